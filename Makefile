@@ -1,0 +1,33 @@
+# The two commands that matter: `make run` (local API with everything it needs) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test package bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m devstack.run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+package: $(STAMP)
+	rm -rf build/package
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage prod \
+		--merge-template deploy/resources.json build/package
+	$(VENV)/bin/cfn-lint build/package/sam.json
+	@echo "artifact: build/package (sam.json + deployment.zip)"
+
+bench: $(STAMP)
+	$(PY) bench/cold_start.py
+	$(PY) bench/dynamodb_calls.py
+
+clean:
+	rm -rf $(VENV) build .cache

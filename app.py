@@ -1,0 +1,15 @@
+"""API Lambda: Chalice app wiring only; routes live in chalicelib/api blueprints, rules in chalicelib/domain."""
+from chalice import Chalice, Response
+
+from chalicelib.api import routes_accounts, routes_credits, routes_customers
+from chalicelib.api.openapi import build_document
+from chalicelib.api.responses import json_response
+
+app = Chalice(app_name="credits")
+for blueprint_module in (routes_accounts, routes_customers, routes_credits):
+    app.register_blueprint(blueprint_module.bp)
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document() -> Response:
+    return json_response(200, build_document())

@@ -1,0 +1,1 @@
+"""HTTP adapters: authentication, request parsing, responses, and the route blueprints."""

@@ -1,0 +1,62 @@
+"""Bearer JWT (HS256) to Principal: who is calling, for which account, with which permissions."""
+from __future__ import annotations
+
+import jwt
+
+from .. import config
+from ..domain.errors import DomainError, Forbidden
+from ..domain.permissions import ALL_PERMISSIONS, Principal
+from ..store.accounts import load_membership
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    status = 401
+
+
+def decode_token(header: str | None) -> dict:
+    """Verify signature and expiry; any problem is a 401 that says which."""
+    if not header or not header.startswith("Bearer "):
+        raise Unauthenticated("send Authorization: Bearer <token>")
+    try:
+        claims = jwt.decode(header[len("Bearer "):].strip(), config.jwt_secret(), algorithms=["HS256"],
+                            options={"require": ["sub"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the token has expired") from None
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"the token is not valid: {error}") from None
+    if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("account_id", ""), str):
+        raise Unauthenticated("the token's sub and account_id claims must be strings")
+    return claims
+
+
+def authenticate(header: str | None, *, account_optional: bool = False) -> Principal:
+    """The caller's principal; staff act with every permission in the account their token names."""
+    claims = decode_token(header)
+    staff = claims.get("staff") is True
+    account_id = claims.get("account_id")
+    if not account_id:
+        if staff and account_optional:
+            return Principal(claims["sub"], "", ALL_PERMISSIONS, staff=True)
+        raise Unauthenticated("the token names no account_id")
+    membership = load_membership(account_id, claims["sub"])
+    if membership is None:
+        raise Forbidden("the token's account does not exist", code="unknown_account")
+    if membership.role_id is None and not staff:
+        raise Forbidden("you are not a user of this account", code="not_a_member")
+    return Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions, staff=staff,
+                     credits_enabled=bool(membership.account.credits_enabled))
+
+
+def issue_token(sub: str, account_id: str | None = None, *, staff: bool = False, ttl_seconds: int = 86400,
+                now: int | None = None) -> str:
+    """Mint a token (dev stack, tests and benches; production tokens come from the platform's identity service)."""
+    import time
+
+    issued = int(now if now is not None else time.time())
+    claims: dict = {"sub": sub, "iat": issued, "exp": issued + ttl_seconds}
+    if account_id:
+        claims["account_id"] = account_id
+    if staff:
+        claims["staff"] = True
+    return jwt.encode(claims, config.jwt_secret(), algorithm="HS256")

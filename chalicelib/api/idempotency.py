@@ -1,0 +1,59 @@
+"""Idempotency-Key handling on top of Powertools' idempotency utility, stored in the account's partition."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ..domain.errors import DomainError
+from ..store.models import account_pk
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class IdempotencyInProgress(DomainError):
+    code = "idempotency_in_progress"
+    status = 409
+
+
+MAX_KEY_LENGTH = 255
+
+
+def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callable[[], dict]) -> dict:
+    """Run handler once per (account, key); replay its stored response; 422 if the request differs.
+
+    `request` is what must match on replay (method, path, body); handler returns a JSON-able response dict.
+    """
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    from .. import config
+    from ..store.tables import dynamodb_client
+
+    if len(key) > MAX_KEY_LENGTH:
+        raise DomainError("Idempotency-Key is too long", code="invalid_request", details={"max": MAX_KEY_LENGTH})
+    persistence = DynamoDBPersistenceLayer(
+        table_name=config.table_name(), key_attr="pk", sort_key_attr="sk", static_pk_value=account_pk(account_id),
+        boto3_client=dynamodb_client())
+    settings = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="request",
+                                 expires_after_seconds=config.idempotency_ttl_seconds(), raise_on_no_idempotency_key=True)
+
+    @idempotent_function(data_keyword_argument="data", config=settings, persistence_store=persistence)
+    def idempotent_request(data: dict) -> dict:
+        return handler()
+
+    try:
+        return idempotent_request(data={"key": key, "request": json.loads(json.dumps(request))})
+    except IdempotencyValidationError:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request") from None
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyInProgress("a request with this Idempotency-Key is still in progress; retry shortly") from None

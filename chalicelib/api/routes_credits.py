@@ -1,0 +1,87 @@
+"""Credits: create, list (JSON or CSV), read, edit, delete, history."""
+from __future__ import annotations
+
+import csv
+import io
+
+from chalice import Blueprint, Response
+
+from ..domain.money import format_cents, parse_cents
+from ..services import credits
+from ..store.cursor import decode_cursor, encode_cursor
+from . import presenters, schemas
+from .routing import Call, endpoint
+
+bp = Blueprint(__name__)
+CSV_COLUMNS = ("Number", "Customer ID", "Source", "Status", "Amount", "Used", "Remaining", "Internal Notes",
+               "External Notes", "Created At", "QB ID")
+CSV_PAGE = 100
+
+
+@endpoint(bp, "/credits", "POST", summary="Issue a manual credit", body=schemas.CreateCredit,
+          response=schemas.CreditOut, status=201)
+def create_credit(call: Call):
+    body = call.body
+    credit = credits.issue_manual_credit(call.principal, customer_id=body.customer_id,
+                                         amount=parse_cents(body.amount, allow_zero=False),
+                                         internal_note=body.internal_note, external_note=body.external_note)
+    return presenters.credit(credit)
+
+
+@endpoint(bp, "/credits", "GET", summary="List credits oldest first; Accept: text/csv exports them",
+          query=schemas.CreditListQuery, response=schemas.CreditList)
+def list_credits(call: Call):
+    query = call.query
+    filters = dict(customer_id=query.customer_id, status=query.status, source=query.source, q=query.q)
+    if "text/csv" in call.headers.get("accept", ""):
+        return _csv(call, filters)
+    page = credits.list_credits(call.principal, limit=query.limit, start_after=decode_cursor(query.cursor), **filters)
+    return {"data": [presenters.credit(c) for c in page.credits], "next_cursor": encode_cursor(page.last_key)}
+
+
+def _csv(call: Call, filters: dict) -> Response:
+    """The whole filtered list as CSV (pages are read until the end)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    after = decode_cursor(call.query.cursor)
+    while True:
+        page = credits.list_credits(call.principal, limit=CSV_PAGE, start_after=after, **filters)
+        for c in page.credits:
+            writer.writerow((c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount),
+                             format_cents(c.used), format_cents(c.remaining), c.internal_note, c.external_note,
+                             c.created_at, c.qbo_id or ""))
+        if page.last_key is None:
+            break
+        after = page.last_key
+    return Response(body=out.getvalue(), status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": 'attachment; filename="credits.csv"'})
+
+
+@endpoint(bp, "/credits/{credit_id}", "GET", summary="Read a credit", response=schemas.CreditOut)
+def get_credit(call: Call):
+    return presenters.credit(credits.get_credit(call.principal, call.params["credit_id"]))
+
+
+@endpoint(bp, "/credits/{credit_id}", "PATCH", summary="Edit amount or notes (never below used)",
+          body=schemas.EditCredit, response=schemas.CreditOut)
+def edit_credit(call: Call):
+    changes = call.body.model_dump(exclude_unset=True)
+    if changes.get("amount") is not None:
+        changes["amount"] = parse_cents(changes["amount"], allow_zero=False)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    return presenters.credit(credits.edit_credit(call.principal, call.params["credit_id"], **changes))
+
+
+@endpoint(bp, "/credits/{credit_id}", "DELETE", summary="Soft-delete a credit that was never used",
+          response=schemas.CreditOut)
+def delete_credit(call: Call):
+    return presenters.credit(credits.delete_credit(call.principal, call.params["credit_id"]))
+
+
+@endpoint(bp, "/credits/{credit_id}/transactions", "GET", summary="A credit's history",
+          response=schemas.CreditHistory)
+def credit_history(call: Call):
+    events = credits.credit_history(call.principal, call.params["credit_id"])
+    return {"data": [presenters.credit_event(e) for e in events]}

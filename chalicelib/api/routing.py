@@ -1,0 +1,127 @@
+"""The one way routes are declared: auth, body/query parsing, idempotency, errors, OpenAPI registry."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from ..domain.errors import DomainError
+from ..domain.permissions import Principal
+from ..store.uow import Contention
+from .auth import authenticate
+from .idempotency import run_once
+from .responses import domain_error_response, error_response, json_response
+
+logger = logging.getLogger(__name__)
+MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a route handler receives."""
+
+    principal: Principal
+    body: Any
+    query: Any
+    params: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    extra_responses: dict[str, Any] = field(default_factory=dict)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+class BadRequest(DomainError):
+    code = "invalid_request"
+    status = 400
+
+
+def _field_errors(error: ValidationError) -> dict[str, str]:
+    return {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
+
+
+def _parse_body(raw: bytes | None, model: type[BaseModel] | None) -> Any:
+    if model is None:
+        return None
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BadRequest("the body has invalid fields", details={"fields": _field_errors(error)}) from None
+
+
+def _parse_query(params: dict[str, str] | None, model: type[BaseModel] | None) -> Any:
+    if model is None:
+        return None
+    try:
+        return model.model_validate(dict(params or {}))
+    except ValidationError as error:
+        raise BadRequest("the query has invalid parameters", details={"fields": _field_errors(error)}) from None
+
+
+def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
+             query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
+             account_optional: bool = False) -> Callable:
+    """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response."""
+
+    def decorate(handler: Callable[[Call], Any]) -> Callable:
+        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status))
+
+        @bp.route(path, methods=[method], content_types=["application/json"], name=handler.__name__)
+        def view(**params: str) -> Response:
+            request = bp.current_request
+            headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+            try:
+                principal = authenticate(headers.get("authorization"), account_optional=account_optional)
+                parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
+                call = Call(principal, parsed_body, _parse_query(request.query_params, query), params, headers)
+
+                def respond() -> dict:
+                    try:
+                        result = handler(call)
+                    except Contention:
+                        raise
+                    except DomainError as error:
+                        return {"status": error.status, "body": domain_error_response(error).body}
+                    if isinstance(result, Response):
+                        return {"status": result.status_code, "body": result.body, "headers": result.headers}
+                    return {"status": status, "body": json.dumps(result, separators=(",", ":"))}
+
+                key = headers.get("idempotency-key")
+                if key and method in MUTATING:
+                    fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
+                                   "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
+                    outcome = run_once(principal.account_id or principal.user_id, key, fingerprint, respond)
+                else:
+                    outcome = respond()
+                return Response(body=outcome["body"], status_code=outcome["status"],
+                                headers=outcome.get("headers") or {"Content-Type": "application/json"})
+            except DomainError as error:
+                return domain_error_response(error)
+            except Exception:  # noqa: BLE001 - the one place that turns a bug into a clean 500
+                logger.exception("unhandled error on %s %s", method, path)
+                return error_response(500, "internal_error", "something went wrong on our side")
+
+        return view
+
+    return decorate

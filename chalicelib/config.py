@@ -1,0 +1,32 @@
+"""Runtime configuration, read from the environment each time it is asked for.
+
+Chalice applies stage environment variables per invocation, so nothing here is cached at import.
+"""
+from __future__ import annotations
+
+import os
+
+DEV_JWT_SECRET = "dev-only-jwt-secret-never-use-in-production"
+
+
+def table_name() -> str:
+    """Name of the single DynamoDB table holding every item of every account."""
+    return os.environ.get("CREDITS_TABLE", "credits-dev")
+
+
+def dynamodb_endpoint() -> str | None:
+    """DynamoDB endpoint URL; unset means real AWS (the deployed default)."""
+    return os.environ.get("DYNAMODB_ENDPOINT") or None
+
+
+def aws_region() -> str:
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
+
+
+def jwt_secret() -> str:
+    """HS256 secret for bearer tokens; the documented dev default only suits local runs."""
+    return os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
+
+
+def idempotency_ttl_seconds() -> int:
+    return int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", str(24 * 3600)))

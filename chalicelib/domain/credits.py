@@ -1,0 +1,122 @@
+"""The credit: a customer's balance that can pay invoices, and the rules for changing it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .errors import CreditAlreadyUsed, CreditBelowUsed, CreditNotActive, InvalidInput, OverpaymentCreditImmutable
+
+
+class CreditSource(str, Enum):
+    MANUAL = "manual"
+    RETURN = "return"
+    OVERPAYMENT = "overpayment"
+    INVOICE_ADJUSTMENT = "invoice_adjustment"
+    QBO = "qbo"
+
+
+class CreditStatus(str, Enum):
+    ACTIVE = "active"
+    CANCELED = "canceled"
+    DELETED = "deleted"
+    VOIDED = "voided"
+
+
+class CancelMode(str, Enum):
+    BALANCE_ONLY = "balance_only"
+    REVERT = "revert"
+
+
+@dataclass(frozen=True)
+class CreditEvent:
+    """One line of a credit's history (created, applied, use_voided, edited, canceled, deleted, synced)."""
+
+    kind: str
+    at: str
+    amount: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Credit:
+    id: str
+    number: str
+    customer_id: str
+    source: CreditSource
+    amount: int
+    created_at: str
+    used: int = 0
+    status: CreditStatus = CreditStatus.ACTIVE
+    internal_note: str = ""
+    external_note: str = ""
+    origin_invoice_id: str | None = None
+    origin_payment_id: str | None = None
+    return_id: str | None = None
+    line_items: list[dict[str, Any]] = field(default_factory=list)
+    updated_at: str | None = None
+    qbo_id: str | None = None
+    sync_status: str = "not_synced"
+    sync_error: str | None = None
+    version: int = 0
+    events: list[CreditEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def issue(cls, *, id: str, number: str, customer_id: str, source: CreditSource, amount: int, now: str,
+              internal_note: str = "", external_note: str = "", **lineage: Any) -> "Credit":
+        """A new active credit of a positive amount, recording its creation in the history."""
+        if amount <= 0:
+            raise InvalidInput("a credit amount must be greater than zero", details={"amount": "must be > 0"})
+        credit = cls(id=id, number=number, customer_id=customer_id, source=source, amount=amount, created_at=now,
+                     updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
+        credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
+        return credit
+
+    @property
+    def remaining(self) -> int:
+        """What is still spendable: nothing once the credit is no longer active."""
+        return self.amount - self.used if self.status is CreditStatus.ACTIVE else 0
+
+    @property
+    def is_overpayment(self) -> bool:
+        return self.source is CreditSource.OVERPAYMENT
+
+    def _require_directly_editable(self) -> None:
+        if self.is_overpayment:
+            raise OverpaymentCreditImmutable(
+                "an overpayment credit cannot be edited, canceled or deleted; void the payment that created it instead",
+                details={"origin_payment_id": self.origin_payment_id})
+        if self.status is not CreditStatus.ACTIVE:
+            raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
+
+    def edit(self, *, now: str, amount: int | None = None, internal_note: str | None = None,
+             external_note: str | None = None) -> None:
+        """Change amount or notes; the amount may never drop below what invoices already used."""
+        self._require_directly_editable()
+        changes: dict[str, Any] = {}
+        if amount is not None and amount != self.amount:
+            if amount < self.used:
+                raise CreditBelowUsed(
+                    f"amount cannot be lower than the {self.used} cents already used",
+                    details={"used": self.used, "requested": amount})
+            if amount <= 0:
+                raise InvalidInput("a credit amount must be greater than zero", details={"amount": "must be > 0"})
+            changes["amount"] = {"from": self.amount, "to": amount}
+            self.amount = amount
+        for name, value in (("internal_note", internal_note), ("external_note", external_note)):
+            if value is not None and value != getattr(self, name):
+                changes[name] = {"from": getattr(self, name), "to": value}
+                setattr(self, name, value)
+        if changes:
+            self.updated_at = now
+            self.events.append(CreditEvent("edited", now, self.amount, changes))
+
+    def soft_delete(self, *, now: str) -> None:
+        """Hide a credit that was never used; a used credit must be canceled instead."""
+        self._require_directly_editable()
+        if self.used:
+            raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
+                                    details={"used": self.used})
+        self.status = CreditStatus.DELETED
+        self.updated_at = now
+        self.events.append(CreditEvent("deleted", now, self.amount))

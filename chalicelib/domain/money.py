@@ -1,0 +1,42 @@
+"""Money: integer cents inside, two-decimal strings on the wire."""
+from __future__ import annotations
+
+import re
+
+from .errors import InvalidInput
+
+MAX_CENTS = 1_000_000_000_00
+_AMOUNT = re.compile(r"^(?P<sign>-?)(?P<units>\d{1,13})(?:\.(?P<frac>\d{1,2}))?$")
+
+
+class InvalidAmount(InvalidInput):
+    """The text is not a two-decimal amount within the allowed range."""
+
+    code = "invalid_amount"
+
+
+def parse_cents(text: str, *, allow_zero: bool = True, allow_negative: bool = False) -> int:
+    """Parse "120.5" / "120.50" / "120" into 12050 cents, refusing floats' ambiguity and 3 decimals."""
+    if not isinstance(text, str):
+        raise InvalidAmount("amount must be a string such as \"120.00\"")
+    match = _AMOUNT.match(text.strip())
+    if not match:
+        raise InvalidAmount("amount must be a decimal with at most two places, such as \"120.00\"")
+    frac = (match["frac"] or "").ljust(2, "0")
+    cents = int(match["units"]) * 100 + int(frac or "0")
+    if match["sign"]:
+        cents = -cents
+    if cents < 0 and not allow_negative:
+        raise InvalidAmount("amount must not be negative")
+    if cents == 0 and not allow_zero:
+        raise InvalidAmount("amount must be greater than zero")
+    if abs(cents) > MAX_CENTS:
+        raise InvalidAmount("amount must not exceed 1000000000.00")
+    return cents
+
+
+def format_cents(cents: int) -> str:
+    """12050 -> "120.50"."""
+    sign = "-" if cents < 0 else ""
+    units, frac = divmod(abs(int(cents)), 100)
+    return f"{sign}{units}.{frac:02d}"

@@ -1,0 +1,68 @@
+"""Accounts, roles, users and settings."""
+from __future__ import annotations
+
+from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, Permission, Principal, parse_permissions
+from ..domain.settings import AccountSettings
+from ..store import accounts as store
+from ..store.ids import new_id, utc_now
+from ..store.models import AccountItem, RoleItem, UserItem, account_pk
+from ..store.tables import bind
+from ..store.uow import run_in_transaction
+
+
+def create_account(principal: Principal, *, name: str, owner_user_id: str) -> AccountItem:
+    """Staff open an account for a customer company; its owner gets the built-in Admin role."""
+    principal.require_staff("only vendor staff can create accounts")
+    bind()
+    account_id, now = new_id(), utc_now()
+    pk = account_pk(account_id)
+    account = AccountItem(pk, store.ACCOUNT_SK, name=name, owner_user_id=owner_user_id, created_at=now)
+
+    def write(uow):
+        uow.put(account)
+        uow.put_new(UserItem(pk, f"USER#{owner_user_id}", role_id=ADMIN_ROLE_ID, updated_at=now))
+        return account
+
+    return run_in_transaction(account_id, write, attempts=1)
+
+
+def get_settings(principal: Principal) -> AccountSettings:
+    return store.settings_of(store.get_account(principal.account_id))
+
+
+def update_settings(principal: Principal, changes: dict) -> AccountSettings:
+    """Apply a settings patch under the domain's rules, guarded by the account's version."""
+
+    def write(uow):
+        account = store.get_account(principal.account_id)
+        updated = store.settings_of(account).changed_by(principal, changes)
+        account.credits_enabled = updated.credits_enabled
+        account.qbo_credit_sync = updated.qbo_credit_sync
+        account.credit_balance_warning_threshold = updated.credit_balance_warning_threshold
+        uow.put(account)
+        return updated
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def create_role(principal: Principal, *, name: str, permissions: list[str]) -> RoleItem:
+    principal.require(Permission.MANAGE_ROLES)
+    granted = parse_permissions(permissions)
+    role = RoleItem(account_pk(principal.account_id), f"ROLE#{new_id()}", name=name,
+                    permissions={p.value for p in granted} or None, created_at=utc_now())
+    store.save_new(role)
+    return role
+
+
+def assign_role(principal: Principal, *, user_id: str, role_id: str) -> UserItem:
+    """Give a user (new or existing) a role of this account."""
+    principal.require(Permission.MANAGE_ROLES)
+    if role_id != ADMIN_ROLE_ID:
+        store.get_role(principal.account_id, role_id)
+    user = UserItem(account_pk(principal.account_id), f"USER#{user_id}", role_id=role_id, updated_at=utc_now())
+    user.save()
+    return user
+
+
+def role_id_of(role: RoleItem) -> str:
+    return role.sk.split("#", 1)[1]

@@ -1,0 +1,1 @@
+"""DynamoDB adapters: items, repositories, the unit of work, idempotency records, cursors."""

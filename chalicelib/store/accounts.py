@@ -1,0 +1,99 @@
+"""Accounts, their settings, roles, users, customers and per-account counters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import PutError
+
+from ..domain.errors import Conflict, NotFound
+from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
+from ..domain.settings import AccountSettings
+from .models import AccountItem, CounterItem, CustomerItem, RoleItem, UserItem, account_pk
+from .tables import bind
+
+ACCOUNT_SK = "ACCOUNT"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """What the auth layer needs about a caller, loaded in as few calls as possible."""
+
+    account: AccountItem
+    role_id: str | None
+    permissions: frozenset[Permission]
+
+
+def settings_of(account: AccountItem) -> AccountSettings:
+    return AccountSettings(credits_enabled=bool(account.credits_enabled), qbo_credit_sync=bool(account.qbo_credit_sync),
+                           credit_balance_warning_threshold=_int_or_none(account.credit_balance_warning_threshold))
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def get_account(account_id: str) -> AccountItem:
+    bind()
+    try:
+        return AccountItem.get(account_pk(account_id), ACCOUNT_SK)
+    except AccountItem.DoesNotExist:
+        raise NotFound("no such account") from None
+
+
+def load_membership(account_id: str, user_id: str) -> Membership | None:
+    """The account and the user's permissions: two reads, plus one for a custom role."""
+    bind()
+    pk = account_pk(account_id)
+    try:
+        account = AccountItem.get(pk, ACCOUNT_SK)
+    except AccountItem.DoesNotExist:
+        return None
+    try:
+        user = UserItem.get(pk, f"USER#{user_id}")
+    except UserItem.DoesNotExist:
+        return Membership(account, None, frozenset())
+    return Membership(account, user.role_id, role_permissions(account_id, user.role_id))
+
+
+def role_permissions(account_id: str, role_id: str) -> frozenset[Permission]:
+    if role_id == ADMIN_ROLE_ID:
+        return ALL_PERMISSIONS
+    try:
+        role = RoleItem.get(account_pk(account_id), f"ROLE#{role_id}")
+    except RoleItem.DoesNotExist:
+        return frozenset()
+    return frozenset(Permission(p) for p in (role.permissions or ()))
+
+
+def get_role(account_id: str, role_id: str) -> RoleItem:
+    try:
+        return RoleItem.get(account_pk(account_id), f"ROLE#{role_id}")
+    except RoleItem.DoesNotExist:
+        raise NotFound("no such role", details={"role_id": role_id}) from None
+
+
+def next_number(account_id: str, counter: str) -> int:
+    """Atomically take the next number of a per-account sequence (unique under concurrency)."""
+    bind()
+    item = CounterItem(account_pk(account_id), f"COUNTER#{counter}")
+    item.update(actions=[CounterItem.value.add(1)])
+    return int(item.value)
+
+
+def get_customer(account_id: str, customer_id: str) -> CustomerItem:
+    bind()
+    try:
+        return CustomerItem.get(account_pk(account_id), f"CUST#{customer_id}")
+    except CustomerItem.DoesNotExist:
+        raise NotFound("no such customer", details={"customer_id": customer_id}) from None
+
+
+def save_new(item) -> None:
+    """Create an item that must not exist yet."""
+    bind()
+    try:
+        item.save(condition=type(item).pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("that object already exists") from None
+        raise

@@ -1,0 +1,112 @@
+"""Credits and their history in DynamoDB."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus
+from ..domain.errors import NotFound
+from .ids import new_id
+from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk
+from .uow import UnitOfWork
+
+_FIELDS = ("id", "number", "customer_id", "amount", "used", "internal_note", "external_note", "origin_invoice_id",
+           "origin_payment_id", "return_id", "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
+
+
+def _to_item(account_id: str, credit: Credit, item: CreditItem | None = None) -> CreditItem:
+    item = item or CreditItem(account_pk(account_id), f"CREDIT#{credit.id}")
+    for name in _FIELDS:
+        setattr(item, name, getattr(credit, name))
+    item.source, item.status = credit.source.value, credit.status.value
+    item.line_items = credit.line_items or None
+    item.search_text = f"{credit.internal_note}\n{credit.external_note}".lower()
+    item.gsi1pk, item.gsi1sk = customer_gsi_pk(account_id, credit.customer_id), f"CREDIT#{credit.id}"
+    return item
+
+
+def to_credit(item: CreditItem) -> Credit:
+    values = {name: getattr(item, name) for name in _FIELDS}
+    return Credit(source=CreditSource(item.source), status=CreditStatus(item.status),
+                  line_items=item.line_items or [], version=item.version or 0, **values)
+
+
+def credit_events(account_id: str, credit_id: str) -> list[CreditEvent]:
+    """A credit's history, oldest first."""
+    items = CreditEventItem.query(account_pk(account_id), CreditEventItem.sk.startswith(f"CREDITEV#{credit_id}#"))
+    return [CreditEvent(i.kind, i.at, int(i.amount or 0), i.details or {}) for i in items]
+
+
+@dataclass
+class CreditPage:
+    credits: list[Credit]
+    last_key: str | None
+
+
+class CreditRepository:
+    """Loads credits into a unit of work and saves every change (plus new history lines) on commit."""
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self._seen: dict[str, tuple[Credit, CreditItem, dict]] = {}
+        uow.on_commit(self._flush)
+
+    def get(self, credit_id: str) -> Credit:
+        if credit_id in self._seen:
+            return self._seen[credit_id][0]
+        try:
+            item = CreditItem.get(account_pk(self.uow.account_id), f"CREDIT#{credit_id}", consistent_read=True)
+        except CreditItem.DoesNotExist:
+            raise NotFound("no such credit", details={"credit_id": credit_id}) from None
+        return self._track(item)
+
+    def add(self, credit: Credit) -> None:
+        self._seen[credit.id] = (credit, None, {})
+
+    def _track(self, item: CreditItem) -> Credit:
+        credit = to_credit(item)
+        self._seen[credit.id] = (credit, item, item.serialize())
+        return credit
+
+    def _flush(self) -> None:
+        account_id = self.uow.account_id
+        for credit, item, original in self._seen.values():
+            if item is None:
+                self.uow.put_new(_to_item(account_id, credit))
+            else:
+                updated = _to_item(account_id, credit, item)
+                if updated.serialize() != original:
+                    self.uow.put(updated)
+            for event in credit.events:
+                self.uow.put_new(CreditEventItem(
+                    account_pk(account_id), f"CREDITEV#{credit.id}#{new_id()}",
+                    kind=event.kind, at=event.at, amount=event.amount, details=event.details or None))
+            credit.events.clear()
+
+
+def query_credits(account_id: str, *, customer_id: str | None, status: str | None, source: str | None,
+                  q: str | None, limit: int, start_after: str | None) -> CreditPage:
+    """Oldest-first page of credits matching the filters; start_after is the last credit id of the previous page."""
+    condition = None
+    for attribute, value in ((CreditItem.status, status), (CreditItem.source, source)):
+        if value:
+            condition = (attribute == value) if condition is None else condition & (attribute == value)
+    if not status:
+        hidden = CreditItem.status != CreditStatus.DELETED.value
+        condition = hidden if condition is None else condition & hidden
+    if q:
+        match = CreditItem.search_text.contains(q.lower())
+        condition = match if condition is None else condition & match
+
+    if customer_id:
+        pk, index, key = customer_gsi_pk(account_id, customer_id), CreditItem.by_customer, CreditItem.gsi1sk
+    else:
+        pk, index, key = account_pk(account_id), CreditItem, CreditItem.sk
+    low = f"CREDIT#{start_after}\x00" if start_after else "CREDIT#"
+    items = index.query(pk, key.between(low, "CREDIT#~"), filter_condition=condition, page_size=100)
+    found: list[Credit] = []
+    for item in items:
+        found.append(to_credit(item))
+        if len(found) == limit + 1:
+            break
+    more = len(found) > limit
+    found = found[:limit]
+    return CreditPage(found, found[-1].id if more and found else None)

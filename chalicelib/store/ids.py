@@ -1,0 +1,15 @@
+"""Identifiers and timestamps: ULIDs sort by creation time, timestamps are UTC ISO 8601."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ulid import ULID
+
+
+def new_id() -> str:
+    return str(ULID())
+
+
+def utc_now() -> str:
+    """Current time as 2026-11-26T07:33:49.123456Z (the only clock read outside the devstack)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,116 @@
+"""PynamoDB items of the single table; every partition key starts with the account id.
+
+Key layout: pk = "A#<account_id>", sk = "<KIND>#<id>"; gsi1 groups a customer's credits and invoices.
+Amounts are integer cents in NumberAttributes (ints survive the JSON round trip; floats are never stored).
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+def account_pk(account_id: str) -> str:
+    return f"A#{account_id}"
+
+
+def customer_gsi_pk(account_id: str, customer_id: str) -> str:
+    return f"A#{account_id}#CUST#{customer_id}"
+
+
+class ByCustomer(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class BaseItem(Model):
+    """Common keys; table name and endpoint are bound per invocation by store.tables.bind()."""
+
+    class Meta:
+        table_name = "unbound"
+        region = "us-east-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AccountItem(BaseItem):
+    name = UnicodeAttribute()
+    owner_user_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    credits_enabled = BooleanAttribute(default=False)
+    qbo_credit_sync = BooleanAttribute(default=False)
+    credit_balance_warning_threshold = NumberAttribute(null=True)
+    version = VersionAttribute()
+
+
+class RoleItem(BaseItem):
+    name = UnicodeAttribute()
+    permissions = UnicodeSetAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class UserItem(BaseItem):
+    role_id = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class CounterItem(BaseItem):
+    value = NumberAttribute(default=0)
+
+
+class CustomerItem(BaseItem):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    qbo_id = UnicodeAttribute(null=True)
+
+
+class CreditItem(BaseItem):
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_customer = ByCustomer()
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    status = UnicodeAttribute()
+    amount = NumberAttribute()
+    used = NumberAttribute(default=0)
+    internal_note = UnicodeAttribute(default="")
+    external_note = UnicodeAttribute(default="")
+    search_text = UnicodeAttribute(default="")
+    origin_invoice_id = UnicodeAttribute(null=True)
+    origin_payment_id = UnicodeAttribute(null=True)
+    return_id = UnicodeAttribute(null=True)
+    line_items = JSONAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    qbo_id = UnicodeAttribute(null=True)
+    sync_status = UnicodeAttribute(default="not_synced")
+    sync_error = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class CreditEventItem(BaseItem):
+    """One history line of a credit: sk = "CREDITEV#<credit_id>#<ulid>"."""
+
+    kind = UnicodeAttribute()
+    at = UnicodeAttribute()
+    amount = NumberAttribute(default=0)
+    details = JSONAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
+                                          CreditEventItem)

@@ -1,0 +1,87 @@
+"""Binding the item classes to the configured table, and the table's shape (shared with CloudFormation)."""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+from .. import config
+from .models import ALL_MODELS
+
+TTL_ATTRIBUTE = "expiration"
+_bound: tuple[str, str | None, str] | None = None
+_lock = threading.Lock()
+
+
+def bind() -> None:
+    """Point every item class at the table and endpoint configured for this invocation."""
+    global _bound
+    wanted = (config.table_name(), config.dynamodb_endpoint(), config.aws_region())
+    if wanted == _bound:
+        return
+    with _lock:
+        shared = None
+        for model in ALL_MODELS:
+            model.Meta.table_name, model.Meta.host, model.Meta.region = wanted
+            model.Meta.max_pool_connections = 32
+            model._connection = None
+            table_connection = model._get_connection()
+            # One botocore client for all item classes: each client costs tens of ms to build.
+            shared = shared or table_connection.connection
+            table_connection.connection = shared
+        _bound = wanted
+
+
+def connection():
+    """The PynamoDB connection shared by every item class (for transactions and call counting)."""
+    from .models import CreditItem
+
+    bind()
+    return CreditItem._get_connection().connection
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """CreateTable arguments: pk/sk plus the by-customer index, on-demand billing."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")
+        ],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+@lru_cache(maxsize=8)
+def _client(endpoint: str | None, region: str):
+    import boto3
+
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
+
+
+def dynamodb_client():
+    """A low-level client for the configured endpoint (cached per endpoint: clients are thread-safe)."""
+    return _client(config.dynamodb_endpoint(), config.aws_region())
+
+
+def create_table(table_name: str | None = None) -> str:
+    """Create the table (and its TTL) if missing; used by the devstack and the tests, never in Lambda."""
+    name = table_name or config.table_name()
+    client = dynamodb_client()
+    if name not in client.list_tables()["TableNames"]:
+        client.create_table(**table_definition(name))
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
+    return name

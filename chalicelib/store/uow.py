@@ -1,0 +1,90 @@
+"""The unit of work: everything one use case changes goes out as one TransactWriteItems.
+
+Each item saved carries a condition (its version, or that it does not exist yet), so a use case that
+read stale data fails as a whole and is run again on fresh data: no read-modify-write escapes a condition.
+"""
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from typing import Callable, TypeVar
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..domain.errors import Conflict
+from .tables import bind, connection
+
+T = TypeVar("T")
+MAX_ITEMS_PER_TRANSACTION = 100
+RETRYABLE_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
+
+
+class Contention(Conflict):
+    """The same objects kept changing under this request; the client may retry it."""
+
+    code = "contention"
+
+
+class TooManyChanges(Conflict):
+    code = "too_many_changes"
+
+
+class UnitOfWork:
+    """Collects the writes of one use case; repositories register what they load and add."""
+
+    def __init__(self, account_id: str):
+        bind()
+        self.account_id = account_id
+        self._puts: list[tuple[Model, object]] = []
+        self._flushers: list[Callable[[], None]] = []
+
+    def put(self, item: Model, condition=None) -> None:
+        """Save an item; a VersionAttribute adds its own optimistic-lock condition."""
+        self._puts.append((item, condition))
+
+    def put_new(self, item: Model) -> None:
+        """Save an item that must not exist yet."""
+        self._puts.append((item, type(item).pk.does_not_exist()))
+
+    def on_commit(self, flush: Callable[[], None]) -> None:
+        """Let a repository turn its tracked entities into puts just before commit."""
+        self._flushers.append(flush)
+
+    def commit(self) -> None:
+        for flush in self._flushers:
+            flush()
+        if not self._puts:
+            return
+        if len(self._puts) > MAX_ITEMS_PER_TRANSACTION:
+            raise TooManyChanges("this change touches too many objects at once",
+                                 details={"limit": MAX_ITEMS_PER_TRANSACTION})
+        # A fresh token per attempt: botocore's own retries of this call then cannot apply it twice.
+        with TransactWrite(connection=connection(), client_request_token=str(uuid.uuid4())) as tx:
+            for item, condition in self._puts:
+                tx.save(item, condition=condition)
+
+
+def _retryable(error: TransactWriteError) -> bool:
+    reasons = [r.code for r in (error.cancellation_reasons or []) if r is not None]
+    return error.cause_response_code in ("TransactionCanceledException", "TransactionConflictException") and (
+        not reasons or all(code in RETRYABLE_REASONS for code in reasons))
+
+
+def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12) -> T:
+    """Load, decide and commit; on a lost race run the whole use case again on fresh data."""
+    for attempt in range(attempts):
+        uow = UnitOfWork(account_id)
+        result = use_case(uow)
+        try:
+            uow.commit()
+            return result
+        except TransactWriteError as error:
+            if not _retryable(error) or attempt == attempts - 1:
+                if _retryable(error):
+                    break
+                raise
+        time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+    raise Contention("the objects of this request kept changing; retry the request")

@@ -1,0 +1,60 @@
+"""Pure domain rules of credits and money."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain.credits import Credit, CreditSource, CreditStatus
+from chalicelib.domain.errors import CreditAlreadyUsed, CreditBelowUsed, OverpaymentCreditImmutable
+from chalicelib.domain.money import MAX_CENTS, InvalidAmount, format_cents, parse_cents
+
+NOW = "2026-01-01T00:00:00.000000Z"
+
+
+def _credit(amount=1000, used=0, source=CreditSource.MANUAL):
+    credit = Credit.issue(id="c1", number="CR-1001", customer_id="cu", source=source, amount=amount, now=NOW)
+    credit.used = used
+    return credit
+
+
+@given(st.integers(min_value=-MAX_CENTS, max_value=MAX_CENTS))
+def test_cents_round_trip(cents):
+    assert parse_cents(format_cents(cents), allow_negative=True) == cents
+
+
+@pytest.mark.parametrize("text", ["1.001", "-1.00", "1e3", "abc", "", "1,00", "1000000000.01", " ", "0x10", "NaN"])
+def test_bad_amounts(text):
+    with pytest.raises(InvalidAmount):
+        parse_cents(text)
+
+
+def test_amount_never_below_used():
+    credit = _credit(amount=1000, used=600)
+    with pytest.raises(CreditBelowUsed):
+        credit.edit(now=NOW, amount=599)
+    credit.edit(now=NOW, amount=600)
+    assert credit.remaining == 0
+
+
+@given(st.integers(1, 10**6), st.integers(0, 10**6), st.integers(1, 10**6))
+def test_edit_keeps_remaining_consistent(amount, used, new_amount):
+    credit = _credit(amount=max(amount, used) or 1, used=min(used, amount))
+    try:
+        credit.edit(now=NOW, amount=new_amount)
+    except CreditBelowUsed:
+        assert new_amount < credit.used
+    assert 0 <= credit.used <= credit.amount and credit.remaining == credit.amount - credit.used
+
+
+def test_used_credit_cannot_be_deleted():
+    with pytest.raises(CreditAlreadyUsed):
+        _credit(used=1).soft_delete(now=NOW)
+    credit = _credit()
+    credit.soft_delete(now=NOW)
+    assert credit.status is CreditStatus.DELETED and credit.remaining == 0
+
+
+def test_overpayment_credit_is_immutable():
+    credit = _credit(source=CreditSource.OVERPAYMENT)
+    for action in (lambda: credit.edit(now=NOW, amount=5), lambda: credit.soft_delete(now=NOW)):
+        with pytest.raises(OverpaymentCreditImmutable):
+            action()

@@ -1,0 +1,50 @@
+"""The deploy artifact: `chalice package` merged with deploy/resources.json passes cfn-lint.
+
+Dependencies do not change the template, so the test packages a copy of the app with an empty
+requirements.txt (no downloads); `make package` builds the real artifact.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def test_packaged_template_passes_cfn_lint(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("app.py", "chalicelib", ".chalice"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    shutil.rmtree(project / ".chalice" / "deployments", ignore_errors=True)
+    (project / "requirements.txt").write_text("")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", "prod", "--merge-template",
+                    str(ROOT / "deploy" / "resources.json"), str(tmp_path / "out")],
+                   cwd=project, env=env, check=True, capture_output=True)
+    template = json.loads((tmp_path / "out" / "sam.json").read_text())
+    resources = template["Resources"]
+    table = resources["CreditsTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert resources["SyncQueue"]["Properties"]["FifoQueue"] is True
+    assert "RedrivePolicy" in resources["SyncQueue"]["Properties"]
+    statements = resources["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert all("*" not in json.dumps(s["Action"]) for s in statements)
+    lint = subprocess.run([str(BIN / "cfn-lint"), str(tmp_path / "out" / "sam.json")], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_import_app_stays_light():
+    """The API Lambda must not load the QBO libraries (or test tools) at import time.
+
+    (intuit-oauth installs an nspkg .pth that registers an empty `intuitlib` namespace: only real modules count.)
+    """
+    code = ("import sys, app; print(' '.join(m for m in ('quickbooks', 'intuitlib.client', 'moto', 'pytest', "
+            "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
