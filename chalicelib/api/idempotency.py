@@ -21,7 +21,8 @@ class IdempotencyInProgress(DomainError):
 MAX_KEY_LENGTH = 255
 
 
-def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callable[[], dict]) -> dict:
+def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callable[[], dict],
+             lambda_context: Any = None) -> dict:
     """Run handler once per (account, key); replay its stored response; 422 if the request differs.
 
     `request` is what must match on replay (method, path, body); handler returns a JSON-able response dict.
@@ -46,6 +47,8 @@ def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callab
         boto3_client=dynamodb_client())
     settings = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="request",
                                  expires_after_seconds=config.idempotency_ttl_seconds(), raise_on_no_idempotency_key=True)
+    if lambda_context is not None:
+        settings.register_lambda_context(lambda_context)  # an in-progress record then expires with the invocation
 
     @idempotent_function(data_keyword_argument="data", config=settings, persistence_store=persistence)
     def idempotent_request(data: dict) -> dict:

@@ -111,7 +111,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                 if key and method in MUTATING:
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
-                    outcome = run_once(principal.account_id or principal.user_id, key, fingerprint, respond)
+                    outcome = run_once(principal.account_id or principal.user_id, key, fingerprint, respond,
+                                       bp.lambda_context)
                 else:
                     outcome = respond()
                 return Response(body=outcome["body"], status_code=outcome["status"],
