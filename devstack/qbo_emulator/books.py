@@ -1,0 +1,296 @@
+"""One company's books: Customer, Invoice, Payment, CreditMemo with QBO's derived balances and rules."""
+from __future__ import annotations
+
+import copy
+import threading
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from . import faults
+from .clock import Clock, iso
+from .money import to_money
+
+ENTITIES = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "creditmemo": "CreditMemo"}
+TXN_ENTITIES = ("Invoice", "Payment", "CreditMemo")
+ZERO = Decimal("0.00")
+_READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "Balance", "RemainingCredit",
+              "UnappliedAmt", "LinkedTxn", "status", "time"}
+
+
+def entity_name(text: str) -> str:
+    """Canonical entity name from any casing; 2500 for entities the emulator does not model."""
+    name = ENTITIES.get(text.lower())
+    if name is None:
+        raise faults.bad_request(f"Unsupported entity {text}")
+    return name
+
+
+def _ref_id(ref: Any) -> str | None:
+    if isinstance(ref, dict):
+        value = ref.get("value")
+        return None if value in (None, "") else str(value)
+    if ref in (None, ""):
+        return None
+    return str(ref)
+
+
+class Books:
+    """In-memory objects of one realm; every change is validated on a copy and then swapped in."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.objects: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
+        self.tombstones: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
+        self._next_id = 1
+
+    # ----- public operations -------------------------------------------------------------
+    def read(self, entity: str, obj_id: str) -> dict:
+        """Current copy of an object or 610."""
+        with self.lock:
+            obj = self.objects[entity].get(str(obj_id))
+            if obj is None:
+                raise faults.not_found(entity, str(obj_id))
+            return copy.deepcopy(obj)
+
+    def create(self, entity: str, body: dict, visible_max_id: int | None = None) -> tuple[dict, str]:
+        """Create an object; returns (object, webhook operation)."""
+        with self.lock:
+            obj = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
+            obj_id = str(self._next_id)
+            now = iso(self.clock.now())
+            obj.update({"Id": obj_id, "SyncToken": "0", "domain": "QBO", "sparse": False,
+                        "MetaData": {"CreateTime": now, "LastUpdatedTime": now}})
+            self._normalize(entity, obj)
+            self._commit({entity: {obj_id: obj}}, visible_max_id)
+            self._next_id += 1
+            return self.read(entity, obj_id), "Create"
+
+    def update(self, entity: str, body: dict, sparse: bool, visible_max_id: int | None = None) -> tuple[dict, str]:
+        """Full or sparse update with SyncToken check."""
+        with self.lock:
+            current = self._current_for_change(entity, body)
+            if current.get("_voided") and entity == "Payment":
+                raise faults.business("A voided payment cannot be changed")
+            changes = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
+            if sparse:
+                obj = copy.deepcopy(current)
+                obj.update(changes)
+            else:
+                obj = changes
+                obj["_voided"] = current.get("_voided", False)
+            obj["Id"] = current["Id"]
+            obj["domain"] = "QBO"
+            obj["sparse"] = False
+            obj["SyncToken"] = str(int(current["SyncToken"]) + 1)
+            obj["MetaData"] = {"CreateTime": current["MetaData"]["CreateTime"],
+                               "LastUpdatedTime": iso(self.clock.now())}
+            self._normalize(entity, obj)
+            self._commit({entity: {obj["Id"]: obj}}, visible_max_id)
+            return self.read(entity, obj["Id"]), "Update"
+
+    def delete(self, entity: str, body: dict) -> tuple[dict, str]:
+        """Delete an object (needs the current SyncToken); leaves a tombstone for CDC."""
+        with self.lock:
+            current = self._current_for_change(entity, body)
+            if entity in ("Invoice", "CreditMemo") and self._active_links(current["Id"]):
+                raise faults.business(f"{entity} {current['Id']} has linked payments; delete or void them first")
+            if entity == "Customer" and self._customer_in_use(current["Id"]):
+                raise faults.business(f"Customer {current['Id']} has transactions")
+            candidate = self._candidate()
+            del candidate[entity][current["Id"]]
+            self._validate(candidate, None)
+            self.objects = candidate
+            now = iso(self.clock.now())
+            self.tombstones[entity][current["Id"]] = {
+                "Id": current["Id"], "status": "Deleted", "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": now},
+            }
+            return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}, "Delete"
+
+    def void(self, entity: str, body: dict) -> tuple[dict, str]:
+        """Void a Payment or an Invoice: amounts go to 0 and PrivateNote says Voided."""
+        with self.lock:
+            if entity not in ("Payment", "Invoice"):
+                raise faults.bad_request(f"Operation void is not supported for {entity}")
+            current = self._current_for_change(entity, body)
+            if entity == "Invoice" and self._active_links(current["Id"]):
+                raise faults.business(f"Invoice {current['Id']} has linked payments; delete or void them first")
+            obj = copy.deepcopy(current)
+            for line in obj.get("Line", []):
+                line["Amount"] = ZERO
+            obj["TotalAmt"] = ZERO
+            note = obj.get("PrivateNote") or ""
+            obj["PrivateNote"] = "Voided" + (f" - {note}" if note else "")
+            obj["_voided"] = True
+            obj["SyncToken"] = str(int(current["SyncToken"]) + 1)
+            obj["MetaData"] = {"CreateTime": current["MetaData"]["CreateTime"],
+                               "LastUpdatedTime": iso(self.clock.now())}
+            self._commit({entity: {obj["Id"]: obj}}, None)
+            return self.read(entity, obj["Id"]), "Void"
+
+    def max_id(self) -> int:
+        """Highest Id handed out so far (batch items cannot see later ones)."""
+        with self.lock:
+            return self._next_id - 1
+
+    def dump(self) -> dict:
+        """All objects and tombstones, for parity checks."""
+        with self.lock:
+            return {"objects": {e: [self._public(o) for o in objs.values()] for e, objs in self.objects.items()},
+                    "deleted": {e: list(t.values()) for e, t in self.tombstones.items()}}
+
+    def all(self, entity: str) -> list[dict]:
+        """Public copies of every live object of one entity, in Id order."""
+        with self.lock:
+            return [self._public(o) for o in sorted(self.objects[entity].values(), key=lambda o: int(o["Id"]))]
+
+    def deleted(self, entity: str) -> list[dict]:
+        """Tombstones of one entity."""
+        with self.lock:
+            return [copy.deepcopy(t) for t in self.tombstones[entity].values()]
+
+    # ----- internals ---------------------------------------------------------------------
+    @staticmethod
+    def _public(obj: dict) -> dict:
+        return {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+
+    def _current_for_change(self, entity: str, body: dict) -> dict:
+        obj_id = body.get("Id")
+        if obj_id in (None, ""):
+            raise faults.required("Id")
+        current = self.objects[entity].get(str(obj_id))
+        if current is None:
+            raise faults.not_found(entity, str(obj_id))
+        if "SyncToken" not in body or body["SyncToken"] in (None, ""):
+            raise faults.required("SyncToken")
+        if str(body["SyncToken"]) != current["SyncToken"]:
+            raise faults.stale(entity, str(obj_id))
+        return current
+
+    def _active_links(self, txn_id: str) -> list[str]:
+        return [p["Id"] for p in self.objects["Payment"].values()
+                for line in p.get("Line", []) if to_money(line.get("Amount")) != ZERO
+                for lt in line.get("LinkedTxn", [])[:1] if str(lt.get("TxnId")) == txn_id]
+
+    def _customer_in_use(self, cust_id: str) -> bool:
+        return any(_ref_id(o.get("CustomerRef")) == cust_id for e in TXN_ENTITIES for o in self.objects[e].values())
+
+    def _candidate(self) -> dict[str, dict[str, dict]]:
+        return {e: dict(objs) for e, objs in self.objects.items()}
+
+    def _commit(self, changes: dict[str, dict[str, dict]], visible_max_id: int | None) -> None:
+        candidate = self._candidate()
+        for entity, objs in changes.items():
+            candidate[entity].update(objs)
+        self._validate(candidate, visible_max_id, touched=changes)
+        self.objects = candidate
+
+    def _normalize(self, entity: str, obj: dict) -> None:
+        try:
+            if entity == "Customer":
+                if not str(obj.get("DisplayName") or "").strip():
+                    raise faults.required("DisplayName")
+                obj.setdefault("Active", True)
+                return
+            lines = obj.get("Line") or []
+            if not isinstance(lines, list):
+                raise faults.bad_request("Line must be a list")
+            for n, line in enumerate(lines, start=1):
+                line["Amount"] = to_money(line.get("Amount"), "Line.Amount")
+                line.setdefault("Id", str(n))
+                line.setdefault("LineNum", n)
+            if entity == "Payment":
+                obj["TotalAmt"] = to_money(obj.get("TotalAmt"), "TotalAmt")
+            else:
+                total = ZERO
+                for line in lines:
+                    kind = line.get("DetailType", "SalesItemLineDetail")
+                    if kind == "DiscountLineDetail":
+                        total -= line["Amount"]
+                    elif kind != "SubTotalLineDetail":
+                        total += line["Amount"]
+                obj["TotalAmt"] = total
+        except ValueError as exc:
+            raise faults.business(str(exc)) from exc
+
+    def _validate(self, objs: dict[str, dict[str, dict]], visible_max_id: int | None,
+                  touched: dict[str, dict[str, dict]] | None = None) -> None:
+        """Recompute derived amounts on the candidate and enforce QBO's business rules."""
+        applied_inv: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        applied_cm: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        links: dict[str, list[str]] = defaultdict(list)
+        unapplied_by_pay: dict[str, Decimal] = {}
+        touched = touched or {}
+
+        def visible(obj_id: str) -> bool:
+            return visible_max_id is None or not obj_id.isdigit() or int(obj_id) <= visible_max_id
+
+        for cust in touched.get("Customer", {}).values():
+            name = str(cust.get("DisplayName", "")).strip().lower()
+            if any(o["Id"] != cust["Id"] and str(o.get("DisplayName", "")).strip().lower() == name
+                   for o in objs["Customer"].values()):
+                raise faults.QboFault(400, 6240, "Duplicate Name Exists Error",
+                                      f"The name supplied already exists. : {cust.get('DisplayName')}")
+        for entity in TXN_ENTITIES:
+            for obj in objs[entity].values():
+                is_touched = obj["Id"] in touched.get(entity, {})
+                cust = _ref_id(obj.get("CustomerRef"))
+                if is_touched:
+                    if cust is None:
+                        raise faults.required("CustomerRef")
+                    if cust not in objs["Customer"] or not visible(cust):
+                        raise faults.business(f"Invalid CustomerRef {cust}", "CustomerRef")
+                    for line in obj.get("Line", []):
+                        if line["Amount"] < ZERO and line.get("DetailType") != "DiscountLineDetail":
+                            raise faults.business("Amounts cannot be negative", "Line.Amount")
+                    if obj["TotalAmt"] < ZERO:
+                        raise faults.business("Amounts cannot be negative", "TotalAmt")
+
+        for pay in objs["Payment"].values():
+            is_touched = pay["Id"] in touched.get("Payment", {})
+            unapplied = pay["TotalAmt"]
+            for line in pay.get("Line", []):
+                linked = (line.get("LinkedTxn") or [])[:1]
+                if not linked:
+                    continue
+                txn_id, txn_type = str(linked[0].get("TxnId")), linked[0].get("TxnType")
+                if txn_type not in ("Invoice", "CreditMemo"):
+                    raise faults.business(f"Unsupported LinkedTxn type {txn_type}", "LinkedTxn")
+                target = objs[txn_type].get(txn_id)
+                if is_touched and (target is None or not visible(txn_id)):
+                    raise faults.business(f"Invalid LinkedTxn {txn_type} {txn_id}", "LinkedTxn")
+                if target is None:
+                    continue
+                if is_touched and _ref_id(target.get("CustomerRef")) != _ref_id(pay.get("CustomerRef")):
+                    raise faults.business(f"{txn_type} {txn_id} belongs to another customer", "LinkedTxn")
+                if txn_type == "Invoice":
+                    applied_inv[txn_id] += line["Amount"]
+                    unapplied -= line["Amount"]
+                else:
+                    applied_cm[txn_id] += line["Amount"]
+                    unapplied += line["Amount"]
+                if pay["Id"] not in links[txn_id]:
+                    links[txn_id].append(pay["Id"])
+            if unapplied < ZERO:
+                raise faults.business(f"Payment {pay['Id']} applies more than its amount plus credits", "Line")
+            unapplied_by_pay[pay["Id"]] = unapplied
+
+        for inv in objs["Invoice"].values():
+            if inv["TotalAmt"] - applied_inv[inv["Id"]] < ZERO:
+                raise faults.business(f"Linked amount exceeds the balance of Invoice {inv['Id']}", "LinkedTxn")
+        for memo in objs["CreditMemo"].values():
+            if memo["TotalAmt"] - applied_cm[memo["Id"]] < ZERO:
+                raise faults.business(f"Linked amount exceeds the remaining credit of CreditMemo {memo['Id']}",
+                                      "LinkedTxn")
+        # all rules hold: write the derived fields (objects may be shared with the live books)
+        for pay in objs["Payment"].values():
+            pay["UnappliedAmt"] = unapplied_by_pay[pay["Id"]]
+        for inv in objs["Invoice"].values():
+            inv["Balance"] = inv["TotalAmt"] - applied_inv[inv["Id"]]
+            inv["LinkedTxn"] = [{"TxnId": pid, "TxnType": "Payment"} for pid in links[inv["Id"]]]
+        for memo in objs["CreditMemo"].values():
+            memo["RemainingCredit"] = memo["TotalAmt"] - applied_cm[memo["Id"]]
+            memo["Balance"] = memo["RemainingCredit"]
+            memo["LinkedTxn"] = [{"TxnId": pid, "TxnType": "Payment"} for pid in links[memo["Id"]]]
