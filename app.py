@@ -1,12 +1,12 @@
 """API Lambda: Chalice app wiring only; routes live in chalicelib/api blueprints, rules in chalicelib/domain."""
 from chalice import Chalice, Response
 
-from chalicelib.api import routes_accounts, routes_credits, routes_customers
+from chalicelib.api import routes_accounts, routes_credits, routes_customers, routes_returns, routes_sales
 from chalicelib.api.openapi import build_document
 from chalicelib.api.responses import json_response
 
 app = Chalice(app_name="credits")
-for blueprint_module in (routes_accounts, routes_customers, routes_credits):
+for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns):
     app.register_blueprint(blueprint_module.bp)
 
 

@@ -12,7 +12,8 @@ NOW = "2026-01-01T00:00:00.000000Z"
 
 def _credit(amount=1000, used=0, source=CreditSource.MANUAL):
     credit = Credit.issue(id="c1", number="CR-1001", customer_id="cu", source=source, amount=amount, now=NOW)
-    credit.used = used
+    if used:
+        credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=used, now=NOW)
     return credit
 
 
@@ -37,7 +38,7 @@ def test_amount_never_below_used():
 
 @given(st.integers(1, 10**6), st.integers(0, 10**6), st.integers(1, 10**6))
 def test_edit_keeps_remaining_consistent(amount, used, new_amount):
-    credit = _credit(amount=max(amount, used) or 1, used=min(used, amount))
+    credit = _credit(amount=amount, used=min(used, amount))
     try:
         credit.edit(now=NOW, amount=new_amount)
     except CreditBelowUsed:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from ..domain.credits import Credit, CreditEvent
 from ..domain.customers import CreditSummary
+from ..domain.invoices import Invoice, SalesOrder
+from ..domain.payments import Payment
+from ..domain.returns import CustomerReturn
 from ..domain.money import format_cents
 from ..domain.permissions import Principal
 from ..domain.settings import AccountSettings
@@ -47,9 +50,67 @@ def credit(value: Credit) -> dict:
         status=value.status.value, amount=format_cents(value.amount), used=format_cents(value.used),
         remaining=format_cents(value.remaining), internal_note=value.internal_note,
         external_note=value.external_note, origin_invoice_id=value.origin_invoice_id,
-        origin_payment_id=value.origin_payment_id, return_id=value.return_id, line_items=value.line_items,
+        origin_payment_id=value.origin_payment_id, return_id=value.return_id,
+        line_items=[_money_fields(line) for line in value.line_items],
         created_at=value.created_at, updated_at=value.updated_at, qbo_id=value.qbo_id,
         sync_status=value.sync_status, sync_error=value.sync_error).model_dump()
+
+
+def _money_fields(line: dict) -> dict:
+    """Lineage lines keep cents inside; on the wire their unit price and total are amounts."""
+    return {k: format_cents(v) if k in ("unit_price", "total") and isinstance(v, int) else v for k, v in line.items()}
+
+
+def invoice_summary(value: Invoice) -> dict:
+    return schemas.InvoiceSummaryOut(id=value.id, total=format_cents(value.total), paid=format_cents(value.paid),
+                                     balance=format_cents(value.balance), status=value.status.value).model_dump()
+
+
+def payment(value: Payment, principal: Principal, invoice: Invoice | None = None) -> dict:
+    payload = schemas.PaymentOut(
+        id=value.id, number=value.number, invoice_id=value.invoice_id, status=value.status.value,
+        tenders=[schemas.TenderOut(method=t.method.value, amount=format_cents(t.amount)) for t in value.tenders],
+        credit_uses=[schemas.CreditUseOut(id=u.id, credit_id=u.credit_id, amount=format_cents(u.amount),
+                                          voided_at=u.voided_at) for u in value.credit_uses],
+        total=format_cents(value.total), applied=format_cents(value.applied),
+        overpayment_credit_id=value.overpayment_credit_id, created_at=value.created_at, voided_at=value.voided_at,
+        qbo_id=value.qbo_id, sync_status=value.sync_status,
+        invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
+    if invoice is None:
+        del payload["invoice"]
+    if not principal.sees_credits:
+        del payload["credit_uses"], payload["overpayment_credit_id"]
+    return payload
+
+
+def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
+    payload = schemas.InvoiceOut(
+        id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
+        lines=[schemas.LineOut(description=l.description, quantity=l.quantity, unit_price=format_cents(l.unit_price),
+                               total=format_cents(l.total)) for l in value.lines],
+        charges=[schemas.ChargeOut(description=c.description, amount=format_cents(c.amount)) for c in value.charges],
+        total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
+        status=value.status.value, deleted=value.deleted, adjustment_credit_ids=value.adjustment_credit_ids,
+        payments=[], created_at=value.created_at, qbo_id=value.qbo_id, sync_status=value.sync_status,
+        sync_error=value.sync_error).model_dump()
+    payload["payments"] = [payment(p, principal) for p in payments]
+    if not principal.sees_credits:
+        del payload["adjustment_credit_ids"]
+    return payload
+
+
+def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
+    return schemas.SalesOrderOut(id=order.id, number=order.number, customer_id=order.customer_id,
+                                 invoice_id=order.invoice_id, deleted=order.deleted, created_at=order.created_at,
+                                 invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice_value))).model_dump()
+
+
+def customer_return(value: CustomerReturn) -> dict:
+    return schemas.ReturnOut(
+        id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
+        lines=[schemas.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
+        total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
+        completed_at=value.completed_at).model_dump()
 
 
 def credit_event(event: CreditEvent) -> dict:

@@ -6,6 +6,7 @@ import io
 
 from chalice import Blueprint, Response
 
+from ..domain.credits import CancelMode
 from ..domain.money import format_cents, parse_cents
 from ..services import credits
 from ..store.cursor import decode_cursor, encode_cursor
@@ -85,3 +86,10 @@ def delete_credit(call: Call):
 def credit_history(call: Call):
     events = credits.credit_history(call.principal, call.params["credit_id"])
     return {"data": [presenters.credit_event(e) for e in events]}
+
+
+@endpoint(bp, "/credits/{credit_id}/cancel", "POST", summary="Cancel: balance_only, or revert (void its uses too)",
+          body=schemas.CancelCredit, response=schemas.CreditOut)
+def cancel_credit(call: Call):
+    credit = credits.cancel_credit(call.principal, call.params["credit_id"], CancelMode(call.body.mode))
+    return presenters.credit(credit)

@@ -1,6 +1,7 @@
 """Pydantic models of the public API: they validate requests and generate the OpenAPI document."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -16,6 +17,20 @@ def _valid_amount(text: str) -> str:
     return text
 
 
+def _valid_quantity(value: int | str) -> str:
+    text = str(value).strip()
+    try:
+        quantity = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("quantity must be a number such as 3 or \"2.5\"") from None
+    if not quantity.is_finite() or quantity <= 0 or quantity > 1_000_000_000:
+        raise ValueError("quantity must be greater than zero and at most 1000000000")
+    if -quantity.as_tuple().exponent > 4:
+        raise ValueError("quantity has at most four decimal places")
+    return text
+
+
+Quantity = Annotated[int | str, Field(examples=["2", "2.5"]), AfterValidator(_valid_quantity)]
 Amount = Annotated[str, Field(examples=["120.00"], description="decimal string, at most two places"),
                    AfterValidator(_valid_amount)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -67,6 +82,66 @@ class EditCredit(Body):
     amount: Amount | None = None
     internal_note: Note | None = None
     external_note: Note | None = None
+
+
+class CancelCredit(Body):
+    mode: Literal["balance_only", "revert"]
+
+
+class LineIn(Body):
+    description: Annotated[str, Field(max_length=500)] = ""
+    quantity: Quantity
+    unit_price: Amount
+
+
+class ChargeIn(Body):
+    description: Annotated[str, Field(max_length=500)] = ""
+    amount: Amount
+
+
+class CreateSalesOrder(Body):
+    customer_id: Id
+    lines: list[LineIn] = Field(default_factory=list, max_length=200)
+    charges: list[ChargeIn] = Field(default_factory=list, max_length=50)
+
+
+class EditInvoice(Body):
+    lines: list[LineIn] | None = Field(default=None, max_length=200)
+    charges: list[ChargeIn] | None = Field(default=None, max_length=50)
+
+
+class ChangeCustomer(Body):
+    customer_id: Id
+
+
+class TenderIn(Body):
+    method: Literal["cash", "check", "transfer"]
+    amount: Amount
+
+
+class ChosenCreditIn(Body):
+    credit_id: Id
+    amount: Amount | None = None
+
+
+class ReceivePayment(Body):
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+    credits: Literal["fifo"] | list[ChosenCreditIn] | None = Field(
+        default=None, description='"fifo" (oldest first) or the credits to use, with optional amounts')
+    payment_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+
+
+class ReturnLineIn(Body):
+    product_id: Id
+    package_id: Id | None = None
+    batch_id: Id | None = None
+    quantity: Quantity
+    unit_price: Amount
+
+
+class CreateReturn(Body):
+    customer_id: Id
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
 
 
 CreditStatusName = Literal["active", "canceled", "deleted", "voided"]
@@ -159,6 +234,106 @@ class CreditEventOut(Out):
 
 class CreditHistory(Out):
     data: list[CreditEventOut]
+
+
+class LineOut(Out):
+    description: str
+    quantity: str
+    unit_price: str
+    total: str
+
+
+class ChargeOut(Out):
+    description: str
+    amount: str
+
+
+class TenderOut(Out):
+    method: str
+    amount: str
+
+
+class CreditUseOut(Out):
+    id: str
+    credit_id: str
+    amount: str
+    voided_at: str | None
+
+
+class InvoiceSummaryOut(Out):
+    id: str
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class PaymentOut(Out):
+    id: str
+    number: str
+    invoice_id: str
+    status: Literal["active", "voided"]
+    tenders: list[TenderOut]
+    credit_uses: list[CreditUseOut] | None = Field(default=None, description="absent for users who may not view credits")
+    total: str
+    applied: str
+    overpayment_credit_id: str | None = None
+    created_at: str
+    voided_at: str | None
+    qbo_id: str | None
+    sync_status: str
+    invoice: InvoiceSummaryOut | None = None
+
+
+class InvoiceOut(Out):
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    lines: list[LineOut]
+    charges: list[ChargeOut]
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+    deleted: bool
+    adjustment_credit_ids: list[str] | None = None
+    payments: list[PaymentOut]
+    created_at: str
+    qbo_id: str | None
+    sync_status: str
+    sync_error: str | None
+
+
+class SalesOrderOut(Out):
+    id: str
+    number: str
+    customer_id: str
+    invoice_id: str
+    deleted: bool
+    created_at: str
+    invoice: InvoiceSummaryOut
+
+
+class ReturnLineOut(Out):
+    product_id: str
+    package_id: str | None
+    batch_id: str | None
+    quantity: str
+    unit_price: str
+    total: str
+
+
+class ReturnOut(Out):
+    id: str
+    number: str
+    customer_id: str
+    status: Literal["open", "completed"]
+    lines: list[ReturnLineOut]
+    total: str
+    credit_id: str | None
+    created_at: str
+    completed_at: str | None
 
 
 class ErrorBody(Out):

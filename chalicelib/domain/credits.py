@@ -5,7 +5,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .errors import CreditAlreadyUsed, CreditBelowUsed, CreditNotActive, InvalidInput, OverpaymentCreditImmutable
+from .errors import (
+    Conflict,
+    CreditAlreadyUsed,
+    CreditBelowUsed,
+    CreditNotActive,
+    InvalidInput,
+    OverpaymentCreditImmutable,
+)
+
+
+class CreditInUse(Conflict):
+    """The credit pays other invoices; those uses must be voided first."""
+
+    code = "credit_in_use"
 
 
 class CreditSource(str, Enum):
@@ -39,6 +52,22 @@ class CreditEvent:
 
 
 @dataclass
+class CreditUse:
+    """Part of a credit paying an invoice through a payment; voided uses stay for the audit trail."""
+
+    id: str
+    payment_id: str
+    invoice_id: str
+    amount: int
+    at: str
+    voided_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.voided_at is None
+
+
+@dataclass
 class Credit:
     id: str
     number: str
@@ -46,7 +75,6 @@ class Credit:
     source: CreditSource
     amount: int
     created_at: str
-    used: int = 0
     status: CreditStatus = CreditStatus.ACTIVE
     internal_note: str = ""
     external_note: str = ""
@@ -54,6 +82,7 @@ class Credit:
     origin_payment_id: str | None = None
     return_id: str | None = None
     line_items: list[dict[str, Any]] = field(default_factory=list)
+    uses: list[CreditUse] = field(default_factory=list)
     updated_at: str | None = None
     qbo_id: str | None = None
     sync_status: str = "not_synced"
@@ -71,6 +100,15 @@ class Credit:
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
         credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
         return credit
+
+    @property
+    def used(self) -> int:
+        """Sum of the active uses: voided uses give their amount back."""
+        return sum(use.amount for use in self.uses if use.active)
+
+    @property
+    def active_uses(self) -> list[CreditUse]:
+        return [use for use in self.uses if use.active]
 
     @property
     def remaining(self) -> int:
@@ -120,3 +158,56 @@ class Credit:
         self.status = CreditStatus.DELETED
         self.updated_at = now
         self.events.append(CreditEvent("deleted", now, self.amount))
+
+    def apply(self, *, use_id: str, payment_id: str, invoice_id: str, amount: int, now: str) -> CreditUse:
+        """Spend part of the credit on an invoice; never more than what remains, never on its own invoice."""
+        if self.status is not CreditStatus.ACTIVE:
+            raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"credit_id": self.id})
+        if amount <= 0 or amount > self.remaining:
+            raise CreditAlreadyUsed(f"credit {self.number} has only {self.remaining} cents left",
+                                    details={"credit_id": self.id, "remaining": self.remaining})
+        if invoice_id == self.origin_invoice_id:
+            raise InvalidInput("a credit cannot pay the invoice that generated it", details={"credit_id": self.id})
+        use = CreditUse(use_id, payment_id, invoice_id, amount, now)
+        self.uses.append(use)
+        self.updated_at = now
+        self.events.append(CreditEvent("applied", now, amount, {"payment_id": payment_id, "invoice_id": invoice_id,
+                                                                "use_id": use_id}))
+        return use
+
+    def release(self, use_id: str, *, now: str) -> CreditUse:
+        """Void one use: its amount comes back to the credit (if still active) and the use stays listed."""
+        use = next(u for u in self.uses if u.id == use_id)
+        if use.active:
+            use.voided_at = now
+            self.updated_at = now
+            self.events.append(CreditEvent("use_voided", now, use.amount, {"payment_id": use.payment_id,
+                                                                            "invoice_id": use.invoice_id,
+                                                                            "use_id": use.id}))
+        return use
+
+    def cancel(self, mode: CancelMode, *, now: str) -> list[CreditUse]:
+        """Cancel the remaining balance; in revert mode also void every active use (returned to the caller)."""
+        self._require_directly_editable()
+        reverted = list(self.active_uses) if mode is CancelMode.REVERT else []
+        for use in reverted:
+            self.release(use.id, now=now)
+        removed = self.remaining
+        self.status = CreditStatus.CANCELED
+        self.updated_at = now
+        self.events.append(CreditEvent("canceled", now, removed, {"mode": mode.value,
+                                                                   "reverted_uses": [u.id for u in reverted]}))
+        return reverted
+
+    def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED) -> None:
+        """Remove a credit together with what created it (voided payment, deleted order); refused while in use."""
+        if self.active_uses:
+            raise CreditInUse(
+                f"credit {self.number} already pays other invoices; void those payments first",
+                details={"credit_id": self.id,
+                         "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id, "amount": u.amount}
+                                  for u in self.active_uses]})
+        if self.status is CreditStatus.ACTIVE:
+            self.status = status
+            self.updated_at = now
+            self.events.append(CreditEvent(status.value, now, self.amount, {"reason": reason}))

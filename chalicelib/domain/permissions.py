@@ -45,6 +45,11 @@ class Principal:
                 details={"permission": permission.value},
             )
 
+    def require_any(self, *permissions: Permission) -> None:
+        if not any(self.can(p) for p in permissions):
+            raise Forbidden(f"your role lacks one of: {', '.join(p.value for p in permissions)}",
+                            details={"permissions": [p.value for p in permissions]})
+
     @property
     def sees_credits(self) -> bool:
         """Credit fields are shown only when the feature is on and the role may view credits."""

@@ -1,31 +1,28 @@
-"""Manual credits: issue, read, list, edit, delete, history."""
+"""Credits: issue manually, read, list, edit, cancel, delete, history."""
 from __future__ import annotations
 
-from ..domain.credits import Credit, CreditEvent, CreditSource
+from ..domain.credits import CancelMode, Credit, CreditEvent, CreditSource
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import credits as store
-from ..store.ids import new_id, utc_now
+from ..store.ids import utc_now
+from ..store.ledger import Ledger
 from ..store.uow import UnitOfWork, run_in_transaction
-
-
-def credit_number(account_id: str) -> str:
-    return f"CR-{1000 + accounts_store.next_number(account_id, 'credit')}"
+from .postings import issue_credit, take_back
 
 
 def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, internal_note: str,
                         external_note: str) -> Credit:
     principal.require_credits(Permission.CREATE_CREDITS)
     accounts_store.get_customer(principal.account_id, customer_id)
-    credit = Credit.issue(id=new_id(), number=credit_number(principal.account_id), customer_id=customer_id,
-                          source=CreditSource.MANUAL, amount=amount, now=utc_now(), internal_note=internal_note,
-                          external_note=external_note)
 
-    def write(uow):
-        store.CreditRepository(uow).add(credit)
-        return credit
+    def write(uow) -> Credit:
+        book = Ledger(uow)
+        book.load(book.counters.key("credit"))
+        return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
+                            now=utc_now(), internal_note=internal_note, external_note=external_note)
 
-    return run_in_transaction(principal.account_id, write, attempts=1)
+    return run_in_transaction(principal.account_id, write)
 
 
 def get_credit(principal: Principal, credit_id: str) -> Credit:
@@ -41,9 +38,28 @@ def list_credits(principal: Principal, **filters) -> store.CreditPage:
 def edit_credit(principal: Principal, credit_id: str, **changes) -> Credit:
     principal.require_credits(Permission.EDIT_CREDITS)
 
-    def write(uow):
+    def write(uow) -> Credit:
         credit = store.CreditRepository(uow).get(credit_id)
         credit.edit(now=utc_now(), **changes)
+        return credit
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
+    """Cancel the balance; `revert` also voids every active use, reopening the invoices it paid."""
+    principal.require_credits(Permission.EDIT_CREDITS)
+
+    def write(uow) -> Credit:
+        book, now = Ledger(uow), utc_now()
+        credit = book.credits.get(credit_id)
+        uses = credit.active_uses if mode is CancelMode.REVERT else []
+        book.load(book.counters.key("credit"), *(book.payments.key(u.payment_id) for u in uses),
+                  *(book.invoices.key(u.invoice_id) for u in uses))
+        book.load(*(book.credits.key(c) for u in uses for c in book.invoices.get(u.invoice_id).adjustment_credit_ids))
+        for use in credit.cancel(mode, now=now):
+            book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
+            take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
         return credit
 
     return run_in_transaction(principal.account_id, write)
@@ -52,7 +68,7 @@ def edit_credit(principal: Principal, credit_id: str, **changes) -> Credit:
 def delete_credit(principal: Principal, credit_id: str) -> Credit:
     principal.require_credits(Permission.DELETE_CREDITS)
 
-    def write(uow):
+    def write(uow) -> Credit:
         credit = store.CreditRepository(uow).get(credit_id)
         credit.soft_delete(now=utc_now())
         return credit

@@ -8,7 +8,7 @@ from pynamodb.exceptions import PutError
 from ..domain.errors import Conflict, NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
-from .models import AccountItem, CounterItem, CustomerItem, RoleItem, UserItem, account_pk
+from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
 from .tables import bind
 
 ACCOUNT_SK = "ACCOUNT"
@@ -70,14 +70,6 @@ def get_role(account_id: str, role_id: str) -> RoleItem:
         return RoleItem.get(account_pk(account_id), f"ROLE#{role_id}")
     except RoleItem.DoesNotExist:
         raise NotFound("no such role", details={"role_id": role_id}) from None
-
-
-def next_number(account_id: str, counter: str) -> int:
-    """Atomically take the next number of a per-account sequence (unique under concurrency)."""
-    bind()
-    item = CounterItem(account_pk(account_id), f"COUNTER#{counter}")
-    item.update(actions=[CounterItem.value.add(1)])
-    return int(item.value)
 
 
 def get_customer(account_id: str, customer_id: str) -> CustomerItem:

@@ -1,32 +1,31 @@
 """Credits and their history in DynamoDB."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus
-from ..domain.errors import NotFound
+from dataclasses import asdict, dataclass
+from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
 from .ids import new_id
 from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk
-from .uow import UnitOfWork
+from .repository import Repository
 
-_FIELDS = ("id", "number", "customer_id", "amount", "used", "internal_note", "external_note", "origin_invoice_id",
+_FIELDS = ("id", "number", "customer_id", "amount", "internal_note", "external_note", "origin_invoice_id",
            "origin_payment_id", "return_id", "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
 
 
-def _to_item(account_id: str, credit: Credit, item: CreditItem | None = None) -> CreditItem:
-    item = item or CreditItem(account_pk(account_id), f"CREDIT#{credit.id}")
+def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
     for name in _FIELDS:
         setattr(item, name, getattr(credit, name))
-    item.source, item.status = credit.source.value, credit.status.value
+    item.source, item.status, item.used = credit.source.value, credit.status.value, credit.used
     item.line_items = credit.line_items or None
+    item.uses = [asdict(use) for use in credit.uses] or None
     item.search_text = f"{credit.internal_note}\n{credit.external_note}".lower()
     item.gsi1pk, item.gsi1sk = customer_gsi_pk(account_id, credit.customer_id), f"CREDIT#{credit.id}"
-    return item
 
 
 def to_credit(item: CreditItem) -> Credit:
     values = {name: getattr(item, name) for name in _FIELDS}
     return Credit(source=CreditSource(item.source), status=CreditStatus(item.status),
-                  line_items=item.line_items or [], version=item.version or 0, **values)
+                  line_items=item.line_items or [], uses=[CreditUse(**u) for u in item.uses or []],
+                  version=item.version or 0, **values)
 
 
 def credit_events(account_id: str, credit_id: str) -> list[CreditEvent]:
@@ -41,44 +40,30 @@ class CreditPage:
     last_key: str | None
 
 
-class CreditRepository:
-    """Loads credits into a unit of work and saves every change (plus new history lines) on commit."""
+class CreditRepository(Repository[Credit]):
+    """Credits, plus a history line for every event the domain recorded."""
 
-    def __init__(self, uow: UnitOfWork):
-        self.uow = uow
-        self._seen: dict[str, tuple[Credit, CreditItem, dict]] = {}
-        uow.on_commit(self._flush)
+    model, prefix, noun = CreditItem, "CREDIT", "credit"
 
-    def get(self, credit_id: str) -> Credit:
-        if credit_id in self._seen:
-            return self._seen[credit_id][0]
-        try:
-            item = CreditItem.get(account_pk(self.uow.account_id), f"CREDIT#{credit_id}", consistent_read=True)
-        except CreditItem.DoesNotExist:
-            raise NotFound("no such credit", details={"credit_id": credit_id}) from None
-        return self._track(item)
+    def to_item(self, entity: Credit, item: CreditItem) -> None:
+        _to_item(self.uow.account_id, entity, item)
 
-    def add(self, credit: Credit) -> None:
-        self._seen[credit.id] = (credit, None, {})
+    def from_item(self, item: CreditItem) -> Credit:
+        return to_credit(item)
 
-    def _track(self, item: CreditItem) -> Credit:
-        credit = to_credit(item)
-        self._seen[credit.id] = (credit, item, item.serialize())
-        return credit
+    def of_customer(self, customer_id: str) -> list[Credit]:
+        """The customer's active credits with something left, oldest first (read through the index)."""
+        items = CreditItem.by_customer.query(
+            customer_gsi_pk(self.uow.account_id, customer_id), CreditItem.gsi1sk.startswith("CREDIT#"),
+            filter_condition=(CreditItem.status == CreditStatus.ACTIVE.value) & (CreditItem.used < CreditItem.amount))
+        return [self.adopt(item) for item in items]
 
-    def _flush(self) -> None:
-        account_id = self.uow.account_id
-        for credit, item, original in self._seen.values():
-            if item is None:
-                self.uow.put_new(_to_item(account_id, credit))
-            else:
-                updated = _to_item(account_id, credit, item)
-                if updated.serialize() != original:
-                    self.uow.put(updated)
+    def after_flush(self) -> None:
+        pk = account_pk(self.uow.account_id)
+        for credit, _, _ in self._seen.values():
             for event in credit.events:
-                self.uow.put_new(CreditEventItem(
-                    account_pk(account_id), f"CREDITEV#{credit.id}#{new_id()}",
-                    kind=event.kind, at=event.at, amount=event.amount, details=event.details or None))
+                self.uow.put_new(CreditEventItem(pk, f"CREDITEV#{credit.id}#{new_id()}", kind=event.kind,
+                                                 at=event.at, amount=event.amount, details=event.details or None))
             credit.events.clear()
 
 

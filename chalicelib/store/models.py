@@ -95,6 +95,7 @@ class CreditItem(BaseItem):
     origin_payment_id = UnicodeAttribute(null=True)
     return_id = UnicodeAttribute(null=True)
     line_items = JSONAttribute(null=True)
+    uses = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
     qbo_id = UnicodeAttribute(null=True)
@@ -112,5 +113,74 @@ class CreditEventItem(BaseItem):
     details = JSONAttribute(null=True)
 
 
+class SalesOrderItem(BaseItem):
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    deleted = BooleanAttribute(default=False)
+    version = VersionAttribute()
+
+
+class InvoiceItem(BaseItem):
+    """`total`, `paid` and `status` are stored for the by-customer balance query; the domain derives them."""
+
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_customer = ByCustomer()
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    sales_order_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    lines = JSONAttribute(null=True)
+    charges = JSONAttribute(null=True)
+    total = NumberAttribute()
+    paid = NumberAttribute(default=0)
+    adjusted_to_credit = NumberAttribute(default=0)
+    adjustment_credit_ids = JSONAttribute(null=True)
+    payment_ids = JSONAttribute(null=True)
+    status = UnicodeAttribute()
+    deleted = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    qbo_id = UnicodeAttribute(null=True)
+    sync_status = UnicodeAttribute(default="not_synced")
+    sync_error = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class PaymentItem(BaseItem):
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    tenders = JSONAttribute(null=True)
+    credit_uses = JSONAttribute(null=True)
+    tender_applied = NumberAttribute(default=0)
+    overpayment_credit_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    voided_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    qbo_id = UnicodeAttribute(null=True)
+    sync_status = UnicodeAttribute(default="not_synced")
+    sync_error = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class ReturnItem(BaseItem):
+    id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    lines = JSONAttribute(null=True)
+    status = UnicodeAttribute()
+    credit_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    completed_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
-                                          CreditEventItem)
+                                          CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem)

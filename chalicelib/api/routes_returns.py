@@ -1,0 +1,32 @@
+"""Customer returns."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..domain.money import parse_cents
+from ..domain.returns import ReturnLine
+from ..services import returns
+from . import presenters, schemas
+from .routing import Call, endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/returns", "POST", summary="Record a customer return", body=schemas.CreateReturn,
+          response=schemas.ReturnOut, status=201)
+def create_return(call: Call):
+    lines = [ReturnLine(l.product_id, l.package_id, l.batch_id, l.quantity, parse_cents(l.unit_price))
+             for l in call.body.lines]
+    return presenters.customer_return(returns.create_return(call.principal, customer_id=call.body.customer_id,
+                                                            lines=lines))
+
+
+@endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=schemas.ReturnOut)
+def get_return(call: Call):
+    return presenters.customer_return(returns.get_return(call.principal, call.params["return_id"]))
+
+
+@endpoint(bp, "/returns/{return_id}/complete", "POST", summary="Complete a return, issuing its credit once",
+          response=schemas.ReturnOut)
+def complete_return(call: Call):
+    return presenters.customer_return(returns.complete_return(call.principal, call.params["return_id"]))

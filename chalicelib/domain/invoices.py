@@ -1,0 +1,168 @@
+"""Sales orders and their invoices: totals, derived status, edits that issue credits, customer changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+
+from .errors import Conflict, InvalidInput
+
+
+class InvoiceStatus(str, Enum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    FULLY_PAID = "fully_paid"
+
+
+class CustomerLocked(Conflict):
+    code = "customer_locked"
+
+
+class InvoiceDeleted(Conflict):
+    code = "invoice_deleted"
+
+
+def line_total(quantity: str, unit_price: int) -> int:
+    """quantity × unit price in cents, rounded half up to the cent."""
+    return int((Decimal(quantity) * unit_price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    quantity: str
+    unit_price: int
+
+    @property
+    def total(self) -> int:
+        return line_total(self.quantity, self.unit_price)
+
+
+@dataclass(frozen=True)
+class Charge:
+    description: str
+    amount: int
+
+
+@dataclass
+class Invoice:
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    lines: list[Line]
+    charges: list[Charge]
+    created_at: str
+    paid: int = 0
+    adjusted_to_credit: int = 0
+    adjustment_credit_ids: list[str] = field(default_factory=list)
+    payment_ids: list[str] = field(default_factory=list)
+    deleted: bool = False
+    updated_at: str | None = None
+    qbo_id: str | None = None
+    sync_status: str = "not_synced"
+    sync_error: str | None = None
+    version: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines) + sum(charge.amount for charge in self.charges)
+
+    @property
+    def balance(self) -> int:
+        return self.total - self.paid
+
+    @property
+    def status(self) -> InvoiceStatus:
+        """Derived, never stored: unpaid, partially paid or fully paid."""
+        if self.paid <= 0:
+            return InvoiceStatus.UNPAID if self.total > 0 else InvoiceStatus.FULLY_PAID
+        return InvoiceStatus.FULLY_PAID if self.paid >= self.total else InvoiceStatus.PARTIALLY_PAID
+
+    def require_open(self) -> None:
+        if self.deleted:
+            raise InvoiceDeleted("this invoice's sales order was deleted", details={"invoice_id": self.id})
+
+    def receive(self, applied: int, *, now: str) -> None:
+        """Record what a payment contributes; the excess of a payment never reaches the invoice."""
+        self.require_open()
+        if applied > self.balance:
+            raise Conflict("a payment cannot pay more than the balance", details={"balance": self.balance})
+        self.paid += applied
+        self.updated_at = now
+
+    def reverse(self, applied: int, *, now: str) -> "Reversal":
+        """Take back what a voided payment or credit use contributed.
+
+        If part of that money had already moved into adjustment credits (the invoice was reduced below what was
+        paid), those credits are undone first (the caller voids them) and any excess is credited anew, so `paid`
+        never goes negative and never exceeds the total.
+        """
+        self.updated_at = now
+        if applied <= self.paid:
+            self.paid -= applied
+            return Reversal([], 0)
+        undone = self.adjustment_credit_ids
+        self.paid += self.adjusted_to_credit - applied
+        excess = max(0, self.paid - self.total)
+        self.paid -= excess
+        self.adjusted_to_credit, self.adjustment_credit_ids = excess, []
+        return Reversal(undone, excess)
+
+    def delete(self, *, now: str) -> None:
+        """Removed with its sales order once its payments are voided and its generated credits removed."""
+        self.paid = self.adjusted_to_credit = 0
+        self.adjustment_credit_ids = []
+        self.deleted, self.updated_at = True, now
+
+    def edit(self, *, lines: list[Line] | None, charges: list[Charge] | None, now: str) -> int:
+        """Replace lines/charges; returns the amount paid above the new total, to become a credit."""
+        self.require_open()
+        if lines is not None:
+            self.lines = lines
+        if charges is not None:
+            self.charges = charges
+        if self.total < 0:
+            raise InvalidInput("an invoice total cannot be negative", details={"total": self.total})
+        excess = max(0, self.paid - self.total)
+        self.paid -= excess
+        self.adjusted_to_credit += excess
+        self.updated_at = now
+        return excess
+
+
+@dataclass(frozen=True)
+class Reversal:
+    undone_adjustment_credit_ids: list[str]
+    new_excess: int
+
+
+@dataclass
+class SalesOrder:
+    id: str
+    number: str
+    customer_id: str
+    invoice_id: str
+    created_at: str
+    deleted: bool = False
+    updated_at: str | None = None
+    version: int = 0
+
+    def require_not_deleted(self) -> None:
+        if self.deleted:
+            raise InvoiceDeleted(f"sales order {self.number} is already deleted", details={"sales_order_id": self.id})
+
+
+def check_customer_change(invoice: Invoice, *, has_overpayment_credit: bool, has_active_payments: bool,
+                          has_active_credit_uses: bool) -> None:
+    """The spec's guards on reassigning an invoice to another customer."""
+    invoice.require_open()
+    if has_overpayment_credit:
+        raise CustomerLocked("this invoice has an overpayment credit; resolve it (void the payment) before "
+                             "changing the customer", code="overpayment_credit_exists")
+    if invoice.qbo_id and has_active_payments:
+        raise CustomerLocked("this invoice is mapped to QuickBooks and has non-voided payments; void the payments "
+                             "first before reassigning the customer", code="synced_invoice_has_payments")
+    if has_active_credit_uses:
+        raise CustomerLocked("credits of the current customer pay this invoice; void those payments first",
+                             code="invoice_paid_with_credits")

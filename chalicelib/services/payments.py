@@ -1,0 +1,98 @@
+"""Receive a payment (tenders and credits, one transaction) and void it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..domain.allocation import ChosenCredit, plan_chosen, plan_fifo
+from ..domain.credits import CreditSource
+from ..domain.errors import Conflict, InvalidInput
+from ..domain.invoices import Invoice
+from ..domain.payments import Payment, PaymentCreditUse, Tender, validate_tenders
+from ..domain.permissions import Permission, Principal
+from ..store.ids import new_id, utc_now
+from ..store.ledger import Ledger
+from ..store.uow import run_in_transaction
+from .postings import issue_credit, take_back
+
+CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
+
+
+class InvoiceFullyPaid(Conflict):
+    code = "invoice_fully_paid"
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment
+    invoice: Invoice
+
+
+def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tender], credits: CreditChoice,
+                    payment_number: str | None = None) -> PaymentResult:
+    principal.require(Permission.RECEIVE_PAYMENTS)
+    if credits:
+        principal.require_credits()
+    validate_tenders(tenders)
+    tender_total = sum(t.amount for t in tenders)
+
+    def write(uow) -> PaymentResult:
+        book, now, payment_id = Ledger(uow), utc_now(), new_id()
+        chosen = credits if isinstance(credits, list) else []
+        book.load(book.invoices.key(invoice_id), book.counters.key("payment"), book.counters.key("credit"),
+                  *(book.credits.key(c.credit_id) for c in chosen))
+        invoice = book.invoices.get(invoice_id)
+        invoice.require_open()
+        if invoice.balance <= 0:
+            raise InvoiceFullyPaid(f"invoice {invoice.number} is fully paid", details={"invoice_id": invoice.id})
+        scope = {"invoice_id": invoice.id, "customer_id": invoice.customer_id}
+        if chosen:
+            plan = plan_chosen(invoice.balance, tender_total, [(book.credits.get(c.credit_id), c) for c in chosen],
+                               **scope)
+        else:
+            candidates = book.credits.of_customer(invoice.customer_id) if credits == "fifo" else []
+            plan = plan_fifo(invoice.balance, tender_total, candidates, **scope)
+        if plan.applied == 0:
+            raise InvalidInput("the payment brings nothing: add a tender or a credit with a balance left")
+        uses = [PaymentCreditUse(credit.apply(use_id=new_id(), payment_id=payment_id, invoice_id=invoice.id,
+                                              amount=amount, now=now).id, credit.id, amount)
+                for credit, amount in plan.credit_amounts]
+        overpayment = None
+        if plan.overpayment:
+            overpayment = issue_credit(book, customer_id=invoice.customer_id, source=CreditSource.OVERPAYMENT,
+                                       amount=plan.overpayment, now=now, origin_invoice_id=invoice.id,
+                                       origin_payment_id=payment_id,
+                                       internal_note=f"overpayment on invoice {invoice.number}")
+        payment = book.payments.add(Payment(
+            id=payment_id, number=payment_number or book.counters.next("payment", "PAY"), invoice_id=invoice.id,
+            customer_id=invoice.customer_id, tenders=tenders, credit_uses=uses, tender_applied=plan.tender_applied,
+            created_at=now, updated_at=now, overpayment_credit_id=overpayment.id if overpayment else None))
+        invoice.receive(plan.applied, now=now)
+        invoice.payment_ids.append(payment_id)
+        return PaymentResult(payment, invoice)
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
+    """Void tenders and credit uses (kept visible), give credits back, remove the overpayment credit."""
+    principal.require(Permission.RECEIVE_PAYMENTS)
+
+    def write(uow) -> PaymentResult:
+        book, now = Ledger(uow), utc_now()
+        payment = book.payments.get(payment_id)
+        book.load(book.invoices.key(payment.invoice_id), book.counters.key("credit"),
+                  *(book.credits.key(u.credit_id) for u in payment.credit_uses),
+                  *([book.credits.key(payment.overpayment_credit_id)] if payment.overpayment_credit_id else []))
+        invoice = book.invoices.get(payment.invoice_id)
+        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+        applied = payment.applied
+        for use in payment.void(now=now):
+            book.credits.get(use.credit_id).release(use.id, now=now)
+        if payment.overpayment_credit_id:
+            book.credits.get(payment.overpayment_credit_id).void_with_origin(
+                now=now, reason=f"payment {payment.number} voided")
+        take_back(book, invoice, applied, now)
+        return PaymentResult(payment, invoice)
+
+    return run_in_transaction(principal.account_id, write)

@@ -1,0 +1,50 @@
+"""Customer returns: record them, complete them once into a credit with the returned lineage."""
+from __future__ import annotations
+
+from ..domain.credits import CreditSource
+from ..domain.permissions import Permission, Principal
+from ..domain.returns import CustomerReturn, ReturnLine
+from ..store import accounts as accounts_store
+from ..store.ids import new_id, utc_now
+from ..store.ledger import Ledger
+from ..store.uow import UnitOfWork, run_in_transaction
+from .postings import issue_credit
+
+
+def create_return(principal: Principal, *, customer_id: str, lines: list[ReturnLine]) -> CustomerReturn:
+    principal.require(Permission.MANAGE_SALES)
+    accounts_store.get_customer(principal.account_id, customer_id)
+
+    def write(uow) -> CustomerReturn:
+        book, now = Ledger(uow), utc_now()
+        book.load(book.counters.key("return"))
+        return book.returns.add(CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
+                                               customer_id=customer_id, lines=lines, created_at=now))
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def get_return(principal: Principal, return_id: str) -> CustomerReturn:
+    principal.require(Permission.MANAGE_SALES)
+    return Ledger(UnitOfWork(principal.account_id)).returns.get(return_id)
+
+
+def complete_return(principal: Principal, return_id: str) -> CustomerReturn:
+    """Issue one credit for the return total; completing again answers with that same credit."""
+    principal.require(Permission.MANAGE_SALES)
+    principal.require_credits(Permission.CREATE_CREDITS)
+
+    def write(uow) -> CustomerReturn:
+        book, now = Ledger(uow), utc_now()
+        book.load(book.returns.key(return_id), book.counters.key("credit"))
+        customer_return = book.returns.get(return_id)
+        if customer_return.credit_id:
+            return customer_return
+        credit = issue_credit(book, customer_id=customer_return.customer_id, source=CreditSource.RETURN,
+                              amount=customer_return.total, now=now, return_id=customer_return.id,
+                              line_items=[line.lineage() for line in customer_return.lines],
+                              internal_note=f"return {customer_return.number}")
+        customer_return.complete(credit_id=credit.id, now=now)
+        return customer_return
+
+    return run_in_transaction(principal.account_id, write)

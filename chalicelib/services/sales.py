@@ -1,0 +1,120 @@
+"""Sales orders and invoices: create, read, edit (credits what was overpaid), change customer, delete."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.invoices import Charge, Invoice, Line, SalesOrder, check_customer_change
+from ..domain.payments import Payment
+from ..domain.permissions import Permission, Principal
+from ..store import accounts as accounts_store
+from ..store.ids import new_id, utc_now
+from ..store.ledger import Ledger
+from ..store.uow import UnitOfWork, run_in_transaction
+from .postings import issue_adjustment_credit, remove_with_invoice
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    invoice: Invoice
+    payments: list[Payment]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    sales_order: SalesOrder
+    invoice: Invoice
+
+
+def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Line],
+                       charges: list[Charge]) -> OrderView:
+    principal.require(Permission.MANAGE_SALES)
+    accounts_store.get_customer(principal.account_id, customer_id)
+
+    def write(uow) -> OrderView:
+        book, now = Ledger(uow), utc_now()
+        book.load(book.counters.key("sales_order"), book.counters.key("invoice"))
+        order_id, invoice_id = new_id(), new_id()
+        invoice = Invoice(id=invoice_id, number=book.counters.next("invoice", "INV"), sales_order_id=order_id,
+                          customer_id=customer_id, lines=lines, charges=charges, created_at=now, updated_at=now)
+        invoice.edit(lines=lines, charges=charges, now=now)  # validates the total
+        order = SalesOrder(id=order_id, number=book.counters.next("sales_order", "SO"), customer_id=customer_id,
+                           invoice_id=invoice_id, created_at=now, updated_at=now)
+        return OrderView(book.sales_orders.add(order), book.invoices.add(invoice))
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def _with_payments(book: Ledger, invoice: Invoice) -> list[Payment]:
+    book.load(*(book.payments.key(p) for p in invoice.payment_ids))
+    return [book.payments.get(p) for p in invoice.payment_ids]
+
+
+def get_invoice(principal: Principal, invoice_id: str) -> InvoiceView:
+    principal.require_any(Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
+    book = Ledger(UnitOfWork(principal.account_id))
+    invoice = book.invoices.get(invoice_id)
+    return InvoiceView(invoice, _with_payments(book, invoice))
+
+
+def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | None,
+                 charges: list[Charge] | None) -> InvoiceView:
+    """New lines/charges; paid above the new total becomes an invoice_adjustment credit."""
+    principal.require(Permission.MANAGE_SALES)
+
+    def write(uow) -> InvoiceView:
+        book, now = Ledger(uow), utc_now()
+        book.load(book.invoices.key(invoice_id), book.counters.key("credit"))
+        invoice = book.invoices.get(invoice_id)
+        excess = invoice.edit(lines=lines, charges=charges, now=now)
+        if excess:
+            issue_adjustment_credit(book, invoice, excess, now)
+        return InvoiceView(invoice, _with_payments(book, invoice))
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def change_customer(principal: Principal, order_id: str, customer_id: str) -> OrderView:
+    principal.require(Permission.MANAGE_SALES)
+    accounts_store.get_customer(principal.account_id, customer_id)
+
+    def write(uow) -> OrderView:
+        book, now = Ledger(uow), utc_now()
+        order = book.sales_orders.get(order_id)
+        invoice = book.invoices.get(order.invoice_id)
+        active = [p for p in _with_payments(book, invoice) if p.active]
+        check_customer_change(invoice, has_overpayment_credit=any(p.overpayment_credit_id for p in active),
+                              has_active_payments=bool(active),
+                              has_active_credit_uses=any(p.credits_applied for p in active))
+        order.customer_id = invoice.customer_id = customer_id
+        order.updated_at = invoice.updated_at = now
+        return OrderView(order, invoice)
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
+    """Delete the order and its invoice: payments are voided and the credits they generated deleted with it."""
+    principal.require(Permission.MANAGE_SALES)
+
+    def write(uow) -> OrderView:
+        book, now = Ledger(uow), utc_now()
+        order = book.sales_orders.get(order_id)
+        invoice = book.invoices.get(order.invoice_id)
+        order.require_not_deleted()
+        payments = [p for p in _with_payments(book, invoice) if p.active]
+        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids),
+                  *(book.credits.key(p.overpayment_credit_id) for p in payments if p.overpayment_credit_id),
+                  *(book.credits.key(u.credit_id) for p in payments for u in p.credit_uses))
+        reason = f"sales order {order.number} deleted"
+        for payment in payments:
+            for use in payment.void(now=now):
+                book.credits.get(use.credit_id).release(use.id, now=now)
+            if payment.overpayment_credit_id:
+                remove_with_invoice(book, payment.overpayment_credit_id, now, reason)
+        for credit_id in invoice.adjustment_credit_ids:
+            remove_with_invoice(book, credit_id, now, reason)
+        invoice.delete(now=now)
+        order.deleted, order.updated_at = True, now
+        return OrderView(order, invoice)
+
+    return run_in_transaction(principal.account_id, write)

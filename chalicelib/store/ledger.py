@@ -1,0 +1,21 @@
+"""Every repository a money-moving use case needs, sharing one unit of work."""
+from __future__ import annotations
+
+from .counters import Counters
+from .credits import CreditRepository
+from .sales import Invoices, Payments, Returns, SalesOrders
+from .uow import UnitOfWork
+
+
+class Ledger:
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.credits = CreditRepository(uow)
+        self.invoices = Invoices(uow)
+        self.payments = Payments(uow)
+        self.sales_orders = SalesOrders(uow)
+        self.returns = Returns(uow)
+        self.counters = Counters(uow)
+
+    def load(self, *keys) -> None:
+        self.uow.load(keys)
