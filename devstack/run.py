@@ -1,7 +1,9 @@
-"""`make run`: DynamoDB Local, the table, demo data, and the API on http://127.0.0.1:8000 until Ctrl-C."""
+"""`make run`: DynamoDB Local, the table, demo data, the QBO emulator with the demo account connected to a demo
+company, and the API on http://127.0.0.1:8000 until Ctrl-C."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -9,7 +11,7 @@ import sys
 API_HOST = "127.0.0.1"
 
 
-def _print_banner(demo, port: int) -> None:
+def _print_banner(demo, port: int, qbo) -> None:
     base = f"http://{API_HOST}:{port}"
     owner, clerk = demo.tokens["owner"], demo.tokens["clerk"]
     customer = demo.customer_ids[0]
@@ -29,6 +31,11 @@ curl -s {base}/credits -H "Authorization: Bearer $OWNER_TOKEN" -H 'Accept: text/
 curl -s {base}/customers/{customer}/credit-summary -H "Authorization: Bearer $OWNER_TOKEN"
 curl -s {base}/credits -H "Authorization: Bearer $CLERK_TOKEN"     # 403: the clerk's role lacks view_credits
 
+QBO emulator on {qbo.emulator.url}  (control API: {qbo.control_url}/)
+Demo account connected to QBO company {qbo.realm_id} (OAuth tokens in DynamoDB); act as its accountant:
+curl -s {qbo.company_url}/books
+curl -s -X POST {qbo.company_url}/objects/Customer -H 'Content-Type: application/json' -d '{{"DisplayName": "Corner Deli"}}'
+
 Ctrl-C stops the API and everything this command started.
 """, flush=True)
 
@@ -40,39 +47,48 @@ def _stop_on_sigterm(*_args) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=8000, help="API port")
+    parser.add_argument("--qbo-port", type=int, default=8001, help="QBO emulator port (0: a free port)")
     args = parser.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("CREDITS_TABLE", "credits-dev")
 
-    from devstack import dynamodb_local
+    from devstack import dynamodb_local, qbo_demo
 
-    try:
-        dynamodb = dynamodb_local.start()
-    except dynamodb_local.DynamoDBLocalError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    os.environ["DYNAMODB_ENDPOINT"] = dynamodb.endpoint
-    try:
-        from chalice.config import Config
-        from chalice.local import create_local_server
+    with contextlib.ExitStack() as started:  # stops what was started, last first, however we leave
+        try:
+            dynamodb = dynamodb_local.start()
+            started.callback(dynamodb.stop)
+            os.environ["DYNAMODB_ENDPOINT"] = dynamodb.endpoint
 
-        from app import app
-        from chalicelib.store.tables import create_table
-        from devstack.seed import seed
+            from chalice.config import Config
+            from chalice.local import create_local_server
 
-        create_table()
-        demo = seed()
-        print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
-        server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST, args.port)
-        _print_banner(demo, args.port)
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nstopping", flush=True)
-    finally:
-        dynamodb.stop()
+            from app import app
+            from chalicelib.store.tables import create_table
+            from devstack.seed import seed
+
+            create_table()
+            demo = seed()
+            print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
+            qbo = qbo_demo.start(demo.account_id, args.qbo_port)
+            started.callback(qbo.stop)
+            try:
+                server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST,
+                                             args.port)
+            except OSError as error:
+                print(f"error: the API cannot listen on {API_HOST}:{args.port} ({error.strerror}); "
+                      "pass --port to use another", file=sys.stderr)
+                return 1
+            _print_banner(demo, args.port, qbo)
+            server.serve_forever()
+        except (dynamodb_local.DynamoDBLocalError, qbo_demo.QboDemoError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nstopping", flush=True)
     return 0
 
 
