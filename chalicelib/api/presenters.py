@@ -90,7 +90,8 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
                                total=format_cents(l.total)) for l in value.lines],
         charges=[schemas.ChargeOut(description=c.description, amount=format_cents(c.amount)) for c in value.charges],
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
-        status=value.status.value, deleted=value.deleted, adjustment_credit_ids=value.adjustment_credit_ids,
+        status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
+        adjustment_credit_ids=value.adjustment_credit_ids,
         payments=[], created_at=value.created_at, qbo_id=value.qbo_id, sync_status=value.sync_status,
         sync_error=value.sync_error).model_dump()
     payload["payments"] = [payment(p, principal) for p in payments]

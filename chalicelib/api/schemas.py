@@ -297,6 +297,7 @@ class InvoiceOut(Out):
     balance: str
     status: Literal["unpaid", "partially_paid", "fully_paid"]
     deleted: bool
+    adjusted_to_credit: str = Field(description="paid above a reduced total, moved into adjustment credits")
     adjustment_credit_ids: list[str] | None = None
     payments: list[PaymentOut]
     created_at: str
