@@ -1,12 +1,15 @@
 """Bearer JWT (HS256) to Principal: who is calling, for which account, with which permissions."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jwt
 
 from .. import config
 from ..domain.errors import DomainError, Forbidden
 from ..domain.permissions import ALL_PERMISSIONS, Principal
-from ..store.accounts import load_membership
+from ..domain.settings import AccountSettings
+from ..store.accounts import load_membership, settings_of
 
 
 class Unauthenticated(DomainError):
@@ -30,22 +33,32 @@ def decode_token(header: str | None) -> dict:
     return claims
 
 
-def authenticate(header: str | None, *, account_optional: bool = False) -> Principal:
+@dataclass(frozen=True)
+class Caller:
+    """Who calls, and the settings of their account as read while authenticating (no second read)."""
+
+    principal: Principal
+    settings: AccountSettings | None
+
+
+def authenticate(header: str | None, *, account_optional: bool = False) -> Caller:
     """The caller's principal; staff act with every permission in the account their token names."""
     claims = decode_token(header)
     staff = claims.get("staff") is True
     account_id = claims.get("account_id")
     if not account_id:
         if staff and account_optional:
-            return Principal(claims["sub"], "", ALL_PERMISSIONS, staff=True)
+            return Caller(Principal(claims["sub"], "", ALL_PERMISSIONS, staff=True), None)
         raise Unauthenticated("the token names no account_id")
     membership = load_membership(account_id, claims["sub"])
     if membership is None:
         raise Forbidden("the token's account does not exist", code="unknown_account")
     if membership.role_id is None and not staff:
         raise Forbidden("you are not a user of this account", code="not_a_member")
-    return Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions, staff=staff,
-                     credits_enabled=bool(membership.account.credits_enabled))
+    settings = settings_of(membership.account)
+    principal = Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions,
+                          staff=staff, credits_enabled=settings.credits_enabled)
+    return Caller(principal, settings)
 
 
 def issue_token(sub: str, account_id: str | None = None, *, staff: bool = False, ttl_seconds: int = 86400,

@@ -20,7 +20,7 @@ def create_account(call: Call):
 
 @endpoint(bp, "/settings", "GET", summary="Read the account's settings", response=schemas.SettingsOut)
 def get_settings(call: Call):
-    return presenters.settings(accounts.get_settings(call.principal))
+    return presenters.settings(call.settings)
 
 
 @endpoint(bp, "/settings", "PATCH", summary="Change settings (feature switches: staff only)",

@@ -19,5 +19,6 @@ def create_customer(call: Call):
 @endpoint(bp, "/customers/{customer_id}/credit-summary", "GET", summary="Available credit and outstanding balance",
           response=schemas.CreditSummaryOut)
 def credit_summary(call: Call):
-    summary = customers.credit_summary(call.principal, call.params["customer_id"])
+    summary = customers.credit_summary(call.principal, call.params["customer_id"],
+                                       warning_threshold=call.settings.credit_balance_warning_threshold)
     return presenters.credit_summary(summary, call.principal)

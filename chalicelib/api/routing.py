@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError
 from ..domain.permissions import Principal
+from ..domain.settings import AccountSettings
 from ..store.uow import Contention
 from .auth import authenticate
 from .idempotency import run_once
@@ -25,6 +26,7 @@ class Call:
     """What a route handler receives."""
 
     principal: Principal
+    settings: AccountSettings | None
     body: Any
     query: Any
     params: dict[str, str]
@@ -92,9 +94,11 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
             request = bp.current_request
             headers = {k.lower(): v for k, v in (request.headers or {}).items()}
             try:
-                principal = authenticate(headers.get("authorization"), account_optional=account_optional)
+                caller = authenticate(headers.get("authorization"), account_optional=account_optional)
+                principal = caller.principal
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
-                call = Call(principal, parsed_body, _parse_query(request.query_params, query), params, headers)
+                call = Call(principal, caller.settings, parsed_body, _parse_query(request.query_params, query), params,
+                            headers)
 
                 def respond() -> dict:
                     try:

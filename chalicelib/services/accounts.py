@@ -1,7 +1,7 @@
 """Accounts, roles, users and settings."""
 from __future__ import annotations
 
-from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, Permission, Principal, parse_permissions
+from ..domain.permissions import ADMIN_ROLE_ID, Permission, Principal, parse_permissions
 from ..domain.settings import AccountSettings
 from ..store import accounts as store
 from ..store.ids import new_id, utc_now
@@ -24,10 +24,6 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
         return account
 
     return run_in_transaction(account_id, write, attempts=1)
-
-
-def get_settings(principal: Principal) -> AccountSettings:
-    return store.settings_of(store.get_account(principal.account_id))
 
 
 def update_settings(principal: Principal, changes: dict) -> AccountSettings:

@@ -18,10 +18,9 @@ def create_customer(principal: Principal, *, name: str) -> CustomerItem:
     return customer
 
 
-def credit_summary(principal: Principal, customer_id: str) -> CreditSummary:
+def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:
     """Always answered; the caller decides what to show (credit fields only to those who may view credits)."""
     accounts_store.get_customer(principal.account_id, customer_id)
-    settings = accounts_store.settings_of(accounts_store.get_account(principal.account_id))
     available = balances.available_credit(principal.account_id, customer_id) if principal.sees_credits else 0
     return CreditSummary(customer_id, available, balances.outstanding_balance(principal.account_id, customer_id),
-                         settings.credit_balance_warning_threshold)
+                         warning_threshold)

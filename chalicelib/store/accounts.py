@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import PutError
 
+from .. import config
 from ..domain.errors import Conflict, NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
 from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
-from .tables import bind
+from .tables import bind, dynamodb_client
 
 ACCOUNT_SK = "ACCOUNT"
 
@@ -41,18 +42,24 @@ def get_account(account_id: str) -> AccountItem:
 
 
 def load_membership(account_id: str, user_id: str) -> Membership | None:
-    """The account and the user's permissions: two reads, plus one for a custom role."""
+    """The account and the user's permissions: one BatchGetItem, plus one read for a custom role."""
     bind()
     pk = account_pk(account_id)
-    try:
-        account = AccountItem.get(pk, ACCOUNT_SK)
-    except AccountItem.DoesNotExist:
+    keys = [{"pk": {"S": pk}, "sk": {"S": sk}} for sk in (ACCOUNT_SK, f"USER#{user_id}")]
+    request = {config.table_name(): {"Keys": keys, "ConsistentRead": True}}
+    items: dict[str, dict] = {}
+    while request:
+        answer = dynamodb_client().batch_get_item(RequestItems=request)
+        items.update({raw["sk"]["S"]: raw for raw in answer["Responses"].get(config.table_name(), [])})
+        request = answer.get("UnprocessedKeys") or {}
+    if ACCOUNT_SK not in items:
         return None
-    try:
-        user = UserItem.get(pk, f"USER#{user_id}")
-    except UserItem.DoesNotExist:
+    account = AccountItem.from_raw_data(items[ACCOUNT_SK])
+    user_raw = items.get(f"USER#{user_id}")
+    if user_raw is None:
         return Membership(account, None, frozenset())
-    return Membership(account, user.role_id, role_permissions(account_id, user.role_id))
+    role_id = UserItem.from_raw_data(user_raw).role_id
+    return Membership(account, role_id, role_permissions(account_id, role_id))
 
 
 def role_permissions(account_id: str, role_id: str) -> frozenset[Permission]:
