@@ -314,7 +314,7 @@ class RawPayer:
     """receive-payment written directly against boto3: the lower bound the service is compared with.
 
     Reads like the service's fifo path (one consistent BatchGetItem of invoice + payment counter, one
-    Query of the customer's credits on gsi1), then one TransactWriteItems with the same items and
+    Query of the customer's open credits on gsi2), then one TransactWriteItems with the same items and
     conditions: each credit used (version), its history line (new), the invoice (version), the payment
     (new), the payment counter (old value). A cancelled transaction is re-read and retried, with the
     service's backoff.
@@ -347,12 +347,8 @@ class RawPayer:
         got = self.client.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
         by_sk = {item["sk"]["S"]: item for item in got["Responses"][self.table]}
         credits = self.client.query(
-            TableName=self.table, IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :credit)",
-            FilterExpression="#status = :active AND used < amount",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":pk": {"S": self.gsi_pk}, ":credit": {"S": "CREDIT#"},
-                                       ":active": {"S": "active"}})["Items"]
+            TableName=self.table, IndexName="gsi2", KeyConditionExpression="open_pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": self.gsi_pk}})["Items"]
         return by_sk[f"INV#{invoice_id}"], by_sk.get("COUNTER#payment"), credits
 
     def transaction(self, invoice: dict, counter: dict | None, credits: list[dict]) -> list[dict]:
@@ -360,7 +356,7 @@ class RawPayer:
         invoice_id = invoice["id"]["S"]
         due = int(invoice["total"]["N"]) - int(invoice["paid"]["N"])
         room, uses, items = max(0, due - self.cash), [], []
-        for credit in credits:  # gsi1 order is creation order: oldest first
+        for credit in credits:  # the open-credits index sorts by creation time: oldest first
             if room == 0:
                 break
             amount = min(int(credit["amount"]["N"]) - int(credit["used"]["N"]), room)
@@ -378,7 +374,10 @@ class RawPayer:
 
     def credit_put(self, credit: dict, use: dict, now: str) -> dict:
         item = dict(credit)
-        item["used"] = {"N": str(int(credit["used"]["N"]) + use["amount"])}
+        used = int(credit["used"]["N"]) + use["amount"]
+        item["used"] = {"N": str(used)}
+        if used >= int(credit["amount"]["N"]):  # spent: leaves the sparse open-credits index
+            item.pop("open_pk", None), item.pop("open_sk", None)
         item["uses"] = {"S": json.dumps(json.loads(credit.get("uses", {}).get("S", "[]")) + [use])}
         item["updated_at"] = {"S": now}
         return self._versioned(item, credit)

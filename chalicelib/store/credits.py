@@ -19,6 +19,9 @@ def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
     item.uses = [asdict(use) for use in credit.uses] or None
     item.search_text = f"{credit.internal_note}\n{credit.external_note}".lower()
     item.gsi1pk, item.gsi1sk = customer_gsi_pk(account_id, credit.customer_id), f"CREDIT#{credit.id}"
+    spendable = credit.remaining > 0
+    item.open_pk = customer_gsi_pk(account_id, credit.customer_id) if spendable else None
+    item.open_sk = f"{credit.created_at}#{credit.id}" if spendable else None
 
 
 def to_credit(item: CreditItem) -> Credit:
@@ -52,10 +55,8 @@ class CreditRepository(Repository[Credit]):
         return to_credit(item)
 
     def of_customer(self, customer_id: str) -> list[Credit]:
-        """The customer's active credits with something left, oldest first (read through the index)."""
-        items = CreditItem.by_customer.query(
-            customer_gsi_pk(self.uow.account_id, customer_id), CreditItem.gsi1sk.startswith("CREDIT#"),
-            filter_condition=(CreditItem.status == CreditStatus.ACTIVE.value) & (CreditItem.used < CreditItem.amount))
+        """The customer's credits with something left to spend, oldest first (the sparse open-credits index)."""
+        items = CreditItem.open_by_customer.query(customer_gsi_pk(self.uow.account_id, customer_id))
         return [self.adopt(item) for item in items]
 
     def after_flush(self) -> None:

@@ -34,6 +34,17 @@ class ByCustomer(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class OpenCreditsByCustomer(GlobalSecondaryIndex):
+    """Sparse: only credits with something left to spend carry open_pk, so FIFO reads no spent history."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    open_pk = UnicodeAttribute(hash_key=True)
+    open_sk = UnicodeAttribute(range_key=True)
+
+
 class BaseItem(Model):
     """Common keys; table name and endpoint are bound per invocation by store.tables.bind()."""
 
@@ -81,6 +92,9 @@ class CreditItem(BaseItem):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_customer = ByCustomer()
+    open_pk = UnicodeAttribute(null=True)
+    open_sk = UnicodeAttribute(null=True)
+    open_by_customer = OpenCreditsByCustomer()
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     customer_id = UnicodeAttribute()
