@@ -28,6 +28,8 @@ package: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/dynamodb_calls.py
+	$(PY) bench/ledger.py
+	$(PY) bench/qbo_client.py
 
 clean:
 	rm -rf $(VENV) build .cache

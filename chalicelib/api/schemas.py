@@ -39,11 +39,13 @@ Note = Annotated[str, Field(max_length=2000)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    """Request bodies: unknown fields and loose types are refused; validators are built on first use (cold start)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # requests
@@ -149,7 +151,7 @@ CreditSourceName = Literal["manual", "return", "overpayment", "invoice_adjustmen
 
 
 class CreditListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     customer_id: Id | None = None
     status: CreditStatusName | None = None
     source: CreditSourceName | None = None
