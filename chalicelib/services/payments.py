@@ -13,7 +13,7 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import run_in_transaction
-from .postings import issue_credit, take_back
+from .postings import issue_credit, take_back, void_payment_and_release
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -87,8 +87,7 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         invoice = book.invoices.get(payment.invoice_id)
         book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
         applied = payment.applied
-        for use in payment.void(now=now):
-            book.credits.get(use.credit_id).release(use.id, now=now)
+        void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:
             book.credits.get(payment.overpayment_credit_id).void_with_origin(
                 now=now, reason=f"payment {payment.number} voided")

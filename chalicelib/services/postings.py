@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..domain.credits import Credit, CreditSource, CreditStatus
 from ..domain.invoices import Invoice
+from ..domain.payments import Payment
 from ..store.ids import new_id
 from ..store.ledger import Ledger
 
@@ -30,6 +31,12 @@ def take_back(book: Ledger, invoice: Invoice, amount: int, now: str) -> None:
         book.credits.get(credit_id).void_with_origin(now=now, reason=f"payment on {invoice.number} voided")
     if reversal.new_excess:
         issue_adjustment_credit(book, invoice, reversal.new_excess, now)
+
+
+def void_payment_and_release(book: Ledger, payment: Payment, now: str) -> None:
+    """Void a payment's tenders and credit uses; each credit gets its amount back (the uses stay listed)."""
+    for use in payment.void(now=now):
+        book.credits.get(use.credit_id).release(use.id, now=now)
 
 
 def remove_with_invoice(book: Ledger, credit_id: str, now: str, reason: str) -> None:

@@ -10,7 +10,7 @@ from ..store import accounts as accounts_store
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import UnitOfWork, run_in_transaction
-from .postings import issue_adjustment_credit, remove_with_invoice
+from .postings import issue_adjustment_credit, remove_with_invoice, void_payment_and_release
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,7 @@ def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
                   *(book.credits.key(u.credit_id) for p in payments for u in p.credit_uses))
         reason = f"sales order {order.number} deleted"
         for payment in payments:
-            for use in payment.void(now=now):
-                book.credits.get(use.credit_id).release(use.id, now=now)
+            void_payment_and_release(book, payment, now)
             if payment.overpayment_credit_id:
                 remove_with_invoice(book, payment.overpayment_credit_id, now, reason)
         for credit_id in invoice.adjustment_credit_ids:
