@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def local_table():
     """Start DynamoDB Local, point the service at a new table, stop it afterwards."""
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
+                        ("AWS_DEFAULT_REGION", "us-east-1"), ("LOCAL_DEV", "1")):
         os.environ.setdefault(name, value)
     from devstack import dynamodb_local
 

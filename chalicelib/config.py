@@ -23,9 +23,18 @@ def aws_region() -> str:
     return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
 
 
+class MissingSecret(RuntimeError):
+    """JWT_SECRET is unset outside a local run: refuse every token rather than trust a public default."""
+
+
 def jwt_secret() -> str:
-    """HS256 secret for bearer tokens; the documented dev default only suits local runs."""
-    return os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
+    """HS256 secret for bearer tokens; the documented dev default applies only where LOCAL_DEV=1 says so."""
+    secret = os.environ.get("JWT_SECRET")
+    if secret:
+        return secret
+    if os.environ.get("LOCAL_DEV") == "1":
+        return DEV_JWT_SECRET
+    raise MissingSecret("JWT_SECRET is not configured")
 
 
 def idempotency_ttl_seconds() -> int:

@@ -54,6 +54,7 @@ def main() -> int:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("CREDITS_TABLE", "credits-dev")
+    os.environ.setdefault("LOCAL_DEV", "1")  # accept the documented dev JWT secret in this process only
 
     from devstack import dynamodb_local, qbo_demo
 

@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("LOCAL_DEV", "1")  # the documented dev JWT secret is accepted only in local runs
 os.environ.pop("AWS_PROFILE", None)
 
 

@@ -14,6 +14,7 @@ class MCredit:
     origin_invoice: str | None = None
     status: str = "active"
     uses: dict[str, int] = field(default_factory=dict)  # use id -> amount (active only)
+    ever_used: bool = False  # voided uses stay in the audit trail: such a credit can't be deleted
 
     @property
     def used(self) -> int:

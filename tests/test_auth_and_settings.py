@@ -13,7 +13,8 @@ def _forged(account_id):
     return jwt.encode({"sub": "owner", "account_id": account_id}, "another-secret-that-is-long-enough-123", "HS256")
 
 
-@pytest.mark.parametrize("case", ["missing", "not_bearer", "garbage", "forged", "expired", "none_alg", "no_sub"])
+@pytest.mark.parametrize("case", ["missing", "not_bearer", "garbage", "forged", "expired", "none_alg", "no_sub",
+                                  "no_exp"])
 def test_bad_tokens_are_401(http, account, case):
     tokens = {
         "missing": None,
@@ -21,7 +22,8 @@ def test_bad_tokens_are_401(http, account, case):
         "forged": _forged(account.id),
         "expired": issue_token("someone", account.id, ttl_seconds=10, now=int(time.time()) - 3600),
         "none_alg": jwt.encode({"sub": "x", "account_id": account.id}, None, algorithm="none"),
-        "no_sub": jwt.encode({"account_id": account.id}, config.jwt_secret(), "HS256"),
+        "no_sub": jwt.encode({"account_id": account.id, "exp": int(time.time()) + 60}, config.jwt_secret(), "HS256"),
+        "no_exp": jwt.encode({"sub": "x", "account_id": account.id}, config.jwt_secret(), "HS256"),
     }
     if case == "not_bearer":
         reply = http.as_(None).get("/settings", headers={"Authorization": "Basic abc"})
@@ -101,3 +103,10 @@ def test_role_validation(account):
     reply = account.owner.post("/roles", {"name": "Bad", "permissions": ["fly"]})
     assert reply.status == 400 and reply.json["error"]["details"]["permissions"] == ["fly"]
     assert account.owner.put("/users/u9", {"role_id": "nope"}).status == 404
+
+
+def test_without_jwt_secret_outside_local_dev_no_token_is_trusted(account, monkeypatch):
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    monkeypatch.delenv("LOCAL_DEV", raising=False)
+    reply = account.owner.get("/settings")
+    assert reply.status == 500 and reply.json["error"]["code"] == "internal_error"

@@ -34,3 +34,24 @@ def test_bad_input(account, name, method, path, body, raw, status):
     assert set(error) == {"code", "message", "details"} and error["message"]
     if status == 400 and body is not None:
         assert error["details"].get("fields") or error["code"] in ("invalid_amount", "invalid_request")
+
+
+MORE = [
+    ("null switch", "PATCH", "/settings", {"credits_enabled": None}, None, 400),
+    ("deeply nested json", "POST", "/customers", None, "[" * 50_000, 400),
+    ("long path id", "GET", "/credits/" + "A" * 1100, None, None, 404),
+    ("odd path id", "GET", "/invoices/a%20b", None, None, 404),
+    ("long id on void", "POST", "/payments/" + "B" * 1100 + "/void", None, None, 404),
+]
+
+
+@pytest.mark.parametrize("name,method,path,body,raw,status", MORE, ids=[c[0] for c in MORE])
+def test_more_bad_input(account, name, method, path, body, raw, status):
+    reply = account.owner.call(method, path, body, raw=raw)
+    assert reply.status == status, reply.body
+    assert set(reply.json["error"]) == {"code", "message", "details"}
+
+
+def test_too_long_idempotency_key_is_400(account):
+    reply = account.owner.post("/customers", {"name": "x"}, headers={"Idempotency-Key": "k" * 300})
+    assert reply.status == 400

@@ -49,3 +49,33 @@ def test_concurrent_same_key_has_one_effect(account):
     assert len(created) == 1
     assert all(r.status in (201, 409) for r in replies)
     assert _count(account) == 1
+
+
+def test_keys_are_per_user(account):
+    """Another user reusing a key must not be handed the first user's response."""
+    role = account.owner.post("/roles", {"name": "Sales", "permissions": ["manage_sales"]}).json
+    account.owner.put("/users/sales-1", {"role_id": role["id"]})
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"customer_id": account.customers[0], "amount": "3.00"}
+    assert account.owner.post("/credits", body, headers=key).status == 201
+    assert account.user("sales-1").post("/credits", body, headers=key).status == 403
+
+
+def test_effect_never_repeats_when_the_stored_response_is_lost(account):
+    """If the idempotency record vanishes after the effect committed, a retry is refused, not applied twice."""
+    from chalicelib import config
+    from chalicelib.store.models import account_pk
+    from chalicelib.store.tables import dynamodb_client
+
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"customer_id": account.customers[0], "amount": "9.00"}
+    assert account.owner.post("/credits", body, headers=key).status == 201
+    client = dynamodb_client()
+    records = client.query(TableName=config.table_name(), KeyConditionExpression="pk = :pk",
+                           FilterExpression="attribute_exists(#d)", ExpressionAttributeNames={"#d": "data"},
+                           ExpressionAttributeValues={":pk": {"S": account_pk(account.id)}})["Items"]
+    assert len(records) == 1  # Powertools' record of the response
+    client.delete_item(TableName=config.table_name(), Key={"pk": records[0]["pk"], "sk": records[0]["sk"]})
+    retry = account.owner.post("/credits", body, headers=key)
+    assert retry.status == 409 and retry.json["error"]["code"] == "idempotency_key_already_applied"
+    assert _count(account) == 1

@@ -135,6 +135,7 @@ class LedgerMachine(RuleBasedStateMachine):
         uses = {}
         for use, (credit_id, amount) in zip(payment["credit_uses"], plan):
             self.model.credits[credit_id].uses[use["id"]] = amount
+            self.model.credits[credit_id].ever_used = True
             uses[use["id"]] = (credit_id, amount)
         if over:
             self.model.add_credit(payment["overpayment_credit_id"], inv.customer, over, "overpayment", inv.id)
@@ -218,7 +219,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return self._expect_error(reply, 409, "overpayment_credit_immutable")
         if credit.status != "active":
             return self._expect_error(reply, 409, "credit_not_active")
-        if credit.used:
+        if credit.ever_used:
             return self._expect_error(reply, 409, "credit_already_used")
         assert reply.status == 200, reply.body
         credit.status = "deleted"
@@ -232,6 +233,8 @@ class LedgerMachine(RuleBasedStateMachine):
             return self._expect_error(reply, 409, "overpayment_credit_immutable")
         if credit.status != "active":
             return self._expect_error(reply, 409, "credit_not_active")
+        if credit.source != "manual" and amount != credit.amount:
+            return self._expect_error(reply, 409, "credit_amount_fixed")
         if amount < credit.used:
             return self._expect_error(reply, 409, "credit_below_used")
         assert reply.status == 200, reply.body

@@ -33,6 +33,8 @@ def test_packaged_template_passes_cfn_lint(tmp_path):
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert resources["SyncQueue"]["Properties"]["FifoQueue"] is True
     assert "RedrivePolicy" in resources["SyncQueue"]["Properties"]
+    assert template["Parameters"]["JwtSecret"]["NoEcho"] is True
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["JWT_SECRET"] == {"Ref": "JwtSecret"}
     statements = resources["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert all("*" not in json.dumps(s["Action"]) for s in statements)
     lint = subprocess.run([str(BIN / "cfn-lint"), str(tmp_path / "out" / "sam.json")], capture_output=True, text=True)

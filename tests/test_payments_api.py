@@ -221,3 +221,32 @@ def test_users_without_view_credits_see_no_credit_fields(account):
     assert payment.status == 201 and "overpayment_credit_id" not in payment.json
     assert "credit_uses" not in cashier.get(f"/invoices/{inv_id}").json["payments"][0]
     assert cashier.post(f"/invoices/{inv_id}/payments", {"credits": "fifo"}).status == 403
+
+
+def test_credit_actions_need_view_credits_too(account):
+    role = account.owner.post("/roles", {"name": "Blind", "permissions": ["create_credits", "edit_credits",
+                                                                          "manage_sales"]}).json
+    account.owner.put("/users/blind", {"role_id": role["id"]})
+    blind = account.user("blind")
+    assert blind.post("/credits", {"customer_id": account.customers[0], "amount": "1.00"}).status == 403
+    c = credit(account, "5.00")
+    assert blind.patch(f"/credits/{c['id']}", {"internal_note": "x"}).status == 403
+    ret = blind.post("/returns", {"customer_id": account.customers[0], "lines": [
+        {"product_id": "P", "quantity": 1, "unit_price": "1.00"}]})
+    assert ret.status == 201 and "credit_id" not in ret.json
+    assert "adjusted_to_credit" not in blind.get(f"/invoices/{order(account, '1.00')['invoice_id']}").json
+
+
+def test_only_manual_credit_amounts_change_and_used_credits_stay(account):
+    ret = account.owner.post("/returns", {"customer_id": account.customers[0], "lines": [
+        {"product_id": "P", "quantity": 1, "unit_price": "8.00"}]}).json
+    return_credit = account.owner.post(f"/returns/{ret['id']}/complete").json["credit_id"]
+    fixed = account.owner.patch(f"/credits/{return_credit}", {"amount": "80.00"})
+    assert fixed.status == 409 and fixed.json["error"]["code"] == "credit_amount_fixed"
+    assert account.owner.patch(f"/credits/{return_credit}", {"external_note": "thanks"}).status == 200
+    c = credit(account, "5.00")
+    payment = pay(account, order(account, "3.00")["invoice_id"], credits=[{"credit_id": c["id"]}])
+    account.owner.post(f"/payments/{payment['id']}/void")
+    assert get_credit(account, c["id"])["used"] == "0.00"
+    refused = account.owner.delete(f"/credits/{c['id']}")
+    assert refused.status == 409 and refused.json["error"]["code"] == "credit_already_used"

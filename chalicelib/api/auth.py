@@ -23,7 +23,7 @@ def decode_token(header: str | None) -> dict:
         raise Unauthenticated("send Authorization: Bearer <token>")
     try:
         claims = jwt.decode(header[len("Bearer "):].strip(), config.jwt_secret(), algorithms=["HS256"],
-                            options={"require": ["sub"]})
+                            options={"require": ["sub", "exp"]})
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the token has expired") from None
     except jwt.PyJWTError as error:

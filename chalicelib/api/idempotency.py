@@ -1,10 +1,11 @@
 """Idempotency-Key handling on top of Powertools' idempotency utility, stored in the account's partition."""
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Callable
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, InvalidInput
 from ..store.models import account_pk
 
 
@@ -21,9 +22,13 @@ class IdempotencyInProgress(DomainError):
 MAX_KEY_LENGTH = 255
 
 
-def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callable[[], dict],
-             lambda_context: Any = None) -> dict:
-    """Run handler once per (account, key); replay its stored response; 422 if the request differs.
+def run_once(account_id: str, user_id: str, key: str, request: dict[str, Any],
+             handler: Callable[[str], dict], lambda_context: Any = None) -> dict:
+    """Run handler once per (account, user, key); replay its stored response; 422 if the request differs.
+
+    Keys are scoped to the user: a replay must never hand one user the response another user's rights produced.
+    The handler gets a digest of the scoped key to mark its transaction with, so that even when the stored response
+    is lost (the record expired or was dropped after a crash) the effect cannot happen twice.
 
     `request` is what must match on replay (method, path, body); handler returns a JSON-able response dict.
     """
@@ -41,7 +46,7 @@ def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callab
     from ..store.tables import dynamodb_client
 
     if len(key) > MAX_KEY_LENGTH:
-        raise DomainError("Idempotency-Key is too long", code="invalid_request", details={"max": MAX_KEY_LENGTH})
+        raise InvalidInput("Idempotency-Key is too long", details={"max": MAX_KEY_LENGTH})
     persistence = DynamoDBPersistenceLayer(
         table_name=config.table_name(), key_attr="pk", sort_key_attr="sk", static_pk_value=account_pk(account_id),
         boto3_client=dynamodb_client())
@@ -50,12 +55,14 @@ def run_once(account_id: str, key: str, request: dict[str, Any], handler: Callab
     if lambda_context is not None:
         settings.register_lambda_context(lambda_context)  # an in-progress record then expires with the invocation
 
+    scoped = f"{user_id}:{key}"
+
     @idempotent_function(data_keyword_argument="data", config=settings, persistence_store=persistence)
     def idempotent_request(data: dict) -> dict:
-        return handler()
+        return handler(hashlib.sha256(scoped.encode()).hexdigest())
 
     try:
-        return idempotent_request(data={"key": key, "request": json.loads(json.dumps(request))})
+        return idempotent_request(data={"key": scoped, "request": json.loads(json.dumps(request))})
     except IdempotencyValidationError:
         raise IdempotencyKeyReused("this Idempotency-Key was used with a different request") from None
     except IdempotencyAlreadyInProgressError:

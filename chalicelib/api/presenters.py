@@ -96,7 +96,7 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
         sync_error=value.sync_error).model_dump()
     payload["payments"] = [payment(p, principal) for p in payments]
     if not principal.sees_credits:
-        del payload["adjustment_credit_ids"]
+        del payload["adjustment_credit_ids"], payload["adjusted_to_credit"]
     return payload
 
 
@@ -106,12 +106,15 @@ def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
                                  invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice_value))).model_dump()
 
 
-def customer_return(value: CustomerReturn) -> dict:
-    return schemas.ReturnOut(
+def customer_return(value: CustomerReturn, principal: Principal) -> dict:
+    payload = schemas.ReturnOut(
         id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
         lines=[schemas.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
         total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
         completed_at=value.completed_at).model_dump()
+    if not principal.sees_credits:
+        del payload["credit_id"]
+    return payload
 
 
 def credit_event(event: CreditEvent) -> dict:

@@ -17,16 +17,17 @@ bp = Blueprint(__name__)
 def create_return(call: Call):
     lines = [ReturnLine(l.product_id, l.package_id, l.batch_id, l.quantity, parse_cents(l.unit_price))
              for l in call.body.lines]
-    return presenters.customer_return(returns.create_return(call.principal, customer_id=call.body.customer_id,
-                                                            lines=lines))
+    created = returns.create_return(call.principal, customer_id=call.body.customer_id, lines=lines)
+    return presenters.customer_return(created, call.principal)
 
 
 @endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=schemas.ReturnOut)
 def get_return(call: Call):
-    return presenters.customer_return(returns.get_return(call.principal, call.params["return_id"]))
+    return presenters.customer_return(returns.get_return(call.principal, call.params["return_id"]), call.principal)
 
 
 @endpoint(bp, "/returns/{return_id}/complete", "POST", summary="Complete a return, issuing its credit once",
           response=schemas.ReturnOut)
 def complete_return(call: Call):
-    return presenters.customer_return(returns.complete_return(call.principal, call.params["return_id"]))
+    completed = returns.complete_return(call.principal, call.params["return_id"])
+    return presenters.customer_return(completed, call.principal)

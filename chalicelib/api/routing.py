@@ -3,22 +3,27 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError
+from ..domain.errors import NotFound as NotFoundError
 from ..domain.permissions import Principal
 from ..domain.settings import AccountSettings
-from ..store.uow import Contention
+from ..store.uow import APPLIED_KEY, Contention
 from .auth import authenticate
 from .idempotency import run_once
 from .responses import domain_error_response, error_response, json_response
 
 logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
+PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,20 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
+_REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
+
+
+def remember_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: keep this call's request where only this thread sees it.
+
+    Chalice stores the request on the shared app object, so under a threaded local server or test client one
+    call could read another's; Lambda runs one request per process, but local concurrency tests must be real.
+    """
+    token = _REQUEST.set(request)
+    try:
+        return get_response(request)
+    finally:
+        _REQUEST.reset(token)
 
 
 class BadRequest(DomainError):
@@ -62,7 +81,7 @@ def _parse_body(raw: bytes | None, model: type[BaseModel] | None) -> Any:
         return None
     try:
         data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
@@ -81,6 +100,13 @@ def _parse_query(params: dict[str, str] | None, model: type[BaseModel] | None) -
         raise BadRequest("the query has invalid parameters", details={"fields": _field_errors(error)}) from None
 
 
+def _check_path_ids(params: dict[str, str]) -> None:
+    """Ids we hand out are short and alphanumeric; anything else names nothing (and must not reach DynamoDB)."""
+    for name, value in params.items():
+        if not PATH_ID.fullmatch(value or ""):
+            raise NotFoundError(f"no such {name.removesuffix('_id').replace('_', ' ')}", details={name: value[:100]})
+
+
 def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
              account_optional: bool = False) -> Callable:
@@ -91,22 +117,26 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
 
         @bp.route(path, methods=[method], content_types=["application/json"], name=handler.__name__)
         def view(**params: str) -> Response:
-            request = bp.current_request
+            request = _REQUEST.get() or bp.current_request
             headers = {k.lower(): v for k, v in (request.headers or {}).items()}
             try:
                 caller = authenticate(headers.get("authorization"), account_optional=account_optional)
+                _check_path_ids(params)
                 principal = caller.principal
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
                 call = Call(principal, caller.settings, parsed_body, _parse_query(request.query_params, query), params,
                             headers)
 
-                def respond() -> dict:
+                def respond(applied_key: str | None = None) -> dict:
+                    marker = APPLIED_KEY.set(applied_key)
                     try:
                         result = handler(call)
                     except Contention:
                         raise
                     except DomainError as error:
                         return {"status": error.status, "body": domain_error_response(error).body}
+                    finally:
+                        APPLIED_KEY.reset(marker)
                     if isinstance(result, Response):
                         return {"status": result.status_code, "body": result.body, "headers": result.headers}
                     return {"status": status, "body": json.dumps(result, separators=(",", ":"))}
@@ -115,8 +145,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                 if key and method in MUTATING:
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
-                    outcome = run_once(principal.account_id or principal.user_id, key, fingerprint, respond,
-                                       bp.lambda_context)
+                    outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,
+                                       fingerprint, respond, bp.lambda_context)
                 else:
                     outcome = respond()
                 return Response(body=outcome["body"], status_code=outcome["status"],

@@ -55,8 +55,8 @@ class CreateAccount(Body):
 
 
 class SettingsPatch(Body):
-    credits_enabled: bool | None = None
-    qbo_credit_sync: bool | None = None
+    credits_enabled: bool = Field(default=None, description="staff only to switch on; omit to leave as is")
+    qbo_credit_sync: bool = Field(default=None, description="staff only to switch on; omit to leave as is")
     credit_balance_warning_threshold: Amount | None = None
 
 
@@ -299,7 +299,8 @@ class InvoiceOut(Out):
     balance: str
     status: Literal["unpaid", "partially_paid", "fully_paid"]
     deleted: bool
-    adjusted_to_credit: str = Field(description="paid above a reduced total, moved into adjustment credits")
+    adjusted_to_credit: str | None = Field(default=None, description="paid above a reduced total, moved into "
+                                           "adjustment credits (absent for users who may not view credits)")
     adjustment_credit_ids: list[str] | None = None
     payments: list[PaymentOut]
     created_at: str
@@ -334,7 +335,7 @@ class ReturnOut(Out):
     status: Literal["open", "completed"]
     lines: list[ReturnLineOut]
     total: str
-    credit_id: str | None
+    credit_id: str | None = Field(default=None, description="absent for users who may not view credits")
     created_at: str
     completed_at: str | None
 

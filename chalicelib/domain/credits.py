@@ -15,6 +15,10 @@ from .errors import (
 )
 
 
+class CreditAmountFixed(Conflict):
+    code = "credit_amount_fixed"
+
+
 class CreditInUse(Conflict):
     """The credit pays other invoices; those uses must be voided first."""
 
@@ -133,6 +137,10 @@ class Credit:
         self._require_directly_editable()
         changes: dict[str, Any] = {}
         if amount is not None and amount != self.amount:
+            if self.source is not CreditSource.MANUAL:
+                raise CreditAmountFixed(
+                    f"the amount of a {self.source.value} credit follows what created it; only notes can change",
+                    details={"source": self.source.value})
             if amount < self.used:
                 raise CreditBelowUsed(
                     f"amount cannot be lower than the {self.used} cents already used",
@@ -150,11 +158,11 @@ class Credit:
             self.events.append(CreditEvent("edited", now, self.amount, changes))
 
     def soft_delete(self, *, now: str) -> None:
-        """Hide a credit that was never used; a used credit must be canceled instead."""
+        """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
         self._require_directly_editable()
-        if self.used:
+        if self.uses:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
-                                    details={"used": self.used})
+                                    details={"used": self.used, "uses": len(self.uses)})
         self.status = CreditStatus.DELETED
         self.updated_at = now
         self.events.append(CreditEvent("deleted", now, self.amount))

@@ -56,9 +56,10 @@ class Principal:
         return self.credits_enabled and self.can(Permission.VIEW_CREDITS)
 
     def require_credits(self, permission: Permission = Permission.VIEW_CREDITS) -> None:
-        """Credit routes need the account's feature switch on, then the caller's permission."""
+        """Credit routes need the feature switched on, view_credits (they all show credits), then the action's own."""
         if not self.credits_enabled:
             raise CreditsDisabled("credits are not enabled for this account; " + ASK_SUPPORT)
+        self.require(Permission.VIEW_CREDITS)
         self.require(permission)
 
     def require_staff(self, message: str) -> None:

@@ -196,5 +196,12 @@ class ReturnItem(BaseItem):
     version = VersionAttribute()
 
 
+class AppliedKeyItem(BaseItem):
+    """Written in the same transaction as a keyed request's effect: that key can never take effect twice."""
+
+    expiration = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
-                                          CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem)
+                                          CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
+                                          AppliedKeyItem)

@@ -8,13 +8,16 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Callable, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from .. import config
 from ..domain.errors import Conflict
+from .models import AppliedKeyItem, account_pk
 from .tables import bind, connection
 
 T = TypeVar("T")
@@ -30,6 +33,16 @@ class Contention(Conflict):
 
 class TooManyChanges(Conflict):
     code = "too_many_changes"
+
+
+class KeyAlreadyApplied(Conflict):
+    """The request's effect was committed before, but its response was lost (e.g. the client timed out)."""
+
+    code = "idempotency_key_already_applied"
+
+
+# Set by the HTTP layer while a request with an Idempotency-Key runs: a stable digest of (account, user, key).
+APPLIED_KEY: ContextVar[str | None] = ContextVar("applied_key", default=None)
 
 
 class UnitOfWork:
@@ -64,13 +77,26 @@ class UnitOfWork:
             flush()
         if not self._puts:
             return
+        applied_key = APPLIED_KEY.get()
+        if applied_key:
+            marker = AppliedKeyItem(account_pk(self.account_id), f"APPLIED#{applied_key}",
+                                    expiration=int(time.time()) + config.idempotency_ttl_seconds())
+            self._puts.insert(0, (marker, AppliedKeyItem.pk.does_not_exist()))
         if len(self._puts) > MAX_ITEMS_PER_TRANSACTION:
             raise TooManyChanges("this change touches too many objects at once",
                                  details={"limit": MAX_ITEMS_PER_TRANSACTION})
-        # A fresh token per attempt: botocore's own retries of this call then cannot apply it twice.
-        with TransactWrite(connection=connection(), client_request_token=str(uuid.uuid4())) as tx:
-            for item, condition in self._puts:
-                tx.save(item, condition=condition)
+        try:
+            # A fresh token per attempt: botocore's own retries of this call then cannot apply it twice.
+            with TransactWrite(connection=connection(), client_request_token=str(uuid.uuid4())) as tx:
+                for item, condition in self._puts:
+                    tx.save(item, condition=condition)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            # only puts are sent, in this order, so reason 0 is the marker's
+            if applied_key and reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise KeyAlreadyApplied("this Idempotency-Key already took effect; read the current state instead "
+                                        "of retrying") from None
+            raise
 
 
 def _retryable(error: TransactWriteError) -> bool:
