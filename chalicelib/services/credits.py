@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from ..domain.credits import CancelMode, Credit, CreditEvent, CreditSource
 from ..domain.permissions import Permission, Principal
-from ..store import accounts as accounts_store
 from ..store import credits as store
 from ..store.ids import utc_now
 from ..store.ledger import Ledger
@@ -14,11 +13,11 @@ from .postings import issue_credit, take_back
 def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, internal_note: str,
                         external_note: str) -> Credit:
     principal.require_credits(Permission.CREATE_CREDITS)
-    accounts_store.get_customer(principal.account_id, customer_id)
 
     def write(uow) -> Credit:
         book = Ledger(uow)
-        book.load(book.counters.key("credit"))
+        book.load(book.counters.key("credit"), book.customers.key(customer_id))
+        book.customers.get(customer_id)
         return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
                             now=utc_now(), internal_note=internal_note, external_note=external_note)
 

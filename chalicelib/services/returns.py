@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..domain.credits import CreditSource
 from ..domain.permissions import Permission, Principal
 from ..domain.returns import CustomerReturn, ReturnLine
-from ..store import accounts as accounts_store
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import UnitOfWork, run_in_transaction
@@ -13,11 +12,11 @@ from .postings import issue_credit
 
 def create_return(principal: Principal, *, customer_id: str, lines: list[ReturnLine]) -> CustomerReturn:
     principal.require(Permission.MANAGE_SALES)
-    accounts_store.get_customer(principal.account_id, customer_id)
 
     def write(uow) -> CustomerReturn:
         book, now = Ledger(uow), utc_now()
-        book.load(book.counters.key("return"))
+        book.load(book.counters.key("return"), book.customers.key(customer_id))
+        book.customers.get(customer_id)
         return book.returns.add(CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
                                                customer_id=customer_id, lines=lines, created_at=now))
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder, check_customer_change
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
-from ..store import accounts as accounts_store
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import UnitOfWork, run_in_transaction
@@ -28,11 +27,11 @@ class OrderView:
 def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Line],
                        charges: list[Charge]) -> OrderView:
     principal.require(Permission.MANAGE_SALES)
-    accounts_store.get_customer(principal.account_id, customer_id)
 
     def write(uow) -> OrderView:
         book, now = Ledger(uow), utc_now()
-        book.load(book.counters.key("sales_order"), book.counters.key("invoice"))
+        book.load(book.counters.key("sales_order"), book.counters.key("invoice"), book.customers.key(customer_id))
+        book.customers.get(customer_id)
         order_id, invoice_id = new_id(), new_id()
         invoice = Invoice(id=invoice_id, number=book.counters.next("invoice", "INV"), sales_order_id=order_id,
                           customer_id=customer_id, lines=lines, charges=charges, created_at=now, updated_at=now)
@@ -75,11 +74,12 @@ def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | N
 
 def change_customer(principal: Principal, order_id: str, customer_id: str) -> OrderView:
     principal.require(Permission.MANAGE_SALES)
-    accounts_store.get_customer(principal.account_id, customer_id)
 
     def write(uow) -> OrderView:
         book, now = Ledger(uow), utc_now()
+        book.load(book.sales_orders.key(order_id), book.customers.key(customer_id))
         order = book.sales_orders.get(order_id)
+        book.customers.get(customer_id)
         invoice = book.invoices.get(order.invoice_id)
         active = [p for p in _with_payments(book, invoice) if p.active]
         check_customer_change(invoice, has_overpayment_credit=any(p.overpayment_credit_id for p in active),

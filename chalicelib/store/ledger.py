@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .counters import Counters
 from .credits import CreditRepository
-from .sales import Invoices, Payments, Returns, SalesOrders
+from .sales import Customers, Invoices, Payments, Returns, SalesOrders
 from .uow import UnitOfWork
 
 
@@ -16,6 +16,7 @@ class Ledger:
         self.sales_orders = SalesOrders(uow)
         self.returns = Returns(uow)
         self.counters = Counters(uow)
+        self.customers = Customers(uow)
 
     def load(self, *keys) -> None:
         self.uow.load(keys)
