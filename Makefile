@@ -10,6 +10,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# intuit-oauth's legacy nspkg .pth pre-registers an (empty) intuitlib module in every interpreter at start-up;
+	# Python 3 finds the namespace package without it, and without it `import app` provably loads no QBO module.
+	rm -f $(VENV)/lib/python3*/site-packages/intuit_oauth-*-nspkg.pth
 	touch $(STAMP)
 
 run: $(STAMP)
