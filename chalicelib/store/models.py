@@ -56,6 +56,17 @@ class BaseItem(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class SyncedItem(BaseItem):
+    """What every object that syncs to QBO carries: its QBO id (null until synced), sync state, timestamps, version."""
+
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    qbo_id = UnicodeAttribute(null=True)
+    sync_status = UnicodeAttribute(default="not_synced")
+    sync_error = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
 class AccountItem(BaseItem):
     name = UnicodeAttribute()
     owner_user_id = UnicodeAttribute()
@@ -88,7 +99,7 @@ class CustomerItem(BaseItem):
     qbo_id = UnicodeAttribute(null=True)
 
 
-class CreditItem(BaseItem):
+class CreditItem(SyncedItem):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_customer = ByCustomer()
@@ -110,12 +121,6 @@ class CreditItem(BaseItem):
     return_id = UnicodeAttribute(null=True)
     line_items = JSONAttribute(null=True)
     uses = JSONAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute(null=True)
-    qbo_id = UnicodeAttribute(null=True)
-    sync_status = UnicodeAttribute(default="not_synced")
-    sync_error = UnicodeAttribute(null=True)
-    version = VersionAttribute()
 
 
 class CreditEventItem(BaseItem):
@@ -138,7 +143,7 @@ class SalesOrderItem(BaseItem):
     version = VersionAttribute()
 
 
-class InvoiceItem(BaseItem):
+class InvoiceItem(SyncedItem):
     """`total`, `paid` and `status` are stored for the by-customer balance query; the domain derives them."""
 
     gsi1pk = UnicodeAttribute()
@@ -157,15 +162,9 @@ class InvoiceItem(BaseItem):
     payment_ids = JSONAttribute(null=True)
     status = UnicodeAttribute()
     deleted = BooleanAttribute(default=False)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute(null=True)
-    qbo_id = UnicodeAttribute(null=True)
-    sync_status = UnicodeAttribute(default="not_synced")
-    sync_error = UnicodeAttribute(null=True)
-    version = VersionAttribute()
 
 
-class PaymentItem(BaseItem):
+class PaymentItem(SyncedItem):
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     invoice_id = UnicodeAttribute()
@@ -176,12 +175,6 @@ class PaymentItem(BaseItem):
     overpayment_credit_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     voided_at = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute(null=True)
-    qbo_id = UnicodeAttribute(null=True)
-    sync_status = UnicodeAttribute(default="not_synced")
-    sync_error = UnicodeAttribute(null=True)
-    version = VersionAttribute()
 
 
 class ReturnItem(BaseItem):
