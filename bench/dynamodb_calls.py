@@ -37,7 +37,7 @@ def main() -> None:
                 page = json.loads(client.http.get("/credits?limit=25", headers=owner).body)
             print(f"list credits, page of {len(page['data'])}: {counter.describe(calls)}")
             with counter.measure() as calls:
-                client.http.get(f"/credits?limit=25&q=nothing-matches", headers=owner)
+                client.http.get("/credits?limit=25&q=nothing-matches", headers=owner)
             print(f"list credits, search with no match over 62 credits: {counter.describe(calls)}")
             with counter.measure() as calls:
                 client.http.get(f"/customers/{demo.customer_ids[0]}/credit-summary", headers=owner)

@@ -86,8 +86,9 @@ def payment(value: Payment, principal: Principal, invoice: Invoice | None = None
 def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
     payload = schemas.InvoiceOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
-        lines=[schemas.LineOut(description=l.description, quantity=l.quantity, unit_price=format_cents(l.unit_price),
-                               total=format_cents(l.total)) for l in value.lines],
+        lines=[schemas.LineOut(description=line.description, quantity=line.quantity,
+                               unit_price=format_cents(line.unit_price),
+                               total=format_cents(line.total)) for line in value.lines],
         charges=[schemas.ChargeOut(description=c.description, amount=format_cents(c.amount)) for c in value.charges],
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),

@@ -15,8 +15,8 @@ bp = Blueprint(__name__)
 @endpoint(bp, "/returns", "POST", summary="Record a customer return", body=schemas.CreateReturn,
           response=schemas.ReturnOut, status=201)
 def create_return(call: Call):
-    lines = [ReturnLine(l.product_id, l.package_id, l.batch_id, l.quantity, parse_cents(l.unit_price))
-             for l in call.body.lines]
+    lines = [ReturnLine(line.product_id, line.package_id, line.batch_id, line.quantity, parse_cents(line.unit_price))
+             for line in call.body.lines]
     created = returns.create_return(call.principal, customer_id=call.body.customer_id, lines=lines)
     return presenters.customer_return(created, call.principal)
 

@@ -19,7 +19,7 @@ from ..domain.settings import AccountSettings
 from ..store.uow import APPLIED_KEY, Contention
 from .auth import authenticate
 from .idempotency import run_once
-from .responses import domain_error_response, error_response, json_response
+from .responses import domain_error_response, error_response
 
 logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
