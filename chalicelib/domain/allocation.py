@@ -48,6 +48,10 @@ class PaymentPlan:
         """What the invoice receives from this payment."""
         return self.credits_total + self.tender_applied
 
+    def require_something(self) -> None:
+        if self.applied == 0:
+            raise InvalidInput("the payment brings nothing: add a tender or a credit with a balance left")
+
 
 def check_applicable(credit: Credit, *, invoice_id: str, customer_id: str) -> None:
     """A credit pays only its own customer's other invoices, and only while active."""

@@ -22,6 +22,10 @@ class InvoiceDeleted(Conflict):
     code = "invoice_deleted"
 
 
+class InvoiceFullyPaid(Conflict):
+    code = "invoice_fully_paid"
+
+
 def line_total(quantity: str, unit_price: int) -> int:
     """quantity × unit price in cents, rounded half up to the cent."""
     return int((Decimal(quantity) * unit_price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -82,6 +86,12 @@ class Invoice:
     def require_open(self) -> None:
         if self.deleted:
             raise InvoiceDeleted("this invoice's sales order was deleted", details={"invoice_id": self.id})
+
+    def require_payable(self) -> None:
+        """A payment needs an open invoice with something still due."""
+        self.require_open()
+        if self.balance <= 0:
+            raise InvoiceFullyPaid(f"invoice {self.number} is fully paid", details={"invoice_id": self.id})
 
     def receive(self, applied: int, *, now: str) -> None:
         """Record what a payment contributes; the excess of a payment never reaches the invoice."""

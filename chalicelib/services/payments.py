@@ -6,7 +6,6 @@ from typing import Literal
 
 from ..domain.allocation import ChosenCredit, plan_chosen, plan_fifo
 from ..domain.credits import CreditSource
-from ..domain.errors import Conflict, InvalidInput
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment, PaymentCreditUse, Tender, validate_tenders
 from ..domain.permissions import Permission, Principal
@@ -16,10 +15,6 @@ from ..store.uow import run_in_transaction
 from .postings import issue_credit, take_back, void_payment_and_release
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
-
-
-class InvoiceFullyPaid(Conflict):
-    code = "invoice_fully_paid"
 
 
 @dataclass(frozen=True)
@@ -42,9 +37,7 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
         book.load(book.invoices.key(invoice_id), book.counters.key("payment"), book.counters.key("credit"),
                   *(book.credits.key(c.credit_id) for c in chosen))
         invoice = book.invoices.get(invoice_id)
-        invoice.require_open()
-        if invoice.balance <= 0:
-            raise InvoiceFullyPaid(f"invoice {invoice.number} is fully paid", details={"invoice_id": invoice.id})
+        invoice.require_payable()
         scope = {"invoice_id": invoice.id, "customer_id": invoice.customer_id}
         if chosen:
             plan = plan_chosen(invoice.balance, tender_total, [(book.credits.get(c.credit_id), c) for c in chosen],
@@ -52,8 +45,7 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
         else:
             candidates = book.credits.of_customer(invoice.customer_id) if credits == "fifo" else []
             plan = plan_fifo(invoice.balance, tender_total, candidates, **scope)
-        if plan.applied == 0:
-            raise InvalidInput("the payment brings nothing: add a tender or a credit with a balance left")
+        plan.require_something()
         uses = [PaymentCreditUse(credit.apply(use_id=new_id(), payment_id=payment_id, invoice_id=invoice.id,
                                               amount=amount, now=now).id, credit.id, amount)
                 for credit, amount in plan.credit_amounts]
