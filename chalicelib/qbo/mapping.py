@@ -1,0 +1,143 @@
+"""Our ledger objects as QBO documents (DESIGN §5): pure functions from domain values and QBO refs to JSON bodies.
+
+Every document we create carries a marker (`[cc:<kind>:<id>]` in PrivateNote, plus DocNumber or PaymentRefNum), so
+after an ambiguous failure the sync can find what it already created instead of creating it twice.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from ..domain.credits import Credit, CreditStatus
+from ..domain.invoices import Invoice
+from ..domain.payments import Payment
+from .money import from_cents
+
+MARKER = re.compile(r"\[cc:(?P<kind>[a-z_]+):(?P<id>[A-Za-z0-9_-]+)\]")
+NOTE_LIMIT = 4000  # QBO's PrivateNote limit
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a QBO object (`{"value": id, "name": ...}`)."""
+
+    value: str
+    name: str | None = None
+
+    def doc(self) -> dict:
+        return {"value": self.value, **({"name": self.name} if self.name else {})}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Payment line linking an Invoice or a CreditMemo for an amount in cents."""
+
+    txn_id: str
+    txn_type: str
+    amount: int
+
+    def line(self) -> dict:
+        return {"Amount": from_cents(self.amount), "LinkedTxn": [{"TxnId": self.txn_id, "TxnType": self.txn_type}]}
+
+
+def marker(kind: str, obj_id: str) -> str:
+    """The tag that identifies our object inside a QBO document's PrivateNote."""
+    return f"[cc:{kind}:{obj_id}]"
+
+
+def find_marker(doc: dict) -> tuple[str, str] | None:
+    """(kind, id) of the object a QBO document was created for, or None for the accountant's own documents."""
+    found = MARKER.search(doc.get("PrivateNote") or "")
+    return (found["kind"], found["id"]) if found else None
+
+
+def _note(text: str, kind: str, obj_id: str) -> str:
+    tag = marker(kind, obj_id)
+    room = NOTE_LIMIT - len(tag) - 1
+    return f"{text[:room]} {tag}".strip()
+
+
+def _txn_date(timestamp: str) -> str:
+    return timestamp[:10]
+
+
+def _sales_line(description: str, quantity: Decimal, unit_price: int, amount: int, item: Ref) -> dict:
+    return {"DetailType": "SalesItemLineDetail", "Amount": from_cents(amount), "Description": description[:4000],
+            "SalesItemLineDetail": {"ItemRef": item.doc(), "Qty": quantity, "UnitPrice": from_cents(unit_price)}}
+
+
+def _single_line(description: str, amount: int, item: Ref) -> dict:
+    return _sales_line(description, Decimal(1), amount, amount, item)
+
+
+def customer_doc(name: str) -> dict:
+    """A Customer: QBO's DisplayName is unique per company, so an existing one of that name is linked instead."""
+    return {"DisplayName": name}
+
+
+def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
+    """An Invoice with DocNumber = our number; each line keeps Qty × UnitPrice = Amount, charges are Qty 1 lines."""
+    lines = [_sales_line(line.description, Decimal(line.quantity), line.unit_price, line.total, item)
+             for line in invoice.lines]
+    lines += [_single_line(charge.description, charge.amount, item) for charge in invoice.charges]
+    return {"CustomerRef": customer.doc(), "DocNumber": invoice.number, "TxnDate": _txn_date(invoice.created_at),
+            "PrivateNote": _note(f"Invoice {invoice.number}", "invoice", invoice.id), "Line": lines}
+
+
+def memo_total(credit: Credit) -> int:
+    """What the CreditMemo must total: the whole credit while active, else only what its uses still link.
+
+    A canceled credit keeps its uses in QBO (they are Payments linking the memo), so its memo shrinks to `used`
+    and RemainingCredit becomes 0; a memo that would total 0 is deleted instead (see `memo_is_gone`).
+    """
+    return credit.amount if credit.status is CreditStatus.ACTIVE else credit.used
+
+
+def memo_is_gone(credit: Credit) -> bool:
+    """Deleted, voided, or canceled with nothing used: the CreditMemo must not exist in QBO."""
+    return memo_total(credit) == 0
+
+
+def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref) -> dict:
+    """A manual or return credit as a CreditMemo: DocNumber = credit number, notes, and the returned lineage."""
+    total = memo_total(credit)
+    if credit.line_items and total == credit.amount:
+        lines = [_sales_line(_lineage_text(line), Decimal(str(line["quantity"])), int(line["unit_price"]),
+                             int(line["total"]), item) for line in credit.line_items]
+    else:
+        label = f"Credit {credit.number}" + ("" if total == credit.amount else " (balance canceled)")
+        lines = [_single_line(label, total, item)]
+    doc = {"CustomerRef": customer.doc(), "DocNumber": credit.number, "TxnDate": _txn_date(credit.created_at),
+           "PrivateNote": _note(credit.internal_note, "credit", credit.id), "Line": lines}
+    if credit.external_note:
+        doc["CustomerMemo"] = {"value": credit.external_note[:1000]}
+    return doc
+
+
+def _lineage_text(line: dict) -> str:
+    parts = [f"product {line['product_id']}"]
+    parts += [f"{name} {line[key]}" for name, key in (("package", "package_id"), ("batch", "batch_id"))
+              if line.get(key)]
+    return "Returned " + ", ".join(parts)
+
+
+def tender_payment_doc(payment: Payment, *, customer: Ref, links: Iterable[Link]) -> dict:
+    """A Payment of the tenders: PaymentRefNum = our number; whatever its lines do not link stays UnappliedAmt.
+
+    `links` are every line the Payment carries now: its own invoice's share, plus lines that spend its unapplied
+    amount on other invoices (uses of the overpayment credit it holds).
+    """
+    return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(payment.tender_total if payment.active else 0),
+            "PaymentRefNum": payment.number[:21], "TxnDate": _txn_date(payment.created_at),
+            "PrivateNote": _note(f"Payment {payment.number}", "payment", payment.id),
+            "Line": [link.line() for link in links if link.amount > 0]}
+
+
+def linking_payment_doc(*, use_id: str, number: str, created_at: str, customer: Ref, invoice_id: str,
+                        memo_id: str, amount: int) -> dict:
+    """A credit use backed by a CreditMemo: a Payment of 0 whose two lines link the Invoice and the memo."""
+    return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(0), "PaymentRefNum": number[:21],
+            "TxnDate": _txn_date(created_at), "PrivateNote": _note(f"Credit applied, payment {number}", "use", use_id),
+            "Line": [Link(invoice_id, "Invoice", amount).line(), Link(memo_id, "CreditMemo", amount).line()]}
