@@ -1,0 +1,119 @@
+"""Money location (DESIGN §5): where each credit's value sits in QBO, and which of those places a use draws on.
+
+A credit's value lives in one or more QBO credit sources: a CreditMemo's RemainingCredit (kind `memo`, owned by
+the credit it was created for) or a Payment's UnappliedAmt (kind `unapplied`, owned by our payment). A use spends
+them in order; a link that shrinks (an invoice reduced below what was paid) gives its money back to its source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, Sequence
+
+from .errors import Conflict
+
+
+class LocationKind(str, Enum):
+    MEMO = "memo"
+    UNAPPLIED = "unapplied"
+
+
+class LocationsExhausted(Conflict):
+    """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
+
+    code = "credit_locations_exhausted"
+
+
+@dataclass(frozen=True)
+class Location:
+    """An amount of a credit kept in one QBO source: `owner_id` is our credit (memo) or payment (unapplied)."""
+
+    kind: LocationKind
+    owner_id: str
+    amount: int
+
+    @property
+    def key(self) -> tuple[LocationKind, str]:
+        return self.kind, self.owner_id
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind.value, "owner_id": self.owner_id, "amount": self.amount}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Location":
+        return cls(LocationKind(data["kind"]), data["owner_id"], int(data["amount"]))
+
+
+def memo(credit_id: str, amount: int) -> Location:
+    return Location(LocationKind.MEMO, credit_id, amount)
+
+
+def unapplied(payment_id: str, amount: int) -> Location:
+    return Location(LocationKind.UNAPPLIED, payment_id, amount)
+
+
+def held(locations: Iterable[Location], drawn: Iterable[Location]) -> dict[tuple[LocationKind, str], int]:
+    """What each source still holds for a credit: its amount there less the active parts drawn from it."""
+    left: dict[tuple[LocationKind, str], int] = {}
+    for location in locations:
+        left[location.key] = left.get(location.key, 0) + location.amount
+    for part in drawn:
+        left[part.key] = left.get(part.key, 0) - part.amount
+    return left
+
+
+def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) -> list[Location]:
+    """The parts a new use of `amount` takes: each source in the credit's order, as far as it still holds."""
+    parts: list[Location] = []
+    need = amount
+    for (kind, owner_id), available in held(locations, drawn).items():
+        take = min(need, max(available, 0))
+        if take:
+            parts.append(Location(kind, owner_id, take))
+            need -= take
+        if need == 0:
+            return parts
+    raise LocationsExhausted("the credit's QuickBooks sources hold less than this use needs",
+                             details={"needed": amount, "short_by": need})
+
+
+@dataclass(frozen=True)
+class Link:
+    """Money QBO links to an invoice: a tender Payment's own line, or one part of a credit use.
+
+    `doc` names the QBO document carrying the line (("payment", payment id) or ("use", use id)); `back_to` is where
+    the money returns if the link shrinks.
+    """
+
+    doc: tuple[str, str]
+    back_to: tuple[LocationKind, str]
+    amount: int
+
+
+def shrink_latest_first(links: Sequence[Link], excess: int) -> list[tuple[Link, int]]:
+    """Which links give up `excess` when an invoice is reduced below what was paid: the latest ones first.
+
+    The freed money stays where QBO puts it (a tender Payment's UnappliedAmt, or back in a use's own source), and
+    the adjustment credit records those places as its locations.
+    """
+    cuts: list[tuple[Link, int]] = []
+    need = excess
+    for link in reversed(links):
+        take = min(need, link.amount)
+        if take:
+            cuts.append((link, take))
+            need -= take
+        if need == 0:
+            break
+    if need:
+        raise LocationsExhausted("the invoice's links hold less than the reduction",
+                                 details={"excess": excess, "short_by": need})
+    return cuts
+
+
+def locations_freed(cuts: Sequence[tuple[Link, int]]) -> list[Location]:
+    """The adjustment credit's locations: one per place the cut links gave money back to, in cut order."""
+    freed: dict[tuple[LocationKind, str], int] = {}
+    for link, amount in cuts:
+        freed[link.back_to] = freed.get(link.back_to, 0) + amount
+    return [Location(kind, owner_id, amount) for (kind, owner_id), amount in freed.items()]
