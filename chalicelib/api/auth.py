@@ -9,6 +9,7 @@ from .. import config
 from ..domain.errors import DomainError, Forbidden
 from ..domain.permissions import ALL_PERMISSIONS, Principal
 from ..domain.settings import AccountSettings
+from ..domain.sync import ConnectionState, records_sync_intent
 from ..store.accounts import load_membership, settings_of
 
 
@@ -56,8 +57,10 @@ def authenticate(header: str | None, *, account_optional: bool = False) -> Calle
     if membership.role_id is None and not staff:
         raise Forbidden("you are not a user of this account", code="not_a_member")
     settings = settings_of(membership.account)
+    connection = ConnectionState(membership.account.qbo_state or ConnectionState.NONE.value)
     principal = Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions,
-                          staff=staff, credits_enabled=settings.credits_enabled)
+                          staff=staff, credits_enabled=settings.credits_enabled,
+                          qbo_sync=records_sync_intent(settings.qbo_credit_sync, connection))
     return Caller(principal, settings)
 
 

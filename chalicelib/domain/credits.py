@@ -13,6 +13,7 @@ from .errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
+from .sync import Synced, SyncState
 
 
 class CreditAmountFixed(Conflict):
@@ -72,7 +73,7 @@ class CreditUse:
 
 
 @dataclass
-class Credit:
+class Credit(Synced):
     id: str
     number: str
     customer_id: str
@@ -88,9 +89,7 @@ class Credit:
     line_items: list[dict[str, Any]] = field(default_factory=list)
     uses: list[CreditUse] = field(default_factory=list)
     updated_at: str | None = None
-    qbo_id: str | None = None
-    sync_status: str = "not_synced"
-    sync_error: str | None = None
+    sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
     events: list[CreditEvent] = field(default_factory=list, compare=False, repr=False)
 

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
+from .sync import Synced, SyncState
 
 
 class InvoiceStatus(str, Enum):
@@ -49,7 +50,7 @@ class Charge:
 
 
 @dataclass
-class Invoice:
+class Invoice(Synced):
     id: str
     number: str
     sales_order_id: str
@@ -63,9 +64,7 @@ class Invoice:
     payment_ids: list[str] = field(default_factory=list)
     deleted: bool = False
     updated_at: str | None = None
-    qbo_id: str | None = None
-    sync_status: str = "not_synced"
-    sync_error: str | None = None
+    sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
 
     @property

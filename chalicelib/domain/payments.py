@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
+from .sync import Synced, SyncState
 
 
 class TenderMethod(str, Enum):
@@ -39,7 +40,7 @@ class PaymentCreditUse:
 
 
 @dataclass
-class Payment:
+class Payment(Synced):
     id: str
     number: str
     invoice_id: str
@@ -52,9 +53,7 @@ class Payment:
     status: PaymentStatus = PaymentStatus.ACTIVE
     voided_at: str | None = None
     updated_at: str | None = None
-    qbo_id: str | None = None
-    sync_status: str = "not_synced"
-    sync_error: str | None = None
+    sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
     events: list = field(default_factory=list, compare=False, repr=False)
 

@@ -34,6 +34,7 @@ class Principal:
     permissions: frozenset[Permission]
     staff: bool = False
     credits_enabled: bool = False
+    qbo_sync: bool = False  # the account pushes its changes to QBO (sync on, connected or softly disconnected)
 
     def can(self, permission: Permission) -> bool:
         return self.staff or permission in self.permissions

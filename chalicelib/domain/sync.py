@@ -88,3 +88,21 @@ class SyncState:
         """Hard disconnect: no QBO id, nothing pending; a new connection starts from scratch."""
         self.qbo_id = self.sync_token = self.error_code = self.error = None
         self.synced_version, self.attempts = self.version, 0
+
+
+class Synced:
+    """Mixin for domain objects that sync: the public qbo_id / sync_status / sync_error read their SyncState."""
+
+    sync: SyncState
+
+    @property
+    def qbo_id(self) -> str | None:
+        return self.sync.qbo_id
+
+    @property
+    def sync_status(self) -> str:
+        return self.sync.status.value
+
+    @property
+    def sync_error(self) -> str | None:
+        return self.sync.error

@@ -21,7 +21,7 @@ def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, 
         return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
                             now=utc_now(), internal_note=internal_note, external_note=external_note)
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def get_credit(principal: Principal, credit_id: str) -> Credit:
@@ -42,7 +42,7 @@ def edit_credit(principal: Principal, credit_id: str, **changes) -> Credit:
         credit.edit(now=utc_now(), **changes)
         return credit
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
@@ -61,7 +61,7 @@ def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Cre
             take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
         return credit
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def delete_credit(principal: Principal, credit_id: str) -> Credit:
@@ -72,7 +72,7 @@ def delete_credit(principal: Principal, credit_id: str) -> Credit:
         credit.soft_delete(now=utc_now())
         return credit
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def credit_history(principal: Principal, credit_id: str) -> list[CreditEvent]:

@@ -63,7 +63,7 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
         invoice.payment_ids.append(payment_id)
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
@@ -86,4 +86,4 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         take_back(book, invoice, applied, now)
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)

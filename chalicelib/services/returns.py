@@ -20,7 +20,7 @@ def create_return(principal: Principal, *, customer_id: str, lines: list[ReturnL
         return book.returns.add(CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
                                                customer_id=customer_id, lines=lines, created_at=now))
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def get_return(principal: Principal, return_id: str) -> CustomerReturn:
@@ -46,4 +46,4 @@ def complete_return(principal: Principal, return_id: str) -> CustomerReturn:
         customer_return.complete(credit_id=credit.id, now=now)
         return customer_return
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)

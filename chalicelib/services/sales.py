@@ -40,7 +40,7 @@ def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Li
                            invoice_id=invoice_id, created_at=now, updated_at=now)
         return OrderView(book.sales_orders.add(order), book.invoices.add(invoice))
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def _with_payments(book: Ledger, invoice: Invoice) -> list[Payment]:
@@ -69,7 +69,7 @@ def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | N
             issue_adjustment_credit(book, invoice, excess, now)
         return InvoiceView(invoice, _with_payments(book, invoice))
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def change_customer(principal: Principal, order_id: str, customer_id: str) -> OrderView:
@@ -89,7 +89,7 @@ def change_customer(principal: Principal, order_id: str, customer_id: str) -> Or
         order.updated_at = invoice.updated_at = now
         return OrderView(order, invoice)
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
@@ -116,4 +116,4 @@ def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
         order.deleted, order.updated_at = True, now
         return OrderView(order, invoice)
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from .. import config
 from ..domain.errors import Conflict, NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
+from ..domain.sync import ConnectionState
 from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
 from .tables import bind, dynamodb_client
 
@@ -96,3 +97,41 @@ def save_new(item) -> None:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict("that object already exists") from None
         raise
+
+
+def remember_qbo_item(account_id: str, item_id: str) -> None:
+    """Keep the QBO Item found for our lines (only if none is set: a configured item wins)."""
+    client = dynamodb_client()
+    try:
+        client.update_item(TableName=config.table_name(),
+                           Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": ACCOUNT_SK}},
+                           UpdateExpression="SET qbo_item_id = :item ADD version :one",
+                           ConditionExpression="attribute_exists(pk) AND attribute_not_exists(qbo_item_id)",
+                           ExpressionAttributeValues={":item": {"S": item_id}, ":one": {"N": "1"}})
+    except client.exceptions.ConditionalCheckFailedException:
+        pass
+
+
+def link_customer(account_id: str, customer_id: str, qbo_id: str) -> None:
+    """Record the QBO Customer of one of ours; a customer linked already keeps its link."""
+    bind()
+    try:
+        CustomerItem(account_pk(account_id), f"CUST#{customer_id}").update(
+            actions=[CustomerItem.qbo_id.set(qbo_id)],
+            condition=CustomerItem.pk.exists() & (CustomerItem.qbo_id.does_not_exist() | (CustomerItem.qbo_id == qbo_id)))
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def set_qbo_connection(account_id: str, state: ConnectionState, realm_id: str | None) -> None:
+    """Record on the account whether and where it is connected (read by auth on every request, no extra read)."""
+    values = {":state": {"S": state.value}, ":one": {"N": "1"}}
+    expression = "SET qbo_state = :state"
+    if realm_id is not None:
+        expression += ", qbo_realm_id = :realm"
+        values[":realm"] = {"S": realm_id}
+    dynamodb_client().update_item(TableName=config.table_name(),
+                                  Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": ACCOUNT_SK}},
+                                  UpdateExpression=expression + " ADD version :one",
+                                  ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues=values)

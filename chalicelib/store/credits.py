@@ -5,10 +5,11 @@ from dataclasses import asdict, dataclass
 from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
 from .ids import new_id
 from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk
-from .repository import Repository
+from .sync_state import read_state
+from .synced import SyncedRepository
 
 _FIELDS = ("id", "number", "customer_id", "amount", "internal_note", "external_note", "origin_invoice_id",
-           "origin_payment_id", "return_id", "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
+           "origin_payment_id", "return_id", "created_at", "updated_at")
 
 
 def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
@@ -28,7 +29,7 @@ def to_credit(item: CreditItem) -> Credit:
     values = {name: getattr(item, name) for name in _FIELDS}
     return Credit(source=CreditSource(item.source), status=CreditStatus(item.status),
                   line_items=item.line_items or [], uses=[CreditUse(**u) for u in item.uses or []],
-                  version=item.version or 0, **values)
+                  version=item.version or 0, sync=read_state(item), **values)
 
 
 def credit_events(account_id: str, credit_id: str) -> list[CreditEvent]:
@@ -43,13 +44,19 @@ class CreditPage:
     last_key: str | None
 
 
-class CreditRepository(Repository[Credit]):
+class CreditRepository(SyncedRepository[Credit]):
     """Credits, plus a history line for every event the domain recorded."""
 
     model, prefix, noun = CreditItem, "CREDIT", "credit"
 
     def to_item(self, entity: Credit, item: CreditItem) -> None:
         _to_item(self.uow.account_id, entity, item)
+        self.write_sync(entity, item)
+
+    def qbo_view(self, entity: Credit) -> tuple:
+        """A CreditMemo (or the Payment holding an overpayment) shows these; `used` matters once canceled."""
+        used = entity.used if entity.status is not CreditStatus.ACTIVE else None
+        return (entity.customer_id, entity.amount, entity.status, entity.internal_note, entity.external_note, used)
 
     def from_item(self, item: CreditItem) -> Credit:
         return to_credit(item)

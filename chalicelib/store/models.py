@@ -56,14 +56,36 @@ class BaseItem(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class PendingSync(GlobalSecondaryIndex):
+    """Sparse: only objects waiting for a QBO push (or parked with an error) carry sync_pk, oldest first."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    sync_pk = UnicodeAttribute(hash_key=True)
+    sync_sk = UnicodeAttribute(range_key=True)
+
+
 class SyncedItem(BaseItem):
-    """What every object that syncs to QBO carries: its QBO id (null until synced), sync state, timestamps, version."""
+    """What every object that syncs to QBO carries: its QBO id (null until synced), sync state, timestamps, version.
+
+    `sync_status` is stored as the domain derives it, for the CSV export and readers of the raw table.
+    """
 
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
     qbo_id = UnicodeAttribute(null=True)
+    qbo_sync_token = UnicodeAttribute(null=True)
     sync_status = UnicodeAttribute(default="not_synced")
     sync_error = UnicodeAttribute(null=True)
+    sync_error_code = UnicodeAttribute(null=True)
+    sync_attempts = NumberAttribute(default=0)
+    sync_version = NumberAttribute(default=0)
+    synced_version = NumberAttribute(default=0)
+    sync_pk = UnicodeAttribute(null=True)
+    sync_sk = UnicodeAttribute(null=True)
+    pending_sync = PendingSync()
     version = VersionAttribute()
 
 
@@ -74,6 +96,9 @@ class AccountItem(BaseItem):
     credits_enabled = BooleanAttribute(default=False)
     qbo_credit_sync = BooleanAttribute(default=False)
     credit_balance_warning_threshold = NumberAttribute(null=True)
+    qbo_state = UnicodeAttribute(default="none")  # none | connected | soft_disconnected (domain.sync.ConnectionState)
+    qbo_realm_id = UnicodeAttribute(null=True)
+    qbo_item_id = UnicodeAttribute(null=True)  # the QBO Item on our lines; looked up once when unset
     version = VersionAttribute()
 
 

@@ -8,6 +8,8 @@ from ..domain.payments import Payment, PaymentCreditUse, PaymentStatus, Tender, 
 from ..domain.returns import CustomerReturn, ReturnLine, ReturnStatus
 from .models import CustomerItem, InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
 from .repository import Repository
+from .sync_state import read_state
+from .synced import SyncedRepository
 
 
 def _copy(entity, item, names: tuple[str, ...]) -> None:
@@ -42,10 +44,10 @@ class SalesOrders(Repository[SalesOrder]):
         return SalesOrder(version=item.version or 0, **_values(item, self.FIELDS))
 
 
-class Invoices(Repository[Invoice]):
+class Invoices(SyncedRepository[Invoice]):
     model, prefix, noun = InvoiceItem, "INV", "invoice"
     FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted", "created_at",
-              "updated_at", "qbo_id", "sync_status", "sync_error")
+              "updated_at")
 
     def to_item(self, entity: Invoice, item: InvoiceItem) -> None:
         _copy(entity, item, self.FIELDS)
@@ -56,6 +58,11 @@ class Invoices(Repository[Invoice]):
         item.total = entity.total
         item.status = "deleted" if entity.deleted else entity.status.value
         item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"INV#{entity.id}"
+        self.write_sync(entity, item)
+
+    def qbo_view(self, entity: Invoice) -> tuple:
+        """The QBO Invoice's customer, number and lines (its balance follows from the Payments linking it)."""
+        return entity.customer_id, entity.number, tuple(entity.lines), tuple(entity.charges), entity.deleted
 
     def from_item(self, item: InvoiceItem) -> Invoice:
         values = _values(item, self.FIELDS)
@@ -63,19 +70,26 @@ class Invoices(Repository[Invoice]):
         return Invoice(lines=[Line(**line) for line in item.lines or []],
                        charges=[Charge(**charge) for charge in item.charges or []],
                        adjustment_credit_ids=list(item.adjustment_credit_ids or []),
-                       payment_ids=list(item.payment_ids or []), version=item.version or 0, **values)
+                       payment_ids=list(item.payment_ids or []), version=item.version or 0, sync=read_state(item),
+                       **values)
 
 
-class Payments(Repository[Payment]):
+class Payments(SyncedRepository[Payment]):
     model, prefix, noun = PaymentItem, "PAY", "payment"
     FIELDS = ("id", "number", "invoice_id", "customer_id", "tender_applied", "overpayment_credit_id", "voided_at",
-              "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
+              "created_at", "updated_at")
 
     def to_item(self, entity: Payment, item: PaymentItem) -> None:
         _copy(entity, item, self.FIELDS)
         item.status = entity.status.value
         item.tenders = [{"method": t.method.value, "amount": t.amount} for t in entity.tenders] or None
         item.credit_uses = [asdict(use) for use in entity.credit_uses] or None
+        self.write_sync(entity, item)
+
+    def qbo_view(self, entity: Payment) -> tuple:
+        """The tender Payment's amounts, number and customer, and which credit uses are still active."""
+        uses = tuple((use.id, use.voided_at is None) for use in entity.credit_uses)
+        return entity.status, tuple(entity.tenders), entity.tender_applied, entity.number, entity.customer_id, uses
 
     def from_item(self, item: PaymentItem) -> Payment:
         values = _values(item, self.FIELDS)
@@ -83,7 +97,7 @@ class Payments(Repository[Payment]):
         return Payment(status=PaymentStatus(item.status),
                        tenders=[Tender(TenderMethod(t["method"]), t["amount"]) for t in item.tenders or []],
                        credit_uses=[PaymentCreditUse(**u) for u in item.credit_uses or []],
-                       version=item.version or 0, **values)
+                       version=item.version or 0, sync=read_state(item), **values)
 
 
 class Returns(Repository[CustomerReturn]):

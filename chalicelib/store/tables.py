@@ -47,7 +47,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk")
+            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk", "sync_pk", "sync_sk")
         ],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         "GlobalSecondaryIndexes": [
@@ -64,6 +64,14 @@ def table_definition(table_name: str) -> dict[str, Any]:
                 "KeySchema": [
                     {"AttributeName": "open_pk", "KeyType": "HASH"},
                     {"AttributeName": "open_sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": "gsi3",
+                "KeySchema": [
+                    {"AttributeName": "sync_pk", "KeyType": "HASH"},
+                    {"AttributeName": "sync_sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             },

@@ -48,9 +48,10 @@ APPLIED_KEY: ContextVar[str | None] = ContextVar("applied_key", default=None)
 class UnitOfWork:
     """Collects the writes of one use case; repositories register what they load and add."""
 
-    def __init__(self, account_id: str):
+    def __init__(self, account_id: str, *, sync_intent: bool = False):
         bind()
         self.account_id = account_id
+        self.sync_intent = sync_intent  # changes QBO must see are marked pending (the account syncs)
         self._puts: list[tuple[Model, object]] = []
         self._flushers: list[Callable[[], None]] = []
 
@@ -105,10 +106,14 @@ def _retryable(error: TransactWriteError) -> bool:
         not reasons or all(code in RETRYABLE_REASONS for code in reasons))
 
 
-def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12) -> T:
-    """Load, decide and commit; on a lost race run the whole use case again on fresh data."""
+def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12,
+                       sync_intent: bool = False) -> T:
+    """Load, decide and commit; on a lost race run the whole use case again on fresh data.
+
+    With `sync_intent` (the account syncs to QBO) every change QBO must see is marked pending in the same commit.
+    """
     for attempt in range(attempts):
-        uow = UnitOfWork(account_id)
+        uow = UnitOfWork(account_id, sync_intent=sync_intent)
         result = use_case(uow)
         try:
             uow.commit()

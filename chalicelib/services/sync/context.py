@@ -1,0 +1,48 @@
+"""What one push run of one account shares: the QBO client, the company's sales item, and a fresh ledger view."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...qbo.mapping import Ref
+from ...store import accounts as accounts_store
+from ...store.ledger import Ledger
+from ...store.uow import UnitOfWork
+
+DEFAULT_ITEM_NAME = "Services"
+
+
+class NoSalesItem(Exception):
+    """The company has no item to put on invoice and credit-memo lines."""
+
+
+def quoted(text: str) -> str:
+    """A string literal of QBO's query language."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@dataclass
+class PushContext:
+    account_id: str
+    client: Any  # chalicelib.qbo.client.QboClient
+    requests_before: int = 0
+    _item: Ref | None = None
+    done: set[tuple[str, str]] = field(default_factory=set)
+
+    def ledger(self) -> Ledger:
+        """A fresh read of the ledger (each object is pushed from its current state)."""
+        return Ledger(UnitOfWork(self.account_id))
+
+    def item(self) -> Ref:
+        """The QBO Item our lines use: the account's configured one, else the company's "Services" item, once."""
+        if self._item is None:
+            account = accounts_store.get_account(self.account_id)
+            if account.qbo_item_id:
+                self._item = Ref(account.qbo_item_id)
+            else:
+                rows = self.client.query(f"SELECT * FROM Item WHERE Name = {quoted(DEFAULT_ITEM_NAME)}")
+                if not rows:
+                    raise NoSalesItem(f'the QuickBooks company has no "{DEFAULT_ITEM_NAME}" item; set qbo_item_id')
+                self._item = Ref(str(rows[0]["Id"]), rows[0].get("Name"))
+                accounts_store.remember_qbo_item(self.account_id, self._item.value)
+        return self._item

@@ -1,0 +1,187 @@
+"""One object's current state into QBO: create once (requestid, then our marker after an ambiguous failure), update
+from the SyncToken we hold, remove what must no longer exist. Dependencies (customer, invoice) are pushed first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ...domain.credits import Credit, CreditSource
+from ...domain.invoices import Invoice
+from ...domain.payments import Payment
+from ...qbo import mapping
+from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
+from ...qbo.mapping import Link, Ref
+from ...qbo.requestids import make_request_id
+from ...store import accounts as accounts_store
+from .context import PushContext, quoted
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """Where the object now lives in QBO (None: it has no document there) and the SyncToken QBO answered with."""
+
+    qbo_id: str | None
+    sync_token: str | None = None
+
+
+class NotMappedYet(Exception):
+    """This kind of credit has no QBO mapping in this version; it is parked with that message."""
+
+
+class DependencyNotSynced(Exception):
+    """Something this object links (its invoice, its customer) could not be pushed yet."""
+
+
+def push_customer(ctx: PushContext, customer_id: str) -> str:
+    """The QBO Customer of ours: linked by DisplayName when the company has one, created otherwise."""
+    customer = accounts_store.get_customer(ctx.account_id, customer_id)
+    if customer.qbo_id:
+        return customer.qbo_id
+    qbo_id = _customer_named(ctx, customer.name)
+    if qbo_id is None:
+        try:
+            qbo_id = ctx.client.create("Customer", mapping.customer_doc(customer.name),
+                                       make_request_id("create", "customer", customer_id))["Id"]
+        except QboDuplicateNameError:  # created meanwhile (by the accountant or a racing worker): link it
+            qbo_id = _customer_named(ctx, customer.name)
+            if qbo_id is None:
+                raise
+    accounts_store.link_customer(ctx.account_id, customer_id, str(qbo_id))
+    return str(qbo_id)
+
+
+def _customer_named(ctx: PushContext, name: str) -> str | None:
+    rows = ctx.client.query(f"SELECT * FROM Customer WHERE DisplayName = {quoted(name)}")
+    return str(rows[0]["Id"]) if rows else None
+
+
+def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
+    if invoice.deleted:
+        return _void_invoice(ctx, invoice)
+    doc = mapping.invoice_doc(invoice, customer=Ref(push_customer(ctx, invoice.customer_id)), item=ctx.item())
+    find = _marker_finder(ctx, "Invoice", "invoice", invoice.id, f"DocNumber = {quoted(invoice.number)}")
+    return _upsert(ctx, "Invoice", "invoice", invoice, doc, find)
+
+
+def _void_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
+    """A deleted sales order's invoice is voided once its payments are voided (they link it)."""
+    if not invoice.qbo_id:
+        return Pushed(None)
+    from .push import push_if_pending
+
+    for payment_id in invoice.payment_ids:
+        push_if_pending(ctx, "payment", payment_id)
+    current = _read(ctx, "Invoice", invoice.qbo_id)
+    if current is None or _is_voided(current):
+        return Pushed(invoice.qbo_id, current and current["SyncToken"])
+    voided = ctx.client.void_invoice(invoice.qbo_id, current["SyncToken"],
+                                     make_request_id("void", "invoice", invoice.id, invoice.sync.version))
+    return Pushed(invoice.qbo_id, voided["SyncToken"])
+
+
+def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
+    if credit.source is CreditSource.OVERPAYMENT:
+        # an overpayment is the UnappliedAmt of its original Payment, never a document of its own
+        return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
+    if credit.source not in (CreditSource.MANUAL, CreditSource.RETURN):
+        raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
+    if mapping.memo_is_gone(credit):
+        return _delete_memo(ctx, credit)
+    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
+    find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
+    return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
+
+
+def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
+    """Deleted, voided, or canceled with nothing used: the memo goes (CreditMemo has no void in the API)."""
+    if not credit.qbo_id:
+        return Pushed(None)
+    current = _read(ctx, "CreditMemo", credit.qbo_id)
+    if current is not None:
+        try:
+            ctx.client.delete("CreditMemo", credit.qbo_id, current["SyncToken"],
+                              make_request_id("delete", "credit", credit.id, credit.sync.version))
+        except QboNotFoundError:
+            pass
+    return Pushed(credit.qbo_id)
+
+
+def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
+    """The tenders as a Payment linking the invoice; what the invoice does not take stays its UnappliedAmt."""
+    if payment.tender_total == 0:
+        return Pushed(None)  # credits only: in QBO it is the credit uses' own Payments
+    if not payment.active:
+        return _void_payment(ctx, payment)
+    invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
+    doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
+                                     links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
+    customer = doc["CustomerRef"]["value"]
+    find = _marker_finder(ctx, "Payment", "payment", payment.id,
+                          f"CustomerRef = {quoted(customer)} AND TxnDate = {quoted(doc['TxnDate'])}")
+    return _upsert(ctx, "Payment", "payment", payment, doc, find)
+
+
+def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
+    if not payment.qbo_id:
+        return Pushed(None)
+    current = _read(ctx, "Payment", payment.qbo_id)
+    if current is None or _is_voided(current):
+        return Pushed(payment.qbo_id, current and current["SyncToken"])
+    voided = ctx.client.void_payment(payment.qbo_id, current["SyncToken"],
+                                     make_request_id("void", "payment", payment.id, payment.sync.version))
+    return Pushed(payment.qbo_id, voided["SyncToken"])
+
+
+# ----- shared moves --------------------------------------------------------------------------------------------
+
+def _dependency(ctx: PushContext, kind: str, object_id: str | None, what: str) -> str:
+    from .push import push_if_pending
+
+    qbo_id = push_if_pending(ctx, kind, object_id) if object_id else None
+    if qbo_id is None:
+        raise DependencyNotSynced(f"{what} is not in QuickBooks yet")
+    return qbo_id
+
+
+def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Callable[[], dict | None]) -> Pushed:
+    """Create the document once, or bring the existing one to our current state."""
+    state = obj.sync
+    qbo_id, token = state.qbo_id, state.sync_token
+    if qbo_id is None:
+        found = find() if state.attempts else None  # an earlier try may have created it without us hearing back
+        if found is None:
+            created = ctx.client.create(entity, doc, make_request_id("create", kind, obj.id, state.version))
+            return Pushed(str(created["Id"]), created["SyncToken"])
+        qbo_id, token = str(found["Id"]), found["SyncToken"]
+    request_key = f"{kind}:{obj.id}:{state.version}"
+    if token is not None:
+        try:
+            updated = ctx.client.sparse_update(entity, qbo_id, token, doc,
+                                               make_request_id("update", entity, qbo_id, token, request_key))
+            return Pushed(qbo_id, updated["SyncToken"])
+        except QboStaleObjectError:
+            pass  # changed in QBO since our last push: start from a fresh read
+    updated = ctx.client.update_fresh(entity, qbo_id, lambda current: doc, request_key)
+    return Pushed(qbo_id, updated["SyncToken"])
+
+
+def _marker_finder(ctx: PushContext, entity: str, kind: str, object_id: str, where: str) -> Callable[[], dict | None]:
+    def find() -> dict | None:
+        rows = ctx.client.query(f"SELECT * FROM {entity} WHERE {where}")
+        return next((row for row in rows if mapping.find_marker(row) == (kind, object_id)), None)
+
+    return find
+
+
+def _read(ctx: PushContext, entity: str, qbo_id: str) -> dict | None:
+    try:
+        return ctx.client.read(entity, qbo_id)
+    except QboNotFoundError:
+        return None
+
+
+def _is_voided(doc: dict) -> bool:
+    return str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt")
+
+
+PUSHERS: dict[str, Callable] = {"invoice": push_invoice, "payment": push_payment, "credit": push_credit}

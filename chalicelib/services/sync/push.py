@@ -1,0 +1,92 @@
+"""Push an account's pending changes to QBO, oldest first, each object from its current state (DESIGN §7).
+
+A permanent refusal parks the object with its error (status panel, retry route); a throttle or outage stops the run
+so the queue redelivers it later; nothing here ever marks an object pending again.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ...domain.errors import NotFound
+from ...qbo.errors import QboAuthError, QboError, QboTransientError
+from ...store.sync_state import pending_objects
+from .context import NoSalesItem, PushContext
+from .documents import PUSHERS, DependencyNotSynced, NotMappedYet, Pushed
+from .record import record, repository
+
+logger = logging.getLogger(__name__)
+PARKING_ERRORS = (QboError, NotMappedYet, NoSalesItem)
+
+
+class PushDeferred(Exception):
+    """QBO is throttling or unavailable (or the connection needs a human): try this account again later."""
+
+
+@dataclass
+class PushReport:
+    pushed: list[tuple[str, str]] = field(default_factory=list)
+    parked: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    qbo_requests: int = 0
+
+
+def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
+                 client_factory: Callable[[str], Any] | None = None) -> PushReport:
+    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later."""
+    if client is None:
+        from ...qbo.client import build_client
+
+        client = (client_factory or build_client)(account_id)
+    ctx = PushContext(account_id, client)
+    report = PushReport()
+    before = client.session.stats["requests"]
+    try:
+        for pending in pending_objects(account_id, limit):
+            if pending.parked or (pending.kind, pending.object_id) in ctx.done:
+                continue
+            outcome = _push_tracked(ctx, pending.kind, pending.object_id)
+            getattr(report, outcome).append((pending.kind, pending.object_id))
+    finally:
+        report.qbo_requests = client.session.stats["requests"] - before
+    return report
+
+
+def push_if_pending(ctx: PushContext, kind: str, object_id: str) -> str | None:
+    """A dependency's QBO id, pushing it first when it changed or never reached QBO (retroactive push)."""
+    entity = repository(ctx.ledger(), kind).get(object_id)
+    if (kind, object_id) in ctx.done or (entity.sync.qbo_id and not entity.sync.pending):
+        return entity.sync.qbo_id
+    if entity.sync.error:
+        return None
+    _push_tracked(ctx, kind, object_id)
+    return repository(ctx.ledger(), kind).get(object_id).sync.qbo_id
+
+
+def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
+    """Push one object and record the outcome; answers which list of the report it belongs to."""
+    ctx.done.add((kind, object_id))
+    try:
+        entity = repository(ctx.ledger(), kind).get(object_id)
+    except NotFound:
+        return "parked"
+    version = entity.sync.version
+    try:
+        pushed: Pushed = PUSHERS[kind](ctx, entity)
+    except DependencyNotSynced as waiting:
+        logger.info("sync %s %s waits: %s", kind, object_id, waiting)
+        record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+        return "waiting"
+    except (QboTransientError, QboAuthError) as error:
+        record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+        raise PushDeferred(str(error)) from error
+    except PARKING_ERRORS as error:
+        code = str(getattr(error, "code", None) or type(error).__name__)
+        message = str(getattr(error, "message", None) or error)
+        logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
+        record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
+        return "parked"
+    record(ctx.account_id, kind, object_id,
+           lambda s: s.pushed(version, qbo_id=pushed.qbo_id or s.qbo_id, sync_token=pushed.sync_token))
+    return "pushed"

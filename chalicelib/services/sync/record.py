@@ -1,0 +1,24 @@
+"""Writing a push's outcome back onto the object, under its version, without marking anything pending again."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ...domain.sync import SyncState
+from ...store.ledger import Ledger
+from ...store.uow import run_in_transaction
+
+KINDS = ("customer", "invoice", "payment", "credit")
+
+
+def repository(book: Ledger, kind: str):
+    """The repository holding objects of one sync kind."""
+    return {"invoice": book.invoices, "payment": book.payments, "credit": book.credits}[kind]
+
+
+def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:
+    """Apply `change` to the stored sync state; a concurrent edit only makes us re-read and apply it again."""
+
+    def write(uow) -> None:
+        change(repository(Ledger(uow), kind).get(object_id).sync)
+
+    run_in_transaction(account_id, write)
