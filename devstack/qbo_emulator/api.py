@@ -150,7 +150,7 @@ def run_batch(state: EmulatorState, company: Company, data: dict) -> list[dict]:
     if not isinstance(items, list) or not items:
         raise faults.bad_request("BatchItemRequest must be a non-empty list")
     if len(items) > MAX_BATCH:
-        raise faults.bad_request(f"Batch size {len(items)} exceeds the maximum of {MAX_BATCH}")
+        raise faults.batch_too_large(len(items), MAX_BATCH)
     visible = company.books.max_id()
     out = []
     for item in items:
