@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json"
     drop: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def json_reply(status: int, payload: dict) -> Reply:
