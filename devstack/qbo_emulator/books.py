@@ -365,10 +365,22 @@ def _check_refs(objs: dict[str, dict[str, dict]], txn: dict) -> None:
 
 
 def _check_line_amount(line: dict) -> None:
-    """6070 when a sales line gives Qty and UnitPrice whose product (to the cent) is not its Amount."""
+    """6070 when a sales line gives Qty and UnitPrice whose product (to the cent) is not its Amount.
+
+    A zero Qty or UnitPrice counts as not given: python-quickbooks sends both as 0 by default and Intuit's sandbox
+    accepts such lines with any Amount (its own integration tests do). Beyond that the rule is the emulator's guess.
+    """
     detail = line.get("SalesItemLineDetail")
-    if not isinstance(detail, dict) or detail.get("Qty") is None or detail.get("UnitPrice") is None:
+    if not isinstance(detail, dict) or _zero(detail.get("Qty")) or _zero(detail.get("UnitPrice")):
         return
     expected = line_amount(detail["Qty"], detail["UnitPrice"])
     if line["Amount"] != expected:
         raise faults.amount_mismatch(line.get("LineNum"), line["Amount"], expected)
+
+
+def _zero(value: Any) -> bool:
+    """True for a missing, empty or zero quantity/price (numbers or numeric strings)."""
+    try:
+        return value in (None, "") or Decimal(str(value)) == 0
+    except ArithmeticError:
+        return False

@@ -138,6 +138,8 @@ def test_query_with_a_column_list_returns_only_those_columns(realm):
     (3, Decimal("0.335"), Decimal("1.01"), True),   # 1.005 rounds half up
     (3, Decimal("0.335"), Decimal("1.00"), False),
     (Decimal("1.5"), Decimal("20"), Decimal("30.00"), True),
+    (0, 0, Decimal("100.00"), True),  # python-quickbooks' defaults: zero means not given
+    (2, 0, Decimal("100.00"), True),
 ])
 def test_line_amount_must_equal_qty_times_unit_price_else_6070(realm, qb, qty, price, amount, ok):
     cust = realm.customer()["Id"]
