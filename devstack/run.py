@@ -32,7 +32,8 @@ curl -s {base}/customers/{customer}/credit-summary -H "Authorization: Bearer $OW
 curl -s {base}/credits -H "Authorization: Bearer $CLERK_TOKEN"     # 403: the clerk's role lacks view_credits
 
 QBO emulator on {qbo.emulator.url}  (control API: {qbo.control_url}/)
-Demo account connected to QBO company {qbo.realm_id} (OAuth tokens in DynamoDB); act as its accountant:
+Demo account connected to QBO company {qbo.realm_id} (OAuth tokens in DynamoDB) through the consent step;
+OAuth client redirect URI {qbo.redirect_uri}. Act as the company's accountant:
 curl -s {qbo.company_url}/books
 curl -s -X POST {qbo.company_url}/objects/Customer -H 'Content-Type: application/json' -d '{{"DisplayName": "Corner Deli"}}'
 
@@ -74,7 +75,7 @@ def main() -> int:
             create_table()
             demo = seed()
             print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
-            qbo = qbo_demo.start(demo.account_id, args.qbo_port)
+            qbo = qbo_demo.start(demo.account_id, args.qbo_port, api_url=f"http://{API_HOST}:{args.port}")
             started.callback(qbo.stop)
             try:
                 server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST,

@@ -13,6 +13,11 @@ from ..domain.sync import ConnectionState, records_sync_intent
 from ..store.accounts import load_membership, settings_of
 
 
+# Clocks of the identity service and of Lambda drift apart a little: a token minted "in the future" by up to this
+# many seconds (iat, nbf) is fine, and exp gets the same grace, as RFC 7519 §4.1.4-5 allow.
+CLOCK_SKEW_LEEWAY_SECONDS = 60
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"
     status = 401
@@ -24,7 +29,7 @@ def decode_token(header: str | None) -> dict:
         raise Unauthenticated("send Authorization: Bearer <token>")
     try:
         claims = jwt.decode(header[len("Bearer "):].strip(), config.jwt_secret(), algorithms=["HS256"],
-                            options={"require": ["sub", "exp"]})
+                            options={"require": ["sub", "exp"]}, leeway=CLOCK_SKEW_LEEWAY_SECONDS)
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the token has expired") from None
     except jwt.PyJWTError as error:

@@ -22,6 +22,14 @@ class IdempotencyInProgress(DomainError):
 MAX_KEY_LENGTH = 255
 
 
+def scope_of(user_id: str, key: str) -> str:
+    """The record's key: the user id length-prefixed, so no (user, key) pair can spell another's.
+
+    A bare `f"{user_id}:{key}"` let user `X:ops` with key `K1` and user `X` with key `ops:K1` share one record.
+    """
+    return f"{len(user_id)}:{user_id}:{key}"
+
+
 def run_once(account_id: str, user_id: str, key: str, request: dict[str, Any],
              handler: Callable[[str], dict], lambda_context: Any = None) -> dict:
     """Run handler once per (account, user, key); replay its stored response; 422 if the request differs.
@@ -55,7 +63,7 @@ def run_once(account_id: str, user_id: str, key: str, request: dict[str, Any],
     if lambda_context is not None:
         settings.register_lambda_context(lambda_context)  # an in-progress record then expires with the invocation
 
-    scoped = f"{user_id}:{key}"
+    scoped = scope_of(user_id, key)
 
     @idempotent_function(data_keyword_argument="data", config=settings, persistence_store=persistence)
     def idempotent_request(data: dict) -> dict:

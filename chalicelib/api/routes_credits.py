@@ -17,6 +17,17 @@ bp = Blueprint(__name__)
 CSV_COLUMNS = ("Number", "Customer ID", "Source", "Status", "Amount", "Used", "Remaining", "Internal Notes",
                "External Notes", "Created At", "QB ID")
 CSV_PAGE = 100
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs (OWASP CSV injection): NULs dropped, formula starts quoted.
+
+    A leading `'` is what OWASP recommends: spreadsheets then treat the cell as text; our own amounts are never
+    negative, so no number of ours is touched.
+    """
+    text = "" if value is None else str(value).replace("\0", "")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @endpoint(bp, "/credits", "POST", summary="Issue a manual credit", body=schemas.CreateCredit,
@@ -43,15 +54,15 @@ def list_credits(call: Call):
 def _csv(call: Call, filters: dict) -> Response:
     """The whole filtered list as CSV (pages are read until the end)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     after = decode_cursor(call.query.cursor)
     while True:
         page = credits.list_credits(call.principal, limit=CSV_PAGE, start_after=after, **filters)
         for c in page.credits:
-            writer.writerow((c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount),
-                             format_cents(c.used), format_cents(c.remaining), c.internal_note, c.external_note,
-                             c.created_at, c.qbo_id or ""))
+            writer.writerow([csv_cell(v) for v in (
+                c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount), format_cents(c.used),
+                format_cents(c.remaining), c.internal_note, c.external_note, c.created_at, c.qbo_id)])
         if page.last_key is None:
             break
         after = page.last_key

@@ -24,6 +24,9 @@ from .responses import domain_error_response, error_response
 logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
 PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+JSON_MEDIA_TYPE = "application/json"
+# On every answer of a route: no MIME sniffing of our JSON/CSV, and no cache (shared or browser) keeps account data.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ class BadRequest(DomainError):
     status = 400
 
 
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+def _require_json(content_type: str | None) -> None:
+    """Bodies are JSON; Chalice's own 415 has another shape, so routes accept any type and we refuse it here."""
+    media_type = (content_type or JSON_MEDIA_TYPE).split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise UnsupportedMediaType(f"send the body as {JSON_MEDIA_TYPE}",
+                                   details={"content_type": (content_type or "")[:100], "expected": JSON_MEDIA_TYPE})
+
+
+def _secured(response: Response) -> Response:
+    response.headers = {**(response.headers or {}), **SECURITY_HEADERS}
+    return response
+
+
 def _field_errors(error: ValidationError) -> dict[str, str]:
     return {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
 
@@ -115,14 +136,19 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
     def decorate(handler: Callable[[Call], Any]) -> Callable:
         ROUTES.append(RouteSpec(path, method, summary, body, query, response, status))
 
-        @bp.route(path, methods=[method], content_types=["application/json"], name=handler.__name__)
+        @bp.route(path, methods=[method], content_types=["*/*"], name=handler.__name__)
         def view(**params: str) -> Response:
+            return _secured(answer(params))
+
+        def answer(params: dict[str, str]) -> Response:
             request = _REQUEST.get() or bp.current_request
             headers = {k.lower(): v for k, v in (request.headers or {}).items()}
             try:
                 caller = authenticate(headers.get("authorization"), account_optional=account_optional)
                 _check_path_ids(params)
                 principal = caller.principal
+                if method in MUTATING:
+                    _require_json(headers.get("content-type"))
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
                 call = Call(principal, caller.settings, parsed_body, _parse_query(request.query_params, query), params,
                             headers)

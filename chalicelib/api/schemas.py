@@ -19,6 +19,8 @@ def _valid_amount(text: str) -> str:
 
 def _valid_quantity(value: int | str) -> str:
     text = str(value).strip()
+    if not text.isascii():  # Decimal() reads Arabic-Indic or full-width digits too; quantities are ASCII only
+        raise ValueError("quantity must be written with the digits 0-9")
     try:
         quantity = Decimal(text)
     except InvalidOperation:
@@ -194,7 +196,7 @@ class CustomerOut(Out):
 
 class CreditSummaryOut(Out):
     customer_id: str
-    available_credit: str | None = Field(description="absent for users who may not view credits")
+    available_credit: str | None = Field(default=None, description="absent for users who may not view credits")
     outstanding_balance: str
     warning_threshold: str | None
     warning: bool

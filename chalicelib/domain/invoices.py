@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
+from .money import within_limit
 from .sync import Synced, SyncState
 
 
@@ -133,6 +134,7 @@ class Invoice(Synced):
             self.charges = charges
         if self.total < 0:
             raise InvalidInput("an invoice total cannot be negative", details={"total": self.total})
+        within_limit(self.total, "invoice total")
         excess = max(0, self.paid - self.total)
         self.paid -= excess
         self.adjusted_to_credit += excess

@@ -6,13 +6,28 @@ import re
 from .errors import InvalidInput
 
 MAX_CENTS = 1_000_000_000_00
-_AMOUNT = re.compile(r"^(?P<sign>-?)(?P<units>\d{1,13})(?:\.(?P<frac>\d{1,2}))?$")
+# [0-9], not \d: \d also matches Arabic-Indic, full-width and other Unicode digits, which int() would then accept.
+_AMOUNT = re.compile(r"^(?P<sign>-?)(?P<units>[0-9]{1,13})(?:\.(?P<frac>[0-9]{1,2}))?$")
 
 
 class InvalidAmount(InvalidInput):
     """The text is not a two-decimal amount within the allowed range."""
 
     code = "invalid_amount"
+
+
+class AmountTooLarge(InvalidAmount):
+    """A computed total (lines × prices + charges, a return, tenders) is above the limit every amount obeys."""
+
+    code = "amount_too_large"
+
+
+def within_limit(cents: int, what: str = "amount") -> int:
+    """The one cap on money: typed amounts and computed totals alike stay within ±1,000,000,000.00."""
+    if abs(cents) > MAX_CENTS:
+        raise AmountTooLarge(f"{what} must not exceed {format_cents(MAX_CENTS)}",
+                             details={"field": what, "max": format_cents(MAX_CENTS)})
+    return cents
 
 
 def parse_cents(text: str, *, allow_zero: bool = True, allow_negative: bool = False) -> int:
@@ -30,9 +45,7 @@ def parse_cents(text: str, *, allow_zero: bool = True, allow_negative: bool = Fa
         raise InvalidAmount("amount must not be negative")
     if cents == 0 and not allow_zero:
         raise InvalidAmount("amount must be greater than zero")
-    if abs(cents) > MAX_CENTS:
-        raise InvalidAmount("amount must not exceed 1000000000.00")
-    return cents
+    return within_limit(cents)
 
 
 def format_cents(cents: int) -> str:

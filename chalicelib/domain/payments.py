@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
+from .money import within_limit
 from .sync import Synced, SyncState
 
 
@@ -102,5 +103,7 @@ class Payment(Synced):
 
 
 def validate_tenders(tenders: list[Tender]) -> None:
+    """Each tender brings money, and together they stay within the cap (their excess can become a credit)."""
     if any(t.amount <= 0 for t in tenders):
         raise InvalidInput("each tender amount must be greater than zero")
+    within_limit(sum(t.amount for t in tenders), "tender total")

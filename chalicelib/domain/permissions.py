@@ -77,3 +77,42 @@ def parse_permissions(names: list[str]) -> frozenset[Permission]:
     if unknown:
         raise InvalidInput("unknown permissions", details={"permissions": unknown, "allowed": sorted(known)})
     return frozenset(Permission(n) for n in names)
+
+
+class OwnerKeepsAdmin(Forbidden):
+    code = "owner_keeps_admin"
+
+
+class PermissionEscalation(Forbidden):
+    code = "permission_escalation"
+
+
+def check_grant(actor: Principal, granted: frozenset[Permission]) -> None:
+    """Only staff hand out permissions they do not hold: a role created or assigned stays within the actor's own.
+
+    This is what stops a `manage_roles` user from making themselves (or an accomplice) Admin, by creating a
+    broader role or assigning an existing one (the escalation rule Kubernetes RBAC applies to role bindings).
+    """
+    missing = granted - actor.permissions
+    if missing and not actor.staff:
+        raise PermissionEscalation("you cannot grant permissions your own role lacks",
+                                   details={"permissions": sorted(p.value for p in missing)})
+
+
+def check_role_assignment(actor: Principal, *, user_id: str, owner_user_id: str, role_id: str,
+                          granted: frozenset[Permission], current: frozenset[Permission]) -> None:
+    """Who may give `user_id` (holding `current` now) the role `role_id` (granting `granted`).
+
+    Staff may do anything. Otherwise the account owner keeps Admin, the role stays within the actor's permissions,
+    and a user who holds permissions the actor lacks (an Admin, for a clerk with manage_roles) is not theirs to change.
+    """
+    if actor.staff:
+        return
+    if user_id == owner_user_id and role_id != ADMIN_ROLE_ID:
+        raise OwnerKeepsAdmin("the account owner keeps the Admin role; only vendor staff can change it",
+                              details={"user_id": user_id})
+    check_grant(actor, granted)
+    outranking = current - actor.permissions
+    if outranking:
+        raise PermissionEscalation("this user holds permissions your own role lacks; you cannot change their role",
+                                   details={"user_id": user_id, "permissions": sorted(p.value for p in outranking)})

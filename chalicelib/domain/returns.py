@@ -6,6 +6,7 @@ from enum import Enum
 
 from .errors import InvalidInput
 from .invoices import line_total
+from .money import within_limit
 
 
 class ReturnStatus(str, Enum):
@@ -46,11 +47,16 @@ class CustomerReturn:
     def total(self) -> int:
         return sum(line.total for line in self.lines)
 
+    def require_valid_total(self) -> None:
+        """A return's total becomes a credit's amount, so it obeys the same cap as any amount."""
+        within_limit(self.total, "return total")
+
     def complete(self, *, credit_id: str, now: str) -> bool:
         """Mark completed once; returns False when it already was (the same credit stands)."""
         if self.status is ReturnStatus.COMPLETED:
             return False
         if self.total <= 0:
             raise InvalidInput("a return worth nothing issues no credit", details={"total": self.total})
+        self.require_valid_total()
         self.status, self.credit_id, self.completed_at = ReturnStatus.COMPLETED, credit_id, now
         return True

@@ -1,7 +1,16 @@
 """Accounts, roles, users and settings."""
 from __future__ import annotations
 
-from ..domain.permissions import ADMIN_ROLE_ID, Permission, Principal, parse_permissions
+from ..domain.errors import NotFound
+from ..domain.permissions import (
+    ADMIN_ROLE_ID,
+    ALL_PERMISSIONS,
+    Permission,
+    Principal,
+    check_grant,
+    check_role_assignment,
+    parse_permissions,
+)
 from ..domain.settings import AccountSettings
 from ..store import accounts as store
 from ..store.ids import new_id, utc_now
@@ -44,6 +53,7 @@ def update_settings(principal: Principal, changes: dict) -> AccountSettings:
 def create_role(principal: Principal, *, name: str, permissions: list[str]) -> RoleItem:
     principal.require(Permission.MANAGE_ROLES)
     granted = parse_permissions(permissions)
+    check_grant(principal, granted)
     role = RoleItem(account_pk(principal.account_id), f"ROLE#{new_id()}", name=name,
                     permissions={p.value for p in granted} or None, created_at=utc_now())
     store.save_new(role)
@@ -51,10 +61,16 @@ def create_role(principal: Principal, *, name: str, permissions: list[str]) -> R
 
 
 def assign_role(principal: Principal, *, user_id: str, role_id: str) -> UserItem:
-    """Give a user (new or existing) a role of this account."""
+    """Give a user (new or existing) a role of this account, within the domain's guard against escalation."""
     principal.require(Permission.MANAGE_ROLES)
+    granted = ALL_PERMISSIONS
     if role_id != ADMIN_ROLE_ID:
-        store.get_role(principal.account_id, role_id)
+        granted = parse_permissions(sorted(store.get_role(principal.account_id, role_id).permissions or ()))
+    target = store.load_membership(principal.account_id, user_id)
+    if target is None:
+        raise NotFound("no such account")
+    check_role_assignment(principal, user_id=user_id, owner_user_id=target.account.owner_user_id, role_id=role_id,
+                          granted=granted, current=target.permissions)
     user = UserItem(account_pk(principal.account_id), f"USER#{user_id}", role_id=role_id, updated_at=utc_now())
     user.save()
     return user

@@ -17,8 +17,10 @@ def create_return(principal: Principal, *, customer_id: str, lines: list[ReturnL
         book, now = Ledger(uow), utc_now()
         book.load(book.counters.key("return"), book.customers.key(customer_id))
         book.customers.get(customer_id)
-        return book.returns.add(CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
-                                               customer_id=customer_id, lines=lines, created_at=now))
+        customer_return = CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
+                                         customer_id=customer_id, lines=lines, created_at=now)
+        customer_return.require_valid_total()
+        return book.returns.add(customer_return)
 
     return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json"
     drop: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def json_reply(status: int, payload: dict) -> Reply:
@@ -150,7 +151,7 @@ def run_batch(state: EmulatorState, company: Company, data: dict) -> list[dict]:
     if not isinstance(items, list) or not items:
         raise faults.bad_request("BatchItemRequest must be a non-empty list")
     if len(items) > MAX_BATCH:
-        raise faults.bad_request(f"Batch size {len(items)} exceeds the maximum of {MAX_BATCH}")
+        raise faults.batch_too_large(len(items), MAX_BATCH)
     visible = company.books.max_id()
     out = []
     for item in items:

@@ -1,4 +1,5 @@
-"""One company's books: Customer, Invoice, Payment, CreditMemo with QBO's derived balances and rules."""
+"""One company's books: Customer, Invoice, Payment, CreditMemo with QBO's derived balances and rules, plus the
+read-only Account, Item and PaymentMethod a new company starts with."""
 from __future__ import annotations
 
 import copy
@@ -9,12 +10,18 @@ from typing import Any
 
 from . import faults
 from .clock import Clock, iso
-from .money import to_money
+from .money import line_amount, to_money
+from .starter import REFERENCE_ENTITIES, starter_objects
 
-ENTITIES = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "creditmemo": "CreditMemo"}
+ENTITIES = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "creditmemo": "CreditMemo",
+            "account": "Account", "item": "Item", "paymentmethod": "PaymentMethod"}
 TXN_ENTITIES = ("Invoice", "Payment", "CreditMemo")
+# which entity a reference field points at; QBO fills the ref's `name` with that object's current name
+REF_TARGETS = {"CustomerRef": "Customer", "ItemRef": "Item", "PaymentMethodRef": "PaymentMethod",
+               "IncomeAccountRef": "Account", "ExpenseAccountRef": "Account", "AssetAccountRef": "Account",
+               "DepositToAccountRef": "Account", "ARAccountRef": "Account"}
 ZERO = Decimal("0.00")
-_READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "Balance", "RemainingCredit",
+_READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "Balance", "BalanceWithJobs", "RemainingCredit",
               "UnappliedAmt", "LinkedTxn", "status", "time"}
 
 
@@ -44,6 +51,11 @@ class Books:
         self.objects: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
         self.tombstones: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
         self._next_id = 1
+        now = iso(clock.now())
+        for entity, bodies in starter_objects().items():
+            for body in bodies:
+                self.objects[entity][body["Id"]] = {**body, "SyncToken": "0", "domain": "QBO", "sparse": False,
+                                                    "MetaData": {"CreateTime": now, "LastUpdatedTime": now}}
 
     # ----- public operations -------------------------------------------------------------
     def read(self, entity: str, obj_id: str) -> dict:
@@ -52,10 +64,11 @@ class Books:
             obj = self.objects[entity].get(str(obj_id))
             if obj is None:
                 raise faults.not_found(entity, str(obj_id))
-            return copy.deepcopy(obj)
+            return self._present(obj)
 
     def create(self, entity: str, body: dict, visible_max_id: int | None = None) -> tuple[dict, str]:
         """Create an object; returns (object, webhook operation)."""
+        _writable(entity, "create")
         with self.lock:
             obj = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
             obj_id = str(self._next_id)
@@ -69,6 +82,7 @@ class Books:
 
     def update(self, entity: str, body: dict, sparse: bool, visible_max_id: int | None = None) -> tuple[dict, str]:
         """Full or sparse update with SyncToken check."""
+        _writable(entity, "update")
         with self.lock:
             current = self._current_for_change(entity, body)
             if current.get("_voided") and entity == "Payment":
@@ -92,6 +106,7 @@ class Books:
 
     def delete(self, entity: str, body: dict) -> tuple[dict, str]:
         """Delete an object (needs the current SyncToken); leaves a tombstone for CDC."""
+        _writable(entity, "delete")
         with self.lock:
             current = self._current_for_change(entity, body)
             if entity in ("Invoice", "CreditMemo") and self._active_links(current["Id"]):
@@ -138,13 +153,13 @@ class Books:
     def dump(self) -> dict:
         """All objects and tombstones, for parity checks."""
         with self.lock:
-            return {"objects": {e: [self._public(o) for o in objs.values()] for e, objs in self.objects.items()},
+            return {"objects": {e: [self._present(o) for o in objs.values()] for e, objs in self.objects.items()},
                     "deleted": {e: list(t.values()) for e, t in self.tombstones.items()}}
 
     def all(self, entity: str) -> list[dict]:
         """Public copies of every live object of one entity, in Id order."""
         with self.lock:
-            return [self._public(o) for o in sorted(self.objects[entity].values(), key=lambda o: int(o["Id"]))]
+            return [self._present(o) for o in sorted(self.objects[entity].values(), key=lambda o: int(o["Id"]))]
 
     def deleted(self, entity: str) -> list[dict]:
         """Tombstones of one entity."""
@@ -152,9 +167,25 @@ class Books:
             return [copy.deepcopy(t) for t in self.tombstones[entity].values()]
 
     # ----- internals ---------------------------------------------------------------------
-    @staticmethod
-    def _public(obj: dict) -> dict:
-        return {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+    def _present(self, obj: dict) -> dict:
+        """The object as the API shows it: no private keys, every known reference named after its target now."""
+        public = {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+        self._name_refs(public)
+        return public
+
+    def _name_refs(self, node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                self._name_refs(child)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                target = REF_TARGETS.get(key)
+                if target and isinstance(value, dict) and (ref := _ref_id(value)) is not None:
+                    found = self.objects[target].get(ref)
+                    if found is not None:
+                        value["name"] = _display_name(target, found)
+                else:
+                    self._name_refs(value)
 
     def _current_for_change(self, entity: str, body: dict) -> dict:
         obj_id = body.get("Id")
@@ -193,6 +224,7 @@ class Books:
                 if not str(obj.get("DisplayName") or "").strip():
                     raise faults.required("DisplayName")
                 obj.setdefault("Active", True)
+                obj["FullyQualifiedName"] = obj["DisplayName"]  # no sub-customers here: QBO derives it
                 return
             lines = obj.get("Line") or []
             if not isinstance(lines, list):
@@ -201,6 +233,7 @@ class Books:
                 line["Amount"] = to_money(line.get("Amount"), "Line.Amount")
                 line.setdefault("Id", str(n))
                 line.setdefault("LineNum", n)
+                _check_line_amount(line)
             if entity == "Payment":
                 obj["TotalAmt"] = to_money(obj.get("TotalAmt"), "TotalAmt")
             else:
@@ -241,7 +274,8 @@ class Books:
                     if cust is None:
                         raise faults.required("CustomerRef")
                     if cust not in objs["Customer"] or not visible(cust):
-                        raise faults.business(f"Invalid CustomerRef {cust}", "CustomerRef")
+                        raise faults.invalid_reference("Customer", cust, "CustomerRef")
+                    _check_refs(objs, obj)
                     for line in obj.get("Line", []):
                         if line["Amount"] < ZERO and line.get("DetailType") != "DiscountLineDetail":
                             raise faults.business("Amounts cannot be negative", "Line.Amount")
@@ -294,3 +328,59 @@ class Books:
             memo["RemainingCredit"] = memo["TotalAmt"] - applied_cm[memo["Id"]]
             memo["Balance"] = memo["RemainingCredit"]
             memo["LinkedTxn"] = [{"TxnId": pid, "TxnType": "Payment"} for pid in links[memo["Id"]]]
+        # open balance as QBO's A/R shows it: what open invoices still ask, less unused credit and payments
+        owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for inv in objs["Invoice"].values():
+            owed[_ref_id(inv.get("CustomerRef")) or ""] += inv["Balance"]
+        for memo in objs["CreditMemo"].values():
+            owed[_ref_id(memo.get("CustomerRef")) or ""] -= memo["RemainingCredit"]
+        for pay in objs["Payment"].values():
+            owed[_ref_id(pay.get("CustomerRef")) or ""] -= pay["UnappliedAmt"]
+        for cust in objs["Customer"].values():
+            cust["Balance"] = cust["BalanceWithJobs"] = owed[cust["Id"]]
+
+
+def _writable(entity: str, operation: str) -> None:
+    """Account, Item and PaymentMethod are read and query only on the emulator (QBO itself allows more)."""
+    if entity in REFERENCE_ENTITIES:
+        raise faults.unsupported_operation(f"{operation} {entity} (the emulator only reads and queries {entity})")
+
+
+def _display_name(entity: str, obj: dict) -> str:
+    if entity == "Customer":
+        return str(obj.get("DisplayName", ""))
+    return str(obj.get("FullyQualifiedName") or obj.get("Name", ""))
+
+
+def _check_refs(objs: dict[str, dict[str, dict]], txn: dict) -> None:
+    """Item and payment-method references must name objects the company has (2500 otherwise)."""
+    method = _ref_id(txn.get("PaymentMethodRef"))
+    if method is not None and method not in objs["PaymentMethod"]:
+        raise faults.invalid_reference("PaymentMethod", method, "PaymentMethodRef")
+    for line in txn.get("Line", []):
+        detail = line.get("SalesItemLineDetail")
+        item = _ref_id(detail.get("ItemRef")) if isinstance(detail, dict) else None
+        if item is not None and item not in objs["Item"]:
+            raise faults.invalid_reference("Item", item, "Line.SalesItemLineDetail.ItemRef")
+
+
+def _check_line_amount(line: dict) -> None:
+    """6070 when a sales line gives Qty and UnitPrice whose product (to the cent) is not its Amount.
+
+    A zero Qty or UnitPrice counts as not given: python-quickbooks sends both as 0 by default and Intuit's sandbox
+    accepts such lines with any Amount (its own integration tests do). Beyond that the rule is the emulator's guess.
+    """
+    detail = line.get("SalesItemLineDetail")
+    if not isinstance(detail, dict) or _zero(detail.get("Qty")) or _zero(detail.get("UnitPrice")):
+        return
+    expected = line_amount(detail["Qty"], detail["UnitPrice"])
+    if line["Amount"] != expected:
+        raise faults.amount_mismatch(line.get("LineNum"), line["Amount"], expected)
+
+
+def _zero(value: Any) -> bool:
+    """True for a missing, empty or zero quantity/price (numbers or numeric strings)."""
+    try:
+        return value in (None, "") or Decimal(str(value)) == 0
+    except ArithmeticError:
+        return False

@@ -8,6 +8,7 @@ from .books import entity_name
 from .clock import iso, parse_iso
 from .faults import QboFault
 from .money import loads
+from .oauth import UnknownClientError
 from .state import EmulatorState
 
 
@@ -34,6 +35,8 @@ def _route(state: EmulatorState, method: str, parts: list[str], data: dict) -> R
         return json_reply(200, {"scheduled": state.webhooks.flush(data.get("client_id"))})
     if parts == ["webhooks", "log"] and method == "GET":
         return json_reply(200, {"delivered": list(state.webhooks.delivered)})
+    if len(parts) == 2 and parts[0] == "clients":
+        return _client(state, method, parts[1], data)
     if len(parts) == 3 and parts[0] == "clients" and parts[2] == "webhooks" and method == "POST":
         cfg = state.webhooks.configure(parts[1], data)
         return json_reply(200, dict(cfg.__dict__))
@@ -68,6 +71,21 @@ def _route(state: EmulatorState, method: str, parts: list[str], data: dict) -> R
     if action == "objects":
         return _user_edit(state, company, method, rest, data)
     return json_reply(404, {"error": f"unknown control path /{'/'.join(parts)}"})
+
+
+def _client(state: EmulatorState, method: str, client_id: str, data: dict) -> Reply:
+    """`GET clients/<id>`: the client; `POST clients/<id> {"redirect_uris": [...]}` registers redirect URIs."""
+    try:
+        if method == "GET":
+            return json_reply(200, state.oauth.client(client_id))
+        if method == "POST":
+            unknown = set(data) - {"redirect_uris"}
+            if unknown:
+                raise ValueError(f"unknown client setting(s) {sorted(unknown)}")
+            return json_reply(200, state.oauth.register_redirect_uris(client_id, data.get("redirect_uris", [])))
+    except UnknownClientError:
+        return json_reply(404, {"error": f"no OAuth client {client_id}; POST /_control/companies creates one"})
+    return json_reply(405, {"error": "method not allowed"})
 
 
 def _user_edit(state: EmulatorState, company, method: str, rest: list[str], data: dict) -> Reply:

@@ -58,6 +58,32 @@ def bad_request(detail: str) -> QboFault:
     return QboFault(400, 2500, "Invalid Reference Id or request", detail)
 
 
+def invalid_reference(entity: str, ref_id: str, element: str) -> QboFault:
+    """2500 Invalid Reference Id: a *Ref names an object this company does not have (or a batch cannot see yet)."""
+    return QboFault(400, 2500, "Invalid Reference Id",
+                    f"Invalid Reference Id : Something you're trying to use has been made inactive. "
+                    f"Check the fields with accounts, customers, items, vendors or employees. ({entity} {ref_id})",
+                    element=element)
+
+
+def unsupported_operation(detail: str) -> QboFault:
+    """500 Unsupported Operation (python-quickbooks: UnsupportedException), e.g. writing a read-only entity."""
+    return QboFault(400, 500, "Unsupported Operation", f"Operation {detail} is not supported.")
+
+
+def batch_too_large(size: int, limit: int) -> QboFault:
+    """1040 for a batch of more than `limit` items (message text is the emulator's guess)."""
+    return QboFault(400, 1040, "Batch size exceeded",
+                    f"The number of batch items ({size}) exceeds the maximum of {limit}", element="BatchItemRequest")
+
+
+def amount_mismatch(line_num: object, amount: object, expected: object) -> QboFault:
+    """6070 a sales line whose Amount is not Qty x UnitPrice."""
+    return QboFault(400, 6070, "Amount calculation incorrect in the request",
+                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount} for line {line_num}; "
+                    f"expected {expected}", element="Line.Amount")
+
+
 def query_error(detail: str) -> QboFault:
     """4000 query parser error."""
     return QboFault(400, 4000, "Error parsing query", f"QueryParserError: {detail}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -37,3 +37,11 @@ def dumps(obj: Any) -> str:
 def loads(text: str | bytes) -> Any:
     """json.loads with floats parsed as Decimal."""
     return json.loads(text, parse_float=Decimal)
+
+
+def line_amount(qty: Any, unit_price: Any) -> Decimal:
+    """Qty x UnitPrice rounded half up to the cent: what QBO expects in a sales line's Amount."""
+    try:
+        return (Decimal(str(qty)) * Decimal(str(unit_price))).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"Qty and UnitPrice must be numbers: {qty!r}, {unit_price!r}") from exc

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import secrets
 import threading
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from typing import Callable
 
 ACCESS_TTL = 3600
 REFRESH_TTL = 8726400  # 101 days, rolling
+DEFAULT_REDIRECT_URI = "http://localhost/callback"
+CODE_TTL = 600  # authorization codes: single use, 10 minutes on the realm's clock
 
 
 class OAuthError(Exception):
@@ -18,6 +21,18 @@ class OAuthError(Exception):
         super().__init__(error)
         self.status = status
         self.error = error
+
+
+class UnknownClientError(KeyError):
+    """No OAuth client with that id is registered."""
+
+
+@dataclass
+class _Code:
+    client_id: str
+    realm_id: str
+    expires_at: float
+    redirect_uri: str | None  # the consent step's redirect_uri, which the token request must repeat
 
 
 @dataclass
@@ -36,26 +51,54 @@ class OAuthRegistry:
         self._clock_for = clock_for
         self._lock = threading.Lock()
         self.clients: dict[str, dict] = {}
-        self._codes: dict[str, tuple[str, str]] = {}
+        self._codes: dict[str, _Code] = {}
         self._access: dict[str, tuple[str, str, float]] = {}
         self._refresh: dict[str, _Refresh] = {}
 
     def add_client(self, client_id: str | None = None, client_secret: str | None = None,
-                   redirect_uri: str = "http://localhost/callback") -> dict:
-        """Register (or return) an OAuth client."""
+                   redirect_uri: str | None = None) -> dict:
+        """Register (or return) an OAuth client; `redirect_uri` is added to its registered redirect URIs.
+
+        `redirect_uri` in the answer is the client's first one (what older control-API users read).
+        """
         with self._lock:
             client_id = client_id or "client-" + secrets.token_hex(6)
             if client_id not in self.clients:
+                first = redirect_uri or DEFAULT_REDIRECT_URI
                 self.clients[client_id] = {"client_id": client_id,
                                            "client_secret": client_secret or secrets.token_hex(16),
-                                           "redirect_uri": redirect_uri}
-            return dict(self.clients[client_id])
+                                           "redirect_uri": first, "redirect_uris": [first]}
+            return self._add_redirect_uris(client_id, [redirect_uri] if redirect_uri else [])
 
-    def new_code(self, client_id: str, realm_id: str) -> str:
-        """Authorization code as the consent screen would hand back."""
-        code = "code-" + secrets.token_hex(8)
+    def register_redirect_uris(self, client_id: str, uris: list[str]) -> dict:
+        """Add redirect URIs to an existing client (as in the app's settings on developer.intuit.com)."""
+        if not isinstance(uris, list) or not all(isinstance(u, str) and u for u in uris):
+            raise ValueError("redirect_uris must be a list of non-empty strings")
         with self._lock:
-            self._codes[code] = (client_id, realm_id)
+            if client_id not in self.clients:
+                raise UnknownClientError(client_id)
+            return self._add_redirect_uris(client_id, uris)
+
+    def client(self, client_id: str) -> dict:
+        """A copy of a registered client, or UnknownClientError."""
+        with self._lock:
+            if client_id not in self.clients:
+                raise UnknownClientError(client_id)
+            return copy.deepcopy(self.clients[client_id])
+
+    def _add_redirect_uris(self, client_id: str, uris: list[str]) -> dict:
+        client = self.clients[client_id]
+        for uri in uris:
+            if uri not in client["redirect_uris"]:
+                client["redirect_uris"].append(uri)
+        return copy.deepcopy(client)
+
+    def new_code(self, client_id: str, realm_id: str, redirect_uri: str | None = None) -> str:
+        """Authorization code as the consent screen hands back: single use, expires after CODE_TTL seconds."""
+        code = "code-" + secrets.token_hex(8)
+        expires_at = self._clock_for(realm_id) + CODE_TTL
+        with self._lock:
+            self._codes[code] = _Code(client_id, realm_id, expires_at, redirect_uri)
         return code
 
     def issue(self, client_id: str, realm_id: str, predecessor: str | None = None) -> dict:
@@ -85,10 +128,11 @@ class OAuthRegistry:
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             with self._lock:
-                entry = self._codes.pop(form.get("code", ""), None)
-            if entry is None or entry[0] != client_id:
+                code = self._codes.pop(form.get("code", ""), None)  # single use, even when refused below
+            if (code is None or code.client_id != client_id or code.expires_at <= self._clock_for(code.realm_id)
+                    or (code.redirect_uri is not None and form.get("redirect_uri") != code.redirect_uri)):
                 raise OAuthError(400, "invalid_grant")
-            return self.issue(client_id, entry[1])
+            return self.issue(client_id, code.realm_id)
         if grant_type == "refresh_token":
             token = form.get("refresh_token", "")
             with self._lock:

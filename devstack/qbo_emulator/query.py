@@ -1,4 +1,5 @@
-"""The QBO query-language subset: SELECT * | count(*) FROM X [WHERE ...] [ORDERBY f] [STARTPOSITION n] [MAXRESULTS m]."""
+"""The QBO query-language subset: SELECT * | count(*) | col, ... FROM X [WHERE ...] [ORDERBY f] [STARTPOSITION n]
+[MAXRESULTS m]."""
 from __future__ import annotations
 
 import re
@@ -22,6 +23,7 @@ class Query:
 
     entity: str
     count: bool = False
+    columns: list[str] | None = None  # None: every field (SELECT *)
     where: list[tuple[str, str, Any]] = field(default_factory=list)
     order_by: str | None = None
     descending: bool = False
@@ -69,14 +71,24 @@ def parse(text: str) -> Query:
     if take("word")[1].upper() != "SELECT":
         raise faults.query_error("query must start with SELECT")
     sel = take()
-    if sel[0] != "sel":
-        raise faults.query_error("only SELECT * or count(*) are supported")
+    columns: list[str] | None = None
+    if sel[0] == "word":  # a column list: SELECT Id, DisplayName FROM Customer
+        columns = [sel[1]]
+        while i < len(toks) and toks[i] == ("op", ","):
+            i += 1
+            columns.append(take("word")[1])
+    elif sel[0] != "sel":
+        raise faults.query_error("expected *, count(*) or a column list after SELECT")
+    elif sel[1] == "*":  # `SELECT *, Sku FROM Item` (python-quickbooks' Item.all): extra columns add nothing to *
+        while i < len(toks) and toks[i] == ("op", ","):
+            i += 1
+            take("word")
     if take("word")[1].upper() != "FROM":
         raise faults.query_error("expected FROM")
     name = take("word")[1]
     if name.lower() not in ENTITIES:
         raise faults.query_error(f"unknown entity {name}")
-    q = Query(entity=ENTITIES[name.lower()], count=sel[1] != "*")
+    q = Query(entity=ENTITIES[name.lower()], count=sel == ("sel", "count(*)"), columns=columns)
     if peek_word() == "WHERE":
         i += 1
         while True:
@@ -185,4 +197,30 @@ def run(q: Query, objects: list[dict]) -> dict:
     page = rows[q.start - 1:q.start - 1 + q.max_results]
     if not page:
         return {}
+    if q.columns is not None:
+        page = [_project(o, q.columns) for o in page]
     return {q.entity: page, "startPosition": q.start, "maxResults": len(page)}
+
+
+def _project(obj: dict, columns: list[str]) -> dict:
+    """Only the selected columns (dotted paths keep their nesting), marked sparse.
+
+    Which bookkeeping keys real QBO adds to a column query's rows is the emulator's guess: `domain` and
+    `sparse: true`, nothing else.
+    """
+    out: dict[str, Any] = {"domain": obj.get("domain", "QBO"), "sparse": True}
+    for column in columns:
+        source, target = obj, out
+        parts = column.split(".")
+        for depth, part in enumerate(parts):
+            if not isinstance(source, dict):
+                break
+            key = next((k for k in source if k.lower() == part.lower()), None)
+            if key is None:
+                break
+            if depth == len(parts) - 1:
+                target[key] = source[key]
+            else:
+                target = target.setdefault(key, {})
+                source = source[key]
+    return out

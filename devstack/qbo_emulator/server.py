@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api, control
+from . import api, consent, control
 from .api import Reply
 from .oauth import OAuthError
 from .state import EmulatorState
 
 DISCOVERY_PATH = "/.well-known/openid_configuration"
+CONSENT_PATH = "/connect/oauth2"
 
 
 def discovery_document(base: str) -> dict:
     """OpenID discovery document with every key intuitlib reads."""
     return {
-        "issuer": base, "authorization_endpoint": base + "/connect/oauth2",
+        "issuer": base, "authorization_endpoint": base + CONSENT_PATH,
         "token_endpoint": base + "/oauth2/v1/tokens/bearer", "revocation_endpoint": base + "/oauth2/v1/tokens/revoke",
         "userinfo_endpoint": base + "/v1/openid_connect/userinfo", "jwks_uri": base + "/oauth2/v1/certs",
         "response_types_supported": ["code"], "grant_types_supported": ["authorization_code", "refresh_token"],
@@ -65,6 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("intuit_tid", "emulator")
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(reply.body)
 
@@ -77,6 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
             return control.handle(state, method, parts[1:], body)
         if len(parts) >= 4 and parts[:2] == ["v3", "company"]:
             return api.handle(state, method, parts[2], parts[3:], params, body, headers)
+        if path.rstrip("/") == CONSENT_PATH and method == "GET":
+            return consent.authorize(state, params)
         if path == "/oauth2/v1/tokens/bearer" and method == "POST":
             return self._token(state, headers, body)
         if path == "/oauth2/v1/tokens/revoke" and method == "POST":

@@ -53,7 +53,7 @@ class EmulatorState:
             self.webhooks = WebhookDispatcher()
 
     def create_company(self, client_id: str | None = None, client_secret: str | None = None,
-                       realm_id: str | None = None, redirect_uri: str = "http://localhost/callback") -> dict:
+                       realm_id: str | None = None, redirect_uri: str | None = None) -> dict:
         """New realm connected to an (existing or new) OAuth client, with a first token pair."""
         client = self.oauth.add_client(client_id, client_secret, redirect_uri)
         with self._lock:

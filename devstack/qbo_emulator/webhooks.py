@@ -25,7 +25,7 @@ class WebhookConfig:
     delay_s: float = 0.0
     batch_size: int = 1
     duplicate: bool = False
-    include_api_changes: bool = False
+    include_api_changes: bool = True  # real QBO notifies changes made through the API too (the app's own echoes)
 
 
 def sign(verifier: str, body: bytes) -> str:

@@ -20,7 +20,7 @@ def test_batch_create_100_credit_memos_in_4_requests(qbo_account):
     assert client.session.stats["requests"] == 4
     assert [r.key for r in results] == [k for k, _ in items]
     assert sum(1 for r in results if r.obj) == 99
-    assert results[-1].error is not None and results[-1].error.code == 6000
+    assert results[-1].error is not None and results[-1].error.code == 2500  # unknown CustomerRef: Invalid Reference Id
     assert client.count("CreditMemo") == 99
 
 

@@ -183,7 +183,7 @@ def test_errors_are_classified(qbo_account):
         client.read("Invoice", "98765")
     with pytest.raises(QboValidationError) as exc:
         client.create("CreditMemo", _memo("555555", 100), request_id=_rid())
-    assert exc.value.code == 6000
+    assert exc.value.code == 2500  # unknown CustomerRef: Invalid Reference Id, as QBO answers
     with pytest.raises(QboDuplicateNameError):
         client.create("Customer", {"DisplayName": "Twin"}, _rid())
         client.create("Customer", {"DisplayName": "Twin"}, _rid())

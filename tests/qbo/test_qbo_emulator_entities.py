@@ -97,14 +97,16 @@ def test_missing_object_is_610(qb):
         Invoice.get("99999", qb=qb)
 
 
-@pytest.mark.parametrize("case", ["unknown_customer", "negative_amount"])
-def test_business_rule_violations_are_6000(qb, cust, case):
+def test_business_rule_violation_is_6000(qb, cust):
     with pytest.raises(QuickbooksException) as exc:
-        if case == "unknown_customer":
-            _memo(qb, "424242", 10)
-        else:
-            _memo(qb, cust, -5)
+        _memo(qb, cust, -5)
     assert exc.value.error_code == 6000
+
+
+def test_unknown_customer_is_invalid_reference_2500(qb):
+    with pytest.raises(QuickbooksException) as exc:
+        _memo(qb, "424242", 10)
+    assert exc.value.error_code == 2500 and exc.value.message == "Invalid Reference Id"
 
 
 def test_zero_payment_applies_credit_memo_to_invoice_and_void_moves_back(realm, qb, cust):

@@ -67,15 +67,17 @@ def test_batch_create_chunks_and_per_item_faults(realm, qb):
     result = batch_create(memos, qb=qb)
     assert realm.stats()["requests"] - before == 2  # 35 items -> 30 + 5
     assert len(result.successes) == 34 and len(result.faults) == 1
-    assert result.faults[0].Error[0].code == "6000"
+    assert result.faults[0].Error[0].code == "2500"  # unknown CustomerRef
 
 
 def test_batch_over_30_items_is_rejected_and_items_cannot_see_each_other(realm, qb):
     cust = realm.customer()["Id"]
     too_many = {"BatchItemRequest": [{"bId": str(n), "operation": "create",
                                       "Customer": {"DisplayName": f"c{n}"}} for n in range(31)]}
-    with pytest.raises(QuickbooksException):
+    with pytest.raises(QuickbooksException) as exc:
         qb.batch_operation(json.dumps(too_many))
+    assert exc.value.error_code == 1040
+    assert realm.books()["objects"]["Customer"] == [realm.books()["objects"]["Customer"][0]]  # nothing ran
     next_id = str(int(cust) + 1)
     answer = qb.batch_operation(json.dumps({"BatchItemRequest": [
         {"bId": "a", "operation": "create", "Customer": {"DisplayName": "fresh"}},
@@ -84,7 +86,7 @@ def test_batch_over_30_items_is_rejected_and_items_cannot_see_each_other(realm, 
     ]}))
     items = {i["bId"]: i for i in answer["BatchItemResponse"]}
     assert items["a"]["Customer"]["Id"] == next_id
-    assert items["b"]["Fault"]["Error"][0]["code"] == "6000"
+    assert items["b"]["Fault"]["Error"][0]["code"] == "2500"  # not visible yet: an invalid reference
 
 
 def test_cdc_returns_changes_and_deleted_objects(realm, qb):

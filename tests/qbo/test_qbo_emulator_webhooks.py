@@ -83,15 +83,42 @@ def test_cloudevents_batched_across_realms_with_duplicates_and_delay(realm, rece
     assert events[0]["specversion"] == "1.0"
 
 
-def test_partial_batch_is_delivered_on_flush_and_api_changes_are_opt_in(realm, receiver):
-    _configure(realm, url=receiver.url, batch_size=10)
-    realm.customer()
+def _api_customer(realm, name: str) -> dict:
     from quickbooks.objects import Customer
     c = Customer()
-    c.DisplayName = "via api"
-    c.save(qb=realm.quickbooks())
+    c.DisplayName = name
+    return c.save(qb=realm.quickbooks()).to_dict()
+
+
+def test_partial_batch_is_delivered_on_flush_and_api_changes_are_notified_by_default(realm, receiver):
+    cfg = _configure(realm, url=receiver.url, batch_size=10)
+    assert cfg["include_api_changes"] is True
+    user_made = realm.customer()
+    api_made = _api_customer(realm, "via api")
     requests.post(f"{realm.emulator.url}/_control/webhooks/flush", json={"client_id": realm.info["client_id"]},
                   timeout=5)
     entities = json.loads(receiver.next()[1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
-    assert len(entities) == 1  # the API-made change is not notified unless include_api_changes
+    assert [(e["id"], e["operation"]) for e in entities] == [(user_made["Id"], "Create"), (api_made["Id"], "Create")]
     assert receiver.got.empty()
+
+
+def test_api_changes_can_be_switched_off(realm, receiver):
+    _configure(realm, url=receiver.url, include_api_changes=False)
+    _api_customer(realm, "silent")
+    user_made = realm.customer()
+    entities = json.loads(receiver.next()[1])["eventNotifications"][0]["dataChangeEvent"]["entities"]
+    assert [e["id"] for e in entities] == [user_made["Id"]]  # only the QBO user's change was notified
+    assert receiver.got.empty()
+
+
+def test_api_change_webhook_is_signed_as_intuit_signs(realm, receiver):
+    """intuit-signature = base64(HMAC-SHA256(verifier token, raw body)), computed here independently."""
+    import base64
+    import hashlib
+    import hmac
+    _configure(realm, url=receiver.url, verifier="independent-check")
+    api_made = _api_customer(realm, "signed")
+    headers, body = receiver.next()
+    expected = base64.b64encode(hmac.new(b"independent-check", body, hashlib.sha256).digest()).decode()
+    assert headers["intuit-signature"] == expected
+    assert json.loads(body)["eventNotifications"][0]["dataChangeEvent"]["entities"][0]["id"] == api_made["Id"]
