@@ -14,7 +14,6 @@ from ..store.accounts import load_membership, settings_of
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
-    status = 401
 
 
 def decode_token(header: str | None) -> dict:
