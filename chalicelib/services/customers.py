@@ -1,7 +1,7 @@
 """Customers and the credit summary of the sales-order form."""
 from __future__ import annotations
 
-from ..domain.customers import CreditSummary
+from ..domain.customers import CreditSummary, available_credit, outstanding_balance
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import balances
@@ -20,7 +20,9 @@ def create_customer(principal: Principal, *, name: str) -> CustomerItem:
 
 def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:
     """Always answered; the caller decides what to show (credit fields only to those who may view credits)."""
-    accounts_store.get_customer(principal.account_id, customer_id)
-    available = balances.available_credit(principal.account_id, customer_id) if principal.sees_credits else 0
-    return CreditSummary(customer_id, available, balances.outstanding_balance(principal.account_id, customer_id),
-                         warning_threshold)
+    account_id = principal.account_id
+    accounts_store.get_customer(account_id, customer_id)
+    # only read credits for someone who will see what they add up to
+    credits = balances.credits_of_customer(account_id, customer_id) if principal.sees_credits else []
+    return CreditSummary(customer_id, available_credit(credits),
+                         outstanding_balance(balances.invoices_of_customer(account_id, customer_id)), warning_threshold)

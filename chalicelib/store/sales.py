@@ -42,10 +42,23 @@ class SalesOrders(Repository[SalesOrder]):
         return SalesOrder(version=item.version or 0, **_values(item, self.FIELDS))
 
 
+INVOICE_FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted",
+                  "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
+
+
+def to_invoice(item: InvoiceItem) -> Invoice:
+    """The domain invoice an item holds (read by the repository and by the customer's balance)."""
+    values = _values(item, INVOICE_FIELDS)
+    values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
+    return Invoice(lines=[Line(**line) for line in item.lines or []],
+                   charges=[Charge(**charge) for charge in item.charges or []],
+                   adjustment_credit_ids=list(item.adjustment_credit_ids or []),
+                   payment_ids=list(item.payment_ids or []), version=item.version or 0, **values)
+
+
 class Invoices(Repository[Invoice]):
     model, prefix, noun = InvoiceItem, "INV", "invoice"
-    FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted", "created_at",
-              "updated_at", "qbo_id", "sync_status", "sync_error")
+    FIELDS = INVOICE_FIELDS
 
     def to_item(self, entity: Invoice, item: InvoiceItem) -> None:
         _copy(entity, item, self.FIELDS)
@@ -58,12 +71,7 @@ class Invoices(Repository[Invoice]):
         item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"INV#{entity.id}"
 
     def from_item(self, item: InvoiceItem) -> Invoice:
-        values = _values(item, self.FIELDS)
-        values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
-        return Invoice(lines=[Line(**line) for line in item.lines or []],
-                       charges=[Charge(**charge) for charge in item.charges or []],
-                       adjustment_credit_ids=list(item.adjustment_credit_ids or []),
-                       payment_ids=list(item.payment_ids or []), version=item.version or 0, **values)
+        return to_invoice(item)
 
 
 class Payments(Repository[Payment]):
