@@ -58,7 +58,7 @@ def start(account_id: str, port: int = 8001) -> QboDemo:
         os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # python-quickbooks' OAuth2Session over http
 
         from chalicelib.qbo.auth import connect_account
-        from chalicelib.qbo.tokens import DynamoTokenStore
+        from chalicelib.store.qbo_connections import DynamoTokenStore
 
         connect_account(account_id, company["auth_code"], company["realm_id"], DynamoTokenStore())
     except BaseException:

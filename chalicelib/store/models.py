@@ -189,6 +189,16 @@ class ReturnItem(BaseItem):
     version = VersionAttribute()
 
 
+class QboConnectionItem(BaseItem):
+    """An account's link to its QBO company: sk = "QBO#CONNECTION"; tokens change only under the version condition."""
+
+    realm_id = UnicodeAttribute()
+    access_token = UnicodeAttribute()
+    refresh_token = UnicodeAttribute()
+    access_expires_at = UnicodeAttribute()  # ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    version = VersionAttribute()
+
+
 class AppliedKeyItem(BaseItem):
     """Written in the same transaction as a keyed request's effect: that key can never take effect twice."""
 
@@ -197,4 +207,4 @@ class AppliedKeyItem(BaseItem):
 
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          AppliedKeyItem)
+                                          QboConnectionItem, AppliedKeyItem)
