@@ -4,10 +4,12 @@ from __future__ import annotations
 from ..domain.permissions import ADMIN_ROLE_ID, Permission, Principal, parse_permissions
 from ..domain.settings import AccountSettings
 from ..store import accounts as store
+from ..store.accounts import Roles, Users
 from ..store.ids import new_id, utc_now
 from ..store.models import AccountItem, RoleItem, UserItem, account_pk
+from ..store.repository import load_into
 from ..store.tables import bind
-from ..store.uow import run_in_transaction
+from ..store.uow import UnitOfWork, run_in_transaction
 
 
 def create_account(principal: Principal, *, name: str, owner_user_id: str) -> AccountItem:
@@ -18,8 +20,8 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
     pk = account_pk(account_id)
     account = AccountItem(pk, store.ACCOUNT_SK, name=name, owner_user_id=owner_user_id, created_at=now)
 
-    def write(uow):
-        uow.put(account)
+    def write(uow: UnitOfWork) -> AccountItem:
+        uow.put_new(account)
         uow.put_new(UserItem(pk, f"USER#{owner_user_id}", role_id=ADMIN_ROLE_ID, updated_at=now))
         return account
 
@@ -29,7 +31,7 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
 def update_settings(principal: Principal, changes: dict) -> AccountSettings:
     """Apply a settings patch under the domain's rules, guarded by the account's version."""
 
-    def write(uow):
+    def write(uow: UnitOfWork) -> AccountSettings:
         account = store.get_account(principal.account_id)
         updated = store.settings_of(account).changed_by(principal, changes)
         account.credits_enabled = updated.credits_enabled
@@ -42,22 +44,32 @@ def update_settings(principal: Principal, changes: dict) -> AccountSettings:
 
 
 def create_role(principal: Principal, *, name: str, permissions: list[str]) -> RoleItem:
+    """A custom role of this account with a set of permissions."""
     principal.require(Permission.MANAGE_ROLES)
     granted = parse_permissions(permissions)
-    role = RoleItem(account_pk(principal.account_id), f"ROLE#{new_id()}", name=name,
-                    permissions={p.value for p in granted} or None, created_at=utc_now())
-    store.save_new(role)
-    return role
+
+    def write(uow: UnitOfWork) -> RoleItem:
+        return Roles(uow).new(new_id(), name=name, permissions={p.value for p in granted} or None,
+                              created_at=utc_now())
+
+    return run_in_transaction(principal.account_id, write)
 
 
 def assign_role(principal: Principal, *, user_id: str, role_id: str) -> UserItem:
     """Give a user (new or existing) a role of this account."""
     principal.require(Permission.MANAGE_ROLES)
-    if role_id != ADMIN_ROLE_ID:
-        store.get_role(principal.account_id, role_id)
-    user = UserItem(account_pk(principal.account_id), f"USER#{user_id}", role_id=role_id, updated_at=utc_now())
-    user.save()
-    return user
+
+    def write(uow: UnitOfWork) -> UserItem:
+        roles, users = Roles(uow), Users(uow)
+        custom_role = role_id != ADMIN_ROLE_ID  # Admin is built in, not stored
+        load_into(uow, [users.key(user_id)] + ([roles.key(role_id)] if custom_role else []))  # one read
+        if custom_role:
+            roles.get(role_id)
+        user = users.find(user_id) or users.new(user_id)
+        user.role_id, user.updated_at = role_id, utc_now()
+        return user
+
+    return run_in_transaction(principal.account_id, write)
 
 
 def role_id_of(role: RoleItem) -> str:

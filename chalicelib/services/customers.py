@@ -6,16 +6,19 @@ from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import balances
 from ..store.ids import new_id, utc_now
-from ..store.models import CustomerItem, account_pk
+from ..store.models import CustomerItem
+from ..store.uow import UnitOfWork, run_in_transaction
 
 
 def create_customer(principal: Principal, *, name: str) -> CustomerItem:
+    """A new customer of this account."""
     principal.require(Permission.MANAGE_SALES)
-    customer_id = new_id()
-    customer = CustomerItem(account_pk(principal.account_id), f"CUST#{customer_id}", id=customer_id, name=name,
-                            created_at=utc_now())
-    accounts_store.save_new(customer)
-    return customer
+
+    def write(uow: UnitOfWork) -> CustomerItem:
+        customer_id = new_id()
+        return accounts_store.Customers(uow).new(customer_id, id=customer_id, name=name, created_at=utc_now())
+
+    return run_in_transaction(principal.account_id, write)
 
 
 def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:

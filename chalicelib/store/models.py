@@ -86,6 +86,7 @@ class RoleItem(BaseItem):
 class UserItem(BaseItem):
     role_id = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    version = VersionAttribute()  # users written before it existed have none: their first update sets 1
 
 
 class CounterItem(BaseItem):

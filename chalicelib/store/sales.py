@@ -6,7 +6,7 @@ from dataclasses import asdict
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder
 from ..domain.payments import Payment, PaymentCreditUse, PaymentStatus, Tender, TenderMethod
 from ..domain.returns import CustomerReturn, ReturnLine, ReturnStatus
-from .models import CustomerItem, InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
+from .models import InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
 from .repository import Repository
 
 
@@ -17,18 +17,6 @@ def _copy(entity, item, names: tuple[str, ...]) -> None:
 
 def _values(item, names: tuple[str, ...]) -> dict:
     return {name: getattr(item, name) for name in names}
-
-
-class Customers(Repository[CustomerItem]):
-    """Read-only here: use cases load a customer with their other items to check it exists."""
-
-    model, prefix, noun = CustomerItem, "CUST", "customer"
-
-    def from_item(self, item: CustomerItem) -> CustomerItem:
-        return item
-
-    def to_item(self, entity: CustomerItem, item: CustomerItem) -> None:
-        """Customers are not changed by ledger use cases; the loaded item is written back as it was (no-op)."""
 
 
 class SalesOrders(Repository[SalesOrder]):
