@@ -145,7 +145,7 @@ class SalesOrderItem(BaseItem):
 
 
 class InvoiceItem(SyncedItem):
-    """`total`, `paid` and `status` are stored for the by-customer balance query; the domain derives them."""
+    """`total`, `paid` and `status` are stored copies of what the domain derives, for queries over the table."""
 
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
