@@ -12,6 +12,17 @@ from ..domain.settings import AccountSettings
 from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 from . import schemas
 
+# Fields that say something about credits: only principals who may see credits get them, in every response.
+CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
+                           "adjustment_credit_ids", "credit_id"})
+
+
+def shown_to(principal: Principal, payload: dict) -> dict:
+    """The payload as this principal may see it: without the credit fields unless they may see credits."""
+    if principal.sees_credits:
+        return payload
+    return {name: value for name, value in payload.items() if name not in CREDIT_FIELDS}
+
 
 def _id(item) -> str:
     return item.sk.split("#", 1)[1]
@@ -78,9 +89,7 @@ def payment(value: Payment, principal: Principal, invoice: Invoice | None = None
         invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
     if invoice is None:
         del payload["invoice"]
-    if not principal.sees_credits:
-        del payload["credit_uses"], payload["overpayment_credit_id"]
-    return payload
+    return shown_to(principal, payload)
 
 
 def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
@@ -96,9 +105,7 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
         payments=[], created_at=value.created_at, qbo_id=value.qbo_id, sync_status=value.sync_status,
         sync_error=value.sync_error).model_dump()
     payload["payments"] = [payment(p, principal) for p in payments]
-    if not principal.sees_credits:
-        del payload["adjustment_credit_ids"], payload["adjusted_to_credit"]
-    return payload
+    return shown_to(principal, payload)
 
 
 def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
@@ -108,14 +115,11 @@ def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
 
 
 def customer_return(value: CustomerReturn, principal: Principal) -> dict:
-    payload = schemas.ReturnOut(
+    return shown_to(principal, schemas.ReturnOut(
         id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
         lines=[schemas.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
         total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
-        completed_at=value.completed_at).model_dump()
-    if not principal.sees_credits:
-        del payload["credit_id"]
-    return payload
+        completed_at=value.completed_at).model_dump())
 
 
 def credit_event(event: CreditEvent) -> dict:
@@ -124,11 +128,7 @@ def credit_event(event: CreditEvent) -> dict:
 
 
 def credit_summary(value: CreditSummary, principal: Principal) -> dict:
-    payload = schemas.CreditSummaryOut(
-        customer_id=value.customer_id,
-        available_credit=format_cents(value.available_credit) if principal.sees_credits else None,
+    return shown_to(principal, schemas.CreditSummaryOut(
+        customer_id=value.customer_id, available_credit=format_cents(value.available_credit),
         outstanding_balance=format_cents(value.outstanding_balance),
-        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump()
-    if not principal.sees_credits:
-        del payload["available_credit"]
-    return payload
+        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump())

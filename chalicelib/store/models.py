@@ -86,6 +86,7 @@ class RoleItem(BaseItem):
 class UserItem(BaseItem):
     role_id = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    version = VersionAttribute()  # users written before it existed have none: their first update sets 1
 
 
 class CounterItem(BaseItem):
@@ -144,7 +145,7 @@ class SalesOrderItem(BaseItem):
 
 
 class InvoiceItem(SyncedItem):
-    """`total`, `paid` and `status` are stored for the by-customer balance query; the domain derives them."""
+    """`total`, `paid` and `status` are stored copies of what the domain derives, for queries over the table."""
 
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
@@ -189,6 +190,16 @@ class ReturnItem(BaseItem):
     version = VersionAttribute()
 
 
+class QboConnectionItem(BaseItem):
+    """An account's link to its QBO company: sk = "QBO#CONNECTION"; tokens change only under the version condition."""
+
+    realm_id = UnicodeAttribute()
+    access_token = UnicodeAttribute()
+    refresh_token = UnicodeAttribute()
+    access_expires_at = UnicodeAttribute()  # ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    version = VersionAttribute()
+
+
 class AppliedKeyItem(BaseItem):
     """Written in the same transaction as a keyed request's effect: that key can never take effect twice."""
 
@@ -197,4 +208,4 @@ class AppliedKeyItem(BaseItem):
 
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          AppliedKeyItem)
+                                          QboConnectionItem, AppliedKeyItem)

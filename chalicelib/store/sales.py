@@ -6,7 +6,7 @@ from dataclasses import asdict
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder
 from ..domain.payments import Payment, PaymentCreditUse, PaymentStatus, Tender, TenderMethod
 from ..domain.returns import CustomerReturn, ReturnLine, ReturnStatus
-from .models import CustomerItem, InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
+from .models import InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
 from .repository import Repository
 
 
@@ -17,18 +17,6 @@ def _copy(entity, item, names: tuple[str, ...]) -> None:
 
 def _values(item, names: tuple[str, ...]) -> dict:
     return {name: getattr(item, name) for name in names}
-
-
-class Customers(Repository[CustomerItem]):
-    """Read-only here: use cases load a customer with their other items to check it exists."""
-
-    model, prefix, noun = CustomerItem, "CUST", "customer"
-
-    def from_item(self, item: CustomerItem) -> CustomerItem:
-        return item
-
-    def to_item(self, entity: CustomerItem, item: CustomerItem) -> None:
-        """Customers are not changed by ledger use cases; the loaded item is written back as it was (no-op)."""
 
 
 class SalesOrders(Repository[SalesOrder]):
@@ -42,10 +30,23 @@ class SalesOrders(Repository[SalesOrder]):
         return SalesOrder(version=item.version or 0, **_values(item, self.FIELDS))
 
 
+INVOICE_FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted",
+                  "created_at", "updated_at", "qbo_id", "sync_status", "sync_error")
+
+
+def to_invoice(item: InvoiceItem) -> Invoice:
+    """The domain invoice an item holds (read by the repository and by the customer's balance)."""
+    values = _values(item, INVOICE_FIELDS)
+    values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
+    return Invoice(lines=[Line(**line) for line in item.lines or []],
+                   charges=[Charge(**charge) for charge in item.charges or []],
+                   adjustment_credit_ids=list(item.adjustment_credit_ids or []),
+                   payment_ids=list(item.payment_ids or []), version=item.version or 0, **values)
+
+
 class Invoices(Repository[Invoice]):
     model, prefix, noun = InvoiceItem, "INV", "invoice"
-    FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted", "created_at",
-              "updated_at", "qbo_id", "sync_status", "sync_error")
+    FIELDS = INVOICE_FIELDS
 
     def to_item(self, entity: Invoice, item: InvoiceItem) -> None:
         _copy(entity, item, self.FIELDS)
@@ -58,12 +59,7 @@ class Invoices(Repository[Invoice]):
         item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"INV#{entity.id}"
 
     def from_item(self, item: InvoiceItem) -> Invoice:
-        values = _values(item, self.FIELDS)
-        values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
-        return Invoice(lines=[Line(**line) for line in item.lines or []],
-                       charges=[Charge(**charge) for charge in item.charges or []],
-                       adjustment_credit_ids=list(item.adjustment_credit_ids or []),
-                       payment_ids=list(item.payment_ids or []), version=item.version or 0, **values)
+        return to_invoice(item)
 
 
 class Payments(Repository[Payment]):

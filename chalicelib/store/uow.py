@@ -62,12 +62,6 @@ class UnitOfWork:
         """Save an item that must not exist yet."""
         self._puts.append((item, type(item).pk.does_not_exist()))
 
-    def load(self, keys) -> None:
-        """Load several entities of any kinds with one BatchGetItem (see repository.load_into)."""
-        from .repository import load_into
-
-        load_into(self, keys)
-
     def on_commit(self, flush: Callable[[], None]) -> None:
         """Let a repository turn its tracked entities into puts just before commit."""
         self._flushers.append(flush)
