@@ -59,7 +59,7 @@ class Tally:
         self.calls: Counter[str] = Counter()
         self.tx_outcomes: Counter[str] = Counter()
         self.tx_sizes: Counter[int] = Counter()
-        for client in (connection().client, dynamodb_client()):
+        for client in {id(c): c for c in (connection().client, dynamodb_client())}.values():  # may be one
             events = client.meta.events
             events.register("before-call.dynamodb.*", self._call)
             events.register("before-parameter-build.dynamodb.TransactWriteItems", self._tx_params)
