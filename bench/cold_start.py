@@ -170,6 +170,9 @@ def main() -> None:
                              ("import app (venv)", median["import app (venv)"], median_cpu["import app (venv)"])):
         goal = "  (goal <= 1.30)" if name.endswith(", bytecode") else ""
         print(f"  {name:26s} {value / base:.2f} / {cpu / base_cpu:.2f}{goal}")
+    stack, stack_cpu = median["stack in use"], median_cpu["stack in use"]
+    print(f"ratio packaged app (bytecode) / stack in use (what any app on these libraries loads): "
+          f"{imports['bytecode'] / stack:.2f} / {imports_cpu['bytecode'] / stack_cpu:.2f}")
 
 
 if __name__ == "__main__":
