@@ -28,12 +28,10 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
 
+# chalice package (a clean copy of the project), then unchecked-hash .pyc for the Lambda's Python into the zip
 package: $(STAMP)
-	rm -rf build/package
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage prod \
-		--merge-template deploy/resources.json build/package
+	$(PY) deploy/package.py build/package --stage prod
 	$(VENV)/bin/cfn-lint build/package/sam.json
-	@echo "artifact: build/package (sam.json + deployment.zip)"
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py

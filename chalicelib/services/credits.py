@@ -16,7 +16,7 @@ def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, 
 
     def write(uow) -> Credit:
         book = Ledger(uow)
-        book.load(book.counters.key("credit"), book.customers.key(customer_id))
+        book.load(book.customers.key(customer_id))
         book.customers.get(customer_id)
         return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
                             now=utc_now(), internal_note=internal_note, external_note=external_note)
@@ -53,7 +53,7 @@ def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Cre
         book, now = Ledger(uow), utc_now()
         credit = book.credits.get(credit_id)
         uses = credit.active_uses if mode is CancelMode.REVERT else []
-        book.load(book.counters.key("credit"), *(book.payments.key(u.payment_id) for u in uses),
+        book.load(*(book.payments.key(u.payment_id) for u in uses),
                   *(book.invoices.key(u.invoice_id) for u in uses))
         book.load(*(book.credits.key(c) for u in uses for c in book.invoices.get(u.invoice_id).adjustment_credit_ids))
         for use in credit.cancel(mode, now=now):

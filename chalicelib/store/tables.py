@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import Any
 
 from .. import config
@@ -71,16 +70,13 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=8)
-def _client(endpoint: str | None, region: str):
-    import boto3
-
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
-
-
 def dynamodb_client():
-    """A low-level client for the configured endpoint (cached per endpoint: clients are thread-safe)."""
-    return _client(config.dynamodb_endpoint(), config.aws_region())
+    """The low-level botocore client for the configured table: PynamoDB's own, shared (clients are thread-safe).
+
+    A second client (e.g. boto3's) would load and parse DynamoDB's service model again in its own session: hundreds
+    of ms on a cold start's first request, and a second connection pool.
+    """
+    return connection().client
 
 
 def create_table(table_name: str | None = None) -> str:

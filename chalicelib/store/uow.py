@@ -48,9 +48,11 @@ APPLIED_KEY: ContextVar[str | None] = ContextVar("applied_key", default=None)
 class UnitOfWork:
     """Collects the writes of one use case; repositories register what they load and add."""
 
-    def __init__(self, account_id: str):
+    def __init__(self, account_id: str, numbers: dict[str, list[int]] | None = None):
         bind()
         self.account_id = account_id
+        # numbers taken from the account's counters (store/counters.py), kept across the reruns of one use case
+        self.numbers: dict[str, list[int]] = {} if numbers is None else numbers
         self._puts: list[tuple[Model, object]] = []
         self._flushers: list[Callable[[], None]] = []
 
@@ -100,9 +102,10 @@ def _retryable(error: TransactWriteError) -> bool:
 
 
 def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12) -> T:
-    """Load, decide and commit; on a lost race run the whole use case again on fresh data."""
+    """Load, decide and commit; on a lost race run the whole use case again on fresh data (same numbers)."""
+    numbers: dict[str, list[int]] = {}
     for attempt in range(attempts):
-        uow = UnitOfWork(account_id)
+        uow = UnitOfWork(account_id, numbers)
         result = use_case(uow)
         try:
             uow.commit()
