@@ -19,7 +19,7 @@ def dynamodb_calls():
     def count(model, **_):
         calls[model.name] += 1
 
-    clients = (connection().client, dynamodb_client())
+    clients = list({id(c): c for c in (connection().client, dynamodb_client())}.values())  # may be one client
     for client in clients:
         client.meta.events.register("before-call.dynamodb.*", count)
     try:
