@@ -132,3 +132,24 @@ def credit_summary(value: CreditSummary, principal: Principal) -> dict:
     if not principal.sees_credits:
         del payload["available_credit"]
     return payload
+
+
+def invoice_row(value: Invoice, principal: Principal) -> dict:
+    """An invoice in a list (no embedded payments); adjustment fields only for those who see credits."""
+    payload = schemas.InvoiceRowOut(
+        id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
+        total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
+        status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
+        payment_ids=value.payment_ids, created_at=value.created_at, updated_at=value.updated_at, qbo_id=value.qbo_id,
+        sync_status=value.sync_status).model_dump()
+    if not principal.sees_credits:
+        del payload["adjusted_to_credit"]
+    return payload
+
+
+def payment_row(value: Payment, principal: Principal) -> dict:
+    return {**payment(value, principal), "customer_id": value.customer_id}
+
+
+def user_row(item: UserItem) -> dict:
+    return schemas.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()

@@ -340,6 +340,100 @@ class ReturnOut(Out):
     completed_at: str | None
 
 
+# list and detail reads (issue 13)
+Limit = Annotated[int, Field(ge=1, le=100)]
+Cursor = Annotated[str, Field(max_length=700)]
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    limit: Limit = 25
+    cursor: Cursor | None = None
+
+
+class CustomerListQuery(ListQuery):
+    q: Annotated[str, Field(min_length=1, max_length=200, description="start of the name, any case")] | None = None
+
+
+class InvoiceListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["unpaid", "partially_paid", "fully_paid", "deleted"] | None = Field(
+        default=None, description="deleted invoices are listed only when asked for")
+
+
+class PaymentListQuery(ListQuery):
+    invoice_id: Id | None = None
+    customer_id: Id | None = None
+    status: Literal["active", "voided"] | None = None
+
+
+class ReturnListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["open", "completed"] | None = None
+
+
+class RenameCustomer(Body):
+    name: Name
+
+
+class CustomerList(Out):
+    data: list[CustomerOut]
+    next_cursor: str | None
+
+
+class InvoiceRowOut(Out):
+    """An invoice in a list: its money and status; its payments are one GET /payments?invoice_id= away."""
+
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+    deleted: bool
+    adjusted_to_credit: str | None = Field(default=None, description="absent for users who may not view credits")
+    payment_ids: list[str]
+    created_at: str
+    updated_at: str | None
+    qbo_id: str | None
+    sync_status: str
+
+
+class InvoiceList(Out):
+    data: list[InvoiceRowOut]
+    next_cursor: str | None
+
+
+class PaymentRowOut(PaymentOut):
+    customer_id: str
+
+
+class PaymentList(Out):
+    data: list[PaymentRowOut]
+    next_cursor: str | None
+
+
+class ReturnList(Out):
+    data: list[ReturnOut]
+    next_cursor: str | None
+
+
+class RoleList(Out):
+    data: list[RoleOut]
+    next_cursor: str | None
+
+
+class UserRowOut(UserOut):
+    updated_at: str
+
+
+class UserList(Out):
+    data: list[UserRowOut]
+    next_cursor: str | None
+
+
 class ErrorBody(Out):
     code: str
     message: str

@@ -5,6 +5,7 @@ from ..domain.customers import CreditSummary
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import balances
+from ..store.reads import index_customer_name
 from ..store.ids import new_id, utc_now
 from ..store.models import CustomerItem, account_pk
 
@@ -14,6 +15,7 @@ def create_customer(principal: Principal, *, name: str) -> CustomerItem:
     customer_id = new_id()
     customer = CustomerItem(account_pk(principal.account_id), f"CUST#{customer_id}", id=customer_id, name=name,
                             created_at=utc_now())
+    index_customer_name(principal.account_id, customer)
     accounts_store.save_new(customer)
     return customer
 
