@@ -3,6 +3,7 @@ from chalice import Chalice, Response
 
 from chalicelib.api import (
     routes_accounts,
+    routes_credit_reads,
     routes_credits,
     routes_customers,
     routes_reads,
@@ -15,7 +16,7 @@ from chalicelib.api.routing import remember_request
 
 app = Chalice(app_name="credits")
 for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
-                         routes_reads):
+                         routes_reads, routes_credit_reads):
     app.register_blueprint(blueprint_module.bp)
 app.register_middleware(remember_request, "http")
 

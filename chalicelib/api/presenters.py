@@ -153,3 +153,19 @@ def payment_row(value: Payment, principal: Principal) -> dict:
 
 def user_row(item: UserItem) -> dict:
     return schemas.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
+
+
+def cancel_preview(outcome, mode: str, qbo_changes) -> dict:
+    """The preview of a cancel (services.credits.CancelOutcome) and the QBO documents it would change."""
+    return schemas.CancelPreviewOut(
+        mode=mode, credit=schemas.CreditOut(**credit(outcome.credit)),
+        voided_uses=[schemas.VoidedUseOut(id=u.id, payment_id=u.payment_id, invoice_id=u.invoice_id,
+                                          amount=format_cents(u.amount)) for u in outcome.voided_uses],
+        invoices=[schemas.ReopenedInvoiceOut(id=i.id, number=i.number, balance_before=format_cents(before),
+                                             balance_after=format_cents(i.balance), status_after=i.status.value)
+                  for i, before in outcome.invoices],
+        credits=[schemas.ChangedCreditOut(id=c.credit.id, number=c.credit.number, source=c.credit.source.value,
+                                          status_before=c.status_before, status_after=c.credit.status.value,
+                                          remaining_before=format_cents(c.remaining_before),
+                                          remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
+        qbo_documents=[schemas.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()

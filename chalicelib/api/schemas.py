@@ -434,6 +434,51 @@ class UserList(Out):
     next_cursor: str | None
 
 
+class VoidedUseOut(Out):
+    id: str
+    payment_id: str
+    invoice_id: str
+    amount: str
+
+
+class ReopenedInvoiceOut(Out):
+    id: str
+    number: str
+    balance_before: str
+    balance_after: str
+    status_after: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class ChangedCreditOut(Out):
+    id: str
+    number: str
+    source: CreditSourceName
+    status_before: CreditStatusName | None = Field(description="null: the cancel issues this credit")
+    status_after: CreditStatusName
+    remaining_before: str
+    remaining_after: str
+
+
+class QboChangeOut(Out):
+    action: Literal["delete", "void", "update"]
+    qbo_type: str
+    qbo_id: str | None = Field(description="null for a linking document whose QBO id is not kept yet")
+    object_type: str
+    object_id: str
+    effect: str
+
+
+class CancelPreviewOut(Out):
+    """What POST /credits/{id}/cancel with the same body would do now; nothing is committed."""
+
+    mode: Literal["balance_only", "revert"]
+    credit: CreditOut = Field(description="the credit as the cancel would leave it")
+    voided_uses: list[VoidedUseOut]
+    invoices: list[ReopenedInvoiceOut]
+    credits: list[ChangedCreditOut] = Field(description="adjustment credits the reopened invoices void or issue")
+    qbo_documents: list[QboChangeOut]
+
+
 class ErrorBody(Out):
     code: str
     message: str

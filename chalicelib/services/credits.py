@@ -85,12 +85,11 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
         book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
         take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
     changes = []
-    for invoice in invoices:
-        for credit_id_ in invoice.adjustment_credit_ids:
-            other = book.credits.get(credit_id_)
-            status, remaining = before.get(credit_id_, (None, 0))
-            if (status, remaining) != (other.status.value, other.remaining):
-                changes.append(CreditChange(other, status, remaining))
+    for other_id in dict.fromkeys([*adjustments, *(c for i in invoices for c in i.adjustment_credit_ids)]):
+        other = book.credits.get(other_id)
+        status, remaining = before.get(other_id, (None, 0))
+        if (status, remaining) != (other.status.value, other.remaining):
+            changes.append(CreditChange(other, status, remaining))
     payments = list({u.payment_id: book.payments.get(u.payment_id) for u in voided}.values())
     return CancelOutcome(credit, voided, balances, changes, payments)
 
