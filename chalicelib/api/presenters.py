@@ -169,3 +169,28 @@ def cancel_preview(outcome, mode: str, qbo_changes) -> dict:
                                           remaining_before=format_cents(c.remaining_before),
                                           remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
         qbo_documents=[schemas.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()
+
+
+def _doc(kind: str, value) -> dict:
+    return {"type": kind, "id": value.id, "number": value.number, "qbo_id": getattr(value, "qbo_id", None)}
+
+
+def _lineage_invoice(value: Invoice) -> dict:
+    return {**_doc("invoice", value), "total": format_cents(value.total), "balance": format_cents(value.balance),
+            "status": value.status.value}
+
+
+def lineage(value) -> dict:
+    """services.lineage.Lineage on the wire (credit routes only: the caller sees credits)."""
+    ret, inv, pay = value.customer_return, value.origin_invoice, value.origin_payment
+    origin = {
+        "return": {**_doc("return", ret), "lines": [_money_fields(line.lineage()) for line in ret.lines]}
+        if ret else None,
+        "invoice": _lineage_invoice(inv) if inv else None,
+        "payment": _doc("payment", pay) if pay else None,
+    }
+    uses = [{"id": u.id, "amount": format_cents(u.amount), "at": u.at, "voided_at": u.voided_at,
+             "payment": _doc("payment", value.payments[u.payment_id]),
+             "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.credit.uses]
+    checked = schemas.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit), "uses": uses})
+    return checked.model_dump(by_alias=True)

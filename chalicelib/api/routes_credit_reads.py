@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from ..domain.credits import CancelMode
 from ..qbo.plans import cancel_changes
-from ..services import credits
+from ..services import credits, lineage
 from . import presenters, schemas
 from .routing import Call, endpoint
 
@@ -21,3 +21,10 @@ def preview_cancel(call: Call):
     outcome = credits.preview_cancel(call.principal, call.params["credit_id"], mode)
     qbo = cancel_changes(outcome.credit, mode, outcome.voided_uses, {i.id: i for i, _ in outcome.invoices})
     return presenters.cancel_preview(outcome, mode.value, qbo)
+
+
+@endpoint(bp, "/credits/{credit_id}/lineage", "GET",
+          summary="Return lines or originating invoice and payment → credit → every use and the invoice it paid",
+          response=schemas.LineageOut)
+def credit_lineage(call: Call):
+    return presenters.lineage(lineage.credit_lineage(call.principal, call.params["credit_id"]))

@@ -479,6 +479,48 @@ class CancelPreviewOut(Out):
     qbo_documents: list[QboChangeOut]
 
 
+class LineageDocOut(Out):
+    """One object on a credit's path, with its QBO id where synced."""
+
+    type: Literal["return", "invoice", "payment", "credit"]
+    id: str
+    number: str
+    qbo_id: str | None
+
+
+class LineageInvoiceOut(LineageDocOut):
+    total: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class LineageReturnOut(LineageDocOut):
+    lines: list[ReturnLineOut] = Field(description="product, package and batch of what came back")
+
+
+class LineageUseOut(Out):
+    id: str
+    amount: str
+    at: str
+    voided_at: str | None
+    payment: LineageDocOut
+    invoice: LineageInvoiceOut
+
+
+class LineageOrigin(Out):
+    return_: LineageReturnOut | None = Field(default=None, alias="return")
+    invoice: LineageInvoiceOut | None = None
+    payment: LineageDocOut | None = None
+
+
+class LineageOut(Out):
+    """From the return line or the originating invoice and payment, to the credit, to every use and invoice paid."""
+
+    origin: LineageOrigin
+    credit: CreditOut
+    uses: list[LineageUseOut]
+
+
 class ErrorBody(Out):
     code: str
     message: str
