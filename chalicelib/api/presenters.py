@@ -194,3 +194,43 @@ def lineage(value) -> dict:
              "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.credit.uses]
     checked = schemas.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit), "uses": uses})
     return checked.model_dump(by_alias=True)
+
+
+def credit_summary_as_of(value: CreditSummary, principal: Principal, at: str) -> dict:
+    return {**credit_summary(value, principal), "as_of": at}
+
+
+def _aging_row(row) -> dict:
+    def cells(per_bucket: dict[str, int]) -> dict:
+        return {bucket: format_cents(cents) for bucket, cents in per_bucket.items()}
+
+    return {"total": format_cents(row.total), "buckets": cells(row.buckets),
+            "by_source": {source: cells(per_bucket) for source, per_bucket in sorted(row.cells.items())}}
+
+
+def credit_aging(report, names: dict[str, str]) -> dict:
+    """domain.aging.AgingReport on the wire (credit routes only)."""
+    from ..domain.aging import BUCKETS
+
+    payload = {"as_of": report.as_of.isoformat(), "buckets": list(BUCKETS),
+               "customers": [{"customer_id": c, "name": names.get(c), **_aging_row(row)}
+                             for c, row in report.customers.items()],
+               "total": _aging_row(report.total)}
+    return schemas.AgingOut.model_validate(payload).model_dump(by_alias=True)
+
+
+AGING_CSV_COLUMNS = ("Customer ID", "Customer", "Source", "0-30", "31-60", "61-90", "90+", "Total")
+
+
+def credit_aging_rows(report, names: dict[str, str]) -> list[tuple]:
+    """One CSV row per customer and source, then the totals per source and overall."""
+    from ..domain.aging import BUCKETS
+
+    rows = []
+    for label, name, row in [*((c, names.get(c, ""), r) for c, r in report.customers.items()),
+                             ("TOTAL", "", report.total)]:
+        for source, per_bucket in sorted(row.cells.items()):
+            rows.append((label, name, source, *(format_cents(per_bucket[b]) for b in BUCKETS),
+                         format_cents(sum(per_bucket.values()))))
+        rows.append((label, name, "all", *(format_cents(row.buckets[b]) for b in BUCKETS), format_cents(row.total)))
+    return rows

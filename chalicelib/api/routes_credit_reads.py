@@ -1,11 +1,14 @@
 """Reads no billing system offers: a cancel's preview, a credit's lineage, and the credit aging report."""
 from __future__ import annotations
 
-from chalice import Blueprint
+import csv
+import io
+
+from chalice import Blueprint, Response
 
 from ..domain.credits import CancelMode
 from ..qbo.plans import cancel_changes
-from ..services import credits, lineage
+from ..services import credits, lineage, reports
 from . import presenters, schemas
 from .routing import Call, endpoint
 
@@ -28,3 +31,20 @@ def preview_cancel(call: Call):
           response=schemas.LineageOut)
 def credit_lineage(call: Call):
     return presenters.lineage(lineage.credit_lineage(call.principal, call.params["credit_id"]))
+
+
+@endpoint(bp, "/reports/credit-aging", "GET",
+          summary="Open credit by source in age buckets (0-30, 31-60, 61-90, 90+ days), per customer and in total; "
+                  "Accept: text/csv exports it",
+          query=schemas.AgingQuery, response=schemas.AgingOut)
+def credit_aging(call: Call):
+    report, names = reports.credit_aging(call.principal, customer_id=call.query.customer_id, as_of=call.query.as_of)
+    if "text/csv" not in call.headers.get("accept", ""):
+        return presenters.credit_aging(report, names)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(presenters.AGING_CSV_COLUMNS)
+    writer.writerows(presenters.credit_aging_rows(report, names))
+    return Response(body=out.getvalue(), status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": 'attachment; filename="credit-aging.csv"'})

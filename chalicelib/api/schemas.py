@@ -1,6 +1,7 @@
 """Pydantic models of the public API: they validate requests and generate the OpenAPI document."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
@@ -519,6 +520,50 @@ class LineageOut(Out):
     origin: LineageOrigin
     credit: CreditOut
     uses: list[LineageUseOut]
+
+
+class CreditSummaryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    as_of: date | datetime | None = Field(default=None, description="a date (its end, UTC) or an ISO 8601 time: "
+                                          "balances as they stood then (see README for what history covers)")
+
+
+class CreditSummaryAsOfOut(CreditSummaryOut):
+    as_of: str | None = Field(default=None, description="the moment answered for; absent: now")
+
+
+class AgingQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    customer_id: Id | None = None
+    as_of: date | None = Field(default=None, description="the day ages are counted on; default today (UTC)")
+
+
+class AgingBucketsOut(Out):
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
+    d0_30: str = Field(alias="0-30")
+    d31_60: str = Field(alias="31-60")
+    d61_90: str = Field(alias="61-90")
+    d90_plus: str = Field(alias="90+")
+
+
+class AgingRowOut(Out):
+    total: str
+    buckets: AgingBucketsOut
+    by_source: dict[CreditSourceName, AgingBucketsOut]
+
+
+class AgingCustomerOut(AgingRowOut):
+    customer_id: str
+    name: str | None
+
+
+class AgingOut(Out):
+    """Open credit (what is left to spend) by source and age bucket: per customer and in total."""
+
+    as_of: str
+    buckets: list[str]
+    customers: list[AgingCustomerOut]
+    total: AgingRowOut
 
 
 class ErrorBody(Out):
