@@ -30,7 +30,8 @@ def test_replaying_history_gives_what_the_credit_had_left_at_every_moment(amount
         now = _at(step)
         try:
             if op == "apply":
-                credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i", amount=value, now=now)
+                amount_ = 1 + value % max(credit.remaining, 1)  # mostly within what is left: uses happen
+                credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i", amount=amount_, now=now)
             elif op == "release" and credit.active_uses:
                 credit.release(credit.active_uses[value % len(credit.active_uses)].id, now=now)
             elif op == "edit":
