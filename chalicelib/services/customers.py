@@ -6,6 +6,7 @@ from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import balances
 from ..store.ids import new_id, utc_now
+from ..store.reads import index_customer_name
 from ..store.models import CustomerItem
 from ..store.uow import UnitOfWork, run_in_transaction
 
@@ -16,7 +17,9 @@ def create_customer(principal: Principal, *, name: str) -> CustomerItem:
 
     def write(uow: UnitOfWork) -> CustomerItem:
         customer_id = new_id()
-        return accounts_store.Customers(uow).new(customer_id, id=customer_id, name=name, created_at=utc_now())
+        customer = accounts_store.Customers(uow).new(customer_id, id=customer_id, name=name, created_at=utc_now())
+        index_customer_name(principal.account_id, customer)
+        return customer
 
     return run_in_transaction(principal.account_id, write)
 

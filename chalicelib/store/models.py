@@ -25,6 +25,21 @@ def customer_gsi_pk(account_id: str, customer_id: str) -> str:
     return f"A#{account_id}#CUST#{customer_id}"
 
 
+def customer_name_gsi_pk(account_id: str) -> str:
+    """gsi3 partition of an account's customers, sorted by lowercased name (case-insensitive search)."""
+    return f"A#{account_id}#CUSTNAME"
+
+
+def invoice_payments_gsi_pk(account_id: str, invoice_id: str) -> str:
+    """gsi3 partition of one invoice's payments."""
+    return f"A#{account_id}#INVPAY#{invoice_id}"
+
+
+def customer_history_gsi_pk(account_id: str, customer_id: str) -> str:
+    """gsi3 partition of the history lines of a customer's credits, sorted by time (as-of balances)."""
+    return f"A#{account_id}#CUSTHIST#{customer_id}"
+
+
 class ByCustomer(GlobalSecondaryIndex):
     class Meta:
         index_name = "gsi1"
@@ -96,6 +111,8 @@ class CounterItem(BaseItem):
 class CustomerItem(BaseItem):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     qbo_id = UnicodeAttribute(null=True)
 
@@ -129,6 +146,8 @@ class CreditEventItem(BaseItem):
 
     kind = UnicodeAttribute()
     at = UnicodeAttribute()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     amount = NumberAttribute(default=0)
     details = JSONAttribute(null=True)
 
@@ -166,6 +185,10 @@ class InvoiceItem(SyncedItem):
 
 
 class PaymentItem(SyncedItem):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     invoice_id = UnicodeAttribute()
@@ -179,6 +202,8 @@ class PaymentItem(SyncedItem):
 
 
 class ReturnItem(BaseItem):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     customer_id = UnicodeAttribute()

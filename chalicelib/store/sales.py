@@ -6,7 +6,14 @@ from dataclasses import asdict
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder
 from ..domain.payments import Payment, PaymentCreditUse, PaymentStatus, Tender, TenderMethod
 from ..domain.returns import CustomerReturn, ReturnLine, ReturnStatus
-from .models import InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
+from .models import (
+    InvoiceItem,
+    PaymentItem,
+    ReturnItem,
+    SalesOrderItem,
+    customer_gsi_pk,
+    invoice_payments_gsi_pk,
+)
 from .repository import Repository
 
 
@@ -72,6 +79,8 @@ class Payments(Repository[Payment]):
         item.status = entity.status.value
         item.tenders = [{"method": t.method.value, "amount": t.amount} for t in entity.tenders] or None
         item.credit_uses = [asdict(use) for use in entity.credit_uses] or None
+        item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"PAY#{entity.id}"
+        item.gsi3pk, item.gsi3sk = invoice_payments_gsi_pk(self.uow.account_id, entity.invoice_id), f"PAY#{entity.id}"
 
     def from_item(self, item: PaymentItem) -> Payment:
         values = _values(item, self.FIELDS)
@@ -90,6 +99,7 @@ class Returns(Repository[CustomerReturn]):
         _copy(entity, item, self.FIELDS)
         item.status = entity.status.value
         item.lines = [asdict(line) for line in entity.lines]
+        item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"RET#{entity.id}"
 
     def from_item(self, item: ReturnItem) -> CustomerReturn:
         return CustomerReturn(status=ReturnStatus(item.status), lines=[ReturnLine(**line) for line in item.lines],

@@ -40,13 +40,13 @@ def connection():
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
-    """CreateTable arguments: pk/sk plus the by-customer index, on-demand billing."""
+    """CreateTable arguments: pk/sk plus the by-customer, open-credits and gsi3 (names, payments by invoice, history) indexes."""
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk")
+            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk", "gsi3pk", "gsi3sk")
         ],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         "GlobalSecondaryIndexes": [
@@ -63,6 +63,15 @@ def table_definition(table_name: str) -> dict[str, Any]:
                 "KeySchema": [
                     {"AttributeName": "open_pk", "KeyType": "HASH"},
                     {"AttributeName": "open_sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                # overloaded: customers by lowercased name, payments by invoice, credit history by customer
+                "IndexName": "gsi3",
+                "KeySchema": [
+                    {"AttributeName": "gsi3pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             },
