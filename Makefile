@@ -1,10 +1,14 @@
 # The two commands that matter: `make run` (local API with everything it needs) and `make test`.
+# `make unit` is the fast loop while editing: the pure tests in tests/unit, no Java, a few seconds.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test` (auto: one per core, at most 4; each starts its own DynamoDB Local);
+# TEST_WORKERS=0 runs the suite in one process
+TEST_WORKERS ?= auto
 
-.PHONY: run test package bench clean
+.PHONY: run test unit package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,14 +23,15 @@ run: $(STAMP)
 	$(PY) -m devstack.run
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
 
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+# chalice package (a clean copy of the project), then unchecked-hash .pyc for the Lambda's Python into the zip
 package: $(STAMP)
-	rm -rf build/package
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage prod \
-		--merge-template deploy/resources.json build/package
+	$(PY) deploy/package.py build/package --stage prod
 	$(VENV)/bin/cfn-lint build/package/sam.json
-	@echo "artifact: build/package (sam.json + deployment.zip)"
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py

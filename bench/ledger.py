@@ -3,7 +3,7 @@
 Why: paying an invoice with credits must stay cheap as the number of credits grows, and must keep
 up under contention (several cashiers paying one customer's invoices from the same few credits).
 The issue's goals: the use case costs a constant of at most 3 DynamoDB requests (its reads and one
-TransactWriteItems) whatever the number of credits, and under contention the service reaches at
+TransactWriteItems) whatever the number of credits, plus one UpdateItem per number it takes, and under contention the service reaches at
 least half the throughput of the same transactions written by hand (service / raw >= 0.5).
 
 What it prints:
@@ -14,6 +14,9 @@ What it prints:
      TransactWriteItems attempts versus successes, Contention errors.
   3. The same transactions (same items, same conditions) written with boto3 and a plain
      read / conditional-write / retry loop, on a fresh copy of the same data; then the ratio.
+  4. Independent writes: 8 threads, each paying the invoices of its own customer (8 customers of one
+     account, each with its own credit), so the payments share no object; the service against the same
+     raw boto3 loop. Goal: conflict rate < 5 % and service / raw >= 0.5 (issue 7, section 2).
 
 Numbers only, no assertions. Run from the repo root: .venv/bin/python bench/ledger.py
 """
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 from support import CallCounter, local_table  # also puts the repo root on sys.path
 
+from chalicelib.store.counters import FIRST_NUMBER
 from chalicelib.store.ids import new_id, utc_now
 from chalicelib.store.models import account_pk, customer_gsi_pk
 
@@ -55,7 +59,7 @@ class Tally:
         self.calls: Counter[str] = Counter()
         self.tx_outcomes: Counter[str] = Counter()
         self.tx_sizes: Counter[int] = Counter()
-        for client in (connection().client, dynamodb_client()):
+        for client in {id(c): c for c in (connection().client, dynamodb_client())}.values():  # may be one
             events = client.meta.events
             events.register("before-call.dynamodb.*", self._call)
             events.register("before-parameter-build.dynamodb.TransactWriteItems", self._tx_params)
@@ -166,7 +170,8 @@ def section_requests_per_payment(api: Api, tally: Tally, customer_id: str) -> No
             own = calls - auth
             print(f"  {count:>7} {mode:>6} {status:>6} {sum(calls.values()):>5} {sum(auth.values()):>4} "
                   f"{sum(own.values()):>8} {tx_items:>8}  {describe(own)}")
-    print("  goal: use case <= 3 requests (reads + one TransactWriteItems), constant in the number of credits")
+    print("  goal: use case <= 3 requests (reads + one TransactWriteItems), constant in the number of credits,\n"
+          "  plus one UpdateItem per number taken (the payment's; store/counters.py, outside the transaction)")
 
 
 # ---------------------------------------------------------------- contended data (sections 2 and 3)
@@ -174,7 +179,6 @@ def section_requests_per_payment(api: Api, tally: Tally, customer_id: str) -> No
 @dataclass
 class Scenario:
     account_id: str
-    customer_id: str
     credit_ids: list[str]
     invoice_ids: list[str]
 
@@ -187,7 +191,22 @@ def contended_scenario(client) -> Scenario:
     api, customer_id = Api(client, demo.tokens["owner"]), demo.customer_ids[0]
     credit_ids = [api.credit(customer_id, CREDIT_AMOUNT) for _ in range(SHARED_CREDITS)]
     invoice_ids = [api.invoice(customer_id, INVOICE_TOTAL) for _ in range(INVOICES)]
-    return Scenario(demo.account_id, customer_id, credit_ids, invoice_ids)
+    return Scenario(demo.account_id, credit_ids, invoice_ids)
+
+
+def independent_scenario(client) -> Scenario:
+    """A fresh account: THREADS customers with one credit each and INVOICES // THREADS invoices each.
+
+    Invoices are interleaved by customer, so run_threads gives worker i exactly the invoices of customer i.
+    """
+    from devstack.seed import seed
+
+    demo = seed()
+    api = Api(client, demo.tokens["owner"])
+    customers = [api.post("/customers", {"name": f"Bench customer {i}"})[1]["id"] for i in range(THREADS)]
+    credit_ids = [api.credit(c, CREDIT_AMOUNT) for c in customers]
+    invoice_ids = [api.invoice(customers[i % THREADS], INVOICE_TOTAL) for i in range(INVOICES)]
+    return Scenario(demo.account_id, credit_ids, invoice_ids)
 
 
 @dataclass
@@ -217,9 +236,9 @@ def run_threads(invoice_ids: list[str], pay_one) -> tuple[float, Counter]:
     return time.perf_counter() - start, outcomes
 
 
-def contended_run(client, tally: Tally, make_payer) -> Run:
+def contended_run(client, tally: Tally, make_payer, make_scenario=contended_scenario) -> Run:
     """Fresh data, then all its invoices paid by THREADS threads with make_payer(scenario)."""
-    scenario = contended_scenario(client)
+    scenario = make_scenario(client)
     pay_one = make_payer(scenario)
     tally.reset()
     seconds, outcomes = run_threads(scenario.invoice_ids, pay_one)
@@ -249,6 +268,12 @@ def _table() -> str:
 def throughput(runs: list[Run]) -> float:
     """Payments per second over all rounds."""
     return sum(r.paid for r in runs) / sum(r.seconds for r in runs)
+
+
+def conflict_rate(runs: list[Run]) -> float:
+    """Cancelled TransactWriteItems over all attempts."""
+    tx = sum((r.tx_outcomes for r in runs), Counter())
+    return (sum(tx.values()) - tx["ok"]) / max(sum(tx.values()), 1)
 
 
 def report_runs(name: str, runs: list[Run]) -> None:
@@ -313,28 +338,29 @@ def service_payer(scenario: Scenario):
 class RawPayer:
     """receive-payment written directly against boto3: the lower bound the service is compared with.
 
-    Reads like the service's fifo path (one consistent BatchGetItem of invoice + payment counter, one
-    Query of the customer's open credits on gsi2), then one TransactWriteItems with the same items and
-    conditions: each credit used (version), its history line (new), the invoice (version), the payment
-    (new), the payment counter (old value). A cancelled transaction is re-read and retried, with the
-    service's backoff.
+    Reads like the service's fifo path (one consistent BatchGetItem of the invoice, one Query of the
+    customer's open credits on gsi2), takes a payment number like the service (UpdateItem ADD on the
+    account's payment counter, once per payment, outside the transaction), then one TransactWriteItems with
+    the same items and conditions: each credit used (version), its history line (new), the invoice
+    (version), the payment (new). A cancelled transaction is re-read and retried, with the service's backoff.
     """
 
     def __init__(self, scenario: Scenario):
         from chalicelib.store.tables import dynamodb_client
 
         self.client, self.table = dynamodb_client(), _table()
-        self.pk, self.gsi_pk = account_pk(scenario.account_id), customer_gsi_pk(scenario.account_id,
-                                                                               scenario.customer_id)
+        self.account_id, self.pk = scenario.account_id, account_pk(scenario.account_id)
         self.cash = _cents(CASH)
 
     def __call__(self, invoice_id: str) -> str:
         from botocore.exceptions import ClientError
 
+        number = None
         for attempt in range(MAX_ATTEMPTS):
-            invoice, counter, credits = self.read(invoice_id)
+            invoice, credits = self.read(invoice_id)
+            number = number or self.take_number()
             try:
-                self.client.transact_write_items(TransactItems=self.transaction(invoice, counter, credits))
+                self.client.transact_write_items(TransactItems=self.transaction(invoice, number, credits))
                 return "paid"
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
@@ -342,16 +368,23 @@ class RawPayer:
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
         return "contention"
 
-    def read(self, invoice_id: str) -> tuple[dict, dict | None, list[dict]]:
-        keys = [{"pk": {"S": self.pk}, "sk": {"S": sk}} for sk in (f"INV#{invoice_id}", "COUNTER#payment")]
+    def read(self, invoice_id: str) -> tuple[dict, list[dict]]:
+        keys = [{"pk": {"S": self.pk}, "sk": {"S": f"INV#{invoice_id}"}}]
         got = self.client.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
-        by_sk = {item["sk"]["S"]: item for item in got["Responses"][self.table]}
+        invoice = got["Responses"][self.table][0]
         credits = self.client.query(
             TableName=self.table, IndexName="gsi2", KeyConditionExpression="open_pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": self.gsi_pk}})["Items"]
-        return by_sk[f"INV#{invoice_id}"], by_sk.get("COUNTER#payment"), credits
+            ExpressionAttributeValues={":pk": {"S": customer_gsi_pk(self.account_id, invoice["customer_id"]["S"])}})
+        return invoice, credits["Items"]
 
-    def transaction(self, invoice: dict, counter: dict | None, credits: list[dict]) -> list[dict]:
+    def take_number(self) -> int:
+        answer = self.client.update_item(
+            TableName=self.table, Key={"pk": {"S": self.pk}, "sk": {"S": "COUNTER#payment"}},
+            UpdateExpression="ADD #value :one", ExpressionAttributeNames={"#value": "value"},
+            ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
+        return int(answer["Attributes"]["value"]["N"])
+
+    def transaction(self, invoice: dict, number: int, credits: list[dict]) -> list[dict]:
         now, payment_id = utc_now(), new_id()
         invoice_id = invoice["id"]["S"]
         due = int(invoice["total"]["N"]) - int(invoice["paid"]["N"])
@@ -366,10 +399,8 @@ class RawPayer:
             uses.append({"id": use["id"], "credit_id": credit["id"]["S"], "amount": amount, "voided_at": None})
             room -= amount
         applied = sum(u["amount"] for u in uses) + min(self.cash, due)
-        number = int(counter["value"]["N"]) if counter else 0
         items += [self.invoice_put(invoice, applied, payment_id, now),
-                  self.payment_put(invoice, payment_id, number, uses, min(self.cash, due), now),
-                  self.counter_put(counter, number)]
+                  self.payment_put(invoice, payment_id, number, uses, min(self.cash, due), now)]
         return items
 
     def credit_put(self, credit: dict, use: dict, now: str) -> dict:
@@ -402,20 +433,12 @@ class RawPayer:
     def payment_put(self, invoice: dict, payment_id: str, number: int, uses: list[dict], tender_applied: int,
                     now: str) -> dict:
         item = {"pk": {"S": self.pk}, "sk": {"S": f"PAY#{payment_id}"}, "id": {"S": payment_id},
-                "number": {"S": f"PAY-{1000 + number + 1}"}, "invoice_id": invoice["id"],
+                "number": {"S": f"PAY-{FIRST_NUMBER + number}"}, "invoice_id": invoice["id"],
                 "customer_id": invoice["customer_id"], "tender_applied": {"N": str(tender_applied)},
                 "tenders": {"S": json.dumps([{"method": "cash", "amount": self.cash}])},
                 "credit_uses": {"S": json.dumps(uses)}, "status": {"S": "active"}, "created_at": {"S": now},
                 "updated_at": {"S": now}, "sync_status": {"S": "not_synced"}, "version": {"N": "1"}}
         return self._new(item)
-
-    def counter_put(self, counter: dict | None, number: int) -> dict:
-        item = {"pk": {"S": self.pk}, "sk": {"S": "COUNTER#payment"}, "value": {"N": str(number + 1)}}
-        if counter is None:
-            return self._new(item)
-        return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "#value = :old",
-                        "ExpressionAttributeNames": {"#value": "value"},
-                        "ExpressionAttributeValues": {":old": {"N": str(number)}}}}
 
     def _versioned(self, item: dict, old: dict) -> dict:
         version = int(old["version"]["N"])
@@ -451,6 +474,24 @@ def section_contention(client, tally: Tally) -> None:
 
 # ---------------------------------------------------------------- main
 
+def section_independent(client, tally: Tally) -> None:
+    """ROUNDS runs per side of payments that share no object, alternating service and raw on fresh data."""
+    print(f"\n4. Independent writes: {THREADS} threads, thread i pays the {INVOICES // THREADS} invoices of "
+          f"customer i (one account,\n   {THREADS} customers, each with one credit of {CREDIT_AMOUNT}); each "
+          f"payment fifo plus {CASH} cash; service vs the raw loop of section 3; {ROUNDS} rounds")
+    service, raw = [], []
+    for _ in range(ROUNDS):
+        service.append(contended_run(client, tally, service_payer, independent_scenario))
+        raw.append(contended_run(client, tally, RawPayer, independent_scenario))
+    report_runs("service", service)
+    report_runs("raw", raw)
+    ratio = throughput(service) / throughput(raw)
+    rate = conflict_rate(service)
+    print(f"\nindependent: conflict rate {rate:.1%} (goal < 5%: {'met' if rate < 0.05 else 'NOT met'}); "
+          f"service / raw = {throughput(service):.1f} / {throughput(raw):.1f} = {ratio:.2f} "
+          f"(goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
+
+
 def main() -> None:
     with local_table():
         from chalice.test import Client
@@ -463,6 +504,7 @@ def main() -> None:
         with Client(app) as client:
             section_requests_per_payment(Api(client, demo.tokens["owner"]), tally, demo.customer_ids[0])
             section_contention(client, tally)
+            section_independent(client, tally)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ class CallCounter:
         from chalicelib.store.tables import connection, dynamodb_client
 
         self.calls: Counter[str] = Counter()
-        for client in (connection().client, dynamodb_client()):
+        for client in {id(c): c for c in (connection().client, dynamodb_client())}.values():  # may be one
             client.meta.events.register("before-call.dynamodb.*", self._count)
 
     def _count(self, model, **_kwargs):

@@ -63,7 +63,7 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
         os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # python-quickbooks' OAuth2Session over http
 
         from chalicelib.qbo.auth import connect_account
-        from chalicelib.qbo.tokens import DynamoTokenStore
+        from chalicelib.store.qbo_connections import DynamoTokenStore
 
         code, realm_id = _consent(company["realm_id"])
         connect_account(account_id, code, realm_id, DynamoTokenStore())

@@ -5,6 +5,7 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -20,6 +21,17 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("LOCAL_DEV", "1")  # the documented dev JWT secret is accepted only in local runs
 os.environ.pop("AWS_PROFILE", None)
+
+
+UNIT_TESTS = Path(__file__).parent / "unit"
+SLOW_FIXTURES = {"dynamodb_endpoint", "qbo_emulator"}
+
+
+def pytest_runtest_setup(item):
+    """tests/unit is the fast loop: a test there may not start DynamoDB Local (Java) or the QBO emulator."""
+    if Path(str(item.fspath)).is_relative_to(UNIT_TESTS) and SLOW_FIXTURES & set(item.fixturenames):
+        pytest.fail(f"{item.nodeid} needs {sorted(SLOW_FIXTURES & set(item.fixturenames))}: it belongs in tests/, "
+                    "not tests/unit/", pytrace=False)
 
 
 @pytest.fixture(scope="session")

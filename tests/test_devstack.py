@@ -51,7 +51,7 @@ def _wait_for(predicate, seconds: float) -> bool:
     return True
 
 
-def test_make_run_serves_the_api_connects_qbo_and_stops_everything():
+def test_make_run_serves_the_api_connects_qbo_and_stops_everything(monkeypatch):
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("QBO_") and k not in ("CREDITS_TABLE", "DYNAMODB_ENDPOINT")}
@@ -84,11 +84,10 @@ def test_make_run_serves_the_api_connects_qbo_and_stops_everything():
         assert status == 200 and set(books["objects"]) >= {"Customer", "Invoice", "CreditMemo"}
 
         # the demo account's connection is in DynamoDB, and its access token works on the emulator's v3 API
-        import boto3
-        from chalicelib.qbo.tokens import DynamoTokenStore
-        ddb = boto3.client("dynamodb", endpoint_url=ddb_endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
-        connection = DynamoTokenStore(table, client=ddb).get(account)
+        from chalicelib.store.qbo_connections import DynamoTokenStore
+        monkeypatch.setenv("DYNAMODB_ENDPOINT", ddb_endpoint)
+        monkeypatch.setenv("CREDITS_TABLE", table)
+        connection = DynamoTokenStore().get(account)
         assert connection is not None and connection.realm_id == realm
         query = urllib.parse.quote("select * from Customer")
         status, found = _call("GET", f"{qbo_url}/v3/company/{realm}/query?query={query}&minorversion=75",

@@ -8,7 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -50,3 +53,43 @@ def test_import_app_stays_light():
             "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _compile_artifact():
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import compile_artifact
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    return compile_artifact
+
+
+def test_bytecode_step_writes_unchecked_hash_pycs_the_interpreter_uses(tmp_path):
+    """Chalice's zip members all carry one fixed timestamp: only hash-based pycs that skip the check make sense."""
+    compile_artifact = _compile_artifact()
+    archive = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("pkg/__init__.py", date_time=(1980, 1, 1, 0, 0, 0)), "")
+        zf.writestr(zipfile.ZipInfo("pkg/answer.py", date_time=(1980, 1, 1, 0, 0, 0)), "VALUE = 42\n")
+    assert compile_artifact.compile_zip(archive) == (2, 0)
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(archive) as zf:
+        pyc = zf.read(f"pkg/__pycache__/answer.{tag}.pyc")
+        zf.extractall(tmp_path / "task")
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # PEP 552 flags: hash-based, check_source off
+    # the interpreter loads the pyc without looking at the source: a changed source is not even read
+    (tmp_path / "task" / "pkg" / "answer.py").write_text("VALUE = 0\n")
+    out = subprocess.run([sys.executable, "-I", "-S", "-B", "-c",
+                          f"import sys; sys.path.insert(0, {str(tmp_path / 'task')!r}); import pkg.answer; "
+                          "print(pkg.answer.VALUE)"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "42"
+
+
+def test_bytecode_step_refuses_another_python_than_the_lambda_runtime():
+    compile_artifact = _compile_artifact()
+    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    compile_artifact.require_runtime({here})
+    with pytest.raises(compile_artifact.RuntimeMismatch):
+        compile_artifact.require_runtime({"python3.9"})
+    with pytest.raises(compile_artifact.RuntimeMismatch):
+        compile_artifact.require_runtime({here, "python3.9"})

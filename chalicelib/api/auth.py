@@ -20,7 +20,6 @@ CLOCK_SKEW_LEEWAY_SECONDS = 60
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
-    status = 401
 
 
 def decode_token(header: str | None) -> dict:

@@ -11,12 +11,10 @@ from ..store.models import account_pk
 
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
-    status = 422
 
 
 class IdempotencyInProgress(DomainError):
     code = "idempotency_in_progress"
-    status = 409
 
 
 MAX_KEY_LENGTH = 255

@@ -12,6 +12,17 @@ from ..domain.settings import AccountSettings
 from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 from . import schemas
 
+# Fields that say something about credits: only principals who may see credits get them, in every response.
+CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
+                           "adjustment_credit_ids", "credit_id"})
+
+
+def shown_to(principal: Principal, payload: dict) -> dict:
+    """The payload as this principal may see it: without the credit fields unless they may see credits."""
+    if principal.sees_credits:
+        return payload
+    return {name: value for name, value in payload.items() if name not in CREDIT_FIELDS}
+
 
 def _id(item) -> str:
     return item.sk.split("#", 1)[1]
@@ -78,9 +89,7 @@ def payment(value: Payment, principal: Principal, invoice: Invoice | None = None
         invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
     if invoice is None:
         del payload["invoice"]
-    if not principal.sees_credits:
-        del payload["credit_uses"], payload["overpayment_credit_id"]
-    return payload
+    return shown_to(principal, payload)
 
 
 def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
@@ -96,9 +105,7 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
         payments=[], created_at=value.created_at, qbo_id=value.qbo_id, sync_status=value.sync_status,
         sync_error=value.sync_error).model_dump()
     payload["payments"] = [payment(p, principal) for p in payments]
-    if not principal.sees_credits:
-        del payload["adjustment_credit_ids"], payload["adjusted_to_credit"]
-    return payload
+    return shown_to(principal, payload)
 
 
 def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
@@ -108,14 +115,11 @@ def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
 
 
 def customer_return(value: CustomerReturn, principal: Principal) -> dict:
-    payload = schemas.ReturnOut(
+    return shown_to(principal, schemas.ReturnOut(
         id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
         lines=[schemas.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
         total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
-        completed_at=value.completed_at).model_dump()
-    if not principal.sees_credits:
-        del payload["credit_id"]
-    return payload
+        completed_at=value.completed_at).model_dump())
 
 
 def credit_event(event: CreditEvent) -> dict:
@@ -124,11 +128,107 @@ def credit_event(event: CreditEvent) -> dict:
 
 
 def credit_summary(value: CreditSummary, principal: Principal) -> dict:
-    payload = schemas.CreditSummaryOut(
-        customer_id=value.customer_id,
-        available_credit=format_cents(value.available_credit) if principal.sees_credits else None,
+    return shown_to(principal, schemas.CreditSummaryOut(
+        customer_id=value.customer_id, available_credit=format_cents(value.available_credit),
         outstanding_balance=format_cents(value.outstanding_balance),
-        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump()
-    if not principal.sees_credits:
-        del payload["available_credit"]
-    return payload
+        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump())
+
+
+def invoice_row(value: Invoice, principal: Principal) -> dict:
+    """An invoice in a list (no embedded payments); adjustment fields only for those who see credits."""
+    payload = schemas.InvoiceRowOut(
+        id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
+        total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
+        status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
+        payment_ids=value.payment_ids, created_at=value.created_at, updated_at=value.updated_at, qbo_id=value.qbo_id,
+        sync_status=value.sync_status).model_dump()
+    return shown_to(principal, payload)
+
+
+def payment_row(value: Payment, principal: Principal) -> dict:
+    return {**payment(value, principal), "customer_id": value.customer_id}
+
+
+def user_row(item: UserItem) -> dict:
+    return schemas.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
+
+
+def cancel_preview(outcome, mode: str, qbo_changes) -> dict:
+    """The preview of a cancel (services.credits.CancelOutcome) and the QBO documents it would change."""
+    return schemas.CancelPreviewOut(
+        mode=mode, credit=schemas.CreditOut(**credit(outcome.credit)),
+        voided_uses=[schemas.VoidedUseOut(id=u.id, payment_id=u.payment_id, invoice_id=u.invoice_id,
+                                          amount=format_cents(u.amount)) for u in outcome.voided_uses],
+        invoices=[schemas.ReopenedInvoiceOut(id=i.id, number=i.number, balance_before=format_cents(before),
+                                             balance_after=format_cents(i.balance), status_after=i.status.value)
+                  for i, before in outcome.invoices],
+        credits=[schemas.ChangedCreditOut(id=c.credit.id, number=c.credit.number, source=c.credit.source.value,
+                                          status_before=c.status_before, status_after=c.credit.status.value,
+                                          remaining_before=format_cents(c.remaining_before),
+                                          remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
+        qbo_documents=[schemas.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()
+
+
+def _doc(kind: str, value) -> dict:
+    return {"type": kind, "id": value.id, "number": value.number, "qbo_id": getattr(value, "qbo_id", None)}
+
+
+def _lineage_invoice(value: Invoice) -> dict:
+    return {**_doc("invoice", value), "total": format_cents(value.total), "balance": format_cents(value.balance),
+            "status": value.status.value}
+
+
+def lineage(value) -> dict:
+    """services.lineage.Lineage on the wire (credit routes only: the caller sees credits)."""
+    ret, inv, pay = value.customer_return, value.origin_invoice, value.origin_payment
+    origin = {
+        "return": {**_doc("return", ret), "lines": [_money_fields(line.lineage()) for line in ret.lines]}
+        if ret else None,
+        "invoice": _lineage_invoice(inv) if inv else None,
+        "payment": _doc("payment", pay) if pay else None,
+    }
+    uses = [{"id": u.id, "amount": format_cents(u.amount), "at": u.at, "voided_at": u.voided_at,
+             "payment": _doc("payment", value.payments[u.payment_id]),
+             "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.credit.uses]
+    checked = schemas.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit), "uses": uses})
+    return checked.model_dump(by_alias=True)
+
+
+def credit_summary_as_of(value: CreditSummary, principal: Principal, at: str) -> dict:
+    return {**credit_summary(value, principal), "as_of": at}
+
+
+def _aging_row(row) -> dict:
+    def cells(per_bucket: dict[str, int]) -> dict:
+        return {bucket: format_cents(cents) for bucket, cents in per_bucket.items()}
+
+    return {"total": format_cents(row.total), "buckets": cells(row.buckets),
+            "by_source": {source: cells(per_bucket) for source, per_bucket in sorted(row.cells.items())}}
+
+
+def credit_aging(report, names: dict[str, str]) -> dict:
+    """domain.aging.AgingReport on the wire (credit routes only)."""
+    from ..domain.aging import BUCKETS
+
+    payload = {"as_of": report.as_of.isoformat(), "buckets": list(BUCKETS),
+               "customers": [{"customer_id": c, "name": names.get(c), **_aging_row(row)}
+                             for c, row in report.customers.items()],
+               "total": _aging_row(report.total)}
+    return schemas.AgingOut.model_validate(payload).model_dump(by_alias=True)
+
+
+AGING_CSV_COLUMNS = ("Customer ID", "Customer", "Source", "0-30", "31-60", "61-90", "90+", "Total")
+
+
+def credit_aging_rows(report, names: dict[str, str]) -> list[tuple]:
+    """One CSV row per customer and source, then the totals per source and overall."""
+    from ..domain.aging import BUCKETS
+
+    rows = []
+    for label, name, row in [*((c, names.get(c, ""), r) for c, r in report.customers.items()),
+                             ("TOTAL", "", report.total)]:
+        for source, per_bucket in sorted(row.cells.items()):
+            rows.append((label, name, source, *(format_cents(per_bucket[b]) for b in BUCKETS),
+                         format_cents(sum(per_bucket.values()))))
+        rows.append((label, name, "all", *(format_cents(row.buckets[b]) for b in BUCKETS), format_cents(row.total)))
+    return rows

@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Response
 
 from ..domain.errors import DomainError
+from .errors import status_for
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -25,4 +26,5 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 
 def domain_error_response(error: DomainError) -> Response:
-    return error_response(error.status, error.code, error.message, error.details)
+    """The one error shape, with the status the edge maps this kind of error to."""
+    return error_response(status_for(error), error.code, error.message, error.details)

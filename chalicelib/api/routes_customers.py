@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import customers
+from ..services import customers, reports
 from . import presenters, schemas
 from .routing import Call, endpoint
 
@@ -16,9 +16,15 @@ def create_customer(call: Call):
     return presenters.customer(customers.create_customer(call.principal, name=call.body.name))
 
 
-@endpoint(bp, "/customers/{customer_id}/credit-summary", "GET", summary="Available credit and outstanding balance",
-          response=schemas.CreditSummaryOut)
+@endpoint(bp, "/customers/{customer_id}/credit-summary", "GET",
+          summary="Available credit and outstanding balance, now or as_of a date or time",
+          query=schemas.CreditSummaryQuery, response=schemas.CreditSummaryAsOfOut)
 def credit_summary(call: Call):
+    if call.query.as_of is not None:
+        at = reports.moment(call.query.as_of)
+        summary = reports.credit_summary_as_of(call.principal, call.params["customer_id"], at,
+                                               warning_threshold=call.settings.credit_balance_warning_threshold)
+        return presenters.credit_summary_as_of(summary, call.principal, at)
     summary = customers.credit_summary(call.principal, call.params["customer_id"],
                                        warning_threshold=call.settings.credit_balance_warning_threshold)
     return presenters.credit_summary(summary, call.principal)

@@ -12,12 +12,13 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, InvalidInput
 from ..domain.errors import NotFound as NotFoundError
 from ..domain.permissions import Principal
 from ..domain.settings import AccountSettings
 from ..store.uow import APPLIED_KEY, Contention
 from .auth import authenticate
+from .errors import UnsupportedMediaType
 from .idempotency import run_once
 from .responses import domain_error_response, error_response
 
@@ -70,14 +71,8 @@ def remember_request(request: Request, get_response: Callable[[Request], Respons
         _REQUEST.reset(token)
 
 
-class BadRequest(DomainError):
-    code = "invalid_request"
-    status = 400
-
-
-class UnsupportedMediaType(DomainError):
-    code = "unsupported_media_type"
-    status = 415
+class BadRequest(InvalidInput):
+    """The request could not be read (body, query): a 400 before any use case runs."""
 
 
 def _require_json(content_type: str | None) -> None:
@@ -160,7 +155,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                     except Contention:
                         raise
                     except DomainError as error:
-                        return {"status": error.status, "body": domain_error_response(error).body}
+                        response = domain_error_response(error)
+                        return {"status": response.status_code, "body": response.body}
                     finally:
                         APPLIED_KEY.reset(marker)
                     if isinstance(result, Response):

@@ -1,6 +1,7 @@
 """Pydantic models of the public API: they validate requests and generate the OpenAPI document."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
@@ -340,6 +341,231 @@ class ReturnOut(Out):
     credit_id: str | None = Field(default=None, description="absent for users who may not view credits")
     created_at: str
     completed_at: str | None
+
+
+# list and detail reads (issue 13)
+Limit = Annotated[int, Field(ge=1, le=100)]
+Cursor = Annotated[str, Field(max_length=700)]
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    limit: Limit = 25
+    cursor: Cursor | None = None
+
+
+class CustomerListQuery(ListQuery):
+    q: Annotated[str, Field(min_length=1, max_length=200, description="start of the name, any case")] | None = None
+
+
+class InvoiceListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["unpaid", "partially_paid", "fully_paid", "deleted"] | None = Field(
+        default=None, description="deleted invoices are listed only when asked for")
+
+
+class PaymentListQuery(ListQuery):
+    invoice_id: Id | None = None
+    customer_id: Id | None = None
+    status: Literal["active", "voided"] | None = None
+
+
+class ReturnListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["open", "completed"] | None = None
+
+
+class RenameCustomer(Body):
+    name: Name
+
+
+class CustomerList(Out):
+    data: list[CustomerOut]
+    next_cursor: str | None
+
+
+class InvoiceRowOut(Out):
+    """An invoice in a list: its money and status; its payments are one GET /payments?invoice_id= away."""
+
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+    deleted: bool
+    adjusted_to_credit: str | None = Field(default=None, description="absent for users who may not view credits")
+    payment_ids: list[str]
+    created_at: str
+    updated_at: str | None
+    qbo_id: str | None
+    sync_status: str
+
+
+class InvoiceList(Out):
+    data: list[InvoiceRowOut]
+    next_cursor: str | None
+
+
+class PaymentRowOut(PaymentOut):
+    customer_id: str
+
+
+class PaymentList(Out):
+    data: list[PaymentRowOut]
+    next_cursor: str | None
+
+
+class ReturnList(Out):
+    data: list[ReturnOut]
+    next_cursor: str | None
+
+
+class RoleList(Out):
+    data: list[RoleOut]
+    next_cursor: str | None
+
+
+class UserRowOut(UserOut):
+    updated_at: str
+
+
+class UserList(Out):
+    data: list[UserRowOut]
+    next_cursor: str | None
+
+
+class VoidedUseOut(Out):
+    id: str
+    payment_id: str
+    invoice_id: str
+    amount: str
+
+
+class ReopenedInvoiceOut(Out):
+    id: str
+    number: str
+    balance_before: str
+    balance_after: str
+    status_after: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class ChangedCreditOut(Out):
+    id: str
+    number: str
+    source: CreditSourceName
+    status_before: CreditStatusName | None = Field(description="null: the cancel issues this credit")
+    status_after: CreditStatusName
+    remaining_before: str
+    remaining_after: str
+
+
+class QboChangeOut(Out):
+    action: Literal["delete", "void", "update"]
+    qbo_type: str
+    qbo_id: str | None = Field(description="null for a linking document whose QBO id is not kept yet")
+    object_type: str
+    object_id: str
+    effect: str
+
+
+class CancelPreviewOut(Out):
+    """What POST /credits/{id}/cancel with the same body would do now; nothing is committed."""
+
+    mode: Literal["balance_only", "revert"]
+    credit: CreditOut = Field(description="the credit as the cancel would leave it")
+    voided_uses: list[VoidedUseOut]
+    invoices: list[ReopenedInvoiceOut]
+    credits: list[ChangedCreditOut] = Field(description="adjustment credits the reopened invoices void or issue")
+    qbo_documents: list[QboChangeOut]
+
+
+class LineageDocOut(Out):
+    """One object on a credit's path, with its QBO id where synced."""
+
+    type: Literal["return", "invoice", "payment", "credit"]
+    id: str
+    number: str
+    qbo_id: str | None
+
+
+class LineageInvoiceOut(LineageDocOut):
+    total: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class LineageReturnOut(LineageDocOut):
+    lines: list[ReturnLineOut] = Field(description="product, package and batch of what came back")
+
+
+class LineageUseOut(Out):
+    id: str
+    amount: str
+    at: str
+    voided_at: str | None
+    payment: LineageDocOut
+    invoice: LineageInvoiceOut
+
+
+class LineageOrigin(Out):
+    return_: LineageReturnOut | None = Field(default=None, alias="return")
+    invoice: LineageInvoiceOut | None = None
+    payment: LineageDocOut | None = None
+
+
+class LineageOut(Out):
+    """From the return line or the originating invoice and payment, to the credit, to every use and invoice paid."""
+
+    origin: LineageOrigin
+    credit: CreditOut
+    uses: list[LineageUseOut]
+
+
+class CreditSummaryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    as_of: date | datetime | None = Field(default=None, description="a date (its end, UTC) or an ISO 8601 time: "
+                                          "balances as they stood then (see README for what history covers)")
+
+
+class CreditSummaryAsOfOut(CreditSummaryOut):
+    as_of: str | None = Field(default=None, description="the moment answered for; absent: now")
+
+
+class AgingQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    customer_id: Id | None = None
+    as_of: date | None = Field(default=None, description="the day ages are counted on; default today (UTC)")
+
+
+class AgingBucketsOut(Out):
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
+    d0_30: str = Field(alias="0-30")
+    d31_60: str = Field(alias="31-60")
+    d61_90: str = Field(alias="61-90")
+    d90_plus: str = Field(alias="90+")
+
+
+class AgingRowOut(Out):
+    total: str
+    buckets: AgingBucketsOut
+    by_source: dict[CreditSourceName, AgingBucketsOut]
+
+
+class AgingCustomerOut(AgingRowOut):
+    customer_id: str
+    name: str | None
+
+
+class AgingOut(Out):
+    """Open credit (what is left to spend) by source and age bucket: per customer and in total."""
+
+    as_of: str
+    buckets: list[str]
+    customers: list[AgingCustomerOut]
+    total: AgingRowOut
 
 
 class ErrorBody(Out):

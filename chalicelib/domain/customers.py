@@ -2,6 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
+
+from .credits import Credit
+from .invoices import Invoice
+
+
+def available_credit(credits: Iterable[Credit]) -> int:
+    """What the customer can still spend: the sum of what each credit has left (only active credits have any)."""
+    return sum(credit.remaining for credit in credits)
+
+
+def outstanding_balance(invoices: Iterable[Invoice]) -> int:
+    """What the customer still owes: the sum of the balances of invoices whose sales order was not deleted."""
+    return sum(invoice.balance for invoice in invoices if not invoice.deleted)
 
 
 @dataclass(frozen=True)

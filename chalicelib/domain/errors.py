@@ -1,4 +1,6 @@
-"""Named domain errors; each carries the API error code and HTTP status it maps to."""
+"""Named domain errors, each with its API error code; which HTTP status it gets is decided at the edge
+(chalicelib/api/errors.py), so the domain knows nothing of HTTP.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +10,6 @@ class DomainError(Exception):
     """A business rule refused the request."""
 
     code = "domain_error"
-    status = 409
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None, code: str | None = None):
         super().__init__(message)
@@ -20,12 +21,10 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
-    status = 404
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    status = 403
 
 
 class CreditsDisabled(Forbidden):
@@ -34,12 +33,10 @@ class CreditsDisabled(Forbidden):
 
 class InvalidInput(DomainError):
     code = "invalid_request"
-    status = 400
 
 
 class Conflict(DomainError):
     code = "conflict"
-    status = 409
 
 
 class CreditBelowUsed(Conflict):

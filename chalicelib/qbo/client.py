@@ -10,7 +10,7 @@ from .errors import QboStaleObjectError, from_library
 from .money import dumps
 from .requestids import make_request_id
 from .session import QboSession
-from .tokens import DynamoTokenStore, TokenStore
+from .tokens import TokenStore
 
 
 class QboClient:
@@ -127,7 +127,10 @@ def build_client(account_id: str, *, settings: QboSettings | None = None, store:
     from quickbooks import QuickBooks
 
     settings = settings or QboSettings.from_env()
-    store = store if store is not None else DynamoTokenStore()
+    if store is None:
+        from ..store.qbo_connections import DynamoTokenStore
+
+        store = DynamoTokenStore()
     tokens = TokenManager(account_id, store, settings, now=now)
     conn = tokens.current()
     session = QboSession(tokens, settings, http=http)

@@ -13,10 +13,12 @@ from ..domain.permissions import (
 )
 from ..domain.settings import AccountSettings
 from ..store import accounts as store
+from ..store.accounts import Roles, Users
 from ..store.ids import new_id, utc_now
 from ..store.models import AccountItem, RoleItem, UserItem, account_pk
+from ..store.repository import load_into
 from ..store.tables import bind
-from ..store.uow import run_in_transaction
+from ..store.uow import UnitOfWork, run_in_transaction
 
 
 def create_account(principal: Principal, *, name: str, owner_user_id: str) -> AccountItem:
@@ -27,8 +29,8 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
     pk = account_pk(account_id)
     account = AccountItem(pk, store.ACCOUNT_SK, name=name, owner_user_id=owner_user_id, created_at=now)
 
-    def write(uow):
-        uow.put(account)
+    def write(uow: UnitOfWork) -> AccountItem:
+        uow.put_new(account)
         uow.put_new(UserItem(pk, f"USER#{owner_user_id}", role_id=ADMIN_ROLE_ID, updated_at=now))
         return account
 
@@ -38,7 +40,7 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
 def update_settings(principal: Principal, changes: dict) -> AccountSettings:
     """Apply a settings patch under the domain's rules, guarded by the account's version."""
 
-    def write(uow):
+    def write(uow: UnitOfWork) -> AccountSettings:
         account = store.get_account(principal.account_id)
         updated = store.settings_of(account).changed_by(principal, changes)
         account.credits_enabled = updated.credits_enabled
@@ -51,29 +53,37 @@ def update_settings(principal: Principal, changes: dict) -> AccountSettings:
 
 
 def create_role(principal: Principal, *, name: str, permissions: list[str]) -> RoleItem:
+    """A custom role of this account with a set of permissions."""
     principal.require(Permission.MANAGE_ROLES)
     granted = parse_permissions(permissions)
     check_grant(principal, granted)
-    role = RoleItem(account_pk(principal.account_id), f"ROLE#{new_id()}", name=name,
-                    permissions={p.value for p in granted} or None, created_at=utc_now())
-    store.save_new(role)
-    return role
+
+    def write(uow: UnitOfWork) -> RoleItem:
+        return Roles(uow).new(new_id(), name=name, permissions={p.value for p in granted} or None,
+                              created_at=utc_now())
+
+    return run_in_transaction(principal.account_id, write)
 
 
 def assign_role(principal: Principal, *, user_id: str, role_id: str) -> UserItem:
     """Give a user (new or existing) a role of this account, within the domain's guard against escalation."""
     principal.require(Permission.MANAGE_ROLES)
-    granted = ALL_PERMISSIONS
-    if role_id != ADMIN_ROLE_ID:
-        granted = parse_permissions(sorted(store.get_role(principal.account_id, role_id).permissions or ()))
-    target = store.load_membership(principal.account_id, user_id)
-    if target is None:
-        raise NotFound("no such account")
-    check_role_assignment(principal, user_id=user_id, owner_user_id=target.account.owner_user_id, role_id=role_id,
-                          granted=granted, current=target.permissions)
-    user = UserItem(account_pk(principal.account_id), f"USER#{user_id}", role_id=role_id, updated_at=utc_now())
-    user.save()
-    return user
+
+    def write(uow: UnitOfWork) -> UserItem:
+        roles, users = Roles(uow), Users(uow)
+        custom_role = role_id != ADMIN_ROLE_ID  # Admin is built in, not stored
+        load_into(uow, [users.key(user_id)] + ([roles.key(role_id)] if custom_role else []))  # one read
+        granted = parse_permissions(sorted(roles.get(role_id).permissions or ())) if custom_role else ALL_PERMISSIONS
+        target = store.load_membership(principal.account_id, user_id)
+        if target is None:
+            raise NotFound("no such account")
+        check_role_assignment(principal, user_id=user_id, owner_user_id=target.account.owner_user_id,
+                              role_id=role_id, granted=granted, current=target.permissions)
+        user = users.find(user_id) or users.new(user_id)
+        user.role_id, user.updated_at = role_id, utc_now()
+        return user
+
+    return run_in_transaction(principal.account_id, write)
 
 
 def role_id_of(role: RoleItem) -> str:

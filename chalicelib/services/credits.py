@@ -1,7 +1,11 @@
 """Credits: issue manually, read, list, edit, cancel, delete, history."""
 from __future__ import annotations
 
-from ..domain.credits import CancelMode, Credit, CreditEvent, CreditSource
+from dataclasses import dataclass
+
+from ..domain.credits import CancelMode, Credit, CreditEvent, CreditSource, CreditUse
+from ..domain.invoices import Invoice
+from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import credits as store
 from ..store.ids import utc_now
@@ -16,7 +20,7 @@ def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, 
 
     def write(uow) -> Credit:
         book = Ledger(uow)
-        book.load(book.counters.key("credit"), book.customers.key(customer_id))
+        book.load(book.customers.key(customer_id))
         book.customers.get(customer_id)
         return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
                             now=utc_now(), internal_note=internal_note, external_note=external_note)
@@ -45,23 +49,64 @@ def edit_credit(principal: Principal, credit_id: str, **changes) -> Credit:
     return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
+@dataclass(frozen=True)
+class CreditChange:
+    """Another credit the cancel touches (an invoice's adjustment credit undone or newly issued)."""
+
+    credit: Credit
+    status_before: str | None
+    remaining_before: int
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """Everything one cancel decides: the credit, the uses it voids, the invoices it reopens, other credits."""
+
+    credit: Credit
+    voided_uses: list[CreditUse]
+    invoices: list[tuple[Invoice, int]]
+    credits: list[CreditChange]
+    payments: list[Payment]
+
+
+def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelOutcome:
+    """The cancel decision on loaded entities; the caller commits it (cancel) or drops it (preview)."""
+    credit = book.credits.get(credit_id)
+    uses = credit.active_uses if mode is CancelMode.REVERT else []
+    book.load(*(book.payments.key(u.payment_id) for u in uses), *(book.invoices.key(u.invoice_id) for u in uses))
+    invoices = list({u.invoice_id: book.invoices.get(u.invoice_id) for u in uses}.values())
+    book.load(*(book.credits.key(c) for i in invoices for c in i.adjustment_credit_ids))
+    balances = [(i, i.balance) for i in invoices]
+    adjustments = {c: book.credits.get(c) for i in invoices for c in i.adjustment_credit_ids}
+    before = {c: (x.status.value, x.remaining) for c, x in adjustments.items()}
+    voided = credit.cancel(mode, now=now)
+    for use in voided:
+        book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
+        take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
+    changes = []
+    for other_id in dict.fromkeys([*adjustments, *(c for i in invoices for c in i.adjustment_credit_ids)]):
+        other = book.credits.get(other_id)
+        status, remaining = before.get(other_id, (None, 0))
+        if (status, remaining) != (other.status.value, other.remaining):
+            changes.append(CreditChange(other, status, remaining))
+    payments = list({u.payment_id: book.payments.get(u.payment_id) for u in voided}.values())
+    return CancelOutcome(credit, voided, balances, changes, payments)
+
+
 def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
     """Cancel the balance; `revert` also voids every active use, reopening the invoices it paid."""
     principal.require_credits(Permission.EDIT_CREDITS)
+    return run_in_transaction(principal.account_id,
+                              lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit)
 
-    def write(uow) -> Credit:
-        book, now = Ledger(uow), utc_now()
-        credit = book.credits.get(credit_id)
-        uses = credit.active_uses if mode is CancelMode.REVERT else []
-        book.load(book.counters.key("credit"), *(book.payments.key(u.payment_id) for u in uses),
-                  *(book.invoices.key(u.invoice_id) for u in uses))
-        book.load(*(book.credits.key(c) for u in uses for c in book.invoices.get(u.invoice_id).adjustment_credit_ids))
-        for use in credit.cancel(mode, now=now):
-            book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
-            take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
-        return credit
 
     return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+
+
+def preview_cancel(principal: Principal, credit_id: str, mode: CancelMode) -> CancelOutcome:
+    """What cancel_credit would do now, decided by the same code on fresh reads and never committed."""
+    principal.require_credits(Permission.EDIT_CREDITS)
+    return _cancel(Ledger(UnitOfWork(principal.account_id)), credit_id, mode, utc_now())
 
 
 def delete_credit(principal: Principal, credit_id: str) -> Credit:

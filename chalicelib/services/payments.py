@@ -34,7 +34,7 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
     def write(uow) -> PaymentResult:
         book, now, payment_id = Ledger(uow), utc_now(), new_id()
         chosen = credits if isinstance(credits, list) else []
-        book.load(book.invoices.key(invoice_id), book.counters.key("payment"), book.counters.key("credit"),
+        book.load(book.invoices.key(invoice_id),
                   *(book.credits.key(c.credit_id) for c in chosen))
         invoice = book.invoices.get(invoice_id)
         invoice.require_payable()
@@ -73,7 +73,7 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
     def write(uow) -> PaymentResult:
         book, now = Ledger(uow), utc_now()
         payment = book.payments.get(payment_id)
-        book.load(book.invoices.key(payment.invoice_id), book.counters.key("credit"),
+        book.load(book.invoices.key(payment.invoice_id),
                   *(book.credits.key(u.credit_id) for u in payment.credit_uses),
                   *([book.credits.key(payment.overpayment_credit_id)] if payment.overpayment_credit_id else []))
         invoice = book.invoices.get(payment.invoice_id)

@@ -15,7 +15,7 @@ def create_return(principal: Principal, *, customer_id: str, lines: list[ReturnL
 
     def write(uow) -> CustomerReturn:
         book, now = Ledger(uow), utc_now()
-        book.load(book.counters.key("return"), book.customers.key(customer_id))
+        book.load(book.customers.key(customer_id))
         book.customers.get(customer_id)
         customer_return = CustomerReturn(id=new_id(), number=book.counters.next("return", "RET"),
                                          customer_id=customer_id, lines=lines, created_at=now)
@@ -37,7 +37,7 @@ def complete_return(principal: Principal, return_id: str) -> CustomerReturn:
 
     def write(uow) -> CustomerReturn:
         book, now = Ledger(uow), utc_now()
-        book.load(book.returns.key(return_id), book.counters.key("credit"))
+        book.load(book.returns.key(return_id))
         customer_return = book.returns.get(return_id)
         if customer_return.credit_id:
             return customer_return

@@ -30,7 +30,7 @@ def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Li
 
     def write(uow) -> OrderView:
         book, now = Ledger(uow), utc_now()
-        book.load(book.counters.key("sales_order"), book.counters.key("invoice"), book.customers.key(customer_id))
+        book.load(book.customers.key(customer_id))
         book.customers.get(customer_id)
         order_id, invoice_id = new_id(), new_id()
         invoice = Invoice(id=invoice_id, number=book.counters.next("invoice", "INV"), sales_order_id=order_id,
@@ -62,7 +62,7 @@ def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | N
 
     def write(uow) -> InvoiceView:
         book, now = Ledger(uow), utc_now()
-        book.load(book.invoices.key(invoice_id), book.counters.key("credit"))
+        book.load(book.invoices.key(invoice_id))
         invoice = book.invoices.get(invoice_id)
         excess = invoice.edit(lines=lines, charges=charges, now=now)
         if excess:

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from .. import config
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
 from ..domain.sync import ConnectionState
 from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
+from .repository import ItemRepository
 from .tables import bind, dynamodb_client
 
 ACCOUNT_SK = "ACCOUNT"
@@ -73,13 +74,6 @@ def role_permissions(account_id: str, role_id: str) -> frozenset[Permission]:
     return frozenset(Permission(p) for p in (role.permissions or ()))
 
 
-def get_role(account_id: str, role_id: str) -> RoleItem:
-    try:
-        return RoleItem.get(account_pk(account_id), f"ROLE#{role_id}")
-    except RoleItem.DoesNotExist:
-        raise NotFound("no such role", details={"role_id": role_id}) from None
-
-
 def get_customer(account_id: str, customer_id: str) -> CustomerItem:
     bind()
     try:
@@ -88,15 +82,16 @@ def get_customer(account_id: str, customer_id: str) -> CustomerItem:
         raise NotFound("no such customer", details={"customer_id": customer_id}) from None
 
 
-def save_new(item) -> None:
-    """Create an item that must not exist yet."""
-    bind()
-    try:
-        item.save(condition=type(item).pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("that object already exists") from None
-        raise
+class Roles(ItemRepository):
+    model, prefix, noun = RoleItem, "ROLE", "role"
+
+
+class Users(ItemRepository):
+    model, prefix, noun = UserItem, "USER", "user"
+
+
+class Customers(ItemRepository):
+    model, prefix, noun = CustomerItem, "CUST", "customer"
 
 
 def remember_qbo_item(account_id: str, item_id: str) -> None:

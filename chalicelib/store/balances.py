@@ -1,31 +1,25 @@
-"""Sums over a customer's credits and invoices, read through the by-customer index."""
+"""A customer's credits and invoices, read through the by-customer index for the domain to sum."""
 from __future__ import annotations
 
-from typing import Iterator
-
-from .. import config
-from .models import customer_gsi_pk
-from .tables import dynamodb_client
-
-
-def _items(account_id: str, customer_id: str, prefix: str, attributes: str, names: dict[str, str]) -> Iterator[dict]:
-    paginator = dynamodb_client().get_paginator("query")
-    pages = paginator.paginate(
-        TableName=config.table_name(), IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues={":pk": {"S": customer_gsi_pk(account_id, customer_id)}, ":prefix": {"S": prefix}},
-        ProjectionExpression=attributes, ExpressionAttributeNames=names)
-    for page in pages:
-        yield from page["Items"]
+from ..domain.credits import Credit
+from ..domain.invoices import Invoice
+from .credits import to_credit
+from .models import ByCustomer, CreditItem, InvoiceItem, customer_gsi_pk
+from .sales import to_invoice
+from .tables import bind
 
 
-def available_credit(account_id: str, customer_id: str) -> int:
-    """Sum of what active credits still have to spend."""
-    return sum(int(i["amount"]["N"]) - int(i["used"]["N"])
-               for i in _items(account_id, customer_id, "CREDIT#", "amount, used, #s", {"#s": "status"}) if i["status"]["S"] == "active")
+def credits_of_customer(account_id: str, customer_id: str) -> list[Credit]:
+    """Every credit of the customer (one query per page of the index)."""
+    bind()
+    items = CreditItem.by_customer.query(customer_gsi_pk(account_id, customer_id),
+                                         ByCustomer.gsi1sk.startswith("CREDIT#"))
+    return [to_credit(item) for item in items]
 
 
-def outstanding_balance(account_id: str, customer_id: str) -> int:
-    """Sum of what open invoices still owe."""
-    return sum(int(i["total"]["N"]) - int(i["paid"]["N"])
-               for i in _items(account_id, customer_id, "INV#", "#s, #t, paid", {"#s": "status", "#t": "total"}) if i["status"]["S"] != "deleted")
+def invoices_of_customer(account_id: str, customer_id: str) -> list[Invoice]:
+    """Every invoice of the customer, deleted ones included (the domain decides what counts)."""
+    bind()
+    items = InvoiceItem.by_customer.query(customer_gsi_pk(account_id, customer_id),
+                                          ByCustomer.gsi1sk.startswith("INV#"))
+    return [to_invoice(item) for item in items]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
 from .ids import new_id
-from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk
+from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
 from .sync_state import read_state
 from .synced import SyncedRepository
 
@@ -69,9 +69,12 @@ class CreditRepository(SyncedRepository[Credit]):
     def after_flush(self) -> None:
         pk = account_pk(self.uow.account_id)
         for credit, _, _ in self._seen.values():
+            history_pk = customer_history_gsi_pk(self.uow.account_id, credit.customer_id)
             for event in credit.events:
-                self.uow.put_new(CreditEventItem(pk, f"CREDITEV#{credit.id}#{new_id()}", kind=event.kind,
-                                                 at=event.at, amount=event.amount, details=event.details or None))
+                event_id = new_id()
+                self.uow.put_new(CreditEventItem(pk, f"CREDITEV#{credit.id}#{event_id}", kind=event.kind,
+                                                 at=event.at, amount=event.amount, details=event.details or None,
+                                                 gsi3pk=history_pk, gsi3sk=f"{event.at}#{credit.id}#{event_id}"))
             credit.events.clear()
 
 

@@ -24,3 +24,26 @@ def decode_cursor(cursor: str | None) -> str | None:
         return after
     except (ValueError, KeyError, TypeError):
         raise InvalidInput("the cursor is not one this API gave out", details={"cursor": cursor}) from None
+
+
+MAX_POSITION = 400
+
+
+def encode_position(sort_key: str | None) -> str | None:
+    """A cursor holding the index sort key to continue after (lists read from an index other than by id)."""
+    if sort_key is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps({"at": sort_key}).encode()).decode().rstrip("=")
+
+
+def decode_position(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = data["at"]
+        if not isinstance(position, str) or not 0 < len(position) <= MAX_POSITION:
+            raise ValueError
+        return position
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("the cursor is not one this API gave out", details={"cursor": cursor[:100]}) from None

@@ -1,9 +1,11 @@
 """Every repository a money-moving use case needs, sharing one unit of work."""
 from __future__ import annotations
 
+from .accounts import Customers
 from .counters import Counters
 from .credits import CreditRepository
-from .sales import Customers, Invoices, Payments, Returns, SalesOrders
+from .repository import load_into
+from .sales import Invoices, Payments, Returns, SalesOrders
 from .uow import UnitOfWork
 
 
@@ -19,4 +21,4 @@ class Ledger:
         self.customers = Customers(uow)
 
     def load(self, *keys) -> None:
-        self.uow.load(keys)
+        load_into(self.uow, keys)

@@ -25,6 +25,21 @@ def customer_gsi_pk(account_id: str, customer_id: str) -> str:
     return f"A#{account_id}#CUST#{customer_id}"
 
 
+def customer_name_gsi_pk(account_id: str) -> str:
+    """gsi3 partition of an account's customers, sorted by lowercased name (case-insensitive search)."""
+    return f"A#{account_id}#CUSTNAME"
+
+
+def invoice_payments_gsi_pk(account_id: str, invoice_id: str) -> str:
+    """gsi3 partition of one invoice's payments."""
+    return f"A#{account_id}#INVPAY#{invoice_id}"
+
+
+def customer_history_gsi_pk(account_id: str, customer_id: str) -> str:
+    """gsi3 partition of the history lines of a customer's credits, sorted by time (as-of balances)."""
+    return f"A#{account_id}#CUSTHIST#{customer_id}"
+
+
 class ByCustomer(GlobalSecondaryIndex):
     class Meta:
         index_name = "gsi1"
@@ -60,7 +75,7 @@ class PendingSync(GlobalSecondaryIndex):
     """Sparse: only objects waiting for a QBO push (or parked with an error) carry sync_pk, oldest first."""
 
     class Meta:
-        index_name = "gsi3"
+        index_name = "gsi4"
         projection = AllProjection()
 
     sync_pk = UnicodeAttribute(hash_key=True)
@@ -111,6 +126,7 @@ class RoleItem(BaseItem):
 class UserItem(BaseItem):
     role_id = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    version = VersionAttribute()  # users written before it existed have none: their first update sets 1
 
 
 class CounterItem(BaseItem):
@@ -120,6 +136,8 @@ class CounterItem(BaseItem):
 class CustomerItem(BaseItem):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     qbo_id = UnicodeAttribute(null=True)
 
@@ -153,6 +171,8 @@ class CreditEventItem(BaseItem):
 
     kind = UnicodeAttribute()
     at = UnicodeAttribute()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     amount = NumberAttribute(default=0)
     details = JSONAttribute(null=True)
 
@@ -169,7 +189,7 @@ class SalesOrderItem(BaseItem):
 
 
 class InvoiceItem(SyncedItem):
-    """`total`, `paid` and `status` are stored for the by-customer balance query; the domain derives them."""
+    """`total`, `paid` and `status` are stored copies of what the domain derives, for queries over the table."""
 
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
@@ -190,6 +210,10 @@ class InvoiceItem(SyncedItem):
 
 
 class PaymentItem(SyncedItem):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     invoice_id = UnicodeAttribute()
@@ -203,6 +227,8 @@ class PaymentItem(SyncedItem):
 
 
 class ReturnItem(BaseItem):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     id = UnicodeAttribute()
     number = UnicodeAttribute()
     customer_id = UnicodeAttribute()
@@ -214,6 +240,16 @@ class ReturnItem(BaseItem):
     version = VersionAttribute()
 
 
+class QboConnectionItem(BaseItem):
+    """An account's link to its QBO company: sk = "QBO#CONNECTION"; tokens change only under the version condition."""
+
+    realm_id = UnicodeAttribute()
+    access_token = UnicodeAttribute()
+    refresh_token = UnicodeAttribute()
+    access_expires_at = UnicodeAttribute()  # ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    version = VersionAttribute()
+
+
 class AppliedKeyItem(BaseItem):
     """Written in the same transaction as a keyed request's effect: that key can never take effect twice."""
 
@@ -222,4 +258,4 @@ class AppliedKeyItem(BaseItem):
 
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          AppliedKeyItem)
+                                          QboConnectionItem, AppliedKeyItem)

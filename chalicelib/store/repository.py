@@ -1,4 +1,8 @@
-"""Identity-mapped repositories inside a unit of work: load once, save what changed, all in one transaction."""
+"""Identity-mapped repositories inside a unit of work: load once, save what changed, all in one transaction.
+
+This module depends on the unit of work, never the other way round: the unit of work only collects puts and
+the flush callbacks repositories register.
+"""
 from __future__ import annotations
 
 from typing import Generic, Iterable, TypeVar
@@ -46,7 +50,7 @@ class Repository(Generic[E]):
         if entity_id in self._seen:
             return self._seen[entity_id][0]
         if entity_id not in self._missing:
-            self.uow.load([self.key(entity_id)])
+            load_into(self.uow, [self.key(entity_id)])
         if entity_id in self._seen:
             return self._seen[entity_id][0]
         raise NotFound(f"no such {self.noun}", details={f"{self.noun}_id": entity_id})
@@ -65,16 +69,23 @@ class Repository(Generic[E]):
         return self._seen[entity_id][0]
 
     def add(self, entity: E) -> E:
-        self._seen[entity.id] = (entity, None, {})
+        """Track a new entity: it is written at commit under the condition that it does not exist yet."""
+        self._seen[self.id_of(entity)] = (entity, None, {})
         return entity
 
+    def id_of(self, entity: E) -> str:
+        return entity.id  # type: ignore[attr-defined]
+
+    def new_item(self, entity: E) -> BaseItem:
+        """The item a new entity is written as."""
+        item = self.model(account_pk(self.uow.account_id), self.sk(self.id_of(entity)))
+        self.to_item(entity, item)
+        return item
+
     def _flush(self) -> None:
-        pk = account_pk(self.uow.account_id)
         for entity, item, original in self._seen.values():
             if item is None:
-                new = self.model(pk, self.sk(entity.id))
-                self.to_item(entity, new)
-                self.uow.put_new(new)
+                self.uow.put_new(self.new_item(entity))
                 continue
             self.to_item(entity, item)
             if item.serialize() != original:
@@ -83,6 +94,26 @@ class Repository(Generic[E]):
 
     def after_flush(self) -> None:
         """Hook for extra items (e.g. history lines)."""
+
+
+class ItemRepository(Repository[BaseItem]):
+    """For items that are their own entity (roles, users, customers): tracked and written like any other."""
+
+    def from_item(self, item: BaseItem) -> BaseItem:
+        return item
+
+    def to_item(self, entity: BaseItem, item: BaseItem) -> None:
+        """Entity and item are the same object: nothing to copy."""
+
+    def id_of(self, entity: BaseItem) -> str:
+        return entity.sk.split("#", 1)[1]
+
+    def new_item(self, entity: BaseItem) -> BaseItem:
+        return entity
+
+    def new(self, entity_id: str, **attributes) -> BaseItem:
+        """A new item under this account's key layout, written at commit only if it does not exist yet."""
+        return self.add(self.model(account_pk(self.uow.account_id), self.sk(entity_id), **attributes))
 
 
 def load_into(uow: UnitOfWork, keys: Iterable[tuple[Repository, str]]) -> None:

@@ -6,7 +6,14 @@ from dataclasses import asdict
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder
 from ..domain.payments import Payment, PaymentCreditUse, PaymentStatus, Tender, TenderMethod
 from ..domain.returns import CustomerReturn, ReturnLine, ReturnStatus
-from .models import CustomerItem, InvoiceItem, PaymentItem, ReturnItem, SalesOrderItem, customer_gsi_pk
+from .models import (
+    InvoiceItem,
+    PaymentItem,
+    ReturnItem,
+    SalesOrderItem,
+    customer_gsi_pk,
+    invoice_payments_gsi_pk,
+)
 from .repository import Repository
 from .sync_state import read_state
 from .synced import SyncedRepository
@@ -21,18 +28,6 @@ def _values(item, names: tuple[str, ...]) -> dict:
     return {name: getattr(item, name) for name in names}
 
 
-class Customers(Repository[CustomerItem]):
-    """Read-only here: use cases load a customer with their other items to check it exists."""
-
-    model, prefix, noun = CustomerItem, "CUST", "customer"
-
-    def from_item(self, item: CustomerItem) -> CustomerItem:
-        return item
-
-    def to_item(self, entity: CustomerItem, item: CustomerItem) -> None:
-        """Customers are not changed by ledger use cases; the loaded item is written back as it was (no-op)."""
-
-
 class SalesOrders(Repository[SalesOrder]):
     model, prefix, noun = SalesOrderItem, "SO", "sales_order"
     FIELDS = ("id", "number", "customer_id", "invoice_id", "created_at", "updated_at", "deleted")
@@ -44,10 +39,24 @@ class SalesOrders(Repository[SalesOrder]):
         return SalesOrder(version=item.version or 0, **_values(item, self.FIELDS))
 
 
+INVOICE_FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted",
+                  "created_at", "updated_at")
+
+
+def to_invoice(item: InvoiceItem) -> Invoice:
+    """The domain invoice an item holds (read by the repository and by the customer's balance)."""
+    values = _values(item, INVOICE_FIELDS)
+    values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
+    return Invoice(lines=[Line(**line) for line in item.lines or []],
+                   charges=[Charge(**charge) for charge in item.charges or []],
+                   adjustment_credit_ids=list(item.adjustment_credit_ids or []),
+                   payment_ids=list(item.payment_ids or []), version=item.version or 0, sync=read_state(item),
+                   **values)
+
+
 class Invoices(SyncedRepository[Invoice]):
     model, prefix, noun = InvoiceItem, "INV", "invoice"
-    FIELDS = ("id", "number", "sales_order_id", "customer_id", "paid", "adjusted_to_credit", "deleted", "created_at",
-              "updated_at")
+    FIELDS = INVOICE_FIELDS
 
     def to_item(self, entity: Invoice, item: InvoiceItem) -> None:
         _copy(entity, item, self.FIELDS)
@@ -65,13 +74,7 @@ class Invoices(SyncedRepository[Invoice]):
         return entity.customer_id, entity.number, tuple(entity.lines), tuple(entity.charges), entity.deleted
 
     def from_item(self, item: InvoiceItem) -> Invoice:
-        values = _values(item, self.FIELDS)
-        values["paid"], values["adjusted_to_credit"] = int(values["paid"]), int(values["adjusted_to_credit"])
-        return Invoice(lines=[Line(**line) for line in item.lines or []],
-                       charges=[Charge(**charge) for charge in item.charges or []],
-                       adjustment_credit_ids=list(item.adjustment_credit_ids or []),
-                       payment_ids=list(item.payment_ids or []), version=item.version or 0, sync=read_state(item),
-                       **values)
+        return to_invoice(item)
 
 
 class Payments(SyncedRepository[Payment]):
@@ -84,6 +87,8 @@ class Payments(SyncedRepository[Payment]):
         item.status = entity.status.value
         item.tenders = [{"method": t.method.value, "amount": t.amount} for t in entity.tenders] or None
         item.credit_uses = [asdict(use) for use in entity.credit_uses] or None
+        item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"PAY#{entity.id}"
+        item.gsi3pk, item.gsi3sk = invoice_payments_gsi_pk(self.uow.account_id, entity.invoice_id), f"PAY#{entity.id}"
         self.write_sync(entity, item)
 
     def qbo_view(self, entity: Payment) -> tuple:
@@ -108,6 +113,7 @@ class Returns(Repository[CustomerReturn]):
         _copy(entity, item, self.FIELDS)
         item.status = entity.status.value
         item.lines = [asdict(line) for line in entity.lines]
+        item.gsi1pk, item.gsi1sk = customer_gsi_pk(self.uow.account_id, entity.customer_id), f"RET#{entity.id}"
 
     def from_item(self, item: ReturnItem) -> CustomerReturn:
         return CustomerReturn(status=ReturnStatus(item.status), lines=[ReturnLine(**line) for line in item.lines],

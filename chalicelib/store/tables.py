@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import Any
 
 from .. import config
@@ -41,13 +40,14 @@ def connection():
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
-    """CreateTable arguments: pk/sk plus the by-customer index, on-demand billing."""
+    """CreateTable arguments: pk/sk plus the indexes: gsi1 by customer, gsi2 open credits, gsi3 overloaded (names,
+    payments by invoice, history), gsi4 pending QBO pushes."""
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk", "sync_pk", "sync_sk")
+            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk", "gsi3pk", "gsi3sk", "sync_pk", "sync_sk")
         ],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         "GlobalSecondaryIndexes": [
@@ -68,7 +68,16 @@ def table_definition(table_name: str) -> dict[str, Any]:
                 "Projection": {"ProjectionType": "ALL"},
             },
             {
+                # overloaded: customers by lowercased name, payments by invoice, credit history by customer
                 "IndexName": "gsi3",
+                "KeySchema": [
+                    {"AttributeName": "gsi3pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": "gsi4",
                 "KeySchema": [
                     {"AttributeName": "sync_pk", "KeyType": "HASH"},
                     {"AttributeName": "sync_sk", "KeyType": "RANGE"},
@@ -79,16 +88,13 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=8)
-def _client(endpoint: str | None, region: str):
-    import boto3
-
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
-
-
 def dynamodb_client():
-    """A low-level client for the configured endpoint (cached per endpoint: clients are thread-safe)."""
-    return _client(config.dynamodb_endpoint(), config.aws_region())
+    """The low-level botocore client for the configured table: PynamoDB's own, shared (clients are thread-safe).
+
+    A second client (e.g. boto3's) would load and parse DynamoDB's service model again in its own session: hundreds
+    of ms on a cold start's first request, and a second connection pool.
+    """
+    return connection().client
 
 
 def create_table(table_name: str | None = None) -> str:

@@ -48,9 +48,11 @@ APPLIED_KEY: ContextVar[str | None] = ContextVar("applied_key", default=None)
 class UnitOfWork:
     """Collects the writes of one use case; repositories register what they load and add."""
 
-    def __init__(self, account_id: str, *, sync_intent: bool = False):
+    def __init__(self, account_id: str, numbers: dict[str, list[int]] | None = None, *, sync_intent: bool = False):
         bind()
         self.account_id = account_id
+        # numbers taken from the account's counters (store/counters.py), kept across the reruns of one use case
+        self.numbers: dict[str, list[int]] = {} if numbers is None else numbers
         self.sync_intent = sync_intent  # changes QBO must see are marked pending (the account syncs)
         self._puts: list[tuple[Model, object]] = []
         self._flushers: list[Callable[[], None]] = []
@@ -62,12 +64,6 @@ class UnitOfWork:
     def put_new(self, item: Model) -> None:
         """Save an item that must not exist yet."""
         self._puts.append((item, type(item).pk.does_not_exist()))
-
-    def load(self, keys) -> None:
-        """Load several entities of any kinds with one BatchGetItem (see repository.load_into)."""
-        from .repository import load_into
-
-        load_into(self, keys)
 
     def on_commit(self, flush: Callable[[], None]) -> None:
         """Let a repository turn its tracked entities into puts just before commit."""
@@ -108,12 +104,13 @@ def _retryable(error: TransactWriteError) -> bool:
 
 def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12,
                        sync_intent: bool = False) -> T:
-    """Load, decide and commit; on a lost race run the whole use case again on fresh data.
+    """Load, decide and commit; on a lost race run the whole use case again on fresh data (same numbers).
 
     With `sync_intent` (the account syncs to QBO) every change QBO must see is marked pending in the same commit.
     """
+    numbers: dict[str, list[int]] = {}
     for attempt in range(attempts):
-        uow = UnitOfWork(account_id, sync_intent=sync_intent)
+        uow = UnitOfWork(account_id, numbers, sync_intent=sync_intent)
         result = use_case(uow)
         try:
             uow.commit()

@@ -2,19 +2,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
 
 from devstack.qbo_emulator import EmulatorHandle, start_emulator
-
-DDB_JAR_DIR = Path("/tmp/ddbl/package/emulator")
 
 
 @dataclass
@@ -87,63 +82,13 @@ def realm(qbo_emulator: EmulatorHandle) -> Realm:
     return Realm(qbo_emulator, info)
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def qbo_ddb_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
-    """DynamoDB Local endpoint: the shared `dynamodb_endpoint` fixture if the repo has one, else our own."""
-    try:
-        yield request.getfixturevalue("dynamodb_endpoint")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    port = _free_port()
-    proc = subprocess.Popen(
-        ["java", f"-Djava.library.path={DDB_JAR_DIR / 'DynamoDBLocal_lib'}", "-jar", str(DDB_JAR_DIR / "DynamoDBLocal.jar"),
-         "-sharedDb", "-disableTelemetry", "-inMemory", "-port", str(port)],
-        cwd=DDB_JAR_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        import boto3
-        client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.list_tables()
-                break
-            except Exception:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("DynamoDB Local did not start")
-                time.sleep(0.2)
-        yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture()
-def credits_table(qbo_ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh single table (pk/sk) with the env vars our token store reads."""
-    import boto3
-    name = f"credits-qbo-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setenv("CREDITS_TABLE", name)
-    monkeypatch.setenv("DYNAMODB_ENDPOINT", qbo_ddb_endpoint)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
-    client = boto3.client("dynamodb", endpoint_url=qbo_ddb_endpoint, region_name="us-east-1")
-    client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                              {"AttributeName": "sk", "AttributeType": "S"}],
-                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                   {"AttributeName": "sk", "KeyType": "RANGE"}])
-    return name
+def credits_table(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh single table on the session's DynamoDB Local, configured the way deployed code reads it."""
+    from chalicelib.store.tables import create_table
+
+    monkeypatch.setenv("CREDITS_TABLE", f"credits-qbo-{uuid.uuid4().hex[:10]}")
+    return create_table()
 
 
 @dataclass
@@ -175,9 +120,9 @@ def emulator_settings(realm: Realm, **overrides: Any):
 def qbo_account(realm: Realm, credits_table: str) -> QboAccount:
     """Account whose QBO connection is stored in a fresh DynamoDB table."""
     from datetime import datetime, timedelta, timezone
-    from chalicelib.qbo.tokens import DynamoTokenStore
+    from chalicelib.store.qbo_connections import DynamoTokenStore
 
-    store = DynamoTokenStore(credits_table)
+    store = DynamoTokenStore()
     account_id = "acct-" + uuid.uuid4().hex[:8]
     store.connect(account_id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
                   datetime.now(timezone.utc) + timedelta(seconds=3600))

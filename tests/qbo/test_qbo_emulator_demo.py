@@ -25,8 +25,8 @@ def test_demo_registers_the_api_callback_and_connects_through_consent(credits_ta
         assert callback in client["redirect_uris"]
         assert os.environ["QBO_REDIRECT_URI"] == callback
 
-        from chalicelib.qbo.tokens import DynamoTokenStore
-        connection = DynamoTokenStore(credits_table).get(account_id)
+        from chalicelib.store.qbo_connections import DynamoTokenStore
+        connection = DynamoTokenStore().get(account_id)
         assert connection is not None and connection.realm_id == demo.realm_id
         found = requests.get(f"{demo.emulator.api_base}/company/{demo.realm_id}/query",
                              params={"query": "select * from Item where Name = 'Services'"},

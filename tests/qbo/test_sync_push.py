@@ -1,7 +1,6 @@
 """Outbound sync against the emulator through python-quickbooks: each mapping row of DESIGN §5 lands in the books."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -32,13 +31,13 @@ class SyncedAccount:
 def synced(http, realm) -> SyncedAccount:
     from chalicelib.domain.sync import ConnectionState
     from chalicelib.qbo.client import build_client
-    from chalicelib.qbo.tokens import DynamoTokenStore
+    from chalicelib.store.qbo_connections import DynamoTokenStore
     from chalicelib.services.sync.push import push_pending
     from chalicelib.store import accounts as accounts_store
 
     account = make_account(http)
     assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    store = DynamoTokenStore(os.environ["CREDITS_TABLE"])
+    store = DynamoTokenStore()
     store.connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
                   datetime.now(timezone.utc) + timedelta(hours=1))
     accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)

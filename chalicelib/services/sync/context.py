@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
@@ -23,9 +23,11 @@ def quoted(text: str) -> str:
 
 @dataclass
 class PushContext:
+    """`ensure(kind, id)` answers a dependency's QBO id, pushing it first when it is pending (retroactive push)."""
+
     account_id: str
     client: Any  # chalicelib.qbo.client.QboClient
-    requests_before: int = 0
+    ensure: Callable[[str, str], str | None]
     _item: Ref | None = None
     done: set[tuple[str, str]] = field(default_factory=set)
 

@@ -67,10 +67,8 @@ def _void_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     """A deleted sales order's invoice is voided once its payments are voided (they link it)."""
     if not invoice.qbo_id:
         return Pushed(None)
-    from .push import push_if_pending
-
     for payment_id in invoice.payment_ids:
-        push_if_pending(ctx, "payment", payment_id)
+        ctx.ensure("payment", payment_id)
     current = _read(ctx, "Invoice", invoice.qbo_id)
     if current is None or _is_voided(current):
         return Pushed(invoice.qbo_id, current and current["SyncToken"])
@@ -135,9 +133,7 @@ def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
 # ----- shared moves --------------------------------------------------------------------------------------------
 
 def _dependency(ctx: PushContext, kind: str, object_id: str | None, what: str) -> str:
-    from .push import push_if_pending
-
-    qbo_id = push_if_pending(ctx, kind, object_id) if object_id else None
+    qbo_id = ctx.ensure(kind, object_id) if object_id else None
     if qbo_id is None:
         raise DependencyNotSynced(f"{what} is not in QuickBooks yet")
     return qbo_id

@@ -39,7 +39,7 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         from ...qbo.client import build_client
 
         client = (client_factory or build_client)(account_id)
-    ctx = PushContext(account_id, client)
+    ctx = PushContext(account_id, client, ensure=lambda kind, object_id: push_if_pending(ctx, kind, object_id))
     report = PushReport()
     before = client.session.stats["requests"]
     try:

@@ -1,0 +1,50 @@
+"""Reads no billing system offers: a cancel's preview, a credit's lineage, and the credit aging report."""
+from __future__ import annotations
+
+import csv
+import io
+
+from chalice import Blueprint, Response
+
+from ..domain.credits import CancelMode
+from ..qbo.plans import cancel_changes
+from ..services import credits, lineage, reports
+from . import presenters, schemas
+from .routing import Call, endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/credits/{credit_id}/cancel/preview", "POST",
+          summary="What POST /credits/{id}/cancel with this body would do: uses voided, invoices reopened, "
+                  "QBO documents changed; commits nothing",
+          body=schemas.CancelCredit, response=schemas.CancelPreviewOut)
+def preview_cancel(call: Call):
+    mode = CancelMode(call.body.mode)
+    outcome = credits.preview_cancel(call.principal, call.params["credit_id"], mode)
+    qbo = cancel_changes(outcome.credit, mode, outcome.voided_uses, {i.id: i for i, _ in outcome.invoices})
+    return presenters.cancel_preview(outcome, mode.value, qbo)
+
+
+@endpoint(bp, "/credits/{credit_id}/lineage", "GET",
+          summary="Return lines or originating invoice and payment → credit → every use and the invoice it paid",
+          response=schemas.LineageOut)
+def credit_lineage(call: Call):
+    return presenters.lineage(lineage.credit_lineage(call.principal, call.params["credit_id"]))
+
+
+@endpoint(bp, "/reports/credit-aging", "GET",
+          summary="Open credit by source in age buckets (0-30, 31-60, 61-90, 90+ days), per customer and in total; "
+                  "Accept: text/csv exports it",
+          query=schemas.AgingQuery, response=schemas.AgingOut)
+def credit_aging(call: Call):
+    report, names = reports.credit_aging(call.principal, customer_id=call.query.customer_id, as_of=call.query.as_of)
+    if "text/csv" not in call.headers.get("accept", ""):
+        return presenters.credit_aging(report, names)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(presenters.AGING_CSV_COLUMNS)
+    writer.writerows(presenters.credit_aging_rows(report, names))
+    return Response(body=out.getvalue(), status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": 'attachment; filename="credit-aging.csv"'})

@@ -1,0 +1,98 @@
+"""Read use cases behind the list and detail routes: who may read what, then one index read.
+
+Sales objects (customers, invoices, payments, orders, returns) are read by anyone who sells or takes payments;
+customers also by whoever may view credits (the credits table names them); roles and users need manage_roles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.invoices import Invoice, SalesOrder
+from ..domain.payments import Payment
+from ..domain.permissions import Permission, Principal
+from ..store import accounts as accounts_store
+from ..store import reads
+from ..store.ledger import Ledger
+from ..store.models import CustomerItem
+from ..store.uow import UnitOfWork, run_in_transaction
+
+SALES_READERS = (Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
+
+
+def _require_customer_reader(principal: Principal) -> None:
+    if not principal.sees_credits:
+        principal.require_any(*SALES_READERS)
+
+
+def list_customers(principal: Principal, *, q: str | None, limit: int, after: str | None) -> reads.Page[CustomerItem]:
+    _require_customer_reader(principal)
+    return reads.customers(principal.account_id, name_prefix=q, limit=limit, after=after)
+
+
+def get_customer(principal: Principal, customer_id: str) -> CustomerItem:
+    _require_customer_reader(principal)
+    return accounts_store.get_customer(principal.account_id, customer_id)
+
+
+def rename_customer(principal: Principal, customer_id: str, name: str) -> CustomerItem:
+    """New display name; the lowercased name key moves with it so search finds the new name only."""
+    principal.require(Permission.MANAGE_SALES)
+
+    def write(uow: UnitOfWork) -> CustomerItem:
+        customer = accounts_store.Customers(uow).get(customer_id)
+        customer.name = name
+        reads.index_customer_name(principal.account_id, customer)
+        return customer
+
+    return run_in_transaction(principal.account_id, write)
+
+
+def list_invoices(principal: Principal, **filters) -> reads.Page[Invoice]:
+    principal.require_any(*SALES_READERS)
+    return reads.invoices(principal.account_id, **filters)
+
+
+def list_payments(principal: Principal, **filters) -> reads.Page[Payment]:
+    principal.require_any(*SALES_READERS)
+    return reads.payments(principal.account_id, **filters)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment: Payment
+    invoice: Invoice
+
+
+def get_payment(principal: Principal, payment_id: str) -> PaymentView:
+    principal.require_any(*SALES_READERS)
+    book = Ledger(UnitOfWork(principal.account_id))
+    payment = book.payments.get(payment_id)
+    return PaymentView(payment, book.invoices.get(payment.invoice_id))
+
+
+@dataclass(frozen=True)
+class OrderView:
+    sales_order: SalesOrder
+    invoice: Invoice
+
+
+def get_sales_order(principal: Principal, order_id: str) -> OrderView:
+    principal.require_any(*SALES_READERS)
+    book = Ledger(UnitOfWork(principal.account_id))
+    order = book.sales_orders.get(order_id)
+    return OrderView(order, book.invoices.get(order.invoice_id))
+
+
+def list_returns(principal: Principal, **filters):
+    principal.require_any(*SALES_READERS)
+    return reads.returns(principal.account_id, **filters)
+
+
+def list_roles(principal: Principal, *, limit: int, after: str | None):
+    principal.require(Permission.MANAGE_ROLES)
+    return reads.roles(principal.account_id, limit=limit, after=after)
+
+
+def list_users(principal: Principal, *, limit: int, after: str | None):
+    principal.require(Permission.MANAGE_ROLES)
+    return reads.users(principal.account_id, limit=limit, after=after)

@@ -1,0 +1,55 @@
+"""Build the deploy artifact: `chalice package` of a clean copy of the project, then bytecode into deployment.zip.
+
+`make package` runs this (then cfn-lint). The copy keeps Chalice's build cache out of the work tree and lets the
+tests package the app exactly as deployed. Usage: python deploy/package.py [OUT] [--stage prod] [--no-bytecode]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compile_artifact import compile_zip, lambda_runtimes, require_runtime  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("app.py", "chalicelib", ".chalice", "requirements.txt")
+
+
+def chalice_package(out: Path, *, stage: str = "prod", project: Path = ROOT) -> None:
+    """`chalice package` (dependencies from requirements.txt, resources merged) of a copy of `project` into `out`."""
+    with tempfile.TemporaryDirectory(prefix="credits-package-") as scratch:
+        copy = Path(scratch) / "project"
+        copy.mkdir()
+        for name in PROJECT_FILES:
+            source = project / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
+        shutil.rmtree(copy / ".chalice" / "deployments", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"}
+        chalice = Path(sys.executable).parent / "chalice"
+        subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template",
+                        str(project / "deploy" / "resources.json"), str(out.resolve())],
+                       cwd=copy, env=env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="build/package", type=Path)
+    parser.add_argument("--stage", default="prod")
+    parser.add_argument("--no-bytecode", action="store_true", help="leave deployment.zip as Chalice built it")
+    args = parser.parse_args()
+    chalice_package(args.out, stage=args.stage)
+    if not args.no_bytecode:
+        require_runtime(lambda_runtimes(args.out / "sam.json"))
+        compiled, skipped = compile_zip(args.out / "deployment.zip")
+        print(f"deployment.zip: {compiled} modules compiled to unchecked-hash pycs, {skipped} skipped")
+    print(f"artifact: {args.out} (sam.json + deployment.zip)")
+
+
+if __name__ == "__main__":
+    main()

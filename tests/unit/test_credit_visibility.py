@@ -1,0 +1,46 @@
+"""One rule decides which credit fields a principal sees, in every response that carries any."""
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from chalicelib.api import presenters, schemas
+from chalicelib.domain.customers import CreditSummary
+from chalicelib.domain.permissions import ALL_PERMISSIONS, Permission, Principal
+
+SEES = Principal("u1", "a1", ALL_PERMISSIONS, credits_enabled=True)
+BLIND_ROLE = Principal("u2", "a1", ALL_PERMISSIONS - {Permission.VIEW_CREDITS}, credits_enabled=True)
+FEATURE_OFF = Principal("u3", "a1", ALL_PERMISSIONS, credits_enabled=False)
+SETTINGS_FIELDS = {"credits_enabled", "qbo_credit_sync", "credit_balance_warning_threshold"}
+
+
+def _fields(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields)
+
+
+def test_every_credit_field_of_a_non_credit_response_is_covered_by_the_rule():
+    """A field about credits on a response that others see too must be one the rule strips."""
+    credit_only = {schemas.CreditOut, schemas.CreditEventOut, schemas.CreditUseOut,  # served on credit routes only
+                   schemas.CancelPreviewOut, schemas.LineageOut}
+    outs = [m for m in vars(schemas).values()
+            if isinstance(m, type) and issubclass(m, BaseModel) and m.__name__.endswith("Out") and m not in credit_only]
+    named = {f for m in outs for f in _fields(m) if "credit" in f} - SETTINGS_FIELDS
+    assert named and named <= presenters.CREDIT_FIELDS
+
+
+@given(st.dictionaries(st.sampled_from(sorted(presenters.CREDIT_FIELDS) + ["id", "total", "status", "number"]),
+                       st.integers()))
+def test_credit_fields_are_stripped_exactly_for_principals_who_cannot_see_credits(payload):
+    assert presenters.shown_to(SEES, payload) == payload
+    for blind in (BLIND_ROLE, FEATURE_OFF):
+        shown = presenters.shown_to(blind, payload)
+        assert shown == {k: v for k, v in payload.items() if k not in presenters.CREDIT_FIELDS}
+
+
+def test_the_credit_summary_hides_available_credit_from_a_clerk_but_not_the_balance():
+    summary = CreditSummary("c1", available_credit=1500, outstanding_balance=2500, warning_threshold=2000)
+    assert presenters.credit_summary(summary, SEES)["available_credit"] == "15.00"
+    blind = presenters.credit_summary(summary, BLIND_ROLE)
+    assert "available_credit" not in blind
+    assert blind["outstanding_balance"] == "25.00" and blind["warning"] is True

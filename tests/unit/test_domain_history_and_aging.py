@@ -1,0 +1,82 @@
+"""As-of replay and aging buckets (pure domain, no DynamoDB)."""
+from datetime import date, timedelta
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from chalicelib.domain.aging import BUCKETS, OpenCredit, aging, bucket_of
+from chalicelib.domain.credits import CancelMode, Credit, CreditSource
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.history import HistoryLine, PaymentAt, available_credit_as_of, invoice_balance_as_of
+
+
+def _at(step: int) -> str:
+    return f"2026-01-01T00:00:{step // 1000:02d}.{step % 1000:03d}000Z"
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["apply", "release", "edit", "cancel_balance", "cancel_revert", "delete"]),
+                         st.integers(1, 5_000)), max_size=25)
+
+
+@given(st.integers(1, 10_000), OPS)
+@example(100, [("apply", 10), ("release", 0), ("edit", 50), ("apply", 20), ("cancel_balance", 0)])
+@example(100, [("apply", 10), ("apply", 5), ("cancel_revert", 0)])
+def test_replaying_history_gives_what_the_credit_had_left_at_every_moment(amount, ops):
+    """Drive the real Credit through random moves; at every step the replay of its events equals `remaining`."""
+    credit = Credit.issue(id="c1", number="CR-1", customer_id="k", source=CreditSource.MANUAL, amount=amount,
+                          now=_at(0))
+    lines, expected = [], {_at(0): credit.remaining}
+    for step, (op, value) in enumerate(ops, start=1):
+        now = _at(step)
+        try:
+            if op == "apply":
+                amount_ = 1 + value % max(credit.remaining, 1)  # mostly within what is left: uses happen
+                credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i", amount=amount_, now=now)
+            elif op == "release" and credit.active_uses:
+                credit.release(credit.active_uses[value % len(credit.active_uses)].id, now=now)
+            elif op == "edit":
+                credit.edit(now=now, amount=value)
+            elif op.startswith("cancel"):
+                credit.cancel(CancelMode.REVERT if op == "cancel_revert" else CancelMode.BALANCE_ONLY, now=now)
+            elif op == "delete":
+                credit.soft_delete(now=now)
+        except DomainError:
+            pass
+        expected[now] = credit.remaining
+    lines = [HistoryLine("c1", e.kind, e.at, e.amount, e.details) for e in credit.events]
+    for at, remaining in expected.items():
+        assert available_credit_as_of(lines, at) == remaining
+
+
+def test_a_credit_without_its_creation_line_is_not_counted():
+    assert available_credit_as_of([HistoryLine("c", "applied", _at(1), 5)], _at(2)) == 0
+    assert available_credit_as_of([HistoryLine("c", "created", _at(3), 5)], _at(2)) == 0
+
+
+def test_invoice_balance_as_of_counts_what_was_live_then():
+    paid = PaymentAt(_at(2), _at(6), 30_00, [(10_00, _at(4))])
+    later = PaymentAt(_at(5), None, 5_00, [])
+    balance = lambda at: invoice_balance_as_of(total=100_00, adjusted_to_credit=0, created_at=_at(1),  # noqa: E731
+                                               payments=[paid, later], at=at)
+    assert [balance(_at(s)) for s in (0, 1, 2, 4, 5, 6)] == [0, 100_00, 60_00, 70_00, 65_00, 95_00]
+    overpaid = invoice_balance_as_of(total=10_00, adjusted_to_credit=5_00, created_at=_at(1),
+                                     payments=[PaymentAt(_at(1), None, 15_00, [])], at=_at(2))
+    assert overpaid == 0
+
+
+def test_bucket_edges():
+    assert [bucket_of(d) for d in (0, 30, 31, 60, 61, 90, 91, 4000)] == [
+        "0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"]
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["manual", "return", "qbo"]),
+                          st.integers(-30, 400), st.integers(0, 10_000)), max_size=40))
+def test_aging_totals_add_up_per_customer_source_and_bucket(rows):
+    today = date(2026, 11, 26)
+    credits = [OpenCredit(c, s, today - timedelta(days=d), r) for c, s, d, r in rows]
+    report = aging(credits, today)
+    assert report.total.total == sum(r for *_, r in rows)
+    assert sum(row.total for row in report.customers.values()) == report.total.total
+    for bucket in BUCKETS:
+        assert report.total.buckets[bucket] == sum(
+            r for _, _, d, r in rows if bucket_of(max(0, d)) == bucket)
