@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test package bench clean
+.PHONY: run test package bench clean mutate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 	$(PY) bench/dynamodb_calls.py
 	$(PY) bench/ledger.py
 	$(PY) bench/qbo_client.py
+
+# Mutation score of chalicelib/domain (cosmic-ray; not part of `make test` or CI). Prints survivors and per-file scores.
+mutate: $(STAMP)
+	$(PY) mutation/run.py
 
 clean:
 	rm -rf $(VENV) build .cache
