@@ -189,3 +189,12 @@ def test_customer_change_guards(qbo_id, overpayment, payments, uses, code):
 def test_customer_change_allowed(qbo_id, payments):
     check_customer_change(invoice(1000, qbo_id=qbo_id), has_overpayment_credit=False,
                           has_active_payments=payments, has_active_credit_uses=False)
+
+
+def test_reverse_of_exactly_what_is_paid_leaves_the_adjustment_alone():
+    inv = invoice(1000, 1000)
+    inv.edit(lines=[Line("x", "1", 600)], charges=None, now=T0)  # paid 600, 400 moved to credit
+    inv.adjustment_credit_ids.append("ADJ")
+    reversal = inv.reverse(600, now=T1)
+    assert reversal.undone_adjustment_credit_ids == [] and reversal.new_excess == 0
+    assert (inv.paid, inv.adjusted_to_credit, inv.adjustment_credit_ids) == (0, 400, ["ADJ"])
