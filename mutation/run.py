@@ -68,8 +68,19 @@ def _in_never_evaluated_code(mutation) -> bool:
     return any(start <= position < end for start, end in _never_evaluated(str(mutation.module_path)))
 
 
+def _enclosing_class(module: Path, row: int) -> str:
+    """Name of the top-level class a line belongs to ("" outside classes)."""
+    for line in reversed((ROOT / module).read_text().splitlines()[:row]):
+        if line.startswith("class "):
+            return line[len("class "):].split("(")[0].split(":")[0]
+        if line.startswith(("def ", "@")) or (line and not line[0].isspace() and not line.startswith(("#", ")"))):
+            if not line.startswith("class "):
+                return ""
+    return ""
+
+
 def load_equivalents() -> list[dict]:
-    """Each entry: module, operator, line (the stripped source line) and reason."""
+    """Each entry: module, operator, line (the stripped source line), optional in_class, and reason."""
     return tomllib.loads(EQUIVALENT.read_text()).get("mutant", [])
 
 
@@ -85,7 +96,8 @@ def skip_equivalents(db: WorkDB, equivalents: list[dict]) -> int:
         line = _source_line(mutation.module_path, mutation.start_pos[0])
         for index, entry in enumerate(equivalents):
             if (Path(entry["module"]) == Path(mutation.module_path) and entry["operator"] == mutation.operator_name
-                    and entry["line"] == line):
+                    and entry["line"] == line
+                    and entry.get("in_class", "") in ("", _enclosing_class(mutation.module_path, mutation.start_pos[0]))):
                 matched.add(index)
                 reason = entry["reason"]
         if reason:
