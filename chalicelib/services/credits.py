@@ -72,14 +72,14 @@ class CancelOutcome:
 def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelOutcome:
     """The cancel decision on loaded entities; the caller commits it (cancel) or drops it (preview)."""
     credit = book.credits.get(credit_id)
-    uses = credit.active_uses if mode is CancelMode.REVERT else []
+    uses = book.uses.of_credit(credit_id, active_only=True) if mode is CancelMode.REVERT else []
     book.load(*(book.payments.key(u.payment_id) for u in uses), *(book.invoices.key(u.invoice_id) for u in uses))
     invoices = list({u.invoice_id: book.invoices.get(u.invoice_id) for u in uses}.values())
     book.load(*(book.credits.key(c) for i in invoices for c in i.adjustment_credit_ids))
     balances = [(i, i.balance) for i in invoices]
     adjustments = {c: book.credits.get(c) for i in invoices for c in i.adjustment_credit_ids}
     before = {c: (x.status.value, x.remaining) for c, x in adjustments.items()}
-    voided = credit.cancel(mode, now=now)
+    voided = credit.cancel(mode, now=now, active_uses=uses)
     for use in voided:
         book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
         take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
