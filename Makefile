@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # TEST_WORKERS=0 runs the suite in one process
 TEST_WORKERS ?= auto
 
-.PHONY: run test unit package bench clean
+.PHONY: run test unit package bench clean mutate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 	$(PY) bench/dynamodb_calls.py
 	$(PY) bench/ledger.py
 	$(PY) bench/qbo_client.py
+
+# Mutation score of chalicelib/domain (cosmic-ray; not part of `make test` or CI). Prints survivors and per-file scores.
+mutate: $(STAMP)
+	$(PY) mutation/run.py
 
 clean:
 	rm -rf $(VENV) build .cache

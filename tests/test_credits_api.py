@@ -85,3 +85,25 @@ def test_soft_delete_hides_from_list_but_keeps_record(account):
     assert account.owner.get(f"/credits/{credit['id']}").json["status"] == "deleted"
     again = account.owner.patch(f"/credits/{credit['id']}", {"internal_note": "x"})
     assert again.status == 409 and again.json["error"]["code"] == "credit_not_active"
+
+
+def test_history_records_what_an_edit_changed_and_the_delete(account):
+    credit = _credit(account, "10.00", internal_note="a")
+    account.owner.patch(f"/credits/{credit['id']}", {"amount": "12.50", "internal_note": "b"})
+    account.owner.patch(f"/credits/{credit['id']}", {"internal_note": "b"})  # no change, no event
+    account.owner.delete(f"/credits/{credit['id']}")
+    events = account.owner.get(f"/credits/{credit['id']}/transactions").json["data"]
+    assert [(e["kind"], e["amount"]) for e in events] == [("created", "10.00"), ("edited", "12.50"),
+                                                          ("deleted", "12.50")]
+    assert events[1]["details"] == {"amount": {"from": 1000, "to": 1250}, "internal_note": {"from": "a", "to": "b"}}
+
+
+def test_amount_edit_down_to_used_but_not_below(account):
+    from tests.ledger_helpers import order, pay
+
+    credit = _credit(account, "10.00")
+    pay(account, order(account, "6.00")["invoice_id"], credits=[{"credit_id": credit["id"]}])
+    below = account.owner.patch(f"/credits/{credit['id']}", {"amount": "5.99"})
+    assert below.status == 409 and below.json["error"]["code"] == "credit_below_used"
+    exact = account.owner.patch(f"/credits/{credit['id']}", {"amount": "6.00"}).json
+    assert (exact["amount"], exact["used"], exact["remaining"]) == ("6.00", "6.00", "0.00")

@@ -250,3 +250,103 @@ def test_only_manual_credit_amounts_change_and_used_credits_stay(account):
     assert get_credit(account, c["id"])["used"] == "0.00"
     refused = account.owner.delete(f"/credits/{c['id']}")
     assert refused.status == 409 and refused.json["error"]["code"] == "credit_already_used"
+
+
+def test_one_cent_edges_of_paid_and_fully_paid(account):
+    inv_id = order(account, "100.00")["invoice_id"]
+    first = pay(account, inv_id, "99.99")
+    assert (first["invoice"]["status"], first["invoice"]["balance"]) == ("partially_paid", "0.01")
+    last = pay(account, inv_id, "0.01")
+    assert (last["invoice"]["status"], last["invoice"]["balance"], last["overpayment_credit_id"]) == (
+        "fully_paid", "0.00", None)
+    assert pay(account, inv_id, "0.01", expect=409)["error"]["code"] == "invoice_fully_paid"
+    cent = order(account, "0.01")["invoice_id"]
+    assert invoice(account, cent)["status"] == "unpaid"
+    over = pay(account, cent, "0.02")
+    assert over["invoice"]["status"] == "fully_paid" and get_credit(account, over["overpayment_credit_id"])[
+        "amount"] == "0.01"
+
+
+def test_zero_total_invoice_reads_fully_paid_and_takes_no_payment(account):
+    inv_id = order(account, "0.00")["invoice_id"]
+    assert (invoice(account, inv_id)["status"], invoice(account, inv_id)["balance"]) == ("fully_paid", "0.00")
+    assert pay(account, inv_id, "1.00", expect=409)["error"]["code"] == "invoice_fully_paid"
+
+
+def test_a_payment_must_bring_something(account):
+    inv_id = order(account, "10.00")["invoice_id"]
+    for body in ({"tenders": []}, {"tenders": [], "credits": "fifo"}, {"tenders": [], "credits": []}):
+        reply = account.owner.post(f"/invoices/{inv_id}/payments", body)
+        assert reply.status == 400 and reply.json["error"]["code"] == "invalid_request", body
+    assert invoice(account, inv_id)["payments"] == []
+
+
+def test_chosen_credit_equal_to_the_balance_and_to_what_remains(account):
+    c = credit(account, "50.00")
+    inv_id = order(account, "50.00")["invoice_id"]
+    over = pay(account, inv_id, credits=[{"credit_id": c["id"], "amount": "50.01"}], expect=409)
+    assert over["error"]["code"] == "insufficient_credit"
+    exact = pay(account, inv_id, credits=[{"credit_id": c["id"], "amount": "50.00"}])
+    assert exact["invoice"]["status"] == "fully_paid" and exact["credit_uses"][0]["amount"] == "50.00"
+    assert get_credit(account, c["id"])["remaining"] == "0.00"
+    bigger = credit(account, "20.00")
+    inv_b = order(account, "10.00")["invoice_id"]
+    refused = pay(account, inv_b, credits=[{"credit_id": bigger["id"], "amount": "10.01"}], expect=409)
+    assert refused["error"]["code"] == "credits_exceed_balance"
+    assert pay(account, inv_b, credits=[{"credit_id": bigger["id"], "amount": "10.00"}])["invoice"]["balance"] == "0.00"
+
+
+def test_at_most_thirty_credits_per_payment(account):
+    credits = [credit(account, "0.01")["id"] for _ in range(31)]
+    inv_id = order(account, "1.00")["invoice_id"]
+    refused = pay(account, inv_id, credits=[{"credit_id": c} for c in credits], expect=400)
+    assert refused["error"]["code"] == "invalid_request" and "30" in refused["error"]["message"]
+    paid = pay(account, inv_id, credits=[{"credit_id": c} for c in credits[:30]])
+    assert len(paid["credit_uses"]) == 30 and paid["invoice"]["balance"] == "0.70"
+    fifo = pay(account, order(account, "1.00")["invoice_id"], credits="fifo")
+    assert [u["credit_id"] for u in fifo["credit_uses"]] == credits[30:]
+
+
+def test_a_credit_never_pays_the_invoice_that_generated_it(account):
+    inv_id = order(account, "100.00")["invoice_id"]
+    over_id = pay(account, inv_id, "130.00")["overpayment_credit_id"]
+    account.owner.patch(f"/invoices/{inv_id}", {"lines": [{"quantity": 1, "unit_price": "200.00"}]})
+    refused = pay(account, inv_id, credits=[{"credit_id": over_id, "amount": "1.00"}], expect=409)
+    assert refused["error"]["code"] == "credit_from_same_invoice"
+    assert refused["error"]["details"] == {"credit_id": over_id}
+    assert pay(account, inv_id, credits="fifo", expect=400)["error"]["code"] == "invalid_request"  # FIFO skips it
+
+
+def test_second_reduction_of_a_paid_invoice_keeps_the_first(account):
+    inv_id = order(account, "100.00")["invoice_id"]
+    pay(account, inv_id, "100.00")
+    first = account.owner.patch(f"/invoices/{inv_id}", {"lines": [{"quantity": 1, "unit_price": "80.00"}]}).json
+    second = account.owner.patch(f"/invoices/{inv_id}", {"lines": [{"quantity": 1, "unit_price": "50.00"}]}).json
+    assert (first["adjusted_to_credit"], second["adjusted_to_credit"], second["paid"]) == ("20.00", "50.00", "50.00")
+    amounts = sorted(get_credit(account, c)["amount"] for c in second["adjustment_credit_ids"])
+    assert amounts == ["20.00", "30.00"] and second["status"] == "fully_paid"
+
+
+def test_invoice_of_a_deleted_order_cannot_be_edited_or_reassigned(account):
+    so = order(account, "10.00")
+    assert account.owner.delete(f"/sales-orders/{so['id']}").status == 200
+    edited = account.owner.patch(f"/invoices/{so['invoice_id']}", {"lines": [{"quantity": 1, "unit_price": "5.00"}]})
+    assert edited.status == 409 and edited.json["error"]["code"] == "invoice_deleted"
+    moved = account.owner.patch(f"/sales-orders/{so['id']}", {"customer_id": account.customers[1]})
+    assert moved.status == 409 and moved.json["error"]["code"] == "invoice_deleted"
+    after = invoice(account, so["invoice_id"])
+    assert (after["total"], after["customer_id"], after["deleted"]) == ("10.00", account.customers[0], True)
+
+
+def test_void_and_order_deletion_are_in_the_overpayment_credit_history(account):
+    inv_id = order(account, "10.00")["invoice_id"]
+    payment = pay(account, inv_id, "15.00")
+    account.owner.post(f"/payments/{payment['id']}/void")
+    events = account.owner.get(f"/credits/{payment['overpayment_credit_id']}/transactions").json["data"]
+    assert [(e["kind"], e["amount"]) for e in events] == [("created", "5.00"), ("voided", "5.00")]
+    assert events[-1]["details"]["reason"]
+    so = order(account, "10.00")
+    over_id = pay(account, so["invoice_id"], "12.00")["overpayment_credit_id"]
+    account.owner.delete(f"/sales-orders/{so['id']}")
+    events = account.owner.get(f"/credits/{over_id}/transactions").json["data"]
+    assert [(e["kind"], e["amount"]) for e in events] == [("created", "2.00"), ("deleted", "2.00")]

@@ -51,3 +51,22 @@ def test_cancel_revert_voids_uses_and_reopens_invoices(account):
     assert b["payments"][0]["credit_uses"][0]["voided_at"] is not None
     kinds = [e["kind"] for e in account.owner.get(f"/credits/{c['id']}/transactions").json["data"]]
     assert kinds == ["created", "applied", "applied", "use_voided", "use_voided", "canceled"]
+
+
+def test_cancel_history_records_the_balance_removed(account):
+    c = credit(account, "50.00")
+    pay(account, order(account, "20.00")["invoice_id"], credits=[{"credit_id": c["id"]}])
+    account.owner.post(f"/credits/{c['id']}/cancel", {"mode": "balance_only"})
+    events = account.owner.get(f"/credits/{c['id']}/transactions").json["data"]
+    assert [(e["kind"], e["amount"]) for e in events] == [("created", "50.00"), ("applied", "20.00"),
+                                                          ("canceled", "30.00")]
+    assert events[-1]["details"] == {"mode": "balance_only", "reverted_uses": []}
+
+
+def test_a_return_worth_nothing_issues_no_credit(account):
+    ret = account.owner.post("/returns", {"customer_id": account.customers[0], "lines": [
+        {"product_id": "P", "quantity": 1, "unit_price": "0.00"}]})
+    assert ret.status == 201, ret.body
+    refused = account.owner.post(f"/returns/{ret.json['id']}/complete")
+    assert refused.status == 400 and refused.json["error"]["code"] == "invalid_request"
+    assert account.owner.get(f"/returns/{ret.json['id']}").json["status"] == "open"

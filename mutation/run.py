@@ -1,0 +1,231 @@
+"""`make mutate`: mutate chalicelib/domain with cosmic-ray, run the tests per mutant, print the score per file.
+
+Phase 1 runs the pure unit tests per mutant (through a fork server: a second or so each). Phase 2 reruns only the
+mutants phase 1 left alive against the HTTP tests of payments, credits and returns (DynamoDB Local).
+Equivalent mutants (no test can tell them from the original) are skipped: mutants inside type annotations and
+parameter markers (never evaluated: `from __future__ import annotations`), and those listed with a reason in
+mutation/equivalent.toml. Score = killed / (mutants run). Exit status 1 below 90 %.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from cosmic_ray.work_db import WorkDB, use_db
+from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import operators  # noqa: E402  (mutation/operators.py: the `domain/...` operators)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CONFIG = HERE / "cosmic-ray.toml"
+EQUIVALENT = HERE / "equivalent.toml"
+BIN = Path(sys.executable).parent
+DOMAIN = ROOT / "chalicelib" / "domain"
+GOAL = 90.0
+
+
+def _source_line(module: Path, row: int) -> str:
+    return (ROOT / module).read_text().splitlines()[row - 1].strip()
+
+
+@cache
+def _never_evaluated(module: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Spans of a module's code that never runs: annotations, and function signatures outside default values."""
+    spans = []
+    for node in ast.walk(ast.parse((ROOT / module).read_text())):
+        annotations = []
+        if isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotations.append(node.returns)
+            defaults = [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
+            start = (node.lineno, node.col_offset)
+            end = (node.body[0].lineno, node.body[0].col_offset)
+            holes = sorted(((d.lineno, d.col_offset), (d.end_lineno, d.end_col_offset)) for d in defaults)
+            for hole_start, hole_end in holes:  # the signature minus its default values
+                spans.append((start, hole_start))
+                start = hole_end
+            spans.append((start, end))
+        spans += [((a.lineno, a.col_offset), (a.end_lineno, a.end_col_offset)) for a in annotations if a is not None]
+    return spans
+
+
+def _in_never_evaluated_code(mutation) -> bool:
+    if not mutation.operator_name.startswith(("core/ReplaceBinaryOperator", "core/NumberReplacer",
+                                              "core/ReplaceUnaryOperator")):
+        return False  # decorators and bodies do run
+    position = tuple(mutation.start_pos)
+    return any(start <= position < end for start, end in _never_evaluated(str(mutation.module_path)))
+
+
+def _enclosing_class(module: Path, row: int) -> str:
+    """Name of the top-level class a line belongs to ("" outside classes)."""
+    for line in reversed((ROOT / module).read_text().splitlines()[:row]):
+        if line.startswith("class "):
+            return line[len("class "):].split("(")[0].split(":")[0]
+        if line.startswith(("def ", "@")) or (line and not line[0].isspace() and not line.startswith(("#", ")"))):
+            if not line.startswith("class "):
+                return ""
+    return ""
+
+
+def load_equivalents() -> list[dict]:
+    """Each entry: module, operator, line (the stripped source line), optional in_class, and reason."""
+    return tomllib.loads(EQUIVALENT.read_text()).get("mutant", [])
+
+
+def skip_equivalents(db: WorkDB, equivalents: list[dict]) -> int:
+    """Mark equivalent mutants as skipped; a listed entry that matches nothing is reported as stale."""
+    matched: set[int] = set()
+    skipped = 0
+    for item in db.pending_work_items:
+        mutation = item.mutations[0]
+        reason = None
+        if _in_never_evaluated_code(mutation):
+            reason = "annotation or parameter marker: never evaluated"
+        line = _source_line(mutation.module_path, mutation.start_pos[0])
+        for index, entry in enumerate(equivalents):
+            if (Path(entry["module"]) == Path(mutation.module_path) and entry["operator"] == mutation.operator_name
+                    and entry["line"] == line
+                    and entry.get("in_class", "") in ("", _enclosing_class(mutation.module_path, mutation.start_pos[0]))):
+                matched.add(index)
+                reason = entry["reason"]
+        if reason:
+            skipped += 1
+            db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="equivalent: " + reason))
+    for index, entry in enumerate(equivalents):
+        if index not in matched:
+            print(f"stale entry in {EQUIVALENT.name}: {entry['module']} {entry['operator']} {entry['line']!r}")
+    return skipped
+
+
+def reopen_survivors(session: Path) -> int:
+    """Make the mutants that survived phase 1 pending again, for phase 2."""
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        survivors = [item.job_id for item, result in db.completed_work_items
+                     if result.test_outcome is TestOutcome.SURVIVED]
+    import sqlite3
+
+    with sqlite3.connect(session) as raw:
+        raw.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in survivors])
+    return len(survivors)
+
+
+def report(session: Path) -> float:
+    """Print every survivor, then per-file and total scores; returns the total score in percent."""
+    per_file: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # killed, survived, equivalent
+    survivors = []
+    filtered = 0
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            mutation = item.mutations[0]
+            counts = per_file[mutation.module_path.name]
+            if result.worker_outcome is WorkerOutcome.SKIPPED and not (result.output or "").startswith("equivalent"):
+                filtered += 1  # an operator excluded in cosmic-ray.toml
+            elif result.worker_outcome is WorkerOutcome.SKIPPED:
+                counts[2] += 1
+            elif result.test_outcome is TestOutcome.SURVIVED:
+                counts[1] += 1
+                survivors.append((str(mutation.module_path), mutation.start_pos[0], mutation.operator_name,
+                                  mutation.occurrence, _source_line(mutation.module_path, mutation.start_pos[0])))
+            else:
+                counts[0] += 1
+    for where, row, operator, occurrence, line in sorted(survivors):
+        print(f"survived  {where}:{row}  {operator} #{occurrence}  {line}")
+    print(f"\n{filtered} mutants of excluded operators not made (see cosmic-ray.toml)")
+    print(f"{'file':<18}{'killed':>8}{'survived':>10}{'equivalent':>12}{'score':>9}")
+    total = [0, 0, 0]
+    for name in sorted(per_file):
+        killed, survived, equivalent = per_file[name]
+        total = [a + b for a, b in zip(total, per_file[name])]
+        print(f"{name:<18}{killed:>8}{survived:>10}{equivalent:>12}{100 * killed / max(1, killed + survived):>8.1f}%")
+    killed, survived, equivalent = total
+    score = 100 * killed / max(1, killed + survived)
+    print(f"{'total':<18}{killed:>8}{survived:>10}{equivalent:>12}{score:>8.1f}%   (goal {GOAL:.0f} %)")
+    return score
+
+
+def cosmic_ray(*args: object) -> None:
+    """Run a cosmic-ray command in this process, where the `domain` operators are registered."""
+    from cosmic_ray.cli import cli
+
+    operators.register()
+    try:
+        cli.main(args=["--verbosity", "ERROR", *[str(a) for a in args]], standalone_mode=False)
+    except SystemExit as done:  # its commands end with sys.exit
+        if done.code:
+            raise SystemExit(f"cosmic-ray {args[0]} failed ({done.code})") from None
+
+
+def execute(session: Path, *, unit_only: bool) -> None:
+    """Phase 1 (unit tests through the fork server), then phase 2 (HTTP tests) for what phase 1 left alive."""
+    pristine = {path: path.read_bytes() for path in DOMAIN.glob("*.py")}
+    socket_path = session.parent / "forkserver.sock"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    server = subprocess.Popen([sys.executable, HERE / "forkserver.py", "serve", socket_path], cwd=ROOT, env=env)
+    try:
+        for _ in range(600):
+            if socket_path.exists():
+                break
+            time.sleep(0.1)
+        os.environ.update(MUTATE_FORKSERVER=str(socket_path), MUTATE_UNIT_ONLY="1")
+        started = time.monotonic()
+        cosmic_ray("exec", CONFIG, session)
+        print(f"phase 1 (unit tests): {time.monotonic() - started:.0f} s", flush=True)
+        if not unit_only:
+            reopened = reopen_survivors(session)
+            os.environ["MUTATE_UNIT_ONLY"] = "0"
+            print(f"phase 2: {reopened} survivors against the HTTP tests", flush=True)
+            started = time.monotonic()
+            cosmic_ray("exec", CONFIG, session)
+            print(f"phase 2 (HTTP tests): {time.monotonic() - started:.0f} s", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+        socket_path.unlink(missing_ok=True)
+        for path, content in pristine.items():  # an interrupted run must not leave a mutant behind
+            if path.read_bytes() != content:
+                path.write_bytes(content)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--session", default=str(ROOT / ".cache" / "mutation" / "session.sqlite"))
+    parser.add_argument("--unit-only", action="store_true", help="phase 1 only (fast loop)")
+    parser.add_argument("--http-only", action="store_true", help="phase 2 only, on the survivors of a last session")
+    parser.add_argument("--report-only", action="store_true", help="print the score of the last session")
+    args = parser.parse_args()
+    os.chdir(ROOT)  # module-path and test-command in cosmic-ray.toml are relative to the repository
+    session = Path(args.session)
+    if args.http_only:
+        print(f"phase 2: {reopen_survivors(session)} survivors against the HTTP tests", flush=True)
+        os.environ["MUTATE_UNIT_ONLY"] = "0"
+        cosmic_ray("exec", CONFIG, session)
+    elif not args.report_only:
+        session.parent.mkdir(parents=True, exist_ok=True)
+        session.unlink(missing_ok=True)
+        cosmic_ray("init", CONFIG, session)
+        subprocess.run([BIN / "cr-filter-operators", session, CONFIG], check=True)
+        with use_db(str(session), WorkDB.Mode.open) as db:
+            made = db.num_work_items
+            equivalent = skip_equivalents(db, load_equivalents())
+            pending = len(list(db.pending_work_items))
+        print(f"{made} mutants made, {made - pending - equivalent} of excluded operators, {equivalent} equivalent; "
+              f"{pending} to run", flush=True)
+        execute(session, unit_only=args.unit_only)
+    score = report(session)
+    return 0 if score >= GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
