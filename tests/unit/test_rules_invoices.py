@@ -16,13 +16,14 @@ from chalicelib.domain.invoices import (
     check_customer_change,
     line_total,
 )
+from chalicelib.domain.sync import SyncState
 
 T0, T1 = "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z"
 
 
-def invoice(total: int = 1000, paid: int = 0, **fields) -> Invoice:
+def invoice(total: int = 1000, paid: int = 0, qbo_id: str | None = None, **fields) -> Invoice:
     inv = Invoice(id="I", number="INV-1", sales_order_id="S", customer_id="C", lines=[Line("x", "1", total)],
-                  charges=[], created_at=T0, **fields)
+                  charges=[], created_at=T0, sync=SyncState(qbo_id=qbo_id), **fields)
     if paid:
         inv.receive(paid, now=T0)
     return inv
