@@ -263,11 +263,17 @@ class Credit(Synced):
                                                                    "reverted_uses": [u.id for u in reverted]}))
         return reverted
 
-    def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED) -> None:
-        """Remove a credit together with what created it (voided payment, deleted order); refused while in use."""
+    def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED,
+                         active_uses: list[CreditUse] = ()) -> None:
+        """Remove a credit together with what created it (voided payment, deleted order); refused while in use.
+
+        The refusal lists the `active_uses` the caller loaded, so the user sees which payments to void first.
+        """
         if self.used:
             raise CreditInUse(f"credit {self.number} already pays other invoices; void those payments first",
-                              details={"credit_id": self.id, "used": self.used})
+                              details={"credit_id": self.id, "used": self.used,
+                                       "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id,
+                                                 "amount": u.amount} for u in active_uses if u.active]})
         if self.status is CreditStatus.ACTIVE:
             self.status = status
             self.updated_at = now

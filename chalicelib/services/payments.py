@@ -12,7 +12,7 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import run_in_transaction
-from .postings import issue_credit, take_back, void_payment_and_release
+from .postings import issue_credit, take_back, void_payment_and_release, void_with_origin
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -81,8 +81,7 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         applied = payment.applied
         void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:
-            book.credits.get(payment.overpayment_credit_id).void_with_origin(
-                now=now, reason=f"payment {payment.number} voided")
+            void_with_origin(book, payment.overpayment_credit_id, now=now, reason=f"payment {payment.number} voided")
         take_back(book, invoice, applied, now)
         return PaymentResult(payment, invoice)
 

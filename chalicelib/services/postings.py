@@ -56,7 +56,7 @@ def take_back(book: Ledger, invoice: Invoice, amount: int, now: str) -> None:
     """Remove a voided payment's or credit use's contribution, undoing adjustment credits it had funded."""
     reversal = invoice.reverse(amount, now=now)
     for credit_id in reversal.undone_adjustment_credit_ids:
-        book.credits.get(credit_id).void_with_origin(now=now, reason=f"payment on {invoice.number} voided")
+        void_with_origin(book, credit_id, now=now, reason=f"payment on {invoice.number} voided")
     if reversal.new_excess:
         issue_adjustment_credit(book, invoice, reversal.new_excess, now)
 
@@ -70,4 +70,12 @@ def void_payment_and_release(book: Ledger, payment: Payment, now: str) -> None:
 
 
 def remove_with_invoice(book: Ledger, credit_id: str, now: str, reason: str) -> None:
-    book.credits.get(credit_id).void_with_origin(now=now, reason=reason, status=CreditStatus.DELETED)
+    void_with_origin(book, credit_id, now=now, reason=reason, status=CreditStatus.DELETED)
+
+
+def void_with_origin(book: Ledger, credit_id: str, *, now: str, reason: str,
+                     status: CreditStatus = CreditStatus.VOIDED) -> None:
+    """Void a generated credit with what created it; a refusal names the uses (read only when there are some)."""
+    credit = book.credits.get(credit_id)
+    uses = book.uses.of_credit(credit_id, active_only=True) if credit.used else []
+    credit.void_with_origin(now=now, reason=reason, status=status, active_uses=uses)
