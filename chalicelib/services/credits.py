@@ -98,11 +98,8 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
 def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
     """Cancel the balance; `revert` also voids every active use, reopening the invoices it paid."""
     principal.require_credits(Permission.EDIT_CREDITS)
-    return run_in_transaction(principal.account_id,
-                              lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit)
-
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return run_in_transaction(principal.account_id, lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit,
+                              sync_intent=principal.qbo_sync)
 
 
 def preview_cancel(principal: Principal, credit_id: str, mode: CancelMode) -> CancelOutcome:
