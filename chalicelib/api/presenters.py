@@ -189,7 +189,7 @@ def lineage(value) -> dict:
     }
     uses = [{"id": u.id, "amount": format_cents(u.amount), "at": u.at, "voided_at": u.voided_at,
              "payment": _doc("payment", value.payments[u.payment_id]),
-             "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.credit.uses]
+             "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.uses]
     checked = schemas.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit), "uses": uses})
     return checked.model_dump(by_alias=True)
 

@@ -13,6 +13,7 @@ from .errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
+from .locations import Location, LocationKind, draw, memo, unapplied
 from .sync import Synced, SyncState
 
 
@@ -69,19 +70,43 @@ class CreditEvent:
 
 
 @dataclass
-class CreditUse:
-    """Part of a credit paying an invoice through a payment; voided uses stay for the audit trail."""
+class CreditUse(Synced):
+    """Part of a credit paying an invoice through a payment; voided uses stay for the audit trail.
+
+    A use is its own object (a credit may be used thousands of times): it records the QBO sources it draws on
+    (`parts`, DESIGN §5 money location) and syncs as its own QBO document.
+    """
 
     id: str
+    credit_id: str
     payment_id: str
     invoice_id: str
     amount: int
     at: str
+    parts: list[Location] = field(default_factory=list)
     voided_at: str | None = None
+    sync: SyncState = field(default_factory=SyncState, compare=False)
+    version: int = 0
 
     @property
     def active(self) -> bool:
         return self.voided_at is None
+
+
+def _own_locations(credit_id: str, source: "CreditSource", amount: int, origin_payment_id: str | None) -> list[Location]:
+    """Where a credit's value sits in QBO when nothing else says: its own memo, or its payment's unapplied amount."""
+    if source is CreditSource.OVERPAYMENT:
+        return [unapplied(origin_payment_id or "", amount)]
+    if source is CreditSource.INVOICE_ADJUSTMENT:
+        return []  # decided by the invoice links the reduction cut (see locations.shrink_latest_first)
+    return [memo(credit_id, amount)]
+
+
+def _merge(locations: list[Location], change: list[Location], sign: int) -> list[Location]:
+    totals: dict[tuple[LocationKind, str], int] = {loc.key: loc.amount for loc in locations}
+    for part in change:
+        totals[part.key] = totals.get(part.key, 0) + sign * part.amount
+    return [Location(kind, owner, amount) for (kind, owner), amount in totals.items() if amount]
 
 
 @dataclass
@@ -99,7 +124,11 @@ class Credit(Synced):
     origin_payment_id: str | None = None
     return_id: str | None = None
     line_items: list[dict[str, Any]] = field(default_factory=list)
-    uses: list[CreditUse] = field(default_factory=list)
+    used: int = 0  # what active uses take (uses are objects of their own: the credit keeps the sums)
+    use_count: int = 0  # uses ever made, voided ones included: a credit once used is never deleted
+    locations: list[Location] = field(default_factory=list)  # where its value sits in QBO (DESIGN §5)
+    drawn: list[Location] = field(default_factory=list)  # what its active uses take from each location
+    cuts: list[dict[str, Any]] = field(default_factory=list)  # adjustment credits: the invoice links they cut
     updated_at: str | None = None
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
@@ -111,19 +140,12 @@ class Credit(Synced):
         """A new active credit of a positive amount, recording its creation in the history."""
         if amount <= 0:
             raise InvalidInput("a credit amount must be greater than zero", details={"amount": "must be > 0"})
+        if "locations" not in lineage:
+            lineage["locations"] = _own_locations(id, source, amount, lineage.get("origin_payment_id"))
         credit = cls(id=id, number=number, customer_id=customer_id, source=source, amount=amount, created_at=now,
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
         credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
         return credit
-
-    @property
-    def used(self) -> int:
-        """Sum of the active uses: voided uses give their amount back."""
-        return sum(use.amount for use in self.uses if use.active)
-
-    @property
-    def active_uses(self) -> list[CreditUse]:
-        return [use for use in self.uses if use.active]
 
     @property
     def remaining(self) -> int:
@@ -175,6 +197,7 @@ class Credit(Synced):
                 raise InvalidInput("a credit amount must be greater than zero", details={"amount": "must be > 0"})
             changes["amount"] = {"from": self.amount, "to": amount}
             self.amount = amount
+            self.locations = [memo(self.id, amount)]  # a manual credit is one CreditMemo of its amount
         for name, value in (("internal_note", internal_note), ("external_note", external_note)):
             if value is not None and value != getattr(self, name):
                 changes[name] = {"from": getattr(self, name), "to": value}
@@ -186,9 +209,9 @@ class Credit(Synced):
     def soft_delete(self, *, now: str) -> None:
         """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
         self._require_directly_editable()
-        if self.uses:
+        if self.use_count:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
-                                    details={"used": self.used, "uses": len(self.uses)})
+                                    details={"used": self.used, "uses": self.use_count})
         self.status = CreditStatus.DELETED
         self.updated_at = now
         self.events.append(CreditEvent("deleted", now, self.amount))
@@ -201,30 +224,38 @@ class Credit(Synced):
             raise InvalidInput("a credit use must be greater than zero", details={"amount": amount})
         self.require_may_pay(invoice_id)
         self.require_remaining(amount)
-        use = CreditUse(use_id, payment_id, invoice_id, amount, now)
-        self.uses.append(use)
+        parts = draw(self.locations, self.drawn, amount)
+        use = CreditUse(use_id, self.id, payment_id, invoice_id, amount, now, parts)
+        self.used += amount
+        self.use_count += 1
+        self.drawn = _merge(self.drawn, parts, +1)
         self.updated_at = now
         self.events.append(CreditEvent("applied", now, amount, {"payment_id": payment_id, "invoice_id": invoice_id,
                                                                 "use_id": use_id}))
         return use
 
-    def release(self, use_id: str, *, now: str) -> CreditUse:
+    def release(self, use: CreditUse, *, now: str) -> CreditUse:
         """Void one use: its amount comes back to the credit (if still active) and the use stays listed."""
-        use = next(u for u in self.uses if u.id == use_id)
+        if use.credit_id != self.id:
+            raise ValueError(f"use {use.id} belongs to credit {use.credit_id}, not {self.id}")
         if use.active:
             use.voided_at = now
+            self.used -= use.amount
+            self.drawn = _merge(self.drawn, use.parts, -1)
             self.updated_at = now
             self.events.append(CreditEvent("use_voided", now, use.amount, {"payment_id": use.payment_id,
                                                                             "invoice_id": use.invoice_id,
                                                                             "use_id": use.id}))
         return use
 
-    def cancel(self, mode: CancelMode, *, now: str) -> list[CreditUse]:
-        """Cancel the remaining balance; in revert mode also void every active use (returned to the caller)."""
+    def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
+        """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
         self._require_directly_editable()
-        reverted = list(self.active_uses) if mode is CancelMode.REVERT else []
+        reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
+        if sum(use.amount for use in reverted) != (self.used if mode is CancelMode.REVERT else 0):
+            raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")
         for use in reverted:
-            self.release(use.id, now=now)
+            self.release(use, now=now)
         removed = self.remaining
         self.status = CreditStatus.CANCELED
         self.updated_at = now
@@ -232,14 +263,17 @@ class Credit(Synced):
                                                                    "reverted_uses": [u.id for u in reverted]}))
         return reverted
 
-    def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED) -> None:
-        """Remove a credit together with what created it (voided payment, deleted order); refused while in use."""
-        if self.active_uses:
-            raise CreditInUse(
-                f"credit {self.number} already pays other invoices; void those payments first",
-                details={"credit_id": self.id,
-                         "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id, "amount": u.amount}
-                                  for u in self.active_uses]})
+    def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED,
+                         active_uses: list[CreditUse] = ()) -> None:
+        """Remove a credit together with what created it (voided payment, deleted order); refused while in use.
+
+        The refusal lists the `active_uses` the caller loaded, so the user sees which payments to void first.
+        """
+        if self.used:
+            raise CreditInUse(f"credit {self.number} already pays other invoices; void those payments first",
+                              details={"credit_id": self.id, "used": self.used,
+                                       "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id,
+                                                 "amount": u.amount} for u in active_uses if u.active]})
         if self.status is CreditStatus.ACTIVE:
             self.status = status
             self.updated_at = now

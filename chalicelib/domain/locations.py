@@ -81,7 +81,7 @@ def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) 
 class Link:
     """Money QBO links to an invoice: a tender Payment's own line, or one part of a credit use.
 
-    `doc` names the QBO document carrying the line (("payment", payment id) or ("use", use id)); `back_to` is where
+    `doc` names the QBO document carrying the line (("payment", payment id) or ("use", use key)); `back_to` is where
     the money returns if the link shrinks.
     """
 
@@ -89,19 +89,50 @@ class Link:
     back_to: tuple[LocationKind, str]
     amount: int
 
+    @staticmethod
+    def less(links: Sequence["Link"], cuts: Iterable["Cut"]) -> list["Link"]:
+        """The links as they stand after earlier reductions cut them."""
+        taken: dict[tuple, int] = {}
+        for cut in cuts:
+            taken[(cut.doc, cut.back_to)] = taken.get((cut.doc, cut.back_to), 0) + cut.amount
+        out = []
+        for link in links:
+            key = (link.doc, link.back_to)
+            used = min(link.amount, taken.get(key, 0))
+            taken[key] = taken.get(key, 0) - used
+            out.append(Link(link.doc, link.back_to, link.amount - used))
+        return out
 
-def shrink_latest_first(links: Sequence[Link], excess: int) -> list[tuple[Link, int]]:
+
+@dataclass(frozen=True)
+class Cut:
+    """What one reduction took off one link; the adjustment credit keeps its cuts (the sync shrinks those lines)."""
+
+    doc: tuple[str, str]
+    back_to: tuple[LocationKind, str]
+    amount: int
+
+    def as_dict(self) -> dict:
+        return {"doc": list(self.doc), "back_to": [self.back_to[0].value, self.back_to[1]], "amount": self.amount}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Cut":
+        kind, owner = data["back_to"]
+        return cls(tuple(data["doc"]), (LocationKind(kind), owner), int(data["amount"]))
+
+
+def cut_latest_first(links: Sequence[Link], excess: int) -> list[Cut]:
     """Which links give up `excess` when an invoice is reduced below what was paid: the latest ones first.
 
     The freed money stays where QBO puts it (a tender Payment's UnappliedAmt, or back in a use's own source), and
     the adjustment credit records those places as its locations.
     """
-    cuts: list[tuple[Link, int]] = []
+    cuts: list[Cut] = []
     need = excess
     for link in reversed(links):
         take = min(need, link.amount)
         if take:
-            cuts.append((link, take))
+            cuts.append(Cut(link.doc, link.back_to, take))
             need -= take
         if need == 0:
             break
@@ -111,9 +142,9 @@ def shrink_latest_first(links: Sequence[Link], excess: int) -> list[tuple[Link, 
     return cuts
 
 
-def locations_freed(cuts: Sequence[tuple[Link, int]]) -> list[Location]:
+def locations_freed(cuts: Sequence[Cut]) -> list[Location]:
     """The adjustment credit's locations: one per place the cut links gave money back to, in cut order."""
     freed: dict[tuple[LocationKind, str], int] = {}
-    for link, amount in cuts:
-        freed[link.back_to] = freed.get(link.back_to, 0) + amount
+    for cut in cuts:
+        freed[cut.back_to] = freed.get(cut.back_to, 0) + cut.amount
     return [Location(kind, owner_id, amount) for (kind, owner_id), amount in freed.items()]

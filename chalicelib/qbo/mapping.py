@@ -136,8 +136,13 @@ def tender_payment_doc(payment: Payment, *, customer: Ref, links: Iterable[Link]
 
 
 def linking_payment_doc(*, use_id: str, number: str, created_at: str, customer: Ref, invoice_id: str,
-                        memo_id: str, amount: int) -> dict:
-    """A credit use backed by a CreditMemo: a Payment of 0 whose two lines link the Invoice and the memo."""
+                        memos: list[tuple[str, int]]) -> dict:
+    """A credit use backed by CreditMemos: a Payment of 0 whose lines link the Invoice and each memo it draws on.
+
+    The invoice line equals the memo lines together, so TotalAmt stays 0 and RemainingCredit / Balance both drop.
+    """
+    links = [Link(memo_id, "CreditMemo", amount) for memo_id, amount in memos if amount > 0]
+    invoice_link = Link(invoice_id, "Invoice", sum(link.amount for link in links))
     return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(0), "PaymentRefNum": number[:21],
             "TxnDate": _txn_date(created_at), "PrivateNote": _note(f"Credit applied, payment {number}", "use", use_id),
-            "Line": [Link(invoice_id, "Invoice", amount).line(), Link(memo_id, "CreditMemo", amount).line()]}
+            "Line": [link.line() for link in [invoice_link, *links]]}

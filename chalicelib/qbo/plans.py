@@ -46,7 +46,7 @@ def cancel_changes(credit: Credit, mode: CancelMode, voided_uses: list[CreditUse
         changes.append(QboChange("update", "Invoice", invoice.qbo_id, "invoice", invoice.id,
                                  "Balance rises by the unlinked amount"))
     if in_memo:
-        keeps_uses = mode is CancelMode.BALANCE_ONLY and credit.active_uses
+        keeps_uses = mode is CancelMode.BALANCE_ONLY and credit.used > 0
         changes.append(QboChange("update" if keeps_uses else "void", "CreditMemo", credit.qbo_id, "credit", credit.id,
                                  "reduced so RemainingCredit is 0 (its uses stay)" if keeps_uses else "voided"))
     return changes

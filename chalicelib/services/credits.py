@@ -10,7 +10,7 @@ from ..domain.permissions import Permission, Principal
 from ..store import credits as store
 from ..store.ids import utc_now
 from ..store.ledger import Ledger
-from ..store.uow import UnitOfWork, run_in_transaction
+from ..store.uow import StaleRead, UnitOfWork, dry_run, run_in_transaction
 from .postings import issue_credit, take_back
 
 
@@ -72,14 +72,16 @@ class CancelOutcome:
 def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelOutcome:
     """The cancel decision on loaded entities; the caller commits it (cancel) or drops it (preview)."""
     credit = book.credits.get(credit_id)
-    uses = credit.active_uses if mode is CancelMode.REVERT else []
+    uses = book.uses.of_credit(credit_id, active_only=True) if mode is CancelMode.REVERT else []
+    if sum(use.amount for use in uses) != (credit.used if mode is CancelMode.REVERT else 0):
+        raise StaleRead(f"credit {credit.number} changed while its uses were read")
     book.load(*(book.payments.key(u.payment_id) for u in uses), *(book.invoices.key(u.invoice_id) for u in uses))
     invoices = list({u.invoice_id: book.invoices.get(u.invoice_id) for u in uses}.values())
     book.load(*(book.credits.key(c) for i in invoices for c in i.adjustment_credit_ids))
     balances = [(i, i.balance) for i in invoices]
     adjustments = {c: book.credits.get(c) for i in invoices for c in i.adjustment_credit_ids}
     before = {c: (x.status.value, x.remaining) for c, x in adjustments.items()}
-    voided = credit.cancel(mode, now=now)
+    voided = credit.cancel(mode, now=now, active_uses=uses)
     for use in voided:
         book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
         take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
@@ -96,17 +98,14 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
 def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
     """Cancel the balance; `revert` also voids every active use, reopening the invoices it paid."""
     principal.require_credits(Permission.EDIT_CREDITS)
-    return run_in_transaction(principal.account_id,
-                              lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit)
-
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return run_in_transaction(principal.account_id, lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit,
+                              sync_intent=principal.qbo_sync)
 
 
 def preview_cancel(principal: Principal, credit_id: str, mode: CancelMode) -> CancelOutcome:
     """What cancel_credit would do now, decided by the same code on fresh reads and never committed."""
     principal.require_credits(Permission.EDIT_CREDITS)
-    return _cancel(Ledger(UnitOfWork(principal.account_id)), credit_id, mode, utc_now())
+    return dry_run(principal.account_id, lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()))
 
 
 def delete_credit(principal: Principal, credit_id: str) -> Credit:

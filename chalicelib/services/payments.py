@@ -12,7 +12,7 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import run_in_transaction
-from .postings import issue_credit, take_back, void_payment_and_release
+from .postings import issue_credit, take_back, void_payment_and_release, void_with_origin
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -46,9 +46,8 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
             candidates = book.credits.of_customer(invoice.customer_id) if credits == "fifo" else []
             plan = plan_fifo(invoice.balance, tender_total, candidates, **scope)
         plan.require_something()
-        uses = [PaymentCreditUse(credit.apply(use_id=new_id(), payment_id=payment_id, invoice_id=invoice.id,
-                                              amount=amount, now=now).id, credit.id, amount)
-                for credit, amount in plan.credit_amounts]
+        uses = [book.uses.add(credit.apply(use_id=new_id(), payment_id=payment_id, invoice_id=invoice.id,
+                                           amount=amount, now=now)) for credit, amount in plan.credit_amounts]
         overpayment = None
         if plan.overpayment:
             overpayment = issue_credit(book, customer_id=invoice.customer_id, source=CreditSource.OVERPAYMENT,
@@ -57,7 +56,8 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
                                        internal_note=f"overpayment on invoice {invoice.number}")
         payment = book.payments.add(Payment(
             id=payment_id, number=payment_number or book.counters.next("payment", "PAY"), invoice_id=invoice.id,
-            customer_id=invoice.customer_id, tenders=tenders, credit_uses=uses, tender_applied=plan.tender_applied,
+            customer_id=invoice.customer_id, tenders=tenders, tender_applied=plan.tender_applied,
+            credit_uses=[PaymentCreditUse(use.id, use.credit_id, use.amount) for use in uses],
             created_at=now, updated_at=now, overpayment_credit_id=overpayment.id if overpayment else None))
         invoice.receive(plan.applied, now=now)
         invoice.payment_ids.append(payment_id)
@@ -81,8 +81,7 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         applied = payment.applied
         void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:
-            book.credits.get(payment.overpayment_credit_id).void_with_origin(
-                now=now, reason=f"payment {payment.number} voided")
+            void_with_origin(book, payment.overpayment_credit_id, now=now, reason=f"payment {payment.number} voided")
         take_back(book, invoice, applied, now)
         return PaymentResult(payment, invoice)
 

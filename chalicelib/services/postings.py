@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..domain.credits import Credit, CreditSource, CreditStatus
 from ..domain.invoices import Invoice
+from ..domain.locations import Cut, Link, LocationKind, cut_latest_first, locations_freed
 from ..domain.payments import Payment
 from ..store.ids import new_id
 from ..store.ledger import Ledger
@@ -16,28 +17,65 @@ def issue_credit(book: Ledger, *, customer_id: str, source: CreditSource, amount
 
 
 def issue_adjustment_credit(book: Ledger, invoice: Invoice, amount: int, now: str) -> Credit:
-    """Credit what was paid above an invoice's (new) total; it can never pay that same invoice."""
+    """Credit what was paid above an invoice's (new) total; it can never pay that same invoice.
+
+    Its value sits where QBO keeps the money the invoice's links give up (DESIGN §5 money location): the latest
+    links are cut first, and the credit records the cuts and the places the money went back to.
+    """
+    cuts = cut_latest_first(invoice_links(book, invoice), amount)
     credit = issue_credit(book, customer_id=invoice.customer_id, source=CreditSource.INVOICE_ADJUSTMENT,
                           amount=amount, now=now, origin_invoice_id=invoice.id,
-                          internal_note=f"invoice {invoice.number} reduced below the amount paid")
+                          internal_note=f"invoice {invoice.number} reduced below the amount paid",
+                          locations=locations_freed(cuts), cuts=[cut.as_dict() for cut in cuts])
     invoice.adjustment_credit_ids.append(credit.id)
     return credit
+
+
+def invoice_links(book: Ledger, invoice: Invoice) -> list[Link]:
+    """What QBO links to the invoice now, oldest first: each active payment's tender line, then its credit uses'
+    parts; less what the invoice's active adjustment credits already cut from them."""
+    book.load(*(book.payments.key(p) for p in invoice.payment_ids),
+              *(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+    payments = sorted((book.payments.get(p) for p in invoice.payment_ids), key=lambda p: (p.created_at, p.id))
+    active = [p for p in payments if p.active]
+    book.load(*(book.uses.key_of(u.credit_id, u.id) for p in active for u in p.credit_uses if u.voided_at is None))
+    links: list[Link] = []
+    for payment in active:
+        if payment.tender_applied:
+            links.append(Link(("payment", payment.id), (LocationKind.UNAPPLIED, payment.id), payment.tender_applied))
+        for paid in payment.credit_uses:
+            if paid.voided_at is None:
+                use = book.uses.of(paid.credit_id, paid.id)
+                links += [Link(("use", book.uses.id_of(use)), part.key, part.amount) for part in use.parts]
+    already = [Cut.from_dict(c) for credit_id in invoice.adjustment_credit_ids
+               for c in book.credits.get(credit_id).cuts]
+    return Link.less(links, already)
 
 
 def take_back(book: Ledger, invoice: Invoice, amount: int, now: str) -> None:
     """Remove a voided payment's or credit use's contribution, undoing adjustment credits it had funded."""
     reversal = invoice.reverse(amount, now=now)
     for credit_id in reversal.undone_adjustment_credit_ids:
-        book.credits.get(credit_id).void_with_origin(now=now, reason=f"payment on {invoice.number} voided")
+        void_with_origin(book, credit_id, now=now, reason=f"payment on {invoice.number} voided")
     if reversal.new_excess:
         issue_adjustment_credit(book, invoice, reversal.new_excess, now)
 
 
 def void_payment_and_release(book: Ledger, payment: Payment, now: str) -> None:
     """Void a payment's tenders and credit uses; each credit gets its amount back (the uses stay listed)."""
-    for use in payment.void(now=now):
-        book.credits.get(use.credit_id).release(use.id, now=now)
+    released = payment.void(now=now)
+    book.load(*(book.uses.key_of(u.credit_id, u.id) for u in released), *(book.credits.key(u.credit_id) for u in released))
+    for paid in released:
+        book.credits.get(paid.credit_id).release(book.uses.of(paid.credit_id, paid.id), now=now)
 
 
 def remove_with_invoice(book: Ledger, credit_id: str, now: str, reason: str) -> None:
-    book.credits.get(credit_id).void_with_origin(now=now, reason=reason, status=CreditStatus.DELETED)
+    void_with_origin(book, credit_id, now=now, reason=reason, status=CreditStatus.DELETED)
+
+
+def void_with_origin(book: Ledger, credit_id: str, *, now: str, reason: str,
+                     status: CreditStatus = CreditStatus.VOIDED) -> None:
+    """Void a generated credit with what created it; a refusal names the uses (read only when there are some)."""
+    credit = book.credits.get(credit_id)
+    uses = book.uses.of_credit(credit_id, active_only=True) if credit.used else []
+    credit.void_with_origin(now=now, reason=reason, status=status, active_uses=uses)

@@ -1,10 +1,12 @@
 """Credits and their history in DynamoDB."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
 from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
+from ..domain.locations import Location
 from .ids import new_id
-from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
+from .models import CreditEventItem, CreditItem, CreditUseItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
 from .sync_state import read_state
 from .synced import SyncedRepository
 
@@ -16,8 +18,11 @@ def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
     for name in _FIELDS:
         setattr(item, name, getattr(credit, name))
     item.source, item.status, item.used = credit.source.value, credit.status.value, credit.used
+    item.use_count = credit.use_count
     item.line_items = credit.line_items or None
-    item.uses = [asdict(use) for use in credit.uses] or None
+    item.locations = [loc.as_dict() for loc in credit.locations] or None
+    item.drawn = [loc.as_dict() for loc in credit.drawn] or None
+    item.cuts = credit.cuts or None
     item.search_text = f"{credit.internal_note}\n{credit.external_note}".lower()
     item.gsi1pk, item.gsi1sk = customer_gsi_pk(account_id, credit.customer_id), f"CREDIT#{credit.id}"
     spendable = credit.remaining > 0
@@ -28,8 +33,13 @@ def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
 def to_credit(item: CreditItem) -> Credit:
     values = {name: getattr(item, name) for name in _FIELDS}
     return Credit(source=CreditSource(item.source), status=CreditStatus(item.status),
-                  line_items=item.line_items or [], uses=[CreditUse(**u) for u in item.uses or []],
+                  line_items=item.line_items or [], used=int(item.used or 0), use_count=int(item.use_count or 0),
+                  locations=_locations(item.locations), drawn=_locations(item.drawn), cuts=list(item.cuts or []),
                   version=item.version or 0, sync=read_state(item), **values)
+
+
+def _locations(raw: list[dict] | None) -> list[Location]:
+    return [Location.from_dict(loc) for loc in raw or []]
 
 
 def credit_events(account_id: str, credit_id: str) -> list[CreditEvent]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .accounts import Customers
 from .counters import Counters
+from .credit_uses import CreditUses
 from .credits import CreditRepository
 from .repository import load_into
 from .sales import Invoices, Payments, Returns, SalesOrders
@@ -13,6 +14,7 @@ class Ledger:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
         self.credits = CreditRepository(uow)
+        self.uses = CreditUses(uow)
         self.invoices = Invoices(uow)
         self.payments = Payments(uow)
         self.sales_orders = SalesOrders(uow)

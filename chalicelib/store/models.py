@@ -163,7 +163,23 @@ class CreditItem(SyncedItem):
     origin_payment_id = UnicodeAttribute(null=True)
     return_id = UnicodeAttribute(null=True)
     line_items = JSONAttribute(null=True)
-    uses = JSONAttribute(null=True)
+    use_count = NumberAttribute(default=0)
+    locations = JSONAttribute(null=True)
+    drawn = JSONAttribute(null=True)
+    cuts = JSONAttribute(null=True)
+
+
+class CreditUseItem(SyncedItem):
+    """One use of a credit: sk = "USE#<credit_id>#<use_id>", so a credit's uses are one key-range Query."""
+
+    id = UnicodeAttribute()
+    credit_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    at = UnicodeAttribute()
+    voided_at = UnicodeAttribute(null=True)
+    parts = JSONAttribute(null=True)
 
 
 class CreditEventItem(BaseItem):
@@ -256,6 +272,6 @@ class AppliedKeyItem(BaseItem):
     expiration = NumberAttribute()
 
 
-ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
+ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, CreditUseItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
                                           QboConnectionItem, AppliedKeyItem)

@@ -49,6 +49,6 @@ def pending_objects(account_id: str, limit: int = 500) -> list[PendingObject]:
                                           attributes_to_get=["sync_sk", "sync_error"])
     found = []
     for item in items:
-        _, kind, object_id = item.sync_sk.rsplit("#", 2)
+        _, kind, object_id = item.sync_sk.split("#", 2)  # an id may itself hold a "#" (a use: credit#use)
         found.append(PendingObject(kind, object_id, bool(item.sync_error)))
     return found

@@ -25,15 +25,15 @@ class SyncedRepository(Repository[E]):
 
     def adopt(self, item: Any) -> E:
         entity = super().adopt(item)
-        self._views.setdefault(entity.id, self.qbo_view(entity))
+        self._views.setdefault(self.id_of(entity), self.qbo_view(entity))
         return entity
 
     def write_sync(self, entity: Synced, item: SyncedItem) -> None:
-        write_state(entity.sync, item, account_id=self.uow.account_id, kind=self.noun, entity_id=entity.id)
+        write_state(entity.sync, item, account_id=self.uow.account_id, kind=self.noun, entity_id=self.id_of(entity))
 
     def _flush(self) -> None:
         if self.uow.sync_intent:
             for entity, _, _ in self._seen.values():
-                if self.qbo_view(entity) != self._views.get(entity.id):
+                if self.qbo_view(entity) != self._views.get(self.id_of(entity)):
                     entity.sync.touch()
         super()._flush()

@@ -31,6 +31,10 @@ class Contention(Conflict):
     code = "contention"
 
 
+class StaleRead(Exception):
+    """A use case's reads disagree (another request committed between them); run it again on fresh data."""
+
+
 class TooManyChanges(Conflict):
     code = "too_many_changes"
 
@@ -111,14 +115,26 @@ def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, 
     numbers: dict[str, list[int]] = {}
     for attempt in range(attempts):
         uow = UnitOfWork(account_id, numbers, sync_intent=sync_intent)
-        result = use_case(uow)
         try:
+            result = use_case(uow)
             uow.commit()
             return result
+        except StaleRead:
+            pass  # two reads saw two moments: read again
         except TransactWriteError as error:
             if not _retryable(error) or attempt == attempts - 1:
                 if _retryable(error):
                     break
                 raise
         time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+    raise Contention("the objects of this request kept changing; retry the request")
+
+
+def dry_run(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 3) -> T:
+    """Decide on fresh reads and commit nothing (previews); reads that saw two moments are taken again."""
+    for _ in range(attempts):
+        try:
+            return use_case(UnitOfWork(account_id))
+        except StaleRead:
+            continue
     raise Contention("the objects of this request kept changing; retry the request")

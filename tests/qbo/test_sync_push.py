@@ -131,3 +131,82 @@ def test_an_account_without_qbo_sync_records_nothing_to_push(http):
     account.owner.post("/credits", {"customer_id": account.customers[0], "amount": "5.00"})
     assert pending_objects(account.id) == []
     assert account.owner.get("/credits").json["data"][0]["sync_status"] == "not_synced"
+
+
+def _pay_with_credit(owner, invoice_id: str, credit_id: str, amount: str | None = None) -> dict:
+    choice = {"credit_id": credit_id, **({"amount": amount} if amount else {})}
+    reply = owner.post(f"/invoices/{invoice_id}/payments", {"tenders": [], "credits": [choice]})
+    assert reply.status == 201, reply.body
+    return reply.json
+
+
+def _balances(synced: SyncedAccount, credit: dict, invoice_number: str) -> tuple[Decimal, Decimal]:
+    memo = synced.one("CreditMemo", DocNumber=credit["number"])
+    invoice = synced.one("Invoice", DocNumber=invoice_number)
+    return memo["RemainingCredit"], invoice["Balance"]
+
+
+def test_a_credit_use_is_a_zero_payment_linking_invoice_and_memo_and_a_void_removes_it(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = _sale(owner, customer, "40.00")
+    number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+    paid = _pay_with_credit(owner, order["invoice_id"], credit["id"], "30.00")
+    report = synced.push()
+    assert report.parked == [] and report.waiting == []
+    linking = synced.one("Payment", PaymentRefNum=paid["number"])
+    assert linking["TotalAmt"] == Decimal("0.00")
+    assert _balances(synced, credit, number) == (Decimal("20.00"), Decimal("10.00"))
+
+    assert owner.post(f"/payments/{paid['id']}/void").status == 200
+    synced.push()
+    assert [p for p in synced.books("Payment") if p["Id"] == linking["Id"]] == []
+    assert _balances(synced, credit, number) == (Decimal("50.00"), Decimal("40.00"))
+
+
+def test_cancel_balance_only_keeps_the_uses_and_zeroes_what_remains(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = _sale(owner, customer, "20.00")
+    number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+    _pay_with_credit(owner, order["invoice_id"], credit["id"])
+    synced.push()
+    assert owner.post(f"/credits/{credit['id']}/cancel", {"mode": "balance_only"}).status == 200
+    synced.push()
+    memo = synced.one("CreditMemo", DocNumber=credit["number"])
+    assert memo["TotalAmt"] == Decimal("20.00") and _balances(synced, credit, number) == (Decimal("0.00"),
+                                                                                       Decimal("0.00"))
+
+
+def test_cancel_and_revert_deletes_the_linking_payments_then_the_memo(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    orders = [_sale(owner, customer, amount) for amount in ("20.00", "12.00")]
+    for order in orders:
+        _pay_with_credit(owner, order["invoice_id"], credit["id"])
+    synced.push()
+    assert len(synced.books("Payment")) == 2
+    assert owner.post(f"/credits/{credit['id']}/cancel", {"mode": "revert"}).status == 200
+    report = synced.push()
+    assert report.parked == []
+    assert synced.books("Payment") == [] and synced.books("CreditMemo") == []
+    assert sorted(i["Balance"] for i in synced.books("Invoice")) == [Decimal("12.00"), Decimal("20.00")]
+
+
+def test_reducing_an_invoice_paid_by_a_credit_gives_the_memo_its_credit_back(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = _sale(owner, customer, "40.00")
+    number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+    _pay_with_credit(owner, order["invoice_id"], credit["id"])
+    synced.push()
+    reduced = owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "fewer oranges", "quantity": "3", "unit_price": "10.00"}]})
+    assert reduced.status == 200 and reduced.json["adjusted_to_credit"] == "10.00"
+    report = synced.push()
+    assert report.parked == [], report
+    # the memo regains the 10.00 the adjustment credit holds; the invoice stays fully paid at its new total
+    assert _balances(synced, credit, number) == (Decimal("20.00"), Decimal("0.00"))
+    assert synced.one("Invoice", DocNumber=number)["TotalAmt"] == Decimal("30.00")
+    adjustment = owner.get(f"/credits/{reduced.json['adjustment_credit_ids'][0]}").json
+    assert adjustment["sync_status"] == "synced"

@@ -25,19 +25,20 @@ def test_replaying_history_gives_what_the_credit_had_left_at_every_moment(amount
     """Drive the real Credit through random moves; at every step the replay of its events equals `remaining`."""
     credit = Credit.issue(id="c1", number="CR-1", customer_id="k", source=CreditSource.MANUAL, amount=amount,
                           now=_at(0))
-    lines, expected = [], {_at(0): credit.remaining}
+    lines, expected, active = [], {_at(0): credit.remaining}, []
     for step, (op, value) in enumerate(ops, start=1):
         now = _at(step)
         try:
             if op == "apply":
                 amount_ = 1 + value % max(credit.remaining, 1)  # mostly within what is left: uses happen
-                credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i", amount=amount_, now=now)
-            elif op == "release" and credit.active_uses:
-                credit.release(credit.active_uses[value % len(credit.active_uses)].id, now=now)
+                active.append(credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i", amount=amount_, now=now))
+            elif op == "release" and active:
+                credit.release(active.pop(value % len(active)), now=now)
             elif op == "edit":
                 credit.edit(now=now, amount=value)
             elif op.startswith("cancel"):
-                credit.cancel(CancelMode.REVERT if op == "cancel_revert" else CancelMode.BALANCE_ONLY, now=now)
+                credit.cancel(CancelMode.REVERT if op == "cancel_revert" else CancelMode.BALANCE_ONLY, now=now,
+                              active_uses=active)
             elif op == "delete":
                 credit.soft_delete(now=now)
         except DomainError:

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.locations import (Link, LocationKind, LocationsExhausted, draw, held, locations_freed, memo,
-                                         shrink_latest_first, unapplied)
+from chalicelib.domain.locations import (Cut, Link, LocationKind, LocationsExhausted, cut_latest_first, draw, held,
+                                         locations_freed, memo, unapplied)
 
 amounts = st.integers(min_value=1, max_value=100_000)
 
@@ -51,23 +51,26 @@ def test_a_voided_use_gives_its_sources_back_in_order():
 def test_an_invoice_reduction_cuts_the_latest_links_first(sizes, data):
     links = [Link(("payment", f"P{n}"), (LocationKind.UNAPPLIED, f"P{n}"), size) for n, size in enumerate(sizes)]
     excess = data.draw(st.integers(1, sum(sizes)))
-    cuts = shrink_latest_first(links, excess)
-    assert sum(amount for _, amount in cuts) == excess
-    cut_links = [link for link, _ in cuts]
-    assert cut_links == list(reversed(links))[:len(cuts)]
-    assert all(amount == link.amount for link, amount in cuts[:-1])  # only the last one cut is partial
+    cuts = cut_latest_first(links, excess)
+    assert sum(cut.amount for cut in cuts) == excess
+    latest = list(reversed(links))[:len(cuts)]
+    assert [cut.doc for cut in cuts] == [link.doc for link in latest]
+    assert all(cut.amount == link.amount for cut, link in zip(cuts[:-1], latest))  # only the last one is partial
     assert sum(loc.amount for loc in locations_freed(cuts)) == excess
+    after = Link.less(links, cuts)
+    assert sum(link.amount for link in after) == sum(sizes) - excess
+    assert all(Cut.from_dict(cut.as_dict()) == cut for cut in cuts)
 
 
 def test_freed_money_goes_back_where_each_link_came_from():
     links = [Link(("payment", "P1"), (LocationKind.UNAPPLIED, "P1"), 6000),
              Link(("use", "U1"), (LocationKind.MEMO, "K7"), 2500),
              Link(("use", "U2"), (LocationKind.MEMO, "K7"), 500)]
-    freed = locations_freed(shrink_latest_first(links, 4000))
+    freed = locations_freed(cut_latest_first(links, 4000))
     assert [(loc.kind, loc.owner_id, loc.amount) for loc in freed] == [(LocationKind.MEMO, "K7", 3000),
                                                                       (LocationKind.UNAPPLIED, "P1", 1000)]
     with pytest.raises(LocationsExhausted):
-        shrink_latest_first(links, 9001)
+        cut_latest_first(links, 9001)
 
 
 def test_locations_round_trip_through_storage():

@@ -85,10 +85,10 @@ def test_tender_payment_links_what_it_applies_and_leaves_the_rest_unapplied():
 
 def test_linking_payment_is_zero_with_two_equal_lines():
     doc = mapping.linking_payment_doc(use_id="U1", number="PAY-1002", created_at=NOW, customer=CUSTOMER,
-                                      invoice_id="31", memo_id="40", amount=2500)
+                                      invoice_id="31", memos=[("40", 2500), ("41", 500), ("42", 0)])
     assert doc["TotalAmt"] == Decimal("0.00")
     assert [(line["Amount"], line["LinkedTxn"][0]["TxnType"]) for line in doc["Line"]] == [
-        (Decimal("25.00"), "Invoice"), (Decimal("25.00"), "CreditMemo")]
+        (Decimal("30.00"), "Invoice"), (Decimal("25.00"), "CreditMemo"), (Decimal("5.00"), "CreditMemo")]
     assert mapping.find_marker(doc) == ("use", "U1")
 
 

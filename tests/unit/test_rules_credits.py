@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
+from chalicelib.domain.locations import memo, unapplied
 
 T0, T1, T2 = "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z", "2026-01-03T00:00:00.000000Z"
 
@@ -50,17 +51,18 @@ def test_issue_refuses_nothing(amount):
 
 def test_used_counts_only_active_uses_and_remaining_is_zero_once_inactive():
     credit = issue(1000)
-    spend(credit, 300, "u1")
-    spend(credit, 200, "u2")
-    assert credit.used == 500 and credit.remaining == 500 and [u.id for u in credit.active_uses] == ["u1", "u2"]
-    credit.release("u1", now=T2)
-    assert credit.used == 200 and credit.remaining == 800 and [u.id for u in credit.active_uses] == ["u2"]
+    first = spend(credit, 300, "u1")
+    second = spend(credit, 200, "u2")
+    assert credit.used == 500 and credit.remaining == 500 and credit.use_count == 2
+    credit.release(first, now=T2)
+    assert credit.used == 200 and credit.remaining == 800 and credit.use_count == 2
+    assert not first.active and second.active
     credit.status = CreditStatus.CANCELED
     assert credit.remaining == 0 and credit.used == 200
 
 
 def test_use_is_active_until_voided():
-    use = CreditUse("u", "p", "i", 5, T0)
+    use = CreditUse("u", "c", "p", "i", 5, T0)
     assert use.active
     use.voided_at = T1
     assert not use.active
@@ -90,7 +92,8 @@ def test_apply_spends_exactly_what_remains_and_records_it():
     use = spend(credit, 500)
     assert (use.id, use.payment_id, use.invoice_id, use.amount, use.at, use.voided_at) == ("u1", "p-u1", "i1", 500,
                                                                                           T1, None)
-    assert credit.uses == [use] and credit.remaining == 0 and credit.updated_at == T1
+    assert use.credit_id == "c1" and use.parts == [memo("c1", 500)]
+    assert credit.use_count == 1 and credit.remaining == 0 and credit.updated_at == T1
     assert credit.events[-1] == CreditEvent("applied", T1, 500, {"payment_id": "p-u1", "invoice_id": "i1",
                                                                  "use_id": "u1"})
 
@@ -100,7 +103,7 @@ def test_apply_never_spends_more_than_remains():
     spend(credit, 200)
     with pytest.raises(InsufficientCredit):
         spend(credit, 301, "u2")
-    assert credit.used == 200 and len(credit.uses) == 1 and len(credit.events) == 2
+    assert credit.used == 200 and credit.use_count == 1 and len(credit.events) == 2
 
 
 @pytest.mark.parametrize("amount", [0, -5])
@@ -108,14 +111,14 @@ def test_apply_refuses_nothing(amount):
     credit = issue(500)
     with pytest.raises(InvalidInput):
         spend(credit, amount)
-    assert credit.uses == []
+    assert credit.use_count == 0
 
 
 def test_apply_never_pays_its_own_invoice():
     credit = issue(500, origin_invoice_id="i1")
     with pytest.raises(CreditFromSameInvoice):
         spend(credit, 1, invoice_id="i1")
-    assert credit.uses == []
+    assert credit.use_count == 0
     spend(credit, 1, invoice_id="i2")
 
 
@@ -222,8 +225,7 @@ def test_soft_delete_of_an_unused_credit():
 
 def test_soft_delete_refused_once_used_even_if_the_use_was_voided():
     credit = issue(1000)
-    spend(credit, 10)
-    credit.release("u1", now=T1)
+    credit.release(spend(credit, 10), now=T1)
     with pytest.raises(CreditAlreadyUsed) as refused:
         credit.soft_delete(now=T2)
     assert refused.value.details == {"used": 0, "uses": 1} and credit.status is CreditStatus.ACTIVE
@@ -231,16 +233,18 @@ def test_soft_delete_refused_once_used_even_if_the_use_was_voided():
 
 def test_release_gives_the_amount_back_once():
     credit = issue(1000)
-    spend(credit, 400)
-    spend(credit, 100, "u2")
-    use = credit.release("u1", now=T2)
+    first = spend(credit, 400)
+    second = spend(credit, 100, "u2")
+    use = credit.release(first, now=T2)
     assert use.voided_at == T2 and credit.remaining == 900 and credit.updated_at == T2
     assert credit.events[-1] == CreditEvent("use_voided", T2, 400, {"payment_id": "p-u1", "invoice_id": "i1",
                                                                     "use_id": "u1"})
     events = len(credit.events)
-    assert credit.release("u1", now="later").voided_at == T2
-    assert len(credit.events) == events and credit.updated_at == T2
-    assert credit.uses[1].active
+    assert credit.release(first, now="later").voided_at == T2
+    assert len(credit.events) == events and credit.updated_at == T2 and credit.used == 100
+    assert second.active
+    with pytest.raises(ValueError):
+        credit.release(CreditUse("x", "another-credit", "p", "i", 1, T1), now=T2)
 
 
 def test_cancel_balance_only_keeps_the_uses():
@@ -253,24 +257,29 @@ def test_cancel_balance_only_keeps_the_uses():
 
 def test_cancel_revert_voids_every_active_use():
     credit = issue(1000)
-    spend(credit, 300)
-    spend(credit, 200, "u2")
-    credit.release("u1", now=T1)
-    reverted = credit.cancel(CancelMode.REVERT, now=T2)
+    first = spend(credit, 300)
+    second = spend(credit, 200, "u2")
+    credit.release(first, now=T1)
+    with pytest.raises(ValueError):  # the caller must hand over every active use
+        credit.cancel(CancelMode.REVERT, now=T2, active_uses=[])
+    reverted = credit.cancel(CancelMode.REVERT, now=T2, active_uses=[first, second])
     assert [u.id for u in reverted] == ["u2"] and credit.used == 0 and credit.status is CreditStatus.CANCELED
     assert [e.kind for e in credit.events[-2:]] == ["use_voided", "canceled"]
     assert credit.events[-1] == CreditEvent("canceled", T2, 1000, {"mode": "revert", "reverted_uses": ["u2"]})
 
 
 def test_void_with_origin_refused_while_the_credit_pays_others():
-    credit = issue(1000, source=CreditSource.OVERPAYMENT)
-    spend(credit, 250)
+    credit = issue(1000, source=CreditSource.OVERPAYMENT, origin_payment_id="P")
+    use = spend(credit, 250)
+    assert use.parts == [unapplied("P", 250)]
     with pytest.raises(CreditInUse) as refused:
         credit.void_with_origin(now=T2, reason="payment_voided")
     assert refused.value.code == "credit_in_use"
-    assert refused.value.details == {"credit_id": "c1", "uses": [{"payment_id": "p-u1", "invoice_id": "i1",
-                                                                  "amount": 250}]}
-    credit.release("u1", now=T2)
+    assert refused.value.details == {"credit_id": "c1", "used": 250, "uses": []}
+    with pytest.raises(CreditInUse) as named:
+        credit.void_with_origin(now=T2, reason="payment_voided", active_uses=[use])
+    assert named.value.details["uses"] == [{"payment_id": "p-u1", "invoice_id": "i1", "amount": 250}]
+    credit.release(use, now=T2)
     credit.void_with_origin(now=T2, reason="payment_voided")
     assert credit.status is CreditStatus.VOIDED and credit.updated_at == T2
     assert credit.events[-1] == CreditEvent("voided", T2, 1000, {"reason": "payment_voided"})

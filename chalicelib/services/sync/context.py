@@ -23,11 +23,12 @@ def quoted(text: str) -> str:
 
 @dataclass
 class PushContext:
-    """`ensure(kind, id)` answers a dependency's QBO id, pushing it first when it is pending (retroactive push)."""
+    """`ensure(kind, id, when="pending")` answers a dependency's QBO id, pushing it first when it is missing in
+    QBO, pending, or always (services.sync.push.PUSH_WHEN)."""
 
     account_id: str
     client: Any  # chalicelib.qbo.client.QboClient
-    ensure: Callable[[str, str], str | None]
+    ensure: Callable[..., str | None]
     _item: Ref | None = None
     done: set[tuple[str, str]] = field(default_factory=set)
 

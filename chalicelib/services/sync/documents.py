@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ...domain.credits import Credit, CreditSource
+from ...domain.credits import Credit, CreditSource, CreditUse
 from ...domain.invoices import Invoice
+from ...domain.locations import Cut, LocationKind
 from ...domain.payments import Payment
 from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
@@ -58,6 +59,8 @@ def _customer_named(ctx: PushContext, name: str) -> str | None:
 def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     if invoice.deleted:
         return _void_invoice(ctx, invoice)
+    for credit_id in invoice.adjustment_credit_ids:  # a reduced invoice: its links shrink before its total does
+        ctx.ensure("credit", credit_id)
     doc = mapping.invoice_doc(invoice, customer=Ref(push_customer(ctx, invoice.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "Invoice", "invoice", invoice.id, f"DocNumber = {quoted(invoice.number)}")
     return _upsert(ctx, "Invoice", "invoice", invoice, doc, find)
@@ -81,13 +84,27 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
     if credit.source is CreditSource.OVERPAYMENT:
         # an overpayment is the UnappliedAmt of its original Payment, never a document of its own
         return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
-    if credit.source not in (CreditSource.MANUAL, CreditSource.RETURN):
+    if credit.source is CreditSource.INVOICE_ADJUSTMENT:
+        return _push_cut_links(ctx, credit)
+    if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
+        for use in ctx.ledger().uses.of_credit(credit.id):  # their linking Payments go first (they link the memo)
+            ctx.ensure("use", use_key(use))
         return _delete_memo(ctx, credit)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
+
+
+def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
+    """An adjustment credit has no document: the links it cut (tender Payments, credit uses) are pushed shorter,
+    and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit)."""
+    holders = []
+    for cut in (Cut.from_dict(c) for c in credit.cuts):
+        kind, object_id = cut.doc
+        holders.append(ctx.ensure(kind, object_id, when="always"))
+    return Pushed(next((h for h in holders if h), None))
 
 
 def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
@@ -111,8 +128,9 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
     if not payment.active:
         return _void_payment(ctx, payment)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
+    linked = payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))
     doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
-                                     links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
+                                     links=[Link(invoice_qbo_id, "Invoice", linked)])
     customer = doc["CustomerRef"]["value"]
     find = _marker_finder(ctx, "Payment", "payment", payment.id,
                           f"CustomerRef = {quoted(customer)} AND TxnDate = {quoted(doc['TxnDate'])}")
@@ -130,23 +148,80 @@ def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
     return Pushed(payment.qbo_id, voided["SyncToken"])
 
 
+def use_key(use: CreditUse) -> str:
+    return f"{use.credit_id}#{use.id}"
+
+
+def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
+    """A use of CreditMemo-backed credit is a Payment of 0 linking the Invoice and the memos it draws on; voided
+    (or cut to nothing by an invoice reduction), that Payment is deleted."""
+    if any(part.kind is not LocationKind.MEMO for part in use.parts):
+        raise NotMappedYet("uses drawn from a payment's unapplied amount are not pushed by this version")
+    cut = _cut_from(ctx, use.invoice_id, ("use", use_key(use)))
+    remaining = _after_cut([(part.owner_id, part.amount) for part in use.parts], cut)
+    if not use.active or not sum(amount for _, amount in remaining):
+        return _delete_payment(ctx, use.qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
+    book = ctx.ledger()
+    credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
+    invoice_qbo_id = _dependency(ctx, "invoice", use.invoice_id, "the invoice it pays")
+    memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on"), amount) for owner, amount in remaining]
+    doc = mapping.linking_payment_doc(use_id=use.id, number=payment.number, created_at=use.at,
+                                      customer=Ref(push_customer(ctx, credit.customer_id)), invoice_id=invoice_qbo_id,
+                                      memos=memos)
+    find = _marker_finder(ctx, "Payment", "use", use.id, f"CustomerRef = {quoted(doc['CustomerRef']['value'])} "
+                                                         f"AND TxnDate = {quoted(doc['TxnDate'])}")
+    return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+
+
+def _after_cut(parts: list[tuple[str, int]], cut: int) -> list[tuple[str, int]]:
+    """Parts less what reductions cut, taken from the last part back (as cut_latest_first takes them)."""
+    out = list(parts)
+    for n in range(len(out) - 1, -1, -1):
+        owner, amount = out[n]
+        take = min(cut, amount)
+        out[n], cut = (owner, amount - take), cut - take
+    return out
+
+
+def _cut_from(ctx: PushContext, invoice_id: str, doc: tuple[str, str]) -> int:
+    """How much the invoice's active reductions cut from one of its links."""
+    book = ctx.ledger()
+    invoice = book.invoices.get(invoice_id)
+    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+    return sum(c["amount"] for credit_id in invoice.adjustment_credit_ids
+               for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == doc)
+
+
+def _delete_payment(ctx: PushContext, qbo_id: str | None, request_id: str) -> Pushed:
+    if qbo_id:
+        current = _read(ctx, "Payment", qbo_id)
+        if current is not None:
+            try:
+                ctx.client.delete("Payment", qbo_id, current["SyncToken"], request_id)
+            except QboNotFoundError:
+                pass
+    return Pushed(qbo_id)
+
+
 # ----- shared moves --------------------------------------------------------------------------------------------
 
 def _dependency(ctx: PushContext, kind: str, object_id: str | None, what: str) -> str:
-    qbo_id = ctx.ensure(kind, object_id) if object_id else None
+    """The QBO id of something the document links: it must exist there (pushed now if it never was)."""
+    qbo_id = ctx.ensure(kind, object_id, when="missing") if object_id else None
     if qbo_id is None:
         raise DependencyNotSynced(f"{what} is not in QuickBooks yet")
     return qbo_id
 
 
-def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Callable[[], dict | None]) -> Pushed:
+def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Callable[[], dict | None],
+            marker_id: str | None = None) -> Pushed:
     """Create the document once, or bring the existing one to our current state."""
     state = obj.sync
     qbo_id, token = state.qbo_id, state.sync_token
     if qbo_id is None:
         found = find() if state.attempts else None  # an earlier try may have created it without us hearing back
         if found is None:
-            created = ctx.client.create(entity, doc, make_request_id("create", kind, obj.id, state.version))
+            created = ctx.client.create(entity, doc, make_request_id("create", kind, marker_id or obj.id, state.version))
             return Pushed(str(created["Id"]), created["SyncToken"])
         qbo_id, token = str(found["Id"]), found["SyncToken"]
     request_key = f"{kind}:{obj.id}:{state.version}"
@@ -180,4 +255,5 @@ def _is_voided(doc: dict) -> bool:
     return str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt")
 
 
-PUSHERS: dict[str, Callable] = {"invoice": push_invoice, "payment": push_payment, "credit": push_credit}
+PUSHERS: dict[str, Callable] = {"invoice": push_invoice, "payment": push_payment, "credit": push_credit,
+                                "use": push_use}

@@ -39,7 +39,8 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         from ...qbo.client import build_client
 
         client = (client_factory or build_client)(account_id)
-    ctx = PushContext(account_id, client, ensure=lambda kind, object_id: push_if_pending(ctx, kind, object_id))
+    ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
+                      push_if_pending(ctx, kind, object_id, when=when))
     report = PushReport()
     before = client.session.stats["requests"]
     try:
@@ -53,10 +54,17 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     return report
 
 
-def push_if_pending(ctx: PushContext, kind: str, object_id: str) -> str | None:
-    """A dependency's QBO id, pushing it first when it changed or never reached QBO (retroactive push)."""
+PUSH_WHEN = {
+    "missing": lambda state: state.qbo_id is None,  # it must exist in QBO (retroactive push), as it is
+    "pending": lambda state: state.qbo_id is None or state.pending,  # it must be up to date first
+    "always": lambda state: True,  # its document depends on another object's change (a reduction cut a line)
+}
+
+
+def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = "pending") -> str | None:
+    """A dependency's QBO id, pushing it first when `when` says so (see PUSH_WHEN)."""
     entity = repository(ctx.ledger(), kind).get(object_id)
-    if (kind, object_id) in ctx.done or (entity.sync.qbo_id and not entity.sync.pending):
+    if (kind, object_id) in ctx.done or not PUSH_WHEN[when](entity.sync):
         return entity.sync.qbo_id
     if entity.sync.error:
         return None
@@ -83,7 +91,8 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         raise PushDeferred(str(error)) from error
     except PARKING_ERRORS as error:
         code = str(getattr(error, "code", None) or type(error).__name__)
-        message = str(getattr(error, "message", None) or error)
+        detail = getattr(error, "detail", "")
+        message = str(getattr(error, "message", None) or error) + (f": {detail}" if detail else "")
         logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
         record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
         return "parked"

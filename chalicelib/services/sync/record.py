@@ -7,12 +7,12 @@ from ...domain.sync import SyncState
 from ...store.ledger import Ledger
 from ...store.uow import run_in_transaction
 
-KINDS = ("customer", "invoice", "payment", "credit")
+KINDS = ("customer", "invoice", "payment", "credit", "use")
 
 
 def repository(book: Ledger, kind: str):
-    """The repository holding objects of one sync kind."""
-    return {"invoice": book.invoices, "payment": book.payments, "credit": book.credits}[kind]
+    """The repository holding objects of one sync kind (a use's id is "<credit id>#<use id>")."""
+    return {"invoice": book.invoices, "payment": book.payments, "credit": book.credits, "use": book.uses}[kind]
 
 
 def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:
