@@ -37,14 +37,17 @@ class PumpStats:
 
 
 class SyncPump:
-    """Start with `start()`, stop with `stop()`; `handlers` default to app.py's sync_relay / sync_worker / sync_sweeper."""
+    """`start()` … `stop()` (or a with block); the handlers default to app.py's sync_relay / sync_worker / sync_sweeper,
+    and `run` picks the loops (a test drives the others itself: `deliver`, `sweep`)."""
 
     def __init__(self, *, relay: Callable | None = None, worker: Callable | None = None,
                  sweeper: Callable | None = None, sweep_every: float = 60.0, visibility_timeout: int = 5,
-                 max_receive_count: int = 5, poll_interval: float = 0.05, run_relay: bool = True) -> None:
+                 max_receive_count: int = 5, poll_interval: float = 0.05,
+                 run: tuple[str, ...] = ("relay", "worker", "schedule")) -> None:
         self.relay, self.worker, self.sweeper = relay, worker, sweeper
         self.sweep_every, self.visibility_timeout = sweep_every, visibility_timeout
-        self.max_receive_count, self.poll_interval, self.run_relay = max_receive_count, poll_interval, run_relay
+        self.max_receive_count, self.poll_interval, self.run = max_receive_count, poll_interval, run
+        self.stream_ready = threading.Event()
         self.stats = PumpStats()
         self.queue_url = self.dlq_url = ""
         self._stop = threading.Event()
@@ -65,11 +68,13 @@ class SyncPump:
         self._mock = mock_aws(config={"core": {"passthrough": {"services": ["dynamodb", "dynamodbstreams"]}}})
         self._mock.start()
         self._create_queues()
-        loops = [self._sqs_loop, self._schedule_loop] + ([self._stream_loop] if self.run_relay else [])
-        for loop in loops:
+        loops = {"relay": self._stream_loop, "worker": self._sqs_loop, "schedule": self._schedule_loop}
+        for loop in (loops[name] for name in self.run):
             thread = threading.Thread(target=self._guard(loop), name=f"pump-{loop.__name__}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if "relay" in self.run and not self.stream_ready.wait(30):
+            raise RuntimeError(f"the table stream reader did not start: {self.stats.errors[-1:]}")
         return self
 
     def stop(self) -> None:
@@ -187,6 +192,7 @@ class SyncPump:
                         iterators[shard_id] = streams.get_shard_iterator(
                             StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
                 last_describe = time.monotonic()
+                self.stream_ready.set()
             got_any = False
             for shard_id, iterator in list(iterators.items()):
                 answer = streams.get_records(ShardIterator=iterator, Limit=100)
