@@ -35,6 +35,7 @@ def main(count: int) -> None:
         create_table()
         demo = seed()
         qbo = qbo_demo.start(demo.account_id, 0)
+        qbo_demo.switch_sync_on(demo.account_id, qbo.realm_id)
         pump = SyncPump(sweep_every=3600).start()
         headers = {"Authorization": f"Bearer {demo.tokens['owner']}", "Content-Type": "application/json"}
         lags, numbers = [], []

@@ -67,14 +67,13 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
 
         code, realm_id = _consent(company["realm_id"])
         connect_account(account_id, code, realm_id, DynamoTokenStore())
-        _switch_sync_on(account_id, realm_id)
     except BaseException:
         emulator.stop()
         raise
     return QboDemo(emulator, realm_id, callback)
 
 
-def _switch_sync_on(account_id: str, realm_id: str) -> None:
+def switch_sync_on(account_id: str, realm_id: str) -> None:
     """The demo account syncs its credits: connected to the demo company, with qbo_credit_sync on (a staff switch)."""
     from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
     from chalicelib.domain.sync import ConnectionState

@@ -84,6 +84,7 @@ def main() -> int:
             print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
             qbo = qbo_demo.start(demo.account_id, args.qbo_port, api_url=f"http://{API_HOST}:{args.port}")
             started.callback(qbo.stop)
+            qbo_demo.switch_sync_on(demo.account_id, qbo.realm_id)
             workers = pump.SyncPump(sweep_every=args.sweep_every).start()
             started.callback(workers.stop)
             try:
