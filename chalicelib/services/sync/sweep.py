@@ -52,7 +52,10 @@ def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
         for waiting in sorted(objects, key=lambda o: o.pending_since):
             if waiting.parked:
                 if retry_due(waiting.attempts, _seconds(now, waiting.failed_at or waiting.pending_since)):
-                    record(account_id, waiting.kind, waiting.object_id, lambda state: state.retry())
+                    try:
+                        record(account_id, waiting.kind, waiting.object_id, lambda state: state.retry())
+                    except NotFound:  # removed since the scan read it: nothing to retry
+                        continue
                     report.retried += 1
                     due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version + 1}")
             elif sweep_due(_seconds(now, waiting.pending_since)):
