@@ -213,3 +213,25 @@ def test_two_workers_draining_the_same_account_never_double_push(synced, realm):
     assert len(realm.books()["objects"]["Customer"]) == 1
     for credit in credits:
         assert synced.owner.get(f"/credits/{credit['id']}").json["sync_status"] == "synced"
+
+
+def test_the_backoff_counts_from_the_latest_failure(synced, realm):
+    """`sync_failed_at` is stamped each time an object is parked (again) and cleared once it is pushed."""
+    from chalicelib.services.sync.gate import push_account
+    from chalicelib.services.sync.record import record
+    from chalicelib.store.models import CreditItem, account_pk
+
+    credit = new_credit(synced)
+
+    def stored():
+        return CreditItem.get(account_pk(synced.id), f"CREDIT#{credit['id']}", consistent_read=True)
+
+    assert stored().sync_failed_at is None
+    record(synced.id, "credit", credit["id"], lambda s: s.failed(code="6000", message="first"))
+    first = stored().sync_failed_at
+    assert first and first >= stored().created_at
+    record(synced.id, "credit", credit["id"], lambda s: s.failed(code="6000", message="first"))
+    assert stored().sync_failed_at > first and stored().sync_attempts == 2  # parked again: the wait starts anew
+    record(synced.id, "credit", credit["id"], lambda s: s.retry())
+    push_account(synced.id)
+    assert stored().sync_failed_at is None and memos(realm, credit["number"])
