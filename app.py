@@ -1,5 +1,8 @@
-"""API Lambda: Chalice app wiring only; routes live in chalicelib/api blueprints, rules in chalicelib/domain."""
-from chalice import Chalice, Response
+"""Chalice app wiring only: the API's blueprints, and the sync Lambdas (relay, worker, sweeper) whose bodies live
+in chalicelib/workers and are imported when they first run (the API Lambda never loads the QBO libraries)."""
+import os
+
+from chalice import Chalice, Rate, Response
 
 from chalicelib.api import (
     routes_accounts,
@@ -24,3 +27,35 @@ app.register_middleware(remember_request, "http")
 @app.route("/openapi.json", methods=["GET"])
 def openapi_document() -> Response:
     return json_response(200, build_document())
+
+
+# The sync Lambdas. The ARNs below are what `chalice package` needs to build the event sources; deploy/resources.json
+# replaces them with the stack's own table stream and queue, and adds ReportBatchItemFailures and the filter.
+SYNC_QUEUE_ARN = os.environ.get("SYNC_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:credits-sync.fifo")
+TABLE_STREAM_ARN = os.environ.get(
+    "CREDITS_TABLE_STREAM_ARN", "arn:aws:dynamodb:us-east-1:000000000000:table/credits/stream/1970-01-01T00:00:00.000")
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON",
+                        name="sync_relay")
+def sync_relay(event) -> None:
+    """Committed changes that left an object pending → push hints on the sync queue."""
+    from chalicelib.workers import relay
+
+    relay.handle_event(event.to_dict())
+
+
+@app.on_sqs_message(queue_arn=SYNC_QUEUE_ARN, batch_size=10, name="sync_worker")
+def sync_worker(event) -> dict:
+    """Push/pull hints from the FIFO queue; the answer names the messages to deliver again."""
+    from chalicelib.workers import worker
+
+    return worker.handle_event(event.to_dict())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sync_sweeper")
+def sync_sweeper(event) -> None:
+    """Every minute: hint stale pending changes again, retry parked ones whose backoff has passed."""
+    from chalicelib.workers import sweeper
+
+    sweeper.run()

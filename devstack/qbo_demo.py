@@ -73,6 +73,18 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
     return QboDemo(emulator, realm_id, callback)
 
 
+def switch_sync_on(account_id: str, realm_id: str) -> None:
+    """The demo account syncs its credits: connected to the demo company, with qbo_credit_sync on (a staff switch)."""
+    from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
+    from chalicelib.domain.sync import ConnectionState
+    from chalicelib.services import accounts
+    from chalicelib.store.accounts import set_qbo_connection
+
+    set_qbo_connection(account_id, ConnectionState.CONNECTED, realm_id)
+    staff = Principal("demo-staff", account_id, ALL_PERMISSIONS, staff=True, credits_enabled=True)
+    accounts.update_settings(staff, {"qbo_credit_sync": True})
+
+
 def _consent(realm_id: str) -> tuple[str, str]:
     """The user's "Connect to QuickBooks" click: the authorization URL's redirect gives (code, realmId)."""
     import requests

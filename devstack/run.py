@@ -1,5 +1,6 @@
 """`make run`: DynamoDB Local, the table, demo data, the QBO emulator with the demo account connected to a demo
-company, and the API on http://127.0.0.1:8000 until Ctrl-C."""
+company, the sync workers in-process (devstack/pump.py: the table's stream → relay, a FIFO queue → worker, the
+sweeper every minute), and the API on http://127.0.0.1:8000 until Ctrl-C."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import sys
 API_HOST = "127.0.0.1"
 
 
-def _print_banner(demo, port: int, qbo) -> None:
+def _print_banner(demo, port: int, qbo, pump) -> None:
     base = f"http://{API_HOST}:{port}"
     owner, clerk = demo.tokens["owner"], demo.tokens["clerk"]
     customer = demo.customer_ids[0]
@@ -37,6 +38,11 @@ OAuth client redirect URI {qbo.redirect_uri}. Act as the company's accountant:
 curl -s {qbo.company_url}/books
 curl -s -X POST {qbo.company_url}/objects/Customer -H 'Content-Type: application/json' -d '{{"DisplayName": "Corner Deli"}}'
 
+Sync workers running in-process (table stream → relay, FIFO queue → worker, sweeper every {pump.sweep_every:.0f} s).
+The credit created above reaches the company's books within seconds; watch it arrive:
+curl -s {qbo.company_url}/books | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["objects"]["CreditMemo"], indent=1))'
+curl -s {base}/credits -H "Authorization: Bearer $OWNER_TOKEN" | python3 -m json.tool | grep -E '"(number|qbo_id|sync_status|sync_error)"'
+
 Ctrl-C stops the API and everything this command started.
 """, flush=True)
 
@@ -50,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000, help="API port")
     parser.add_argument("--qbo-port", type=int, default=8001, help="QBO emulator port (0: a free port)")
+    parser.add_argument("--sweep-every", type=float, default=60.0, help="seconds between sweeper runs")
     args = parser.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
@@ -57,7 +64,7 @@ def main() -> int:
     os.environ.setdefault("CREDITS_TABLE", "credits-dev")
     os.environ.setdefault("LOCAL_DEV", "1")  # accept the documented dev JWT secret in this process only
 
-    from devstack import dynamodb_local, qbo_demo
+    from devstack import dynamodb_local, pump, qbo_demo
 
     with contextlib.ExitStack() as started:  # stops what was started, last first, however we leave
         try:
@@ -77,6 +84,9 @@ def main() -> int:
             print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
             qbo = qbo_demo.start(demo.account_id, args.qbo_port, api_url=f"http://{API_HOST}:{args.port}")
             started.callback(qbo.stop)
+            qbo_demo.switch_sync_on(demo.account_id, qbo.realm_id)
+            workers = pump.SyncPump(sweep_every=args.sweep_every).start()
+            started.callback(workers.stop)
             try:
                 server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST,
                                              args.port)
@@ -84,7 +94,7 @@ def main() -> int:
                 print(f"error: the API cannot listen on {API_HOST}:{args.port} ({error.strerror}); "
                       "pass --port to use another", file=sys.stderr)
                 return 1
-            _print_banner(demo, args.port, qbo)
+            _print_banner(demo, args.port, qbo, workers)
             server.serve_forever()
         except (dynamodb_local.DynamoDBLocalError, qbo_demo.QboDemoError) as error:
             print(f"error: {error}", file=sys.stderr)

@@ -31,7 +31,27 @@ def records_sync_intent(qbo_credit_sync: bool, connection: ConnectionState) -> b
     return qbo_credit_sync and connection in (ConnectionState.CONNECTED, ConnectionState.SOFT_DISCONNECTED)
 
 
+def pushes_now(qbo_credit_sync: bool, connection: ConnectionState) -> bool:
+    """The workers push an account's pending changes only while its sync is on and it is connected.
+
+    A soft-disconnected account keeps its pending changes (they wait for the reconnect); an account without a
+    connection has nothing to push to.
+    """
+    return qbo_credit_sync and connection is ConnectionState.CONNECTED
+
+
 MAX_BACKOFF_SECONDS = 3600
+STALE_PENDING_SECONDS = 120
+
+
+def retry_due(attempts: int, seconds_since_failure: float) -> bool:
+    """A parked object is tried again on its own once `retry_delay(attempts)` has passed since it failed."""
+    return seconds_since_failure >= retry_delay(attempts)
+
+
+def sweep_due(seconds_pending: float) -> bool:
+    """A change still pending this long has lost its queue message (or QBO kept deferring it): hint it again."""
+    return seconds_pending >= STALE_PENDING_SECONDS
 
 
 def retry_delay(attempts: int) -> int:

@@ -96,6 +96,7 @@ class SyncedItem(BaseItem):
     sync_error = UnicodeAttribute(null=True)
     sync_error_code = UnicodeAttribute(null=True)
     sync_attempts = NumberAttribute(default=0)
+    sync_failed_at = UnicodeAttribute(null=True)  # when it was last parked: the sweeper's automatic retry waits
     sync_version = NumberAttribute(default=0)
     synced_version = NumberAttribute(default=0)
     sync_pk = UnicodeAttribute(null=True)

@@ -1,7 +1,8 @@
-"""A domain object's SyncState on its item, and the sparse pending-sync index (gsi3) that lists what to push."""
+"""A domain object's SyncState on its item, and the sparse pending-sync index (gsi4) that lists what to push."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..domain.sync import SyncState
 from .ids import utc_now
@@ -26,6 +27,10 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
     """
     item.qbo_id, item.qbo_sync_token = state.qbo_id, state.sync_token
     item.sync_version, item.synced_version = state.version, state.synced_version
+    if state.error and (item.sync_error != state.error or int(item.sync_attempts or 0) != state.attempts):
+        item.sync_failed_at = utc_now()  # parked (again) now: the automatic retry waits retry_delay from here
+    elif not state.error:
+        item.sync_failed_at = None
     item.sync_error_code, item.sync_error, item.sync_attempts = state.error_code, state.error, state.attempts
     item.sync_status = state.status.value
     if state.pending or state.error:
@@ -52,3 +57,33 @@ def pending_objects(account_id: str, limit: int = 500) -> list[PendingObject]:
         _, kind, object_id = item.sync_sk.split("#", 2)  # an id may itself hold a "#" (a use: credit#use)
         found.append(PendingObject(kind, object_id, bool(item.sync_error)))
     return found
+
+
+@dataclass(frozen=True)
+class WaitingObject:
+    """One entry of the pending index as the sweeper sees it (every account's, not one account's)."""
+
+    account_id: str
+    kind: str
+    object_id: str
+    pending_since: str  # when it first became pending (ISO, UTC)
+    version: int
+    parked: bool
+    attempts: int
+    failed_at: str | None
+
+
+def account_of_pending_pk(sync_pk: str) -> str:
+    """`A#<account>#SYNC` back to the account id."""
+    return sync_pk[len(account_pk("")):-len("#SYNC")]
+
+
+def all_waiting(page_size: int = 500) -> Iterator[WaitingObject]:
+    """Every object of every account waiting for a push or parked: a Scan of the sparse gsi4 reads only those."""
+    bind()
+    for item in CreditItem.pending_sync.scan(page_size=page_size, attributes_to_get=[
+            "sync_pk", "sync_sk", "sync_version", "sync_error", "sync_attempts", "sync_failed_at"]):
+        pending_since, kind, object_id = item.sync_sk.rsplit("#", 2)
+        yield WaitingObject(account_of_pending_pk(item.sync_pk), kind, object_id, pending_since,
+                            int(item.sync_version or 0), bool(item.sync_error), int(item.sync_attempts or 0),
+                            item.sync_failed_at)

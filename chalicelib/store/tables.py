@@ -41,7 +41,8 @@ def connection():
 
 def table_definition(table_name: str) -> dict[str, Any]:
     """CreateTable arguments: pk/sk plus the indexes: gsi1 by customer, gsi2 open credits, gsi3 overloaded (names,
-    payments by invoice, history), gsi4 pending QBO pushes."""
+    payments by invoice, history), gsi4 pending QBO pushes; a
+    NEW_IMAGE stream for the sync relay."""
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -50,6 +51,8 @@ def table_definition(table_name: str) -> dict[str, Any]:
             for name in ("pk", "sk", "gsi1pk", "gsi1sk", "open_pk", "open_sk", "gsi3pk", "gsi3sk", "sync_pk", "sync_sk")
         ],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        # the sync relay reads this stream (deploy/resources.json; the devstack pump reads DynamoDB Local's)
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": "gsi1",

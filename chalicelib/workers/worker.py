@@ -1,0 +1,83 @@
+"""The sync worker: a batch of SQS FIFO messages → push or pull per hint, failures reported per message.
+
+Lambda deletes what the handler does not name in `batchItemFailures` (ReportBatchItemFailures on the event source
+mapping); a named message comes back after the visibility timeout, and after maxReceiveCount receives it goes to
+the dead-letter queue. So: a deferred push (throttle, outage) is named and retried; an unreadable message is named
+too, until it lands in the DLQ; FIFO order holds because, once one message of a group fails, the later ones of that
+group in the batch are named as well. Hints of one key in a batch run once: the worker reads current state anyway.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Mapping
+
+from .queue import PULL, PUSH, Hint, parse
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[str], Any]
+
+
+class NoPullReader(RuntimeError):
+    """Pull hints arrived before this deployment has an inbound reader: they wait (retried, then DLQ), never lost."""
+
+
+def push(account_id: str) -> Any:
+    from ..services.sync.gate import push_account
+
+    return push_account(account_id)
+
+
+def pull(realm_id: str) -> Any:
+    """The inbound reader (issue 10): `chalicelib.services.sync.pull.pull_changes(realm_id)`."""
+    try:
+        from ..services.sync.pull import pull_changes  # type: ignore[import-not-found]
+    except ModuleNotFoundError as missing:
+        if missing.name and missing.name.endswith("services.sync.pull"):
+            raise NoPullReader("no inbound reader (chalicelib.services.sync.pull) in this deployment") from None
+        raise
+    return pull_changes(realm_id)
+
+
+HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull}
+
+
+def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:
+    """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response."""
+    handlers = handlers or HANDLERS
+    failed: list[str] = []
+    failed_groups: set[str] = set()
+    done: dict[tuple[str, str], bool] = {}
+    for record in event.get("Records") or []:
+        message_id = record["messageId"]
+        group = (record.get("attributes") or {}).get("MessageGroupId")
+        try:
+            hint: Hint = parse(record.get("body") or "")
+        except ValueError as error:
+            logger.error("sync message %s is poison (%s): left for the dead-letter queue", message_id, error)
+            failed.append(message_id)
+            failed_groups.add(group or f"poison:{message_id}")
+            continue
+        group = group or hint.group
+        if group in failed_groups:
+            failed.append(message_id)  # FIFO: nothing after a failed message of its group is processed
+            continue
+        key = (hint.kind, hint.key)
+        if key not in done:
+            done[key] = _run(handlers, hint, message_id)
+        if not done[key]:
+            failed.append(message_id)
+            failed_groups.add(group)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str) -> bool:
+    """One hint's work; False means "give the message back to the queue"."""
+    try:
+        handlers[hint.kind](hint.key)
+        return True
+    except Exception as error:  # noqa: BLE001 - any failure is reported, retried by SQS, and DLQ'd in the end
+        from ..services.sync.push import PushDeferred
+
+        log = logger.info if isinstance(error, PushDeferred) else logger.exception
+        log("sync %s %s (message %s) failed, back to the queue: %s", hint.kind, hint.key, message_id, error)
+        return False

@@ -1,0 +1,65 @@
+"""The sync Lambdas in the deploy template: event sources wired to this stack's stream and queue, partial batch
+failures reported, least privilege (packaged as tests/test_package.py does, without dependencies)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def resources(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("package")
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("app.py", "chalicelib", ".chalice"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    shutil.rmtree(project / ".chalice" / "deployments", ignore_errors=True)
+    (project / "requirements.txt").write_text("")
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", "prod", "--merge-template",
+                    str(ROOT / "deploy" / "resources.json"), str(tmp_path / "out")],
+                   cwd=project, env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}, check=True, capture_output=True)
+    return json.loads((tmp_path / "out" / "sam.json").read_text())["Resources"]
+
+
+def test_the_relay_reads_this_tables_stream_and_only_pending_objects(resources):
+    assert resources["CreditsTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    source = resources["SyncRelay"]["Properties"]["Events"]["SyncRelayDynamodbEventSource"]["Properties"]
+    assert source["Stream"] == {"Fn::GetAtt": ["CreditsTable", "StreamArn"]}
+    pattern = json.loads(source["FilterCriteria"]["Filters"][0]["Pattern"])
+    assert pattern == {"dynamodb": {"NewImage": {"sync_pk": {"S": [{"exists": True}]}}}}
+    assert resources["SyncRelay"]["Properties"]["Handler"] == "app.sync_relay"
+
+
+def test_the_worker_reports_partial_batch_failures_from_this_stacks_queue(resources):
+    worker = resources["SyncWorker"]["Properties"]
+    source = worker["Events"]["SyncWorkerSqsEventSource"]["Properties"]
+    assert source["Queue"] == {"Fn::Sub": "${SyncQueue.Arn}"}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and source["BatchSize"] <= 10
+    queue = resources["SyncQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= worker["Timeout"]  # a message is not redelivered while still in work
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+
+
+def test_the_sweeper_runs_every_minute(resources):
+    events = resources["SyncSweeper"]["Properties"]["Events"]
+    assert [e["Properties"]["Schedule"] for e in events.values()] == ["rate(1 minute)"]
+
+
+@pytest.mark.parametrize("function", ["SyncRelay", "SyncWorker", "SyncSweeper"])
+def test_each_sync_lambda_has_its_own_least_privilege_role(resources, function):
+    variables = resources[function]["Properties"]["Environment"]["Variables"]
+    assert variables["CREDITS_TABLE"] == {"Ref": "CreditsTable"} and variables["SYNC_QUEUE_URL"] == {"Ref": "SyncQueue"}
+    statements = resources[f"{function}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert all("*" not in a for a in actions) and all(s["Resource"] != "*" for s in statements)
+    assert "dynamodb:Scan" not in actions or function == "SyncSweeper"
+    assert ("sqs:ReceiveMessage" in actions) == (function == "SyncWorker")
+    assert ("dynamodb:GetRecords" in actions) == (function == "SyncRelay")
