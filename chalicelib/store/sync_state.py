@@ -1,12 +1,13 @@
-"""A domain object's SyncState on its item, and the sparse pending-sync index (gsi3) that lists what to push."""
+"""A domain object's SyncState on its item, and the sparse pending-sync index (gsi4) that lists what to push."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import config
 from ..domain.sync import SyncState
 from .ids import utc_now
-from .models import CreditItem, SyncedItem, account_pk
-from .tables import bind
+from .models import CreditItem, PendingSync, SyncedItem, account_pk
+from .tables import bind, dynamodb_client
 
 
 def pending_pk(account_id: str) -> str:
@@ -26,6 +27,10 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
     """
     item.qbo_id, item.qbo_sync_token = state.qbo_id, state.sync_token
     item.sync_version, item.synced_version = state.version, state.synced_version
+    if state.error and (item.sync_error != state.error or int(item.sync_attempts or 0) != state.attempts):
+        item.sync_failed_at = utc_now()  # parked (again) now: the automatic retry waits retry_delay from here
+    elif not state.error:
+        item.sync_failed_at = None
     item.sync_error_code, item.sync_error, item.sync_attempts = state.error_code, state.error, state.attempts
     item.sync_status = state.status.value
     if state.pending or state.error:
@@ -33,6 +38,55 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
         item.sync_sk = item.sync_sk or f"{utc_now()}#{kind}#{entity_id}"
     else:
         item.sync_pk = item.sync_sk = None
+
+
+@dataclass(frozen=True)
+class ParkedObject:
+    """An object a push refused for good, as the status panel lists it (its human number: a customer's name)."""
+
+    kind: str
+    object_id: str
+    number: str | None
+    code: str | None
+    message: str
+    at: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    """What the account's pending index holds: how many objects wait for a push, and those parked with an error."""
+
+    pending: int
+    parked: list[ParkedObject]
+
+
+# what the panel shows of a parked object; `number` (credits, invoices, payments) or `name` (customers) names it
+PANEL_ATTRIBUTES = ("sync_sk", "sync_error", "sync_error_code", "sync_failed_at", "sync_attempts", "number", "name")
+
+
+def sync_overview(account_id: str, page_size: int = 1000) -> SyncOverview:
+    """One Query of the account's partition of the sparse gsi4, paged and projected: never a read of the account."""
+    names = {f"#a{n}": attribute for n, attribute in enumerate(PANEL_ATTRIBUTES)}
+    request = {"TableName": config.table_name(), "IndexName": PendingSync.Meta.index_name, "Limit": page_size,
+               "KeyConditionExpression": "sync_pk = :pk",
+               "ExpressionAttributeValues": {":pk": {"S": pending_pk(account_id)}},
+               "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    pending, parked = 0, []
+    while True:
+        answer = dynamodb_client().query(**request)
+        for raw in answer["Items"]:
+            text = {key: value["S"] for key, value in raw.items() if "S" in value}
+            if "sync_error" not in text:
+                pending += 1
+                continue
+            _, kind, object_id = text["sync_sk"].rsplit("#", 2)
+            parked.append(ParkedObject(kind, object_id, text.get("number") or text.get("name"),
+                                       text.get("sync_error_code"), text["sync_error"], text.get("sync_failed_at"),
+                                       int(raw.get("sync_attempts", {}).get("N", "0"))))
+        if "LastEvaluatedKey" not in answer:
+            return SyncOverview(pending, parked)
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
 @dataclass(frozen=True)

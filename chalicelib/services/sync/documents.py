@@ -12,7 +12,7 @@ from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
-from ...store import accounts as accounts_store
+from ...store.models import CustomerItem
 from .context import PushContext, quoted
 
 
@@ -32,33 +32,38 @@ class DependencyNotSynced(Exception):
     """Something this object links (its invoice, its customer) could not be pushed yet."""
 
 
-def push_customer(ctx: PushContext, customer_id: str) -> str:
-    """The QBO Customer of ours: linked by DisplayName when the company has one, created otherwise."""
-    customer = accounts_store.get_customer(ctx.account_id, customer_id)
-    if customer.qbo_id:
-        return customer.qbo_id
-    qbo_id = _customer_named(ctx, customer.name)
-    if qbo_id is None:
-        try:
-            qbo_id = ctx.client.create("Customer", mapping.customer_doc(customer.name),
-                                       make_request_id("create", "customer", customer_id))["Id"]
-        except QboDuplicateNameError:  # created meanwhile (by the accountant or a racing worker): link it
-            qbo_id = _customer_named(ctx, customer.name)
-            if qbo_id is None:
-                raise
-    accounts_store.link_customer(ctx.account_id, customer_id, str(qbo_id))
-    return str(qbo_id)
+def push_customer(ctx: PushContext, customer: CustomerItem) -> Pushed:
+    """Our customer as a QBO Customer: linked by DisplayName when the company has one, created otherwise; once
+    linked, a new name of ours becomes its DisplayName (a name QBO already has elsewhere is 6240: parked)."""
+    if customer.sync.qbo_id is None:
+        found = _customer_named(ctx, customer.name)
+        if found is None:
+            try:
+                created = ctx.client.create("Customer", mapping.customer_doc(customer.name),
+                                            make_request_id("create", "customer", customer.id))
+                return Pushed(str(created["Id"]), created["SyncToken"])
+            except QboDuplicateNameError:  # created meanwhile (by the accountant or a racing worker): link it
+                found = _customer_named(ctx, customer.name)
+                if found is None:
+                    raise
+        return Pushed(str(found["Id"]), found["SyncToken"])
+    return _upsert(ctx, "Customer", "customer", customer, mapping.customer_doc(customer.name), lambda: None)
 
 
-def _customer_named(ctx: PushContext, name: str) -> str | None:
+def _customer_ref(ctx: PushContext, customer_id: str) -> Ref:
+    """A document's customer in QBO, pushed (linked or created) first when it is not there yet."""
+    return Ref(_dependency(ctx, "customer", customer_id, "its customer"))
+
+
+def _customer_named(ctx: PushContext, name: str) -> dict | None:
     rows = ctx.client.query(f"SELECT * FROM Customer WHERE DisplayName = {quoted(name)}")
-    return str(rows[0]["Id"]) if rows else None
+    return rows[0] if rows else None
 
 
 def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     if invoice.deleted:
         return _void_invoice(ctx, invoice)
-    doc = mapping.invoice_doc(invoice, customer=Ref(push_customer(ctx, invoice.customer_id)), item=ctx.item())
+    doc = mapping.invoice_doc(invoice, customer=_customer_ref(ctx, invoice.customer_id), item=ctx.item())
     find = _marker_finder(ctx, "Invoice", "invoice", invoice.id, f"DocNumber = {quoted(invoice.number)}")
     return _upsert(ctx, "Invoice", "invoice", invoice, doc, find)
 
@@ -85,7 +90,7 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
         return _delete_memo(ctx, credit)
-    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
+    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(ctx, credit.customer_id), item=ctx.item())
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
 
@@ -111,7 +116,7 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
     if not payment.active:
         return _void_payment(ctx, payment)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
-    doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
+    doc = mapping.tender_payment_doc(payment, customer=_customer_ref(ctx, payment.customer_id),
                                      links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
     customer = doc["CustomerRef"]["value"]
     find = _marker_finder(ctx, "Payment", "payment", payment.id,
@@ -180,4 +185,5 @@ def _is_voided(doc: dict) -> bool:
     return str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt")
 
 
-PUSHERS: dict[str, Callable] = {"invoice": push_invoice, "payment": push_payment, "credit": push_credit}
+PUSHERS: dict[str, Callable] = {"customer": push_customer, "invoice": push_invoice, "payment": push_payment,
+                                "credit": push_credit}

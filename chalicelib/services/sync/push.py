@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from ...domain.errors import NotFound
 from ...qbo.errors import QboAuthError, QboError, QboTransientError
+from ...store import accounts as accounts_store
+from ...store.ids import utc_now
 from ...store.sync_state import pending_objects
 from .context import NoSalesItem, PushContext
 from .documents import PUSHERS, DependencyNotSynced, NotMappedYet, Pushed
@@ -39,7 +41,7 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         from ...qbo.client import build_client
 
         client = (client_factory or build_client)(account_id)
-    ctx = PushContext(account_id, client, ensure=lambda kind, object_id: push_if_pending(ctx, kind, object_id))
+    ctx = _context(account_id, client)
     report = PushReport()
     before = client.session.stats["requests"]
     try:
@@ -50,7 +52,22 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
             getattr(report, outcome).append((pending.kind, pending.object_id))
     finally:
         report.qbo_requests = client.session.stats["requests"] - before
+        if report.pushed:
+            accounts_store.record_push(account_id, utc_now())  # once per run (status panel's last push)
     return report
+
+
+def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> str:
+    """Push one object now (its dependencies first): "pushed", "parked" or "waiting"; raises PushDeferred."""
+    outcome = _push_tracked(_context(account_id, client), kind, object_id)
+    if outcome == "pushed":
+        accounts_store.record_push(account_id, utc_now())
+    return outcome
+
+
+def _context(account_id: str, client: Any) -> PushContext:
+    ctx = PushContext(account_id, client, ensure=lambda kind, object_id: push_if_pending(ctx, kind, object_id))
+    return ctx
 
 
 def push_if_pending(ctx: PushContext, kind: str, object_id: str) -> str | None:

@@ -12,7 +12,8 @@ KINDS = ("customer", "invoice", "payment", "credit")
 
 def repository(book: Ledger, kind: str):
     """The repository holding objects of one sync kind."""
-    return {"invoice": book.invoices, "payment": book.payments, "credit": book.credits}[kind]
+    return {"customer": book.customers, "invoice": book.invoices, "payment": book.payments,
+            "credit": book.credits}[kind]
 
 
 def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:
