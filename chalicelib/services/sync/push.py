@@ -100,7 +100,8 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         raise PushDeferred(str(error)) from error
     except PARKING_ERRORS as error:
         code = str(getattr(error, "code", None) or type(error).__name__)
-        message = str(getattr(error, "message", None) or error)
+        # QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")
+        message = str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
         logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
         record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
         return "parked"
