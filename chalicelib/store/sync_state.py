@@ -65,13 +65,16 @@ class SyncOverview:
 PANEL_ATTRIBUTES = ("sync_sk", "sync_error", "sync_error_code", "sync_failed_at", "sync_attempts", "number", "name")
 
 
-def sync_overview(account_id: str, page_size: int = 1000) -> SyncOverview:
-    """One Query of the account's partition of the sparse gsi4, paged and projected: never a read of the account."""
+def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview:
+    """One Query of the account's partition of the sparse gsi4, paged (by DynamoDB's 1 MB unless `page_size`) and
+    projected: synced and never-synced objects are not in that index, so the account's size costs nothing."""
     names = {f"#a{n}": attribute for n, attribute in enumerate(PANEL_ATTRIBUTES)}
-    request = {"TableName": config.table_name(), "IndexName": PendingSync.Meta.index_name, "Limit": page_size,
+    request = {"TableName": config.table_name(), "IndexName": PendingSync.Meta.index_name,
                "KeyConditionExpression": "sync_pk = :pk",
                "ExpressionAttributeValues": {":pk": {"S": pending_pk(account_id)}},
                "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    if page_size:
+        request["Limit"] = page_size
     pending, parked = 0, []
     while True:
         answer = dynamodb_client().query(**request)

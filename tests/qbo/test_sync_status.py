@@ -226,3 +226,17 @@ def test_a_retry_while_softly_disconnected_keeps_it_pending_for_the_reconnect(sy
     reply = owner.post(f"/qbo/objects/credit/{credit['id']}/retry").json
     assert (reply["outcome"], reply["sync_status"]) == ("paused", "pending")
     assert synced.books("CreditMemo") == []
+
+
+def test_the_panel_follows_every_page_of_the_pending_index(synced):
+    from chalicelib.store.sync_state import sync_overview
+
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    _use_item(synced.account.id, "999")
+    parked = owner.post("/credits", {"customer_id": customer, "amount": "1.00"}).json
+    synced.push()
+    for amount in ("2.00", "3.00", "4.00"):
+        owner.post("/credits", {"customer_id": customer, "amount": amount})
+    overview = sync_overview(synced.account.id, page_size=1)
+    assert overview.pending == 3 and [(p.kind, p.object_id, p.number) for p in overview.parked] == [
+        ("credit", parked["id"], parked["number"])]
