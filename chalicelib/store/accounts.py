@@ -153,6 +153,23 @@ def record_push(account_id: str, at: str) -> None:
         pass
 
 
+def link_customer(account_id: str, customer_id: str, qbo_id: str) -> None:
+    """Record the QBO Customer of one of ours; a customer linked already keeps its link.
+
+    The version moves too: a use case that read the customer before keeps no stale copy of its QBO id.
+    """
+    client = dynamodb_client()
+    try:
+        client.update_item(TableName=config.table_name(),
+                           Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": f"CUST#{customer_id}"}},
+                           UpdateExpression="SET qbo_id = :id ADD version :one",
+                           ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(qbo_id) "
+                                               "OR qbo_id = :id)",
+                           ExpressionAttributeValues={":id": {"S": qbo_id}, ":one": {"N": "1"}})
+    except client.exceptions.ConditionalCheckFailedException:
+        pass
+
+
 def set_qbo_connection(account_id: str, state: ConnectionState, realm_id: str | None) -> None:
     """Record on the account whether and where it is connected (read by auth on every request, no extra read)."""
     values = {":state": {"S": state.value}, ":one": {"N": "1"}}

@@ -32,7 +32,13 @@ class DependencyNotSynced(Exception):
     """Something this object links (its invoice, its customer) could not be pushed yet."""
 
 
-def push_customer(ctx: PushContext, customer: CustomerItem) -> Pushed:
+def push_customer(ctx: PushContext, customer_id: str) -> str:
+    """The QBO id of our customer, for a document that names it: pushed first when it is not in QBO yet or has a
+    change pending (retroactive push); a customer parked with an error makes the document wait."""
+    return _dependency(ctx, "customer", customer_id, "its customer")
+
+
+def sync_customer(ctx: PushContext, customer: CustomerItem) -> Pushed:
     """Our customer as a QBO Customer: linked by DisplayName when the company has one, created otherwise; once
     linked, a new name of ours becomes its DisplayName (a name QBO already has elsewhere is 6240: parked)."""
     if customer.sync.qbo_id is None:
@@ -50,11 +56,6 @@ def push_customer(ctx: PushContext, customer: CustomerItem) -> Pushed:
     return _upsert(ctx, "Customer", "customer", customer, mapping.customer_doc(customer.name), lambda: None)
 
 
-def _customer_ref(ctx: PushContext, customer_id: str) -> Ref:
-    """A document's customer in QBO, pushed (linked or created) first when it is not there yet."""
-    return Ref(_dependency(ctx, "customer", customer_id, "its customer"))
-
-
 def _customer_named(ctx: PushContext, name: str) -> dict | None:
     rows = ctx.client.query(f"SELECT * FROM Customer WHERE DisplayName = {quoted(name)}")
     return rows[0] if rows else None
@@ -63,7 +64,7 @@ def _customer_named(ctx: PushContext, name: str) -> dict | None:
 def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     if invoice.deleted:
         return _void_invoice(ctx, invoice)
-    doc = mapping.invoice_doc(invoice, customer=_customer_ref(ctx, invoice.customer_id), item=ctx.item())
+    doc = mapping.invoice_doc(invoice, customer=Ref(push_customer(ctx, invoice.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "Invoice", "invoice", invoice.id, f"DocNumber = {quoted(invoice.number)}")
     return _upsert(ctx, "Invoice", "invoice", invoice, doc, find)
 
@@ -90,7 +91,7 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
         return _delete_memo(ctx, credit)
-    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(ctx, credit.customer_id), item=ctx.item())
+    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
 
@@ -116,7 +117,7 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
     if not payment.active:
         return _void_payment(ctx, payment)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
-    doc = mapping.tender_payment_doc(payment, customer=_customer_ref(ctx, payment.customer_id),
+    doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
                                      links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
     customer = doc["CustomerRef"]["value"]
     find = _marker_finder(ctx, "Payment", "payment", payment.id,
@@ -185,5 +186,5 @@ def _is_voided(doc: dict) -> bool:
     return str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt")
 
 
-PUSHERS: dict[str, Callable] = {"customer": push_customer, "invoice": push_invoice, "payment": push_payment,
+PUSHERS: dict[str, Callable] = {"customer": sync_customer, "invoice": push_invoice, "payment": push_payment,
                                 "credit": push_credit}
