@@ -240,3 +240,16 @@ def test_the_panel_follows_every_page_of_the_pending_index(synced):
     overview = sync_overview(synced.account.id, page_size=1)
     assert overview.pending == 3 and [(p.kind, p.object_id, p.number) for p in overview.parked] == [
         ("credit", parked["id"], parked["number"])]
+
+
+def test_the_panel_reads_the_pending_index_never_the_account(synced):
+    from tests.test_accounts_uow import dynamodb_calls
+
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    for amount in ("1.00", "2.00"):
+        owner.post("/credits", {"customer_id": customer, "amount": amount})
+    synced.push()
+    owner.post("/credits", {"customer_id": customer, "amount": "3.00"})
+    with dynamodb_calls() as calls:
+        assert owner.get("/qbo/status").json["pending"] == 1
+    assert dict(calls) == {"BatchGetItem": 1, "GetItem": 1, "Query": 1}  # auth, the account, one page of gsi4
