@@ -9,6 +9,7 @@ from chalicelib.api import (
     routes_credit_reads,
     routes_credits,
     routes_customers,
+    routes_qbo_status,
     routes_reads,
     routes_returns,
     routes_sales,
@@ -21,6 +22,7 @@ app = Chalice(app_name="credits")
 for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
                          routes_reads, routes_credit_reads):
     app.register_blueprint(blueprint_module.bp)
+app.register_blueprint(routes_qbo_status.bp)
 app.register_middleware(remember_request, "http")
 
 

@@ -10,6 +10,7 @@ from ..domain.money import format_cents
 from ..domain.permissions import Principal
 from ..domain.settings import AccountSettings
 from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
+from ..store.sync_state import read_state
 from . import schemas
 
 # Fields that say something about credits: only principals who may see credits get them, in every response.
@@ -52,7 +53,9 @@ def user(item: UserItem) -> dict:
 
 
 def customer(item: CustomerItem) -> dict:
-    return schemas.CustomerOut(id=item.id, name=item.name, created_at=item.created_at, qbo_id=item.qbo_id).model_dump()
+    state = read_state(item)
+    return schemas.CustomerOut(id=item.id, name=item.name, created_at=item.created_at, qbo_id=state.qbo_id,
+                               sync_status=state.status.value, sync_error=state.error).model_dump()
 
 
 def credit(value: Credit) -> dict:
@@ -85,7 +88,7 @@ def payment(value: Payment, principal: Principal, invoice: Invoice | None = None
                                           voided_at=u.voided_at) for u in value.credit_uses],
         total=format_cents(value.total), applied=format_cents(value.applied),
         overpayment_credit_id=value.overpayment_credit_id, created_at=value.created_at, voided_at=value.voided_at,
-        qbo_id=value.qbo_id, sync_status=value.sync_status,
+        qbo_id=value.qbo_id, sync_status=value.sync_status, sync_error=value.sync_error,
         invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
     if invoice is None:
         del payload["invoice"]
@@ -141,7 +144,7 @@ def invoice_row(value: Invoice, principal: Principal) -> dict:
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
         payment_ids=value.payment_ids, created_at=value.created_at, updated_at=value.updated_at, qbo_id=value.qbo_id,
-        sync_status=value.sync_status).model_dump()
+        sync_status=value.sync_status, sync_error=value.sync_error).model_dump()
     return shown_to(principal, payload)
 
 
@@ -232,3 +235,22 @@ def credit_aging_rows(report, names: dict[str, str]) -> list[tuple]:
                          format_cents(sum(per_bucket.values()))))
         rows.append((label, name, "all", *(format_cents(row.buckets[b]) for b in BUCKETS), format_cents(row.total)))
     return rows
+
+
+def qbo_status(view) -> dict:
+    """services.sync.status.SyncStatusView on the wire."""
+    return schemas.QboStatusOut(
+        connected=view.connected, realm_id=view.realm_id, sync_mode=view.sync_mode.value, pending=view.pending,
+        last_push_at=view.last_push_at, last_pull_at=view.last_pull_at, cdc_watermark=view.cdc_watermark,
+        errors=[schemas.QboErrorOut(object_type=e.kind, object_id=e.object_id, number=e.number, code=e.code,
+                                    message=e.message, at=e.at, attempts=e.attempts) for e in view.errors]
+    ).model_dump()
+
+
+def qbo_retry(outcome) -> dict:
+    """services.sync.retry.RetryOutcome on the wire."""
+    state = outcome.sync
+    return schemas.QboRetryOut(
+        object_type=outcome.kind, object_id=outcome.object_id, number=outcome.number, qbo_id=state.qbo_id,
+        sync_status=state.status.value, sync_error=state.error, attempts=state.attempts, outcome=outcome.outcome,
+        message=outcome.message).model_dump()

@@ -15,7 +15,7 @@ from .routing import Call, endpoint
 
 bp = Blueprint(__name__)
 CSV_COLUMNS = ("Number", "Customer ID", "Source", "Status", "Amount", "Used", "Remaining", "Internal Notes",
-               "External Notes", "Created At", "QB ID")
+               "External Notes", "Created At", "QB ID", "Sync Status", "Sync Error")
 CSV_PAGE = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,7 +62,8 @@ def _csv(call: Call, filters: dict) -> Response:
         for c in page.credits:
             writer.writerow([csv_cell(v) for v in (
                 c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount), format_cents(c.used),
-                format_cents(c.remaining), c.internal_note, c.external_note, c.created_at, c.qbo_id)])
+                format_cents(c.remaining), c.internal_note, c.external_note, c.created_at, c.qbo_id, c.sync_status,
+                c.sync_error)])
         if page.last_key is None:
             break
         after = page.last_key

@@ -126,3 +126,20 @@ class Synced:
     @property
     def sync_error(self) -> str | None:
         return self.sync.error
+
+
+class SyncMode(str, Enum):
+    """What the status panel says the sync is doing."""
+
+    TWO_WAY = "two_way"  # sync on and connected: changes flow both ways now
+    PAUSED = "paused"  # softly disconnected: changes are kept pending and flow again on reconnecting
+    OFF = "off"  # sync switched off, or no connection (never connected, or hard-disconnected)
+
+
+def sync_mode(qbo_credit_sync: bool, connection: ConnectionState) -> SyncMode:
+    """Two-way while sync is on and connected; paused while softly disconnected (whatever the switch); else off."""
+    if connection is ConnectionState.SOFT_DISCONNECTED:
+        return SyncMode.PAUSED
+    if qbo_credit_sync and connection is ConnectionState.CONNECTED:
+        return SyncMode.TWO_WAY
+    return SyncMode.OFF

@@ -21,7 +21,7 @@ def create_customer(principal: Principal, *, name: str) -> CustomerItem:
         index_customer_name(principal.account_id, customer)
         return customer
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:

@@ -44,7 +44,7 @@ def rename_customer(principal: Principal, customer_id: str, name: str) -> Custom
         reads.index_customer_name(principal.account_id, customer)
         return customer
 
-    return run_in_transaction(principal.account_id, write)
+    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
 
 
 def list_invoices(principal: Principal, **filters) -> reads.Page[Invoice]:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import UpdateError
-
 from .. import config
 from ..domain.errors import NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
-from ..domain.sync import ConnectionState
+from ..domain.sync import ConnectionState, SyncState
 from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
 from .repository import ItemRepository
+from .sync_state import read_state
+from .synced import SyncedRepository
 from .tables import bind, dynamodb_client
 
 ACCOUNT_SK = "ACCOUNT"
@@ -90,8 +90,37 @@ class Users(ItemRepository):
     model, prefix, noun = UserItem, "USER", "user"
 
 
-class Customers(ItemRepository):
+class Customers(SyncedRepository[CustomerItem]):
+    """Customers are their own item; a new one or a new name is pending for QBO when the account syncs.
+
+    The item carries its SyncState as `sync` while this unit of work holds it (written back at commit).
+    """
+
     model, prefix, noun = CustomerItem, "CUST", "customer"
+
+    def from_item(self, item: CustomerItem) -> CustomerItem:
+        item.sync = read_state(item)
+        return item
+
+    def to_item(self, entity: CustomerItem, item: CustomerItem) -> None:
+        self.write_sync(entity, item)
+
+    def id_of(self, entity: CustomerItem) -> str:
+        return entity.sk.split("#", 1)[1]
+
+    def new_item(self, entity: CustomerItem) -> CustomerItem:
+        self.to_item(entity, entity)
+        return entity
+
+    def new(self, customer_id: str, **attributes) -> CustomerItem:
+        """A new customer (attributes include its `id`), written at commit only if it does not exist yet."""
+        item = self.model(account_pk(self.uow.account_id), self.sk(customer_id), **attributes)
+        item.sync = SyncState()
+        return self.add(item)
+
+    def qbo_view(self, entity: CustomerItem) -> str:
+        """A QBO Customer shows our name (its DisplayName)."""
+        return entity.name
 
 
 def remember_qbo_item(account_id: str, item_id: str) -> None:
@@ -107,16 +136,38 @@ def remember_qbo_item(account_id: str, item_id: str) -> None:
         pass
 
 
-def link_customer(account_id: str, customer_id: str, qbo_id: str) -> None:
-    """Record the QBO Customer of one of ours; a customer linked already keeps its link."""
-    bind()
+def record_push(account_id: str, at: str) -> None:
+    """Stamp when a push run last brought something into QBO (status panel); never moves back.
+
+    Written at most once per push run, not per object: one account item written on every push would be a hot key.
+    """
+    client = dynamodb_client()
     try:
-        CustomerItem(account_pk(account_id), f"CUST#{customer_id}").update(
-            actions=[CustomerItem.qbo_id.set(qbo_id)],
-            condition=CustomerItem.pk.exists() & (CustomerItem.qbo_id.does_not_exist() | (CustomerItem.qbo_id == qbo_id)))
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        client.update_item(TableName=config.table_name(),
+                           Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": ACCOUNT_SK}},
+                           UpdateExpression="SET qbo_last_push_at = :at ADD version :one",
+                           ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(qbo_last_push_at) "
+                                               "OR qbo_last_push_at < :at)",
+                           ExpressionAttributeValues={":at": {"S": at}, ":one": {"N": "1"}})
+    except client.exceptions.ConditionalCheckFailedException:
+        pass
+
+
+def link_customer(account_id: str, customer_id: str, qbo_id: str) -> None:
+    """Record the QBO Customer of one of ours; a customer linked already keeps its link.
+
+    The version moves too: a use case that read the customer before keeps no stale copy of its QBO id.
+    """
+    client = dynamodb_client()
+    try:
+        client.update_item(TableName=config.table_name(),
+                           Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": f"CUST#{customer_id}"}},
+                           UpdateExpression="SET qbo_id = :id ADD version :one",
+                           ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(qbo_id) "
+                                               "OR qbo_id = :id)",
+                           ExpressionAttributeValues={":id": {"S": qbo_id}, ":one": {"N": "1"}})
+    except client.exceptions.ConditionalCheckFailedException:
+        pass
 
 
 def set_qbo_connection(account_id: str, state: ConnectionState, realm_id: str | None) -> None:

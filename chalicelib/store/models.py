@@ -112,9 +112,12 @@ class AccountItem(BaseItem):
     credits_enabled = BooleanAttribute(default=False)
     qbo_credit_sync = BooleanAttribute(default=False)
     credit_balance_warning_threshold = NumberAttribute(null=True)
+    qbo_last_push_at = UnicodeAttribute(null=True)  # when a push run last brought something into QBO (status panel)
     qbo_state = UnicodeAttribute(default="none")  # none | connected | soft_disconnected (domain.sync.ConnectionState)
     qbo_realm_id = UnicodeAttribute(null=True)
     qbo_item_id = UnicodeAttribute(null=True)  # the QBO Item on our lines; looked up once when unset
+    qbo_cdc_watermark = UnicodeAttribute(null=True)  # inbound: CDC reads changes since this time (ISO, UTC)
+    qbo_last_pull_at = UnicodeAttribute(null=True)  # inbound: when the last change read finished
     version = VersionAttribute()
 
 
@@ -134,13 +137,15 @@ class CounterItem(BaseItem):
     value = NumberAttribute(default=0)
 
 
-class CustomerItem(BaseItem):
+class CustomerItem(SyncedItem):
+    """A customer is its own entity (no domain object): the Customers repository attaches its SyncState as `sync`
+    while a unit of work holds it. Customers written before they synced have no `version`: their next write sets 1.
+    """
+
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    qbo_id = UnicodeAttribute(null=True)
 
 
 class CreditItem(SyncedItem):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from .. import config
 from ..domain.sync import SyncState
 from .ids import utc_now
-from .models import CreditItem, SyncedItem, account_pk
-from .tables import bind
+from .models import CreditItem, PendingSync, SyncedItem, account_pk
+from .tables import bind, dynamodb_client
 
 
 def pending_pk(account_id: str) -> str:
@@ -38,6 +39,58 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
         item.sync_sk = item.sync_sk or f"{utc_now()}#{kind}#{entity_id}"
     else:
         item.sync_pk = item.sync_sk = None
+
+
+@dataclass(frozen=True)
+class ParkedObject:
+    """An object a push refused for good, as the status panel lists it (its human number: a customer's name)."""
+
+    kind: str
+    object_id: str
+    number: str | None
+    code: str | None
+    message: str
+    at: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    """What the account's pending index holds: how many objects wait for a push, and those parked with an error."""
+
+    pending: int
+    parked: list[ParkedObject]
+
+
+# what the panel shows of a parked object; `number` (credits, invoices, payments) or `name` (customers) names it
+PANEL_ATTRIBUTES = ("sync_sk", "sync_error", "sync_error_code", "sync_failed_at", "sync_attempts", "number", "name")
+
+
+def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview:
+    """One Query of the account's partition of the sparse gsi4, paged (by DynamoDB's 1 MB unless `page_size`) and
+    projected: synced and never-synced objects are not in that index, so the account's size costs nothing."""
+    names = {f"#a{n}": attribute for n, attribute in enumerate(PANEL_ATTRIBUTES)}
+    request = {"TableName": config.table_name(), "IndexName": PendingSync.Meta.index_name,
+               "KeyConditionExpression": "sync_pk = :pk",
+               "ExpressionAttributeValues": {":pk": {"S": pending_pk(account_id)}},
+               "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    if page_size:
+        request["Limit"] = page_size
+    pending, parked = 0, []
+    while True:
+        answer = dynamodb_client().query(**request)
+        for raw in answer["Items"]:
+            text = {key: value["S"] for key, value in raw.items() if "S" in value}
+            if "sync_error" not in text:
+                pending += 1
+                continue
+            _, kind, object_id = text["sync_sk"].rsplit("#", 2)
+            parked.append(ParkedObject(kind, object_id, text.get("number") or text.get("name"),
+                                       text.get("sync_error_code"), text["sync_error"], text.get("sync_failed_at"),
+                                       int(raw.get("sync_attempts", {}).get("N", "0"))))
+        if "LastEvaluatedKey" not in answer:
+            return SyncOverview(pending, parked)
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
 @dataclass(frozen=True)

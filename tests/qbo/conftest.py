@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator
 
 import pytest
 import requests
 
 from devstack.qbo_emulator import EmulatorHandle, start_emulator
+from tests.conftest import Account, make_account
 
 
 @dataclass
@@ -128,3 +130,58 @@ def qbo_account(realm: Realm, credits_table: str) -> QboAccount:
                   datetime.now(timezone.utc) + timedelta(seconds=3600))
     realm.limits(enabled=False)
     return QboAccount(account_id, realm, emulator_settings(realm), store)
+
+
+def emulator_env(realm: Realm, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the QBO_* variables the deployed code reads (per call) at the emulator, with tiny retry waits."""
+    settings = emulator_settings(realm)
+    for name, value in {"QBO_ENVIRONMENT": settings.environment, "QBO_API_BASE": settings.api_base,
+                        "QBO_CLIENT_ID": settings.client_id, "QBO_CLIENT_SECRET": settings.client_secret,
+                        "QBO_REDIRECT_URI": settings.redirect_uri, "QBO_RETRY_ATTEMPTS": str(settings.max_attempts),
+                        "QBO_RETRY_BASE_SECONDS": str(settings.backoff_base),
+                        "QBO_RETRY_MAX_SECONDS": str(settings.backoff_max),
+                        "QBO_CONNECT_TIMEOUT": str(settings.connect_timeout),
+                        "QBO_READ_TIMEOUT": str(settings.read_timeout)}.items():
+        monkeypatch.setenv(name, value)
+
+
+@dataclass
+class SyncedAccount:
+    """An account with QBO credit sync on, connected to its own emulator realm; `push()` runs one push."""
+
+    account: Account
+    realm: Realm
+    push: Callable
+
+    def books(self, entity: str) -> list[dict]:
+        return self.realm.books()["objects"][entity]
+
+    def one(self, entity: str, **match) -> dict:
+        found = [o for o in self.books(entity) if all(o.get(k) == v for k, v in match.items())]
+        assert len(found) == 1, (entity, match, found)
+        return found[0]
+
+
+@pytest.fixture
+def synced(http, realm, monkeypatch) -> SyncedAccount:
+    """Routes that push (retry) reach the same realm: the QBO_* environment points at the emulator."""
+    from chalicelib.domain.sync import ConnectionState
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.push import push_pending
+    from chalicelib.store import accounts as accounts_store
+    from chalicelib.store.qbo_connections import DynamoTokenStore
+
+    account = make_account(http)
+    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    store = DynamoTokenStore()
+    store.connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
+                  datetime.now(timezone.utc) + timedelta(hours=1))
+    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
+    realm.limits(enabled=False)
+    emulator_env(realm, monkeypatch)
+
+    def push(**settings):
+        client = build_client(account.id, settings=emulator_settings(realm, **settings), store=store)
+        return push_pending(account.id, client=client)
+
+    return SyncedAccount(account, realm, push)

@@ -1,53 +1,12 @@
 """Outbound sync against the emulator through python-quickbooks: each mapping row of DESIGN §5 lands in the books."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 
-from tests.conftest import Account, make_account
-from tests.qbo.conftest import Realm, emulator_settings
-
-
-@dataclass
-class SyncedAccount:
-    account: Account
-    realm: Realm
-    push: Callable
-
-    def books(self, entity: str) -> list[dict]:
-        return self.realm.books()["objects"][entity]
-
-    def one(self, entity: str, **match) -> dict:
-        found = [o for o in self.books(entity) if all(o.get(k) == v for k, v in match.items())]
-        assert len(found) == 1, (entity, match, found)
-        return found[0]
-
-
-@pytest.fixture
-def synced(http, realm) -> SyncedAccount:
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.qbo.client import build_client
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-    from chalicelib.services.sync.push import push_pending
-    from chalicelib.store import accounts as accounts_store
-
-    account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    store = DynamoTokenStore()
-    store.connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                  datetime.now(timezone.utc) + timedelta(hours=1))
-    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
-    realm.limits(enabled=False)
-
-    def push(**settings):
-        client = build_client(account.id, settings=emulator_settings(realm, **settings), store=store)
-        return push_pending(account.id, client=client)
-
-    return SyncedAccount(account, realm, push)
+from tests.conftest import make_account
+from tests.qbo.conftest import SyncedAccount
 
 
 def _sale(owner, customer_id: str, amount: str = "100.00") -> dict:

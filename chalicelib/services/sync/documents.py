@@ -13,7 +13,7 @@ from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
-from ...store import accounts as accounts_store
+from ...store.models import CustomerItem
 from .context import PushContext, quoted
 
 
@@ -34,26 +34,32 @@ class DependencyNotSynced(Exception):
 
 
 def push_customer(ctx: PushContext, customer_id: str) -> str:
-    """The QBO Customer of ours: linked by DisplayName when the company has one, created otherwise."""
-    customer = accounts_store.get_customer(ctx.account_id, customer_id)
-    if customer.qbo_id:
-        return customer.qbo_id
-    qbo_id = _customer_named(ctx, customer.name)
-    if qbo_id is None:
-        try:
-            qbo_id = ctx.client.create("Customer", mapping.customer_doc(customer.name),
-                                       make_request_id("create", "customer", customer_id))["Id"]
-        except QboDuplicateNameError:  # created meanwhile (by the accountant or a racing worker): link it
-            qbo_id = _customer_named(ctx, customer.name)
-            if qbo_id is None:
-                raise
-    accounts_store.link_customer(ctx.account_id, customer_id, str(qbo_id))
-    return str(qbo_id)
+    """The QBO id of our customer, for a document that names it: pushed first when it is not in QBO yet or has a
+    change pending (retroactive push); a customer parked with an error makes the document wait."""
+    return _dependency(ctx, "customer", customer_id, "its customer")
 
 
-def _customer_named(ctx: PushContext, name: str) -> str | None:
+def sync_customer(ctx: PushContext, customer: CustomerItem) -> Pushed:
+    """Our customer as a QBO Customer: linked by DisplayName when the company has one, created otherwise; once
+    linked, a new name of ours becomes its DisplayName (a name QBO already has elsewhere is 6240: parked)."""
+    if customer.sync.qbo_id is None:
+        found = _customer_named(ctx, customer.name)
+        if found is None:
+            try:
+                created = ctx.client.create("Customer", mapping.customer_doc(customer.name),
+                                            make_request_id("create", "customer", customer.id))
+                return Pushed(str(created["Id"]), created["SyncToken"])
+            except QboDuplicateNameError:  # created meanwhile (by the accountant or a racing worker): link it
+                found = _customer_named(ctx, customer.name)
+                if found is None:
+                    raise
+        return Pushed(str(found["Id"]), found["SyncToken"])
+    return _upsert(ctx, "Customer", "customer", customer, mapping.customer_doc(customer.name), lambda: None)
+
+
+def _customer_named(ctx: PushContext, name: str) -> dict | None:
     rows = ctx.client.query(f"SELECT * FROM Customer WHERE DisplayName = {quoted(name)}")
-    return str(rows[0]["Id"]) if rows else None
+    return rows[0] if rows else None
 
 
 def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
@@ -255,5 +261,5 @@ def _is_voided(doc: dict) -> bool:
     return str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt")
 
 
-PUSHERS: dict[str, Callable] = {"invoice": push_invoice, "payment": push_payment, "credit": push_credit,
-                                "use": push_use}
+PUSHERS: dict[str, Callable] = {"customer": sync_customer, "invoice": push_invoice, "payment": push_payment,
+                                "credit": push_credit, "use": push_use}

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from ...domain.errors import NotFound
 from ...qbo.errors import QboAuthError, QboError, QboTransientError
+from ...store import accounts as accounts_store
+from ...store.ids import utc_now
 from ...store.sync_state import pending_objects
 from .context import NoSalesItem, PushContext
 from .documents import PUSHERS, DependencyNotSynced, NotMappedYet, Pushed
@@ -39,8 +41,7 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         from ...qbo.client import build_client
 
         client = (client_factory or build_client)(account_id)
-    ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
-                      push_if_pending(ctx, kind, object_id, when=when))
+    ctx = _context(account_id, client)
     report = PushReport()
     before = client.session.stats["requests"]
     try:
@@ -51,7 +52,23 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
             getattr(report, outcome).append((pending.kind, pending.object_id))
     finally:
         report.qbo_requests = client.session.stats["requests"] - before
+        if report.pushed:
+            accounts_store.record_push(account_id, utc_now())  # once per run (status panel's last push)
     return report
+
+
+def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> str:
+    """Push one object now (its dependencies first): "pushed", "parked" or "waiting"; raises PushDeferred."""
+    outcome = _push_tracked(_context(account_id, client), kind, object_id)
+    if outcome == "pushed":
+        accounts_store.record_push(account_id, utc_now())
+    return outcome
+
+
+def _context(account_id: str, client: Any) -> PushContext:
+    ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
+                      push_if_pending(ctx, kind, object_id, when=when))
+    return ctx
 
 
 PUSH_WHEN = {
@@ -91,8 +108,8 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         raise PushDeferred(str(error)) from error
     except PARKING_ERRORS as error:
         code = str(getattr(error, "code", None) or type(error).__name__)
-        detail = getattr(error, "detail", "")
-        message = str(getattr(error, "message", None) or error) + (f": {detail}" if detail else "")
+        # QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")
+        message = str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
         logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
         record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
         return "parked"

@@ -12,7 +12,8 @@ KINDS = ("customer", "invoice", "payment", "credit", "use")
 
 def repository(book: Ledger, kind: str):
     """The repository holding objects of one sync kind (a use's id is "<credit id>#<use id>")."""
-    return {"invoice": book.invoices, "payment": book.payments, "credit": book.credits, "use": book.uses}[kind]
+    return {"customer": book.customers, "invoice": book.invoices, "payment": book.payments,
+            "credit": book.credits, "use": book.uses}[kind]
 
 
 def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:

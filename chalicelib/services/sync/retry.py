@@ -1,0 +1,80 @@
+"""Push one object again now (status panel's retry): mark it pending under its version, then push it."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ...domain.errors import Conflict, Forbidden, NotFound
+from ...domain.permissions import Permission, Principal
+from ...domain.sync import ConnectionState, SyncState
+from ...qbo.errors import QboAuthError, QboTransientError
+from ...store import accounts as accounts_store
+from ...store.ledger import Ledger
+from ...store.uow import UnitOfWork, run_in_transaction
+from .push import PushDeferred, push_one
+from .record import KINDS, repository
+
+logger = logging.getLogger(__name__)
+WAITING = "it waits for what it links (its customer or invoice) to reach QuickBooks: see the panel's errors"
+
+
+class UnknownObjectType(NotFound):
+    code = "unknown_object_type"
+
+
+class SyncOff(Conflict):
+    """The account records no sync intent (sync off, or not connected): nothing would ever push it."""
+
+    code = "qbo_sync_off"
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What the retry did: `pushed`, `parked` (QBO refused again), `waiting` (a dependency is not in QBO yet),
+    `deferred` (QBO unreachable or throttling: it stays pending, the workers push it) or `paused` (soft
+    disconnect: it stays pending until the reconnect)."""
+
+    kind: str
+    object_id: str
+    number: str | None
+    sync: SyncState
+    outcome: str
+    message: str | None = None
+
+
+def retry_object(principal: Principal, kind: str, object_id: str, *,
+                 client_factory: Callable[[str], Any] | None = None) -> RetryOutcome:
+    principal.require(Permission.MANAGE_INTEGRATION)
+    if kind not in KINDS:
+        raise UnknownObjectType(f"no such object type {kind[:30]!r}", details={"allowed": list(KINDS)})
+    if kind == "credit" and not principal.sees_credits:
+        raise Forbidden("your role may not view credits", details={"permission": Permission.VIEW_CREDITS.value})
+    if not principal.qbo_sync:
+        raise SyncOff("QuickBooks sync is off or not connected for this account: nothing would push it")
+
+    def mark(uow: UnitOfWork) -> None:
+        repository(Ledger(uow), kind).get(object_id).sync.retry()
+
+    run_in_transaction(principal.account_id, mark)  # in the pending index now: the workers push it if we cannot
+    outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
+    entity = repository(Ledger(UnitOfWork(principal.account_id)), kind).get(object_id)
+    return RetryOutcome(kind, object_id, getattr(entity, "number", None) or getattr(entity, "name", None),
+                        entity.sync, outcome, message or entity.sync.error)
+
+
+def _push_now(account_id: str, kind: str, object_id: str,
+              client_factory: Callable[[str], Any] | None) -> tuple[str, str | None]:
+    account = accounts_store.get_account(account_id)
+    if account.qbo_state != ConnectionState.CONNECTED.value:
+        return "paused", "QuickBooks is disconnected for now: it is pushed on reconnecting"
+    try:
+        if client_factory is None:
+            from ...qbo.client import build_client  # python-quickbooks only when a push really happens
+
+            client_factory = build_client
+        outcome = push_one(account_id, kind, object_id, client=client_factory(account_id))
+        return outcome, WAITING if outcome == "waiting" else None
+    except (PushDeferred, QboTransientError, QboAuthError) as error:
+        logger.info("retry of %s %s deferred: %s", kind, object_id, error)
+        return "deferred", f"QuickBooks could not be reached now ({error}); it stays pending and is pushed later"
