@@ -169,3 +169,45 @@ def test_reducing_an_invoice_paid_by_a_credit_gives_the_memo_its_credit_back(syn
     assert synced.one("Invoice", DocNumber=number)["TotalAmt"] == Decimal("30.00")
     adjustment = owner.get(f"/credits/{reduced.json['adjustment_credit_ids'][0]}").json
     assert adjustment["sync_status"] == "synced"
+
+
+def test_an_overpayment_credit_used_elsewhere_is_a_line_on_its_original_payment(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    first, second = _sale(owner, customer, "100.00"), _sale(owner, customer, "40.00")
+    paid = owner.post(f"/invoices/{first['invoice_id']}/payments",
+                      {"tenders": [{"method": "check", "amount": "130.00"}], "credits": None}).json
+    used = _pay_with_credit(owner, second["invoice_id"], paid["overpayment_credit_id"])
+    report = synced.push()
+    assert report.parked == [] and report.waiting == []
+    original = synced.one("Payment", PaymentRefNum=paid["number"])
+    numbers = {i: owner.get(f"/invoices/{o['invoice_id']}").json["number"] for i, o in (("a", first), ("b", second))}
+    assert original["TotalAmt"] == Decimal("130.00") and original["UnappliedAmt"] == Decimal("0.00")
+    assert [p for p in synced.books("Payment") if p["Id"] != original["Id"]] == []  # no document of its own
+    assert synced.one("Invoice", DocNumber=numbers["b"])["Balance"] == Decimal("10.00")
+
+    assert owner.post(f"/payments/{used['id']}/void").status == 200  # the line leaves the original Payment
+    synced.push()
+    assert synced.one("Payment", Id=original["Id"])["UnappliedAmt"] == Decimal("30.00")
+    assert synced.one("Invoice", DocNumber=numbers["b"])["Balance"] == Decimal("40.00")
+    assert synced.one("Invoice", DocNumber=numbers["a"])["Balance"] == Decimal("0.00")
+
+
+def test_a_reduced_paid_invoice_leaves_the_money_unapplied_on_its_payment_and_its_credit_spends_it(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    first, second = _sale(owner, customer, "100.00"), _sale(owner, customer, "40.00")
+    paid = owner.post(f"/invoices/{first['invoice_id']}/payments",
+                      {"tenders": [{"method": "cash", "amount": "100.00"}], "credits": None}).json
+    synced.push()
+    reduced = owner.patch(f"/invoices/{first['invoice_id']}", {"lines": [
+        {"description": "fewer", "quantity": "4", "unit_price": "20.00"}]}).json
+    synced.push()
+    original = synced.one("Payment", PaymentRefNum=paid["number"])
+    assert original["UnappliedAmt"] == Decimal("20.00")
+    assert synced.one("Invoice", DocNumber=reduced["number"])["TotalAmt"] == Decimal("80.00")
+
+    _pay_with_credit(owner, second["invoice_id"], reduced["adjustment_credit_ids"][0])
+    report = synced.push()
+    assert report.parked == []
+    assert synced.one("Payment", Id=original["Id"])["UnappliedAmt"] == Decimal("0.00")
+    second_number = owner.get(f"/invoices/{second['invoice_id']}").json["number"]
+    assert synced.one("Invoice", DocNumber=second_number)["Balance"] == Decimal("20.00")

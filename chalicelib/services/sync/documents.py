@@ -3,7 +3,7 @@ from the SyncToken we hold, remove what must no longer exist. Dependencies (cust
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from ...domain.credits import Credit, CreditSource, CreditUse
 from ...domain.invoices import Invoice
@@ -134,9 +134,12 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
     if not payment.active:
         return _void_payment(ctx, payment)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
-    linked = payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))
+    linked = {invoice_qbo_id: payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))}
+    for invoice_id, amount in unapplied_lines(ctx, payment):  # uses of the credit it holds, on other invoices
+        other = _dependency(ctx, "invoice", invoice_id, "an invoice its unapplied amount pays")
+        linked[other] = linked.get(other, 0) + amount
     doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
-                                     links=[Link(invoice_qbo_id, "Invoice", linked)])
+                                     links=[Link(qbo_id, "Invoice", amount) for qbo_id, amount in linked.items()])
     customer = doc["CustomerRef"]["value"]
     find = _marker_finder(ctx, "Payment", "payment", payment.id,
                           f"CustomerRef = {quoted(customer)} AND TxnDate = {quoted(doc['TxnDate'])}")
@@ -159,18 +162,29 @@ def use_key(use: CreditUse) -> str:
 
 
 def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
-    """A use of CreditMemo-backed credit is a Payment of 0 linking the Invoice and the memos it draws on; voided
-    (or cut to nothing by an invoice reduction), that Payment is deleted."""
-    if any(part.kind is not LocationKind.MEMO for part in use.parts):
-        raise NotMappedYet("uses drawn from a payment's unapplied amount are not pushed by this version")
-    cut = _cut_from(ctx, use.invoice_id, ("use", use_key(use)))
-    remaining = _after_cut([(part.owner_id, part.amount) for part in use.parts], cut)
-    if not use.active or not sum(amount for _, amount in remaining):
+    """A use draws on memos and/or Payments' unapplied amounts (DESIGN §5 money location).
+
+    Its memo parts are a Payment of 0 linking the Invoice and those memos; its unapplied parts are lines on the
+    original Payments (rebuilt from the ledger). Voided, or cut to nothing by an invoice reduction, the linking
+    Payment is deleted and the lines leave those Payments.
+    """
+    parts = _after_cut([(part.key, part.amount) for part in use.parts],
+                       _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
+    for (kind, owner), _ in parts:
+        if kind is LocationKind.UNAPPLIED and use.credit_id not in _keepers(ctx, owner):
+            raise NotMappedYet("this credit keeps money on a payment of another invoice (a reduction cut a use of "
+                               "that payment's credit); such uses are not pushed by this version")
+    holders = [ctx.ensure("payment", owner, when="always") for (kind, owner), _ in parts
+               if kind is LocationKind.UNAPPLIED]
+    if not any(kind is LocationKind.MEMO for (kind, _), _ in parts):
+        return Pushed(next((h for h in holders if h), use.qbo_id))
+    memo_parts = [(owner, amount) for (kind, owner), amount in parts if kind is LocationKind.MEMO and amount]
+    if not use.active or not memo_parts:
         return _delete_payment(ctx, use.qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
     book = ctx.ledger()
     credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
     invoice_qbo_id = _dependency(ctx, "invoice", use.invoice_id, "the invoice it pays")
-    memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on"), amount) for owner, amount in remaining]
+    memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on"), amount) for owner, amount in memo_parts]
     doc = mapping.linking_payment_doc(use_id=use.id, number=payment.number, created_at=use.at,
                                       customer=Ref(push_customer(ctx, credit.customer_id)), invoice_id=invoice_qbo_id,
                                       memos=memos)
@@ -179,14 +193,40 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
 
 
-def _after_cut(parts: list[tuple[str, int]], cut: int) -> list[tuple[str, int]]:
+def _after_cut(parts: list[tuple[Any, int]], cut: int) -> list[tuple[Any, int]]:
     """Parts less what reductions cut, taken from the last part back (as cut_latest_first takes them)."""
     out = list(parts)
     for n in range(len(out) - 1, -1, -1):
-        owner, amount = out[n]
+        key, amount = out[n]
         take = min(cut, amount)
-        out[n], cut = (owner, amount - take), cut - take
+        out[n], cut = (key, amount - take), cut - take
     return out
+
+
+def _keepers(ctx: PushContext, payment_id: str) -> list[str]:
+    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments."""
+    book = ctx.ledger()
+    payment = book.payments.get(payment_id)
+    invoice = book.invoices.get(payment.invoice_id)
+    return ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
+
+
+def unapplied_lines(ctx: PushContext, payment: Payment) -> list[tuple[str, int]]:
+    """(invoice id, amount) of the active uses that spend this Payment's unapplied amount.
+
+    Credits kept there are its overpayment credit and the adjustment credits of its own invoice (a reduction that
+    cut its tender line). A reduction of another invoice that cut a use drawn from here would keep money here too;
+    such a credit's uses are refused by `push_use` (parked) rather than left out of the Payment unnoticed.
+    """
+    book = ctx.ledger()
+    lines: list[tuple[str, int]] = []
+    for credit_id in _keepers(ctx, payment.id):
+        for use in book.uses.of_credit(credit_id, active_only=True):
+            parts = _after_cut([(part.key, part.amount) for part in use.parts],
+                               _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
+            lines += [(use.invoice_id, amount) for (kind, owner), amount in parts
+                      if kind is LocationKind.UNAPPLIED and owner == payment.id and amount]
+    return lines
 
 
 def _cut_from(ctx: PushContext, invoice_id: str, doc: tuple[str, str]) -> int:
