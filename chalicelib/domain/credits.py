@@ -88,6 +88,7 @@ class Credit(Synced):
     return_id: str | None = None
     line_items: list[dict[str, Any]] = field(default_factory=list)
     uses: list[CreditUse] = field(default_factory=list)
+    applied_in_qbo: int = 0  # imported credits only: what the accountant applied in QBO, outside our ledger
     updated_at: str | None = None
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
@@ -106,8 +107,8 @@ class Credit(Synced):
 
     @property
     def used(self) -> int:
-        """Sum of the active uses: voided uses give their amount back."""
-        return sum(use.amount for use in self.uses if use.active)
+        """Sum of the active uses (voided uses give their amount back), plus what QBO applied of an imported credit."""
+        return sum(use.amount for use in self.uses if use.active) + self.applied_in_qbo
 
     @property
     def active_uses(self) -> list[CreditUse]:

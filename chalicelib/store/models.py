@@ -114,6 +114,8 @@ class AccountItem(BaseItem):
     qbo_state = UnicodeAttribute(default="none")  # none | connected | soft_disconnected (domain.sync.ConnectionState)
     qbo_realm_id = UnicodeAttribute(null=True)
     qbo_item_id = UnicodeAttribute(null=True)  # the QBO Item on our lines; looked up once when unset
+    qbo_cdc_watermark = UnicodeAttribute(null=True)  # inbound: CDC reads changes since this time (ISO, UTC)
+    qbo_last_pull_at = UnicodeAttribute(null=True)  # inbound: when the last change read finished
     version = VersionAttribute()
 
 
@@ -164,6 +166,7 @@ class CreditItem(SyncedItem):
     return_id = UnicodeAttribute(null=True)
     line_items = JSONAttribute(null=True)
     uses = JSONAttribute(null=True)
+    applied_in_qbo = NumberAttribute(default=0)  # imported credits: what QBO applied outside our ledger
 
 
 class CreditEventItem(BaseItem):
@@ -256,6 +259,33 @@ class AppliedKeyItem(BaseItem):
     expiration = NumberAttribute()
 
 
+class RealmItem(BaseItem):
+    """pk = "REALM#<realm_id>", sk = "REALM": which account a QBO company belongs to (webhooks name only realms)."""
+
+    account_id = UnicodeAttribute()
+
+
+class QboMapItem(BaseItem):
+    """sk = "QBMAP#<Entity>#<qbo id>": a QBO document imported (or linked) once, and the object it became."""
+
+    object_type = UnicodeAttribute()  # credit | customer | payment
+    object_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class DriftItem(BaseItem):
+    """sk = "DRIFT#<kind>#<id>": an accountant changed a document we own; both sides kept for the panel/parity."""
+
+    kind = UnicodeAttribute()
+    object_id = UnicodeAttribute()
+    qbo_type = UnicodeAttribute()
+    qbo_id = UnicodeAttribute()
+    sync_token = UnicodeAttribute(null=True)
+    ours = JSONAttribute(null=True)
+    theirs = JSONAttribute(null=True)
+    at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          QboConnectionItem, AppliedKeyItem)
+                                          QboConnectionItem, AppliedKeyItem, RealmItem, QboMapItem, DriftItem)

@@ -1,0 +1,176 @@
+"""One changed QBO document into our ledger (DESIGN §7 inbound): import it once, follow it, or judge our own.
+
+Each document is handled in one transaction of the account: the QBMAP item written with attribute_not_exists in
+the same commit as the imported credit is what makes a second import (duplicate webhook, overlapping CDC read,
+a concurrent worker) impossible; the loser of a race re-runs and finds the mapping, so it only follows QBO.
+Imported credits are written as already pushed (qbo_id and SyncToken set, nothing pending): they never echo back.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ...domain import imports as rules
+from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
+from ...domain.errors import DomainError
+from ...qbo import inbound as docs
+from ...qbo.mapping import memo_total
+from ...store import reads
+from ...store.accounts import Customers
+from ...store.ids import new_id, utc_now
+from ...store.inbound import Drifts, QboMaps, map_id
+from ...store.ledger import Ledger
+from ...store.uow import UnitOfWork, run_in_transaction
+from ..postings import issue_credit
+
+logger = logging.getLogger(__name__)
+IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
+
+
+@dataclass
+class ImportContext:
+    """One change read of one account: its QBO client, and the QBO customers already read during it."""
+
+    account_id: str
+    client: Any  # chalicelib.qbo.client.QboClient
+    customer_names: dict[str, str] = field(default_factory=dict)
+
+    def customer_name(self, qbo_id: str) -> str:
+        if qbo_id not in self.customer_names:
+            self.customer_names[qbo_id] = str(self.client.read("Customer", qbo_id).get("DisplayName") or qbo_id)
+        return self.customer_names[qbo_id]
+
+
+def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
+    """Handle one changed document; answers what happened (imported, followed, echo, drift, refused, ignored)."""
+    marker = docs.ours(doc)
+    if marker is not None:
+        return _judge_own(ctx, entity, doc, marker)
+    if entity == "CreditMemo":
+        return _credit_from(ctx, entity, doc, lambda before: rules.memo_terms(
+            docs.cents(doc, "TotalAmt"), docs.cents(doc, "RemainingCredit"),
+            internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
+    if entity == "Payment":
+        return _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
+            docs.cents(doc, "UnappliedAmt"), imported_amount=before))
+    return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
+
+
+def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable[[int | None], rules.QboCreditTerms]
+                 ) -> str:
+    """Import a credit-bearing document once, or make the credit imported from it follow it."""
+    qbo_id, now = str(doc["Id"]), utc_now()
+    gone = docs.is_gone(doc) or (entity == "Payment" and docs.is_voided_payment(doc))
+    customer_ref = docs.customer_ref(doc)
+    if customer_ref and not gone:
+        ctx.customer_name(customer_ref)  # the QBO read happens outside the transaction (and once per run)
+
+    def write(uow: UnitOfWork) -> str:
+        book, maps = Ledger(uow), QboMaps(uow)
+        known = maps.find(map_id(entity, qbo_id))
+        if known is not None:
+            return _follow(book, book.credits.get(known.object_id), doc, gone, terms_for, now)
+        if gone or customer_ref is None:
+            return IGNORED
+        terms = terms_for(None)
+        if terms.amount - terms.applied <= 0 and terms.applied == 0:
+            return IGNORED  # nothing to credit (a fully applied payment)
+        customer_id = _customer(ctx, uow, customer_ref, now)
+        credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
+                              internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}",
+                              external_note=terms.external_note, applied_in_qbo=terms.applied)
+        credit.sync.pushed(credit.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
+        maps.new(map_id(entity, qbo_id), object_type="credit", object_id=credit.id, created_at=now)
+        return IMPORTED
+
+    return run_in_transaction(ctx.account_id, write)
+
+
+def _follow(book: Ledger, credit: Credit, doc: dict, gone: bool,
+            terms_for: Callable[[int | None], rules.QboCreditTerms], now: str) -> str:
+    """An imported credit follows its document; a refusal goes on the credit's sync error (the status panel)."""
+    token = None if gone else str(doc.get("SyncToken"))
+    if token is not None and token == credit.sync.sync_token and not credit.sync.error:
+        return ECHO  # the same version again (duplicate webhook, overlapping read)
+    try:
+        if gone:
+            if credit.status is not CreditStatus.ACTIVE:
+                return IGNORED
+            rules.void_imported(credit, now=now)
+        else:
+            rules.follow_qbo(credit, terms_for(credit.amount), now=now)
+    except (CreditInUse, rules.ImportedCreditInUse) as refused:
+        logger.warning("qbo change to credit %s refused: %s", credit.id, refused)
+        credit.sync.failed(code=refused.code, message=str(refused))
+        return REFUSED
+    credit.sync.pushed(credit.sync.version, qbo_id=credit.sync.qbo_id, sync_token=token or credit.sync.sync_token)
+    return FOLLOWED
+
+
+def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str:
+    """Our customer for a QBO customer: mapped before, else one of ours of the same name, else a new one."""
+    maps, customers = QboMaps(uow), Customers(uow)
+    known = maps.find(map_id("Customer", qbo_id))
+    if known is not None:
+        return known.object_id
+    name = ctx.customer_name(qbo_id)
+    same_name = [c for c in reads.customers(ctx.account_id, name_prefix=name, limit=20, after=None).items
+                 if c.name.casefold() == name.casefold() and c.qbo_id in (None, qbo_id)]
+    if same_name:
+        customer = customers.get(same_name[0].id)
+        customer.qbo_id = qbo_id
+    else:
+        customer_id = new_id()
+        customer = customers.new(customer_id, id=customer_id, name=name, created_at=now, qbo_id=qbo_id)
+        reads.index_customer_name(ctx.account_id, customer)
+    maps.new(map_id("Customer", qbo_id), object_type="customer", object_id=customer.id, created_at=now)
+    return customer.id
+
+
+OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
+
+
+def _ours_view(kind: str, entity: Any) -> dict:
+    """What QBO should show of our object's money (compare with `docs.money_view`)."""
+    if kind == "credit":
+        total = memo_total(entity) if entity.source is not CreditSource.OVERPAYMENT else None
+        return {"exists": total != 0, "total": total} if total else {"exists": False}
+    if kind == "payment":
+        return {"exists": True, "total": entity.tender_total if entity.active else 0}
+    return {"exists": not entity.deleted, "total": entity.total} if not entity.deleted else {"exists": False}
+
+
+def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, str]) -> str:
+    """Our own document came back: our echo (skip), an older read (skip), or the accountant's change (drift)."""
+    kind, object_id = marker
+    if kind not in OWN_KINDS or (kind == "credit" and entity != "CreditMemo"):
+        return IGNORED  # credit uses' linking payments, or an overpayment credit's payment (judged as the payment)
+    now = utc_now()
+
+    def write(uow: UnitOfWork) -> str:
+        book = Ledger(uow)
+        mine = getattr(book, OWN_KINDS[kind]).find(object_id)
+        if mine is None or (mine.sync.qbo_id and mine.sync.qbo_id != str(doc["Id"])):
+            return IGNORED  # not this account's, or a document we replaced
+        ours, theirs = _ours_view(kind, mine), docs.money_view(entity, doc)
+        if docs.is_gone(doc) and mine.sync.qbo_id is None:
+            return ECHO
+        verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+        if docs.is_gone(doc) and ours != theirs:
+            verdict = rules.Verdict.DRIFT
+        if verdict is not rules.Verdict.DRIFT:
+            return ECHO if verdict is rules.Verdict.ECHO else IGNORED
+        drifts = Drifts(uow)
+        drift_id = f"{kind}#{object_id}"
+        found = drifts.find(drift_id) or drifts.new(drift_id, kind=kind, object_id=object_id, qbo_type=entity,
+                                                    qbo_id=str(doc["Id"]), at=now)
+        found.sync_token, found.ours, found.theirs, found.at = str(doc.get("SyncToken", "")), ours, theirs, now
+        return DRIFT
+
+    try:
+        return run_in_transaction(ctx.account_id, write)
+    except DomainError as error:
+        logger.warning("qbo change to our %s %s not judged: %s", kind, object_id, error)
+        return IGNORED
