@@ -381,3 +381,15 @@ def _assert_parity(stack: InboundStack) -> None:
             expected[payment["Id"]] = to_cents(payment["UnappliedAmt"])
     got = {qbo_id: to_cents(Decimal(c["remaining"])) for qbo_id, c in by_qbo.items()}
     assert got == expected
+
+
+def test_our_last_push_read_back_while_a_newer_change_waits_here_is_an_echo_not_drift(inbound):
+    """The memo QBO holds is the version we pushed (same SyncToken), older than our pending edit: no drift."""
+    from chalicelib.store.inbound import drifts
+
+    owner = inbound.account.owner
+    credit = owner.post("/credits", {"customer_id": inbound.account.customers[0], "amount": "25.00"}).json
+    inbound.push()
+    assert owner.patch(f"/credits/{credit['id']}", {"amount": "30.00"}).status == 200  # pending, not pushed yet
+    report = inbound.pull()
+    assert report.outcomes["echo"] >= 1 and drifts(inbound.account.id) == []
