@@ -66,6 +66,7 @@ class CreditUse:
     amount: int
     at: str
     voided_at: str | None = None
+    from_qbo: bool = False  # the accountant applied it in QBO; recorded here so invoice balances stay equal
 
     @property
     def active(self) -> bool:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from .credits import Credit, CreditEvent, CreditSource, CreditStatus
-from .errors import Conflict, InvalidInput
+from .credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
+from .errors import Conflict, DomainError, InvalidInput
 
 CDC_OVERLAP = timedelta(minutes=5)  # a change committed while the last read ran is read again, never skipped
 CDC_LOOKBACK = timedelta(days=30)  # QBO's CDC limit; older watermarks need a full re-sync
@@ -61,8 +61,10 @@ def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str) -> bool:
     """Make an imported credit show what QBO shows; refused when our own uses no longer fit. True if it changed."""
     if credit.source is not CreditSource.QBO:
         raise InvalidInput("only credits imported from QBO follow QBO", details={"credit_id": credit.id})
-    ours = credit.used - credit.applied_in_qbo
-    if terms.amount - terms.applied < ours and credit.status is CreditStatus.ACTIVE:
+    recorded = sum(use.amount for use in credit.active_uses if use.from_qbo)
+    terms = QboCreditTerms(terms.amount, max(0, terms.applied - recorded), terms.internal_note, terms.external_note)
+    ours = credit.used - credit.applied_in_qbo - recorded
+    if terms.amount - terms.applied - recorded < ours and credit.status is CreditStatus.ACTIVE:
         raise ImportedCreditInUse(
             f"QuickBooks leaves {terms.amount - terms.applied} cents of credit {credit.number}, but {ours} cents of it "
             "already pay invoices here; void those payments, or restore the credit in QuickBooks",
@@ -77,6 +79,24 @@ def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str) -> bool:
         credit.updated_at = now
         credit.events.append(CreditEvent("edited", now, credit.amount, {"by": "qbo", **changes}))
     return bool(changes)
+
+
+def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invoice_id: str, amount: int,
+                           now: str) -> CreditUse:
+    """The accountant applied this credit to one of our invoices in QBO: it becomes a use here.
+
+    Of an imported credit, that amount may already count as applied in QBO (its memo was read first): it moves
+    from there into the use, so it is never counted twice.
+    """
+    moved = min(amount, credit.applied_in_qbo) if credit.source is CreditSource.QBO else 0
+    credit.applied_in_qbo -= moved
+    try:
+        use = credit.apply(use_id=use_id, payment_id=payment_id, invoice_id=invoice_id, amount=amount, now=now)
+    except DomainError:
+        credit.applied_in_qbo += moved
+        raise
+    use.from_qbo = True
+    return use
 
 
 def void_imported(credit: Credit, *, now: str) -> None:

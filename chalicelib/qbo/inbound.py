@@ -18,6 +18,10 @@ def cents(doc: dict, name: str) -> int:
     return to_cents(doc.get(name) or 0)
 
 
+def to_cents_of(amount) -> int:
+    return to_cents(amount or 0)
+
+
 def customer_memo(doc: dict) -> str:
     memo = doc.get("CustomerMemo")
     return str(memo.get("value", "")) if isinstance(memo, dict) else str(memo or "")

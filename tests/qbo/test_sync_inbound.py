@@ -417,3 +417,55 @@ def test_the_dev_stack_points_the_emulators_webhooks_at_the_api_and_maps_the_dem
         assert account_for_realm(demo.realm_id) == account.id
     finally:
         demo.stop()
+
+
+# 3. the accountant's payments and credit applications on our invoices ----------------------------------------
+
+def _synced_invoice(stack: InboundStack, amount: str = "100.00") -> tuple[dict, dict]:
+    owner = stack.account.owner
+    order = owner.post("/sales-orders", {"customer_id": stack.account.customers[0], "lines": [
+        {"description": "Pallet", "quantity": "1", "unit_price": amount}], "charges": []}).json
+    stack.push()
+    ours = owner.get(f"/invoices/{order['invoice_id']}").json
+    theirs = next(i for i in stack.books("Invoice") if i["DocNumber"] == ours["number"])
+    return ours, theirs
+
+
+def test_a_payment_the_accountant_records_in_qbo_on_our_invoice_is_recorded_here_and_not_pushed_back(inbound):
+    ours, theirs = _synced_invoice(inbound)
+    payment = inbound.realm.user_create("Payment", {
+        "CustomerRef": theirs["CustomerRef"], "TotalAmt": "70.00", "PaymentRefNum": "QB-77",
+        "Line": [{"Amount": "70.00", "LinkedTxn": [{"TxnId": theirs["Id"], "TxnType": "Invoice"}]}]})
+    inbound.deliver(2)  # the payment's and the invoice's webhooks
+    inbound.drain()
+    invoice = inbound.account.owner.get(f"/invoices/{ours['id']}").json
+    assert (invoice["paid"], invoice["balance"]) == ("70.00", "30.00")
+    [recorded] = invoice["payments"]
+    assert recorded["tenders"] == [{"method": "transfer", "amount": "70.00"}] and recorded["qbo_id"] == payment["Id"]
+    assert inbound.push().pushed == []  # already in QBO: nothing goes back out
+    assert len(inbound.books("Payment")) == 1
+    inbound.pull()  # read again: still one payment here
+    assert len(inbound.account.owner.get(f"/invoices/{ours['id']}").json["payments"]) == 1
+    inbound.accountant("POST", f"objects/Payment/{payment['Id']}/void")
+    inbound.pull()
+    invoice = inbound.account.owner.get(f"/invoices/{ours['id']}").json
+    assert invoice["balance"] == "100.00" and invoice["payments"][0]["status"] == "voided"
+
+
+def test_an_imported_memo_the_accountant_applies_to_our_invoice_becomes_a_use_counted_once(inbound):
+    ours, theirs = _synced_invoice(inbound, "50.00")
+    memo = inbound.realm.user_create("CreditMemo", memo_body(theirs["CustomerRef"]["value"], "30.00",
+                                                              item_id=_item(inbound)))
+    inbound.pull()
+    [credit] = inbound.credits(source="qbo")
+    inbound.realm.user_create("Payment", {"CustomerRef": theirs["CustomerRef"], "TotalAmt": "0", "Line": [
+        {"Amount": "20.00", "LinkedTxn": [{"TxnId": theirs["Id"], "TxnType": "Invoice"}]},
+        {"Amount": "20.00", "LinkedTxn": [{"TxnId": memo["Id"], "TxnType": "CreditMemo"}]}]})
+    inbound.pull()
+    inbound.pull()
+    shown = inbound.account.owner.get(f"/credits/{credit['id']}").json
+    assert (shown["used"], shown["remaining"]) == ("20.00", "10.00")  # QBO's RemainingCredit, not counted twice
+    invoice = inbound.account.owner.get(f"/invoices/{ours['id']}").json
+    assert invoice["balance"] == "30.00" and invoice["payments"][0]["credit_uses"][0]["credit_id"] == credit["id"]
+    book_memo = next(m for m in inbound.books("CreditMemo") if m["Id"] == memo["Id"])
+    assert Decimal(str(book_memo["RemainingCredit"])) == Decimal("10.00")

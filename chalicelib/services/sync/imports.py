@@ -15,14 +15,16 @@ from ...domain import imports as rules
 from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
 from ...domain.errors import DomainError
 from ...qbo import inbound as docs
-from ...qbo.mapping import memo_total
+from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
+from ...qbo.errors import QboNotFoundError
+from ...qbo.mapping import find_marker, memo_total
 from ...store import reads
 from ...store.accounts import Customers
 from ...store.ids import new_id, utc_now
 from ...store.inbound import Drifts, QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, run_in_transaction
-from ..postings import issue_credit
+from ..postings import issue_credit, take_back, void_payment_and_release
 
 logger = logging.getLogger(__name__)
 IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
@@ -35,6 +37,19 @@ class ImportContext:
     account_id: str
     client: Any  # chalicelib.qbo.client.QboClient
     customer_names: dict[str, str] = field(default_factory=dict)
+    documents: dict[tuple[str, str], dict] = field(default_factory=dict)  # (entity, id) → doc read in this run
+
+    def known(self, entity: str, docs_read: list[dict]) -> None:
+        """Documents this run already read (CDC): linked ones are looked up here before asking QBO."""
+        self.documents.update({(entity, str(doc["Id"])): doc for doc in docs_read if "Id" in doc})
+
+    def document(self, entity: str, qbo_id: str) -> dict | None:
+        if (entity, qbo_id) not in self.documents:
+            try:
+                self.documents[(entity, qbo_id)] = self.client.read(entity, qbo_id)
+            except QboNotFoundError:
+                self.documents[(entity, qbo_id)] = {"Id": qbo_id, "status": "Deleted"}
+        return self.documents[(entity, qbo_id)]
 
     def customer_name(self, qbo_id: str) -> str:
         if qbo_id not in self.customer_names:
@@ -52,8 +67,10 @@ def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
             docs.cents(doc, "TotalAmt"), docs.cents(doc, "RemainingCredit"),
             internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
     if entity == "Payment":
-        return _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
+        applications = _record_applications(ctx, doc)
+        credit = _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
             docs.cents(doc, "UnappliedAmt"), imported_amount=before))
+        return applications if credit == IGNORED else credit
     return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
 
 
@@ -174,3 +191,120 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
     except DomainError as error:
         logger.warning("qbo change to our %s %s not judged: %s", kind, object_id, error)
         return IGNORED
+
+
+RECORDED = "recorded"
+
+
+def _our_invoice(ctx: ImportContext, qbo_invoice_id: str) -> str | None:
+    """Our invoice behind a QBO Invoice (its marker), or None for the accountant's own invoices."""
+    found = find_marker(ctx.document("Invoice", qbo_invoice_id) or {})
+    return found[1] if found and found[0] == "invoice" else None
+
+
+def _credit_behind(ctx: ImportContext, uow: UnitOfWork, qbo_memo_id: str) -> str | None:
+    """Our credit behind a QBO CreditMemo: one we imported (QBMAP), or one of ours (its marker)."""
+    known = QboMaps(uow).find(map_id("CreditMemo", qbo_memo_id))
+    if known is not None:
+        return known.object_id
+    found = find_marker(ctx.document("CreditMemo", qbo_memo_id) or {})
+    return found[1] if found and found[0] == "credit" else None
+
+
+def _record_applications(ctx: ImportContext, doc: dict) -> str:
+    """A Payment the accountant made in QBO against our invoices becomes a payment of each invoice here.
+
+    Money (TotalAmt) becomes a `transfer` tender; lines linking CreditMemos become uses of the credits behind
+    them. Recorded as already pushed (its QBO id set), so it never goes back out; a later void or delete of the
+    Payment in QBO voids it here. Each (Payment, Invoice) pair is recorded once (QBMAP PaymentLine item).
+    """
+    qbo_id, gone = str(doc["Id"]), docs.is_gone(doc) or docs.is_voided_payment(doc)
+    if gone:
+        return _void_applications(ctx, qbo_id)
+    invoice_links, memo_links = [], []
+    for line in doc.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            target = invoice_links if linked.get("TxnType") == "Invoice" else \
+                memo_links if linked.get("TxnType") == "CreditMemo" else None
+            if target is not None:
+                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    cash = docs.cents(doc, "TotalAmt")
+    outcome = IGNORED
+    for qbo_invoice_id, amount in invoice_links:
+        invoice_id = _our_invoice(ctx, qbo_invoice_id)
+        if invoice_id is None:
+            continue
+        tender = min(cash, amount)
+        cash -= tender
+        outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
+    return outcome
+
+
+def _record_one(ctx: ImportContext, doc: dict, qbo_invoice_id: str, invoice_id: str, tender: int, from_credits: int,
+                memo_links: list[tuple[str, int]]) -> str:
+    qbo_id, now = str(doc["Id"]), utc_now()
+
+    def write(uow: UnitOfWork) -> str:
+        book, maps = Ledger(uow), QboMaps(uow)
+        key = map_id("PaymentLine", f"{qbo_id}#{qbo_invoice_id}")
+        if maps.find(key) is not None:
+            return ECHO
+        invoice = book.invoices.get(invoice_id)
+        payment_id, uses, wanted = new_id(), [], from_credits
+        for qbo_memo_id, amount in memo_links:
+            credit_id = _credit_behind(ctx, uow, qbo_memo_id) if wanted else None
+            if credit_id is None:
+                continue
+            take = min(amount, wanted)
+            wanted -= take
+            use = rules.record_qbo_application(book.credits.get(credit_id), use_id=new_id(), payment_id=payment_id,
+                                               invoice_id=invoice.id, amount=take, now=now)
+            uses.append(PaymentCreditUse(use.id, credit_id, take))
+        applied = min(tender + from_credits - wanted, invoice.balance)
+        tender_applied = applied - sum(u.amount for u in uses)
+        if applied <= 0 or tender_applied < 0:
+            return IGNORED
+        tenders = [Tender(TenderMethod.TRANSFER, tender_applied)] if tender_applied else []
+        payment = book.payments.add(Payment(
+            id=payment_id, number=str(doc.get("PaymentRefNum") or book.counters.next("payment", "PAY"))[:21],
+            invoice_id=invoice.id, customer_id=invoice.customer_id, tenders=tenders, credit_uses=uses,
+            tender_applied=tender_applied, created_at=now, updated_at=now))
+        payment.sync.pushed(payment.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
+        invoice.receive(applied, now=now)
+        invoice.payment_ids.append(payment_id)
+        maps.new(key, object_type="payment", object_id=payment_id, created_at=now)
+        return RECORDED
+
+    try:
+        return run_in_transaction(ctx.account_id, write)
+    except DomainError as refused:
+        logger.warning("qbo payment %s on our invoice %s not recorded: %s", qbo_id, invoice_id, refused)
+        return REFUSED
+
+
+def _void_applications(ctx: ImportContext, qbo_id: str) -> str:
+    """The accountant voided or deleted a Payment we recorded: void each payment it became here."""
+    from ...store.inbound import mapped
+
+    outcome = IGNORED
+    for item in mapped(ctx.account_id, "PaymentLine"):
+        if item.sk.split("#")[2] != qbo_id:
+            continue
+        now = utc_now()
+
+        def write(uow: UnitOfWork, payment_id: str = item.object_id) -> str:
+            book = Ledger(uow)
+            payment = book.payments.get(payment_id)
+            if not payment.active:
+                return IGNORED
+            book.load(book.invoices.key(payment.invoice_id), *(book.credits.key(u.credit_id) for u in payment.credit_uses))
+            invoice = book.invoices.get(payment.invoice_id)
+            book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+            applied = payment.applied
+            void_payment_and_release(book, payment, now)
+            take_back(book, invoice, applied, now)
+            payment.sync.pushed(payment.sync.version, qbo_id=payment.sync.qbo_id, sync_token=payment.sync.sync_token)
+            return FOLLOWED
+
+        outcome = run_in_transaction(ctx.account_id, write)
+    return outcome

@@ -71,6 +71,8 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
     try:
         changes = _read_changes(client, account.qbo_cdc_watermark, started, report)
         ctx = ImportContext(account_id, client)
+        for entity, rows in changes.items():
+            ctx.known(entity, rows)
         # Customers and credit sources first, so a payment linking an imported memo finds it.
         for entity in ENTITIES:
             for doc in changes.get(entity, []):
