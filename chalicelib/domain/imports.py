@@ -141,6 +141,16 @@ def cdc_since(watermark: datetime | None, now: datetime) -> datetime | None:
     return since
 
 
+# The queue's clock and ours may differ a little. A hint wrongly taken as read costs latency, never a change: the
+# scheduled sweep reads again from the watermark less the overlap.
+HINT_CLOCK_MARGIN = timedelta(milliseconds=250)
+
+
+def already_read(watermark: datetime | None, hinted_at: datetime | None) -> bool:
+    """A change read that started after a hint was sent (the watermark is its start) covered that hint."""
+    return watermark is not None and hinted_at is not None and watermark >= hinted_at + HINT_CLOCK_MARGIN
+
+
 def truncated(counts: dict[str, int]) -> list[str]:
     """Entities whose CDC answer hit QBO's limit: more may have changed than came back."""
     return sorted(entity for entity, count in counts.items() if count >= CDC_PAGE_LIMIT)

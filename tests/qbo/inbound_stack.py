@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -124,13 +125,15 @@ class InboundStack:
 
         sqs, reports = queue.sqs_client(), []
         while True:
-            got = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            got = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                      AttributeNames=["SentTimestamp"]).get("Messages", [])
             if not got:
                 break
             for message in got:
                 hint = queue.parse(message["Body"])
                 if hint.kind == queue.PULL:
-                    reports.append(pull_changes(hint.key, client=self.client()))
+                    sent = datetime.fromtimestamp(int(message["Attributes"]["SentTimestamp"]) / 1000, timezone.utc)
+                    reports.append(pull_changes(hint.key, client=self.client(), hinted_at=sent))
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         self.pulls.extend(reports)
         return reports

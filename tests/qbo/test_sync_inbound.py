@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import random
+import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -469,3 +470,14 @@ def test_an_imported_memo_the_accountant_applies_to_our_invoice_becomes_a_use_co
     assert invoice["balance"] == "30.00" and invoice["payments"][0]["credit_uses"][0]["credit_id"] == credit["id"]
     book_memo = next(m for m in inbound.books("CreditMemo") if m["Id"] == memo["Id"])
     assert Decimal(str(book_memo["RemainingCredit"])) == Decimal("10.00")
+
+
+def test_a_burst_of_webhooks_shares_its_cdc_reads(inbound):
+    customer = inbound.realm.customer()
+    for n in range(12):
+        inbound.realm.user_create("CreditMemo", memo_body(customer["Id"], f"{n + 1}.00", item_id=_item(inbound)))
+    inbound.deliver(13)
+    time.sleep(0.3)  # the worker picks the hints up a moment later, as a queue consumer does
+    reports = inbound.drain()
+    assert len(reports) == 13 and len(inbound.credits(source="qbo")) == 12
+    assert sum(r.cdc_reads for r in reports) == 1 and sum(r.mode == "skipped" for r in reports) == 12

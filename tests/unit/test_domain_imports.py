@@ -105,3 +105,12 @@ def test_cdc_reads_from_the_watermark_less_the_overlap_or_a_full_resync_past_the
 
 def test_a_cdc_answer_at_the_limit_is_truncated():
     assert rules.truncated({"CreditMemo": 1000, "Payment": 999}) == ["CreditMemo"]
+
+
+def test_a_hint_sent_before_the_last_read_started_needs_no_new_read():
+    start = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert rules.already_read(start, start - timedelta(seconds=30))
+    assert not rules.already_read(start, start)  # within the clock margin: read again
+    assert not rules.already_read(start, start + timedelta(seconds=5))
+    assert not rules.already_read(start, start - timedelta(milliseconds=100))
+    assert not rules.already_read(None, start) and not rules.already_read(start, None)

@@ -29,7 +29,7 @@ CREDIT_BEARING = ("CreditMemo", "Payment")
 class PullReport:
     realm_id: str
     account_id: str | None = None
-    mode: str = "none"  # none (unknown realm) | cdc | full
+    mode: str = "none"  # none (unknown realm) | skipped (read since the hint) | cdc | full
     outcomes: Counter = field(default_factory=Counter)
     cdc_reads: int = 0
     qbo_requests: int = 0
@@ -38,7 +38,8 @@ class PullReport:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC with milliseconds, always the same width, so stored watermarks also compare as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _parse(text: str | None) -> datetime | None:
@@ -46,9 +47,11 @@ def _parse(text: str | None) -> datetime | None:
 
 
 def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
-                 now: datetime | None = None) -> PullReport:
+                 now: datetime | None = None, hinted_at: datetime | None = None) -> PullReport:
     """Bring the realm's QBO changes into its account; a realm we do not know is logged and dropped.
 
+    `hinted_at` (the queue message's SentTimestamp): a read that started after the hint was sent has already seen
+    what the hint names, so the hint costs no QBO call; a burst of webhooks thus shares a handful of CDC reads.
     Raises the client layer's transient errors (throttle, outage) so the queue redelivers the hint; the watermark
     moves only after every change read was handled.
     """
@@ -62,6 +65,9 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
         logger.warning("qbo pull for realm %s dropped: account %s is not connected to it", realm_id, account_id)
         return report
     report.account_id = account_id
+    if rules.already_read(_parse(account.qbo_cdc_watermark), hinted_at):
+        report.mode = "skipped"
+        return report
     if client is None:
         from ...qbo.client import build_client
 
