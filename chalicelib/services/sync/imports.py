@@ -80,8 +80,6 @@ def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable
     qbo_id, now = str(doc["Id"]), utc_now()
     gone = docs.is_gone(doc) or (entity == "Payment" and docs.is_voided_payment(doc))
     customer_ref = docs.customer_ref(doc)
-    if customer_ref and not gone:
-        ctx.customer_name(customer_ref)  # the QBO read happens outside the transaction (and once per run)
 
     def write(uow: UnitOfWork) -> str:
         book, maps = Ledger(uow), QboMaps(uow)
@@ -131,7 +129,7 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
     known = maps.find(map_id("Customer", qbo_id))
     if known is not None:
         return known.object_id
-    name = ctx.customer_name(qbo_id)
+    name = ctx.customer_name(qbo_id)  # read from QBO once per run (cached), so a re-run of this use case reads none
     same_name = [c for c in reads.customers(ctx.account_id, name_prefix=name, limit=20, after=None).items
                  if c.name.casefold() == name.casefold() and c.qbo_id in (None, qbo_id)]
     if same_name:
