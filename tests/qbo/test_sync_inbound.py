@@ -481,3 +481,22 @@ def test_a_burst_of_webhooks_shares_its_cdc_reads(inbound):
     reports = inbound.drain()
     assert len(reports) == 13 and len(inbound.credits(source="qbo")) == 12
     assert sum(r.cdc_reads for r in reports) == 1 and sum(r.mode == "skipped" for r in reports) == 12
+
+
+def test_an_accountant_deleting_our_memo_is_drift_but_our_own_delete_is_an_echo(inbound):
+    from chalicelib.store.inbound import drifts
+
+    owner = inbound.account.owner
+    kept = owner.post("/credits", {"customer_id": inbound.account.customers[0], "amount": "14.00"}).json
+    dropped = owner.post("/credits", {"customer_id": inbound.account.customers[0], "amount": "6.00"}).json
+    inbound.push()
+    inbound.pull()  # our creates come back (echoes)
+    assert owner.delete(f"/credits/{dropped['id']}").status == 200
+    inbound.push()  # we delete our memo ourselves
+    memo = next(m for m in inbound.books("CreditMemo") if m["DocNumber"] == kept["number"])
+    inbound.accountant("DELETE", f"objects/CreditMemo/{memo['Id']}")  # the accountant deletes ours
+    inbound.pull()
+    [drift] = drifts(inbound.account.id)
+    assert (drift.object_id, drift.ours, drift.theirs) == (kept["id"], {"exists": True, "total": 1400},
+                                                           {"exists": False})
+    assert owner.get(f"/credits/{kept['id']}").json["status"] == "active"

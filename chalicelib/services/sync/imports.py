@@ -60,6 +60,8 @@ class ImportContext:
 def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
     """Handle one changed document; answers what happened (imported, followed, echo, drift, refused, ignored)."""
     marker = docs.ours(doc)
+    if marker is None and docs.is_gone(doc):
+        marker = _own_mapping(ctx, entity, str(doc["Id"]))  # a tombstone has no marker left to read
     if marker is not None:
         return _judge_own(ctx, entity, doc, marker)
     if entity == "CreditMemo":
@@ -144,6 +146,15 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
 
 
 OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
+OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (recorded when it first comes back)
+
+
+def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str] | None:
+    """(kind, id) of our object behind a QBO document, from the mapping written when its echo was first read."""
+    known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id(entity, qbo_id))
+    if known is None or not known.object_type.startswith(OWN_PREFIX):
+        return None
+    return known.object_type[len(OWN_PREFIX):], known.object_id
 
 
 def _ours_view(kind: str, entity: Any) -> dict:
@@ -168,6 +179,9 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         mine = getattr(book, OWN_KINDS[kind]).find(object_id)
         if mine is None or (mine.sync.qbo_id and mine.sync.qbo_id != str(doc["Id"])):
             return IGNORED  # not this account's, or a document we replaced
+        maps = QboMaps(uow)
+        if not docs.is_gone(doc) and maps.find(map_id(entity, str(doc["Id"]))) is None:
+            maps.new(map_id(entity, str(doc["Id"])), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=now)
         ours, theirs = _ours_view(kind, mine), docs.money_view(entity, doc)
         if docs.is_gone(doc) and mine.sync.qbo_id is None:
             return ECHO
