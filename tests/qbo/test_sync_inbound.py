@@ -255,10 +255,10 @@ def test_with_webhooks_off_the_cdc_sweep_alone_converges(inbound):
     memos = [inbound.realm.user_create("CreditMemo", memo_body(customer["Id"], f"{n}.00", item_id=_item(inbound)))
              for n in (5, 6, 7)]
     assert inbound.receiver.deliveries == [] and _queued(inbound.queue_url) == 0
-    from chalicelib.services.sync.pull import sweep_realms
+    from chalicelib.services.sync.pull import send_sweep_hints
 
-    assert inbound.realm.realm_id in sweep_realms()
-    report = inbound.pull()  # what the scheduled sweep runs for each realm
+    assert inbound.realm.realm_id in send_sweep_hints()  # the scheduled sweep: a pull hint per connected realm
+    [report] = inbound.drain()
     assert report.mode == "cdc" and report.cdc_reads == 1 and report.outcomes["imported"] == 3
     assert sorted(c["qbo_id"] for c in inbound.credits(source="qbo")) == sorted(m["Id"] for m in memos)
 

@@ -127,3 +127,13 @@ def _void_vanished(ctx: ImportContext, changes: dict[str, list[dict]], report: P
 def sweep_realms() -> list[str]:
     """Realms of connected accounts, for the scheduled CDC sweep (it sends one pull hint per realm)."""
     return accounts_store.connected_realms()
+
+
+def send_sweep_hints(now: datetime | None = None) -> list[str]:
+    """The scheduled CDC sweep: one pull hint per connected realm, deduplicated per minute; answers the realms."""
+    from ...workers import queue
+
+    minute = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M")
+    realms = sweep_realms()
+    queue.send([queue.Hint(queue.PULL, realm, f"sweep#{minute}") for realm in realms])
+    return realms
