@@ -13,6 +13,7 @@ from devstack.qbo_emulator import EmulatorHandle, start_emulator
 DEMO_REALM_ID = "9130000000000001"
 DEMO_CLIENT_ID = "credits-dev"
 CALLBACK_PATH = "/qbo/callback"  # the API's OAuth redirect URI, registered with the emulator's client
+WEBHOOK_PATH = "/qbo/webhook"  # where the emulator sends its signed change notifications
 WEBHOOK_VERIFIER = "verifier-token"  # the emulator's default signing key
 
 
@@ -47,6 +48,7 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
     The API's `<api_url>/qbo/callback` is registered as the OAuth client's redirect URI; the connection goes
     through the emulator's consent step and chalicelib.qbo.auth.connect_account (code exchange, tokens stored in
     DynamoDB), as production connects an account, with the browser's redirect read here instead of followed.
+    The emulator's webhooks are pointed at the API's `<api_url>/qbo/webhook`, signed with QBO_WEBHOOK_VERIFIER.
     """
     try:
         emulator = start_emulator(port=port)
@@ -65,8 +67,20 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
         from chalicelib.qbo.auth import connect_account
         from chalicelib.store.qbo_connections import DynamoTokenStore
 
+        from chalicelib.domain.errors import NotFound
+        from chalicelib.domain.sync import ConnectionState
+        from chalicelib.store.accounts import get_account, set_qbo_connection
+
         code, realm_id = _consent(company["realm_id"])
         connect_account(account_id, code, realm_id, DynamoTokenStore())
+        # the realm mapping lets the webhook route find the demo account (connecting writes it; idempotent)
+        try:
+            get_account(account_id)
+            set_qbo_connection(account_id, ConnectionState.CONNECTED, realm_id)
+        except NotFound:
+            pass  # a bare token connection (no account item), as some tests use
+        _control(emulator, f"clients/{DEMO_CLIENT_ID}/webhooks",
+                 {"url": api_url.rstrip("/") + WEBHOOK_PATH, "verifier": WEBHOOK_VERIFIER})
     except BaseException:
         emulator.stop()
         raise

@@ -19,14 +19,14 @@ def build_document() -> dict[str, Any]:
     paths: dict[str, dict] = {}
     for route in ROUTES:
         op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}{route.path}",
-                              "security": [{"bearer": []}], "responses": {}}
+                              "security": [] if route.public else [{"bearer": []}], "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in route.path.split("/") if p.startswith("{")]
         if route.query is not None:
             query_schema = route.query.model_json_schema()
             params += [{"name": name, "in": "query", "required": name in query_schema.get("required", []),
                         "schema": prop} for name, prop in query_schema["properties"].items()]
-        if route.method in ("POST", "PATCH", "PUT", "DELETE"):
+        if route.method in ("POST", "PATCH", "PUT", "DELETE") and not route.public:
             params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                            "schema": {"type": "string", "maxLength": 255}})
         if params:

@@ -32,14 +32,15 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-st
 
 @dataclass(frozen=True)
 class Call:
-    """What a route handler receives."""
+    """What a route handler receives (a public route has no principal, and reads its raw body itself)."""
 
-    principal: Principal
+    principal: Principal | None
     settings: AccountSettings | None
     body: Any
     query: Any
     params: dict[str, str]
     headers: dict[str, str]
+    raw_body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class RouteSpec:
     response: type[BaseModel] | None
     status: int
     extra_responses: dict[str, Any] = field(default_factory=dict)
+    public: bool = False
 
 
 ROUTES: list[RouteSpec] = []
@@ -125,11 +127,15 @@ def _check_path_ids(params: dict[str, str]) -> None:
 
 def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
-             account_optional: bool = False) -> Callable:
-    """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response."""
+             account_optional: bool = False, public: bool = False) -> Callable:
+    """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response.
+
+    `public`: no bearer token (e.g. QBO's webhook, which the handler authenticates by its signature); no
+    Idempotency-Key either, since there is no caller to scope it to.
+    """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
-        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status))
+        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public))
 
         @bp.route(path, methods=[method], content_types=["*/*"], name=handler.__name__)
         def view(**params: str) -> Response:
@@ -139,14 +145,15 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
             request = _REQUEST.get() or bp.current_request
             headers = {k.lower(): v for k, v in (request.headers or {}).items()}
             try:
-                caller = authenticate(headers.get("authorization"), account_optional=account_optional)
+                caller = None if public else authenticate(headers.get("authorization"),
+                                                          account_optional=account_optional)
                 _check_path_ids(params)
-                principal = caller.principal
+                principal = caller.principal if caller else None
                 if method in MUTATING:
                     _require_json(headers.get("content-type"))
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
-                call = Call(principal, caller.settings, parsed_body, _parse_query(request.query_params, query), params,
-                            headers)
+                call = Call(principal, caller.settings if caller else None, parsed_body,
+                            _parse_query(request.query_params, query), params, headers, request.raw_body or b"")
 
                 def respond(applied_key: str | None = None) -> dict:
                     marker = APPLIED_KEY.set(applied_key)
@@ -164,7 +171,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                     return {"status": status, "body": json.dumps(result, separators=(",", ":"))}
 
                 key = headers.get("idempotency-key")
-                if key and method in MUTATING:
+                if key and method in MUTATING and principal is not None:
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
                     outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,

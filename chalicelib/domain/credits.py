@@ -85,6 +85,7 @@ class CreditUse(Synced):
     at: str
     parts: list[Location] = field(default_factory=list)
     voided_at: str | None = None
+    from_qbo: bool = False  # the accountant applied it in QBO; recorded here so invoice balances stay equal
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
 
@@ -124,7 +125,8 @@ class Credit(Synced):
     origin_payment_id: str | None = None
     return_id: str | None = None
     line_items: list[dict[str, Any]] = field(default_factory=list)
-    used: int = 0  # what active uses take (uses are objects of their own: the credit keeps the sums)
+    uses_total: int = 0  # what our active uses take (uses are objects of their own: the credit keeps the sums)
+    applied_in_qbo: int = 0  # imported credits only: what the accountant applied in QBO, outside our ledger
     use_count: int = 0  # uses ever made, voided ones included: a credit once used is never deleted
     locations: list[Location] = field(default_factory=list)  # where its value sits in QBO (DESIGN §5)
     drawn: list[Location] = field(default_factory=list)  # what its active uses take from each location
@@ -146,6 +148,11 @@ class Credit(Synced):
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
         credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
         return credit
+
+    @property
+    def used(self) -> int:
+        """What active uses take (voided uses give their amount back), plus what QBO applied of an imported credit."""
+        return self.uses_total + self.applied_in_qbo
 
     @property
     def remaining(self) -> int:
@@ -226,7 +233,7 @@ class Credit(Synced):
         self.require_remaining(amount)
         parts = draw(self.locations, self.drawn, amount)
         use = CreditUse(use_id, self.id, payment_id, invoice_id, amount, now, parts)
-        self.used += amount
+        self.uses_total += amount
         self.use_count += 1
         self.drawn = _merge(self.drawn, parts, +1)
         self.updated_at = now
@@ -240,7 +247,7 @@ class Credit(Synced):
             raise ValueError(f"use {use.id} belongs to credit {use.credit_id}, not {self.id}")
         if use.active:
             use.voided_at = now
-            self.used -= use.amount
+            self.uses_total -= use.amount
             self.drawn = _merge(self.drawn, use.parts, -1)
             self.updated_at = now
             self.events.append(CreditEvent("use_voided", now, use.amount, {"payment_id": use.payment_id,
@@ -252,7 +259,7 @@ class Credit(Synced):
         """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
         self._require_directly_editable()
         reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
-        if sum(use.amount for use in reverted) != (self.used if mode is CancelMode.REVERT else 0):
+        if sum(use.amount for use in reverted) != (self.uses_total if mode is CancelMode.REVERT else 0):
             raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")
         for use in reverted:
             self.release(use, now=now)

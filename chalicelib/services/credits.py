@@ -73,7 +73,7 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
     """The cancel decision on loaded entities; the caller commits it (cancel) or drops it (preview)."""
     credit = book.credits.get(credit_id)
     uses = book.uses.of_credit(credit_id, active_only=True) if mode is CancelMode.REVERT else []
-    if sum(use.amount for use in uses) != (credit.used if mode is CancelMode.REVERT else 0):
+    if sum(use.amount for use in uses) != (credit.uses_total if mode is CancelMode.REVERT else 0):
         raise StaleRead(f"credit {credit.number} changed while its uses were read")
     book.load(*(book.payments.key(u.payment_id) for u in uses), *(book.invoices.key(u.invoice_id) for u in uses))
     invoices = list({u.invoice_id: book.invoices.get(u.invoice_id) for u in uses}.values())

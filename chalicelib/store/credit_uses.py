@@ -11,7 +11,7 @@ from .models import CreditUseItem, account_pk
 from .sync_state import read_state
 from .synced import SyncedRepository
 
-FIELDS = ("id", "credit_id", "payment_id", "invoice_id", "at", "voided_at")
+FIELDS = ("id", "credit_id", "payment_id", "invoice_id", "at", "voided_at", "from_qbo")
 
 
 def use_key(credit_id: str, use_id: str) -> str:

@@ -11,14 +11,14 @@ from .sync_state import read_state
 from .synced import SyncedRepository
 
 _FIELDS = ("id", "number", "customer_id", "amount", "internal_note", "external_note", "origin_invoice_id",
-           "origin_payment_id", "return_id", "created_at", "updated_at")
+           "origin_payment_id", "return_id", "created_at", "updated_at", "applied_in_qbo")
 
 
 def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
     for name in _FIELDS:
         setattr(item, name, getattr(credit, name))
     item.source, item.status, item.used = credit.source.value, credit.status.value, credit.used
-    item.use_count = credit.use_count
+    item.uses_total, item.use_count = credit.uses_total, credit.use_count
     item.line_items = credit.line_items or None
     item.locations = [loc.as_dict() for loc in credit.locations] or None
     item.drawn = [loc.as_dict() for loc in credit.drawn] or None
@@ -33,7 +33,8 @@ def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:
 def to_credit(item: CreditItem) -> Credit:
     values = {name: getattr(item, name) for name in _FIELDS}
     return Credit(source=CreditSource(item.source), status=CreditStatus(item.status),
-                  line_items=item.line_items or [], used=int(item.used or 0), use_count=int(item.use_count or 0),
+                  line_items=item.line_items or [], uses_total=int(item.uses_total or 0),
+                  use_count=int(item.use_count or 0),
                   locations=_locations(item.locations), drawn=_locations(item.drawn), cuts=list(item.cuts or []),
                   version=item.version or 0, sync=read_state(item), **values)
 

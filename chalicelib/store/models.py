@@ -169,6 +169,8 @@ class CreditItem(SyncedItem):
     origin_payment_id = UnicodeAttribute(null=True)
     return_id = UnicodeAttribute(null=True)
     line_items = JSONAttribute(null=True)
+    uses_total = NumberAttribute(default=0)
+    applied_in_qbo = NumberAttribute(default=0)  # imported credits: what QBO applied outside our ledger
     use_count = NumberAttribute(default=0)
     locations = JSONAttribute(null=True)
     drawn = JSONAttribute(null=True)
@@ -186,6 +188,7 @@ class CreditUseItem(SyncedItem):
     at = UnicodeAttribute()
     voided_at = UnicodeAttribute(null=True)
     parts = JSONAttribute(null=True)
+    from_qbo = BooleanAttribute(default=False)  # the accountant applied it in QBO (recorded, never pushed back)
 
 
 class CreditEventItem(BaseItem):
@@ -278,6 +281,33 @@ class AppliedKeyItem(BaseItem):
     expiration = NumberAttribute()
 
 
-ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, CreditUseItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
-                                          CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          QboConnectionItem, AppliedKeyItem)
+class RealmItem(BaseItem):
+    """pk = "REALM#<realm_id>", sk = "REALM": which account a QBO company belongs to (webhooks name only realms)."""
+
+    account_id = UnicodeAttribute()
+
+
+class QboMapItem(BaseItem):
+    """sk = "QBMAP#<Entity>#<qbo id>": a QBO document imported (or linked) once, and the object it became."""
+
+    object_type = UnicodeAttribute()  # credit | customer | payment
+    object_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class DriftItem(BaseItem):
+    """sk = "DRIFT#<kind>#<id>": an accountant changed a document we own; both sides kept for the panel/parity."""
+
+    kind = UnicodeAttribute()
+    object_id = UnicodeAttribute()
+    qbo_type = UnicodeAttribute()
+    qbo_id = UnicodeAttribute()
+    sync_token = UnicodeAttribute(null=True)
+    ours = JSONAttribute(null=True)
+    theirs = JSONAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, CreditUseItem, AccountItem, RoleItem, UserItem, CounterItem,
+                                          CustomerItem, CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
+                                          QboConnectionItem, AppliedKeyItem, RealmItem, QboMapItem, DriftItem)

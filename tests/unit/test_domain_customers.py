@@ -15,7 +15,8 @@ cents = st.integers(min_value=1, max_value=10_000_000)
 def credits(draw) -> Credit:
     amount = draw(cents)
     return Credit(id="c", number="C-1", customer_id="cu", source=CreditSource.MANUAL, amount=amount,
-                  created_at="t", status=draw(st.sampled_from(list(CreditStatus))), used=draw(st.integers(0, amount)))
+                  created_at="t", status=draw(st.sampled_from(list(CreditStatus))),
+                  uses_total=draw(st.integers(0, amount)))
 
 
 @st.composite

@@ -1,0 +1,116 @@
+"""Sync benches. Inbound (issue 10 §9): QBO requests per accountant change, and webhook-to-credit latency.
+
+Run: .venv/bin/python bench/sync.py  (starts DynamoDB Local and the QBO emulator; SQS is moto, in process)
+
+The inbound path is the real one: the accountant acts through the emulator's control API, the emulator delivers
+signed webhooks over HTTP, they reach POST /qbo/webhook through Chalice's test client, the route enqueues pull
+hints on an SQS FIFO queue (moto), and the worker loop below runs `pull_changes` for each hint with the message's
+SentTimestamp, as the SQS worker does.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.support import local_table  # noqa: E402
+
+
+def _stack():
+    """An account connected to a fresh emulator realm, webhooks pointed at a receiver, a moto FIFO queue."""
+    import requests
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.store.qbo_connections import DynamoTokenStore
+    from chalicelib.workers import queue
+    from devstack.qbo_emulator import start_emulator
+    from tests.conftest import Http
+    from tests.qbo.conftest import Realm
+    from tests.qbo.inbound_stack import VERIFIER, InboundStack, Receiver, connect, fifo_queue
+
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    os.environ["QBO_WEBHOOK_VERIFIER"] = VERIFIER
+    emulator = start_emulator(port=0)
+    realm = Realm(emulator, requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json())
+    client = Client(app)
+    http = Http(client)
+    account, store = connect(http, realm, DynamoTokenStore)
+    os.environ["SYNC_QUEUE_URL"] = fifo_queue(queue.sqs_client(), "bench-inbound")
+    receiver = Receiver()
+    stack = InboundStack(account, realm, store, http, receiver, os.environ["SYNC_QUEUE_URL"])
+    stack.webhooks(url=receiver.url, verifier=VERIFIER)
+    stack.pull()  # first read after connecting
+    return stack, emulator
+
+
+def _memo(stack, customer_id: str, item_id: str, amount: str) -> None:
+    from tests.qbo.inbound_stack import memo_body
+
+    stack.realm.user_create("CreditMemo", memo_body(customer_id, amount, item_id=item_id))
+
+
+def inbound_requests_per_change(changes: int = 100, waves: int = 10) -> None:
+    """QBO requests the inbound path spends per accountant change: one burst, and the burst spread over waves."""
+    stack, emulator = _stack()
+    try:
+        customer = stack.realm.customer("Bench Customer")
+        item = next(i["Id"] for i in stack.books("Item") if i["Name"] == "Services")
+        for label, per_wave in (("one burst", changes), (f"{waves} waves", changes // waves)):
+            stack.pulls.clear()
+            webhooks = 0
+            for _ in range(changes // per_wave):
+                for n in range(per_wave):
+                    _memo(stack, customer["Id"], item, f"{n % 90 + 1}.00")
+                delivered = stack.wait_deliveries(per_wave)
+                webhooks += len(delivered)
+                for delivery in delivered:
+                    stack.post_webhook(delivery)
+                time.sleep(0.3)  # a queue consumer picks hints up a moment after they are sent
+                stack.drain()
+            imported = sum(r.outcomes.get("imported", 0) for r in stack.pulls)
+            cdc = sum(r.cdc_reads for r in stack.pulls)
+            qbo = sum(r.qbo_requests for r in stack.pulls)
+            print(f"inbound, {label}: {changes} accountant changes, {webhooks} webhooks, {len(stack.pulls)} pull hints, "
+                  f"{cdc} CDC reads, {qbo} QBO requests in all ({qbo / changes:.2f} per change; one read per "
+                  f"webhook would be {webhooks}), {imported} credits imported")
+    finally:
+        stack.receiver.stop()
+        emulator.stop()
+
+
+def webhook_to_credit_latency(trials: int = 10) -> None:
+    """Seconds from the accountant's CreditMemo (control API) to the credit in GET /credits, in process."""
+    stack, emulator = _stack()
+    try:
+        customer = stack.realm.customer("Latency Customer")
+        item = next(i["Id"] for i in stack.books("Item") if i["Name"] == "Services")
+        seconds = []
+        for n in range(trials):
+            started = time.perf_counter()
+            _memo(stack, customer["Id"], item, f"{n + 1}.00")
+            stack.deliver(1)
+            stack.drain()
+            while len(stack.credits(source="qbo")) < n + 1:
+                stack.drain()
+            seconds.append(time.perf_counter() - started)
+        print(f"inbound, webhook to credit: {trials} CreditMemos, median {statistics.median(seconds):.3f} s, "
+              f"max {max(seconds):.3f} s (emulator webhook over HTTP → route → SQS (moto) → pull → GET /credits)")
+    finally:
+        stack.receiver.stop()
+        emulator.stop()
+
+
+def main() -> None:
+    from moto import mock_aws
+
+    with local_table(), mock_aws(config={"core": {"passthrough": {"services": ["dynamodb"]}}}):
+        inbound_requests_per_change()
+        webhook_to_credit_latency()
+
+
+if __name__ == "__main__":
+    main()

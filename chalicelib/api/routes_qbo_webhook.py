@@ -1,0 +1,53 @@
+"""POST /qbo/webhook: QBO says something changed in a company; verify, enqueue one pull hint per realm, answer 200.
+
+No bearer token: the `intuit-signature` HMAC over the raw body (constant time) authenticates the call. Nothing is
+read from QBO here (the answer must come within 3 s): the pull worker reads the changes with CDC. A realm we do
+not know is acknowledged and dropped (logged), or QBO would keep retrying it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from chalice import Blueprint
+from pydantic import BaseModel
+
+from ..domain.errors import InvalidInput
+from ..qbo.webhooks import WebhookPayloadError, parse_events, verify_signature
+from ..store.accounts import account_for_realm
+from ..workers import queue
+from .auth import Unauthenticated
+from .routing import Call, endpoint
+
+logger = logging.getLogger(__name__)
+bp = Blueprint(__name__)
+
+
+class WebhookAccepted(BaseModel):
+    """Which realms were hinted for a change read, and which were unknown and dropped."""
+
+    queued: list[str]
+    dropped: list[str]
+
+
+class BadWebhookPayload(InvalidInput):
+    code = "bad_webhook_payload"
+
+
+@endpoint(bp, "/qbo/webhook", "POST", summary="QBO change notification (signed by Intuit; legacy or CloudEvents)",
+          response=WebhookAccepted, public=True)
+def qbo_webhook(call: Call) -> dict:
+    if not verify_signature(call.raw_body, call.headers.get("intuit-signature")):
+        raise Unauthenticated("the intuit-signature header is missing or does not match the body")
+    try:
+        events = parse_events(call.raw_body)
+    except WebhookPayloadError as error:
+        raise BadWebhookPayload(str(error)) from None
+    realms = list(dict.fromkeys(event.realm_id for event in events if event.realm_id))
+    known = [realm for realm in realms if account_for_realm(realm) is not None]
+    dropped = [realm for realm in realms if realm not in known]
+    if dropped:
+        logger.warning("qbo webhook for unknown realms dropped: %s", dropped)
+    delivery = hashlib.sha256(call.raw_body).hexdigest()  # a redelivered body is deduplicated by SQS
+    queue.send([queue.Hint(queue.PULL, realm, f"webhook#{delivery}") for realm in known])
+    return {"queued": known, "dropped": dropped}

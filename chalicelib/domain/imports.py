@@ -1,0 +1,161 @@
+"""Inbound sync rules (DESIGN §7 inbound, ownership, echo suppression): what a QBO document changed by the
+accountant means here. Pure: amounts arrive as integer cents, times as datetimes, nothing is read or written.
+
+- A CreditMemo or a Payment's unapplied amount made in QBO is imported as a `qbo` credit; what QBO already applied
+  of it counts as used (`Credit.applied_in_qbo`), since those applications are not uses of our ledger.
+- An imported credit follows QBO (amount, remaining, notes, void/delete), unless our own uses would be broken.
+- A document we own (our marker in it) that comes back is our echo when QBO's SyncToken is the one we stored (or
+  our push has not recorded its id yet); a newer SyncToken with other money is drift, never overwritten.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from .credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
+from .errors import Conflict, DomainError, InvalidInput
+from .locations import memo
+
+CDC_OVERLAP = timedelta(minutes=5)  # a change committed while the last read ran is read again, never skipped
+CDC_LOOKBACK = timedelta(days=30)  # QBO's CDC limit; older watermarks need a full re-sync
+CDC_LOOKBACK_MARGIN = timedelta(hours=1)  # keep clear of the limit: clocks differ
+CDC_PAGE_LIMIT = 1000  # QBO returns at most this many objects per entity: a full answer may be truncated
+
+
+class ImportedCreditInUse(Conflict):
+    """QBO took away more of an imported credit than our own uses leave; the change is refused and shown."""
+
+    code = "qbo_credit_in_use"
+
+
+@dataclass(frozen=True)
+class QboCreditTerms:
+    """What an imported credit must show: its amount and what QBO applied of it, plus the memo's notes."""
+
+    amount: int
+    applied: int
+    internal_note: str = ""
+    external_note: str = ""
+
+
+def memo_terms(total: int, remaining: int, *, internal_note: str = "", external_note: str = "") -> QboCreditTerms:
+    """A CreditMemo: the credit is its total; what is no longer RemainingCredit was applied in QBO."""
+    if total < 0 or not 0 <= remaining <= total:
+        raise InvalidInput("a CreditMemo's remaining credit must lie between 0 and its total",
+                           details={"total": total, "remaining": remaining})
+    return QboCreditTerms(total, total - remaining, internal_note, external_note)
+
+
+def unapplied_terms(unapplied: int, *, imported_amount: int | None) -> QboCreditTerms:
+    """A Payment's UnappliedAmt: the credit is what was unapplied when imported; later drops were applied in QBO.
+
+    If the accountant unlinks an invoice, the unapplied amount can grow beyond the imported amount: the credit grows.
+    """
+    if unapplied < 0:
+        raise InvalidInput("a Payment's unapplied amount cannot be negative", details={"unapplied": unapplied})
+    amount = max(imported_amount or 0, unapplied)
+    return QboCreditTerms(amount, amount - unapplied)
+
+
+def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int = 0) -> bool:
+    """Make an imported credit show what QBO shows; refused when our own uses no longer fit. True if it changed.
+
+    `recorded` is what of QBO's applications we already hold as uses (record_qbo_application), not counted twice.
+    """
+    if credit.source is not CreditSource.QBO:
+        raise InvalidInput("only credits imported from QBO follow QBO", details={"credit_id": credit.id})
+    terms = QboCreditTerms(terms.amount, max(0, terms.applied - recorded), terms.internal_note, terms.external_note)
+    ours = credit.used - credit.applied_in_qbo - recorded
+    if terms.amount - terms.applied - recorded < ours and credit.status is CreditStatus.ACTIVE:
+        raise ImportedCreditInUse(
+            f"QuickBooks leaves {terms.amount - terms.applied} cents of credit {credit.number}, but {ours} cents of it "
+            "already pay invoices here; void those payments, or restore the credit in QuickBooks",
+            details={"credit_id": credit.id, "qbo_amount": terms.amount, "qbo_applied": terms.applied, "used": ours})
+    changes = {}
+    for name, value in (("amount", terms.amount), ("applied_in_qbo", terms.applied),
+                        ("internal_note", terms.internal_note), ("external_note", terms.external_note)):
+        if getattr(credit, name) != value:
+            changes[name] = {"from": getattr(credit, name), "to": value}
+            setattr(credit, name, value)
+    if "amount" in changes:
+        credit.locations = [memo(credit.id, credit.amount)]  # its value is its QBO document's, whatever the size
+    if changes:
+        credit.updated_at = now
+        credit.events.append(CreditEvent("edited", now, credit.amount, {"by": "qbo", **changes}))
+    return bool(changes)
+
+
+def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invoice_id: str, amount: int,
+                           now: str) -> CreditUse:
+    """The accountant applied this credit to one of our invoices in QBO: it becomes a use here.
+
+    Of an imported credit, that amount may already count as applied in QBO (its memo was read first): it moves
+    from there into the use, so it is never counted twice.
+    """
+    moved = min(amount, credit.applied_in_qbo) if credit.source is CreditSource.QBO else 0
+    credit.applied_in_qbo -= moved
+    try:
+        use = credit.apply(use_id=use_id, payment_id=payment_id, invoice_id=invoice_id, amount=amount, now=now)
+    except DomainError:
+        credit.applied_in_qbo += moved
+        raise
+    use.from_qbo = True
+    return use
+
+
+def void_imported(credit: Credit, *, now: str, active_uses: list[CreditUse] = ()) -> None:
+    """A QBO delete or void of an imported credit voids it here; refused while our uses exist (CreditInUse)."""
+    credit.void_with_origin(now=now, reason="deleted or voided in QuickBooks", active_uses=active_uses)
+
+
+class Verdict(str, Enum):
+    ECHO = "echo"  # our own push coming back
+    STALE = "stale"  # an older version than the one we hold
+    SAME = "same"  # QBO changed the document (e.g. its remaining credit) but not what we own in it
+    DRIFT = "drift"  # the accountant changed what we own
+
+
+def judge_own_document(*, our_qbo_id: str | None, our_sync_token: str | None, their_sync_token: str,
+                       ours: dict, theirs: dict) -> Verdict:
+    """Our document (it carries our marker) as QBO shows it now, against what we pushed."""
+    if our_qbo_id is None or our_sync_token is None:
+        return Verdict.ECHO  # the webhook beat our push's own bookkeeping
+    if their_sync_token == our_sync_token:
+        return Verdict.ECHO
+    if _token(their_sync_token) < _token(our_sync_token):
+        return Verdict.STALE
+    return Verdict.SAME if ours == theirs else Verdict.DRIFT
+
+
+def _token(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def cdc_since(watermark: datetime | None, now: datetime) -> datetime | None:
+    """Where the next change read starts (the watermark less the overlap); None: too old or never read, so a full
+    re-sync of the realm reads everything instead."""
+    if watermark is None:
+        return None
+    since = watermark - CDC_OVERLAP
+    if since < now - CDC_LOOKBACK + CDC_LOOKBACK_MARGIN:
+        return None
+    return since
+
+
+# The queue's clock and ours may differ a little. A hint wrongly taken as read costs latency, never a change: the
+# scheduled sweep reads again from the watermark less the overlap.
+HINT_CLOCK_MARGIN = timedelta(milliseconds=250)
+
+
+def already_read(watermark: datetime | None, hinted_at: datetime | None) -> bool:
+    """A change read that started after a hint was sent (the watermark is its start) covered that hint."""
+    return watermark is not None and hinted_at is not None and watermark >= hinted_at + HINT_CLOCK_MARGIN
+
+
+def truncated(counts: dict[str, int]) -> list[str]:
+    """Entities whose CDC answer hit QBO's limit: more may have changed than came back."""
+    return sorted(entity for entity, count in counts.items() if count >= CDC_PAGE_LIMIT)

@@ -1,0 +1,325 @@
+"""One changed QBO document into our ledger (DESIGN §7 inbound): import it once, follow it, or judge our own.
+
+Each document is handled in one transaction of the account: the QBMAP item written with attribute_not_exists in
+the same commit as the imported credit is what makes a second import (duplicate webhook, overlapping CDC read,
+a concurrent worker) impossible; the loser of a race re-runs and finds the mapping, so it only follows QBO.
+Imported credits are written as already pushed (qbo_id and SyncToken set, nothing pending): they never echo back.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ...domain import imports as rules
+from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
+from ...domain.errors import DomainError
+from ...qbo import inbound as docs
+from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
+from ...qbo.errors import QboNotFoundError
+from ...qbo.mapping import find_marker, memo_total
+from ...store import reads
+from ...store.accounts import Customers
+from ...store.ids import new_id, utc_now
+from ...store.inbound import Drifts, QboMaps, map_id
+from ...store.ledger import Ledger
+from ...store.uow import UnitOfWork, run_in_transaction
+from ..postings import issue_credit, take_back, void_payment_and_release
+
+logger = logging.getLogger(__name__)
+IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
+
+
+@dataclass
+class ImportContext:
+    """One change read of one account: its QBO client, and the QBO customers already read during it."""
+
+    account_id: str
+    client: Any  # chalicelib.qbo.client.QboClient
+    customer_names: dict[str, str] = field(default_factory=dict)
+    documents: dict[tuple[str, str], dict] = field(default_factory=dict)  # (entity, id) → doc read in this run
+
+    def known(self, entity: str, docs_read: list[dict]) -> None:
+        """Documents this run already read (CDC): linked ones are looked up here before asking QBO."""
+        self.documents.update({(entity, str(doc["Id"])): doc for doc in docs_read if "Id" in doc})
+
+    def document(self, entity: str, qbo_id: str) -> dict | None:
+        if (entity, qbo_id) not in self.documents:
+            try:
+                self.documents[(entity, qbo_id)] = self.client.read(entity, qbo_id)
+            except QboNotFoundError:
+                self.documents[(entity, qbo_id)] = {"Id": qbo_id, "status": "Deleted"}
+        return self.documents[(entity, qbo_id)]
+
+    def customer_name(self, qbo_id: str) -> str:
+        if qbo_id not in self.customer_names:
+            self.customer_names[qbo_id] = str(self.client.read("Customer", qbo_id).get("DisplayName") or qbo_id)
+        return self.customer_names[qbo_id]
+
+
+def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
+    """Handle one changed document; answers what happened (imported, followed, echo, drift, refused, ignored)."""
+    marker = docs.ours(doc)
+    if marker is None and docs.is_gone(doc):
+        marker = _own_mapping(ctx, entity, str(doc["Id"]))  # a tombstone has no marker left to read
+    if marker is not None:
+        return _judge_own(ctx, entity, doc, marker)
+    if entity == "CreditMemo":
+        return _credit_from(ctx, entity, doc, lambda before: rules.memo_terms(
+            docs.cents(doc, "TotalAmt"), docs.cents(doc, "RemainingCredit"),
+            internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
+    if entity == "Payment":
+        applications = _record_applications(ctx, doc)
+        credit = _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
+            docs.cents(doc, "UnappliedAmt"), imported_amount=before))
+        return applications if credit == IGNORED else credit
+    return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
+
+
+def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable[[int | None], rules.QboCreditTerms]
+                 ) -> str:
+    """Import a credit-bearing document once, or make the credit imported from it follow it."""
+    qbo_id, now = str(doc["Id"]), utc_now()
+    gone = docs.is_gone(doc) or (entity == "Payment" and docs.is_voided_payment(doc))
+    customer_ref = docs.customer_ref(doc)
+
+    def write(uow: UnitOfWork) -> str:
+        book, maps = Ledger(uow), QboMaps(uow)
+        known = maps.find(map_id(entity, qbo_id))
+        if known is not None:
+            return _follow(book, book.credits.get(known.object_id), doc, gone, terms_for, now)
+        if gone or customer_ref is None:
+            return IGNORED
+        terms = terms_for(None)
+        if terms.amount - terms.applied <= 0 and terms.applied == 0:
+            return IGNORED  # nothing to credit (a fully applied payment)
+        customer_id = _customer(ctx, uow, customer_ref, now)
+        credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
+                              internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}",
+                              external_note=terms.external_note, applied_in_qbo=terms.applied)
+        credit.sync.pushed(credit.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
+        maps.new(map_id(entity, qbo_id), object_type="credit", object_id=credit.id, created_at=now)
+        return IMPORTED
+
+    return run_in_transaction(ctx.account_id, write)
+
+
+def _follow(book: Ledger, credit: Credit, doc: dict, gone: bool,
+            terms_for: Callable[[int | None], rules.QboCreditTerms], now: str) -> str:
+    """An imported credit follows its document; a refusal goes on the credit's sync error (the status panel)."""
+    token = None if gone else str(doc.get("SyncToken"))
+    if token is not None and token == credit.sync.sync_token and not credit.sync.error:
+        return ECHO  # the same version again (duplicate webhook, overlapping read)
+    try:
+        uses = book.uses.of_credit(credit.id, active_only=True) if credit.used else []
+        if gone:
+            if credit.status is not CreditStatus.ACTIVE:
+                return IGNORED
+            rules.void_imported(credit, now=now, active_uses=uses)
+        else:
+            rules.follow_qbo(credit, terms_for(credit.amount), now=now,
+                             recorded=sum(use.amount for use in uses if use.from_qbo))
+    except (CreditInUse, rules.ImportedCreditInUse) as refused:
+        logger.warning("qbo change to credit %s refused: %s", credit.id, refused)
+        credit.sync.failed(code=refused.code, message=str(refused))
+        return REFUSED
+    credit.sync.pushed(credit.sync.version, qbo_id=credit.sync.qbo_id, sync_token=token or credit.sync.sync_token)
+    return FOLLOWED
+
+
+def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str:
+    """Our customer for a QBO customer: mapped before, else one of ours of the same name, else a new one."""
+    maps, customers = QboMaps(uow), Customers(uow)
+    known = maps.find(map_id("Customer", qbo_id))
+    if known is not None:
+        return known.object_id
+    name = ctx.customer_name(qbo_id)  # read from QBO once per run (cached), so a re-run of this use case reads none
+    same_name = [c for c in reads.customers(ctx.account_id, name_prefix=name, limit=20, after=None).items
+                 if c.name.casefold() == name.casefold() and c.qbo_id in (None, qbo_id)]
+    if same_name:
+        customer = customers.get(same_name[0].id)
+        customer.qbo_id = qbo_id
+    else:
+        customer_id = new_id()
+        customer = customers.new(customer_id, id=customer_id, name=name, created_at=now, qbo_id=qbo_id)
+        reads.index_customer_name(ctx.account_id, customer)
+    maps.new(map_id("Customer", qbo_id), object_type="customer", object_id=customer.id, created_at=now)
+    return customer.id
+
+
+OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
+OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (recorded when it first comes back)
+
+
+def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str] | None:
+    """(kind, id) of our object behind a QBO document, from the mapping written when its echo was first read."""
+    known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id(entity, qbo_id))
+    if known is None or not known.object_type.startswith(OWN_PREFIX):
+        return None
+    return known.object_type[len(OWN_PREFIX):], known.object_id
+
+
+def _ours_view(kind: str, entity: Any) -> dict:
+    """What QBO should show of our object's money (compare with `docs.money_view`)."""
+    if kind == "credit":
+        total = memo_total(entity) if entity.source is not CreditSource.OVERPAYMENT else None
+        return {"exists": total != 0, "total": total} if total else {"exists": False}
+    if kind == "payment":
+        return {"exists": True, "total": entity.tender_total if entity.active else 0}
+    return {"exists": not entity.deleted, "total": entity.total} if not entity.deleted else {"exists": False}
+
+
+def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, str]) -> str:
+    """Our own document came back: our echo (skip), an older read (skip), or the accountant's change (drift)."""
+    kind, object_id = marker
+    if kind not in OWN_KINDS or (kind == "credit" and entity != "CreditMemo"):
+        return IGNORED  # credit uses' linking payments, or an overpayment credit's payment (judged as the payment)
+    now = utc_now()
+
+    def write(uow: UnitOfWork) -> str:
+        book = Ledger(uow)
+        mine = getattr(book, OWN_KINDS[kind]).find(object_id)
+        if mine is None or (mine.sync.qbo_id and mine.sync.qbo_id != str(doc["Id"])):
+            return IGNORED  # not this account's, or a document we replaced
+        maps = QboMaps(uow)
+        if not docs.is_gone(doc) and maps.find(map_id(entity, str(doc["Id"]))) is None:
+            maps.new(map_id(entity, str(doc["Id"])), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=now)
+        ours, theirs = _ours_view(kind, mine), docs.money_view(entity, doc)
+        if docs.is_gone(doc) and mine.sync.qbo_id is None:
+            return ECHO
+        verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+        if docs.is_gone(doc) and ours != theirs:
+            verdict = rules.Verdict.DRIFT
+        if verdict is not rules.Verdict.DRIFT:
+            return ECHO if verdict is rules.Verdict.ECHO else IGNORED
+        drifts = Drifts(uow)
+        drift_id = f"{kind}#{object_id}"
+        found = drifts.find(drift_id) or drifts.new(drift_id, kind=kind, object_id=object_id, qbo_type=entity,
+                                                    qbo_id=str(doc["Id"]), at=now)
+        found.sync_token, found.ours, found.theirs, found.at = str(doc.get("SyncToken", "")), ours, theirs, now
+        return DRIFT
+
+    try:
+        return run_in_transaction(ctx.account_id, write)
+    except DomainError as error:
+        logger.warning("qbo change to our %s %s not judged: %s", kind, object_id, error)
+        return IGNORED
+
+
+RECORDED = "recorded"
+
+
+def _our_invoice(ctx: ImportContext, qbo_invoice_id: str) -> str | None:
+    """Our invoice behind a QBO Invoice (its marker), or None for the accountant's own invoices."""
+    found = find_marker(ctx.document("Invoice", qbo_invoice_id) or {})
+    return found[1] if found and found[0] == "invoice" else None
+
+
+def _credit_behind(ctx: ImportContext, uow: UnitOfWork, qbo_memo_id: str) -> str | None:
+    """Our credit behind a QBO CreditMemo: one we imported (QBMAP), or one of ours (its marker)."""
+    known = QboMaps(uow).find(map_id("CreditMemo", qbo_memo_id))
+    if known is not None:
+        return known.object_id
+    found = find_marker(ctx.document("CreditMemo", qbo_memo_id) or {})
+    return found[1] if found and found[0] == "credit" else None
+
+
+def _record_applications(ctx: ImportContext, doc: dict) -> str:
+    """A Payment the accountant made in QBO against our invoices becomes a payment of each invoice here.
+
+    Money (TotalAmt) becomes a `transfer` tender; lines linking CreditMemos become uses of the credits behind
+    them. Recorded as already pushed (its QBO id set), so it never goes back out; a later void or delete of the
+    Payment in QBO voids it here. Each (Payment, Invoice) pair is recorded once (QBMAP PaymentLine item).
+    """
+    qbo_id, gone = str(doc["Id"]), docs.is_gone(doc) or docs.is_voided_payment(doc)
+    if gone:
+        return _void_applications(ctx, qbo_id)
+    invoice_links, memo_links = [], []
+    for line in doc.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            target = invoice_links if linked.get("TxnType") == "Invoice" else \
+                memo_links if linked.get("TxnType") == "CreditMemo" else None
+            if target is not None:
+                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    cash = docs.cents(doc, "TotalAmt")
+    outcome = IGNORED
+    for qbo_invoice_id, amount in invoice_links:
+        invoice_id = _our_invoice(ctx, qbo_invoice_id)
+        if invoice_id is None:
+            continue
+        tender = min(cash, amount)
+        cash -= tender
+        outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
+    return outcome
+
+
+def _record_one(ctx: ImportContext, doc: dict, qbo_invoice_id: str, invoice_id: str, tender: int, from_credits: int,
+                memo_links: list[tuple[str, int]]) -> str:
+    qbo_id, now = str(doc["Id"]), utc_now()
+
+    def write(uow: UnitOfWork) -> str:
+        book, maps = Ledger(uow), QboMaps(uow)
+        key = map_id("PaymentLine", f"{qbo_id}#{qbo_invoice_id}")
+        if maps.find(key) is not None:
+            return ECHO
+        invoice = book.invoices.get(invoice_id)
+        payment_id, uses, wanted = new_id(), [], from_credits
+        for qbo_memo_id, amount in memo_links:
+            credit_id = _credit_behind(ctx, uow, qbo_memo_id) if wanted else None
+            if credit_id is None:
+                continue
+            take = min(amount, wanted)
+            wanted -= take
+            use = book.uses.add(rules.record_qbo_application(book.credits.get(credit_id), use_id=new_id(),
+                                                             payment_id=payment_id, invoice_id=invoice.id,
+                                                             amount=take, now=now))
+            uses.append(PaymentCreditUse(use.id, credit_id, take))
+        applied = min(tender + from_credits - wanted, invoice.balance)
+        tender_applied = applied - sum(u.amount for u in uses)
+        if applied <= 0 or tender_applied < 0:
+            return IGNORED
+        tenders = [Tender(TenderMethod.TRANSFER, tender_applied)] if tender_applied else []
+        payment = book.payments.add(Payment(
+            id=payment_id, number=str(doc.get("PaymentRefNum") or book.counters.next("payment", "PAY"))[:21],
+            invoice_id=invoice.id, customer_id=invoice.customer_id, tenders=tenders, credit_uses=uses,
+            tender_applied=tender_applied, created_at=now, updated_at=now))
+        payment.sync.pushed(payment.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
+        invoice.receive(applied, now=now)
+        invoice.payment_ids.append(payment_id)
+        maps.new(key, object_type="payment", object_id=payment_id, created_at=now)
+        return RECORDED
+
+    try:
+        return run_in_transaction(ctx.account_id, write)
+    except DomainError as refused:
+        logger.warning("qbo payment %s on our invoice %s not recorded: %s", qbo_id, invoice_id, refused)
+        return REFUSED
+
+
+def _void_applications(ctx: ImportContext, qbo_id: str) -> str:
+    """The accountant voided or deleted a Payment we recorded: void each payment it became here."""
+    from ...store.inbound import mapped
+
+    outcome = IGNORED
+    for item in mapped(ctx.account_id, "PaymentLine"):
+        if item.sk.split("#")[2] != qbo_id:
+            continue
+        now = utc_now()
+
+        def write(uow: UnitOfWork, payment_id: str = item.object_id) -> str:
+            book = Ledger(uow)
+            payment = book.payments.get(payment_id)
+            if not payment.active:
+                return IGNORED
+            book.load(book.invoices.key(payment.invoice_id), *(book.credits.key(u.credit_id) for u in payment.credit_uses))
+            invoice = book.invoices.get(payment.invoice_id)
+            book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+            applied = payment.applied
+            void_payment_and_release(book, payment, now)
+            take_back(book, invoice, applied, now)
+            payment.sync.pushed(payment.sync.version, qbo_id=payment.sync.qbo_id, sync_token=payment.sync.sync_token)
+            return FOLLOWED
+
+        outcome = run_in_transaction(ctx.account_id, write)
+    return outcome

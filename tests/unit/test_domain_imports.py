@@ -1,0 +1,116 @@
+"""Inbound rules: how QBO documents become and change imported credits, echo/drift verdicts, the CDC window."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain import imports as rules
+from chalicelib.domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
+from chalicelib.domain.errors import InvalidInput
+
+NOW = "2026-03-01T00:00:00Z"
+cents = st.integers(min_value=0, max_value=10**11)
+
+
+def _imported(amount: int, applied: int = 0) -> Credit:
+    credit = Credit.issue(id="c1", number="CR-1", customer_id="k", source=CreditSource.QBO, amount=amount, now=NOW,
+                          applied_in_qbo=applied)
+    credit.events.clear()
+    return credit
+
+
+@given(total=cents, data=st.data())
+def test_a_memo_is_its_total_and_what_is_not_remaining_was_applied(total, data):
+    remaining = data.draw(st.integers(min_value=0, max_value=total))
+    terms = rules.memo_terms(total, remaining)
+    assert terms.amount == total and terms.amount - terms.applied == remaining and terms.applied >= 0
+
+
+def test_a_memo_whose_remaining_exceeds_its_total_is_refused():
+    with pytest.raises(InvalidInput):
+        rules.memo_terms(100, 101)
+
+
+@given(first=st.integers(min_value=1, max_value=10**9), later=cents)
+def test_a_payment_credit_keeps_its_amount_and_counts_drops_as_applied_in_qbo(first, later):
+    terms = rules.unapplied_terms(later, imported_amount=first)
+    assert terms.amount == max(first, later) and terms.amount - terms.applied == later
+
+
+@given(amount=st.integers(min_value=1, max_value=10**9), data=st.data())
+def test_an_imported_credit_follows_qbo_and_keeps_remaining_equal_to_qbos(amount, data):
+    credit = _imported(amount)
+    new_total = data.draw(st.integers(min_value=1, max_value=10**9))
+    remaining = data.draw(st.integers(min_value=0, max_value=new_total))
+    rules.follow_qbo(credit, rules.memo_terms(new_total, remaining), now=NOW)
+    assert credit.amount == new_total and credit.remaining == remaining and credit.used == new_total - remaining
+    assert 0 <= credit.used <= credit.amount
+
+
+def test_following_qbo_never_takes_away_what_our_own_uses_spent():
+    credit = _imported(3000)
+    credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=2000, now=NOW)
+    with pytest.raises(rules.ImportedCreditInUse):
+        rules.follow_qbo(credit, rules.memo_terms(1500, 1500), now=NOW)
+    assert credit.amount == 3000
+    rules.follow_qbo(credit, rules.memo_terms(2500, 2500), now=NOW)  # 2500 left in QBO still covers our 2000
+    assert (credit.amount, credit.used, credit.remaining) == (2500, 2000, 500)
+
+
+def test_only_imported_credits_follow_qbo():
+    manual = Credit.issue(id="m", number="CR-2", customer_id="k", source=CreditSource.MANUAL, amount=100, now=NOW)
+    with pytest.raises(InvalidInput):
+        rules.follow_qbo(manual, rules.memo_terms(50, 50), now=NOW)
+
+
+def test_a_qbo_delete_voids_an_imported_credit_unless_we_used_it():
+    credit = _imported(1000)
+    rules.void_imported(credit, now=NOW)
+    assert credit.status is CreditStatus.VOIDED and credit.remaining == 0
+    used = _imported(1000)
+    used.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=10, now=NOW)
+    with pytest.raises(CreditInUse):
+        rules.void_imported(used, now=NOW)
+    assert used.status is CreditStatus.ACTIVE
+
+
+@pytest.mark.parametrize("ours_id, ours_token, theirs_token, same, verdict", [
+    (None, None, "0", False, rules.Verdict.ECHO),  # the webhook beat our push's bookkeeping
+    ("7", "3", "3", False, rules.Verdict.ECHO),  # our own push, even if we changed it again since
+    ("7", "3", "2", False, rules.Verdict.STALE),
+    ("7", "3", "4", True, rules.Verdict.SAME),  # QBO moved something we do not own (remaining credit)
+    ("7", "3", "4", False, rules.Verdict.DRIFT),
+    ("7", "3", "10", False, rules.Verdict.DRIFT),  # tokens compare as numbers, not text
+])
+def test_own_document_verdicts(ours_id, ours_token, theirs_token, same, verdict):
+    theirs = {"total": 1} if same else {"total": 2}
+    assert rules.judge_own_document(our_qbo_id=ours_id, our_sync_token=ours_token, their_sync_token=theirs_token,
+                                    ours={"total": 1}, theirs=theirs) is verdict
+
+
+@given(age=st.integers(min_value=0, max_value=40 * 24 * 3600))
+def test_cdc_reads_from_the_watermark_less_the_overlap_or_a_full_resync_past_the_limit(age):
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    watermark = now - timedelta(seconds=age)
+    since = rules.cdc_since(watermark, now)
+    if since is None:
+        assert watermark - rules.CDC_OVERLAP < now - rules.CDC_LOOKBACK + rules.CDC_LOOKBACK_MARGIN
+    else:
+        assert since == watermark - rules.CDC_OVERLAP and since > now - rules.CDC_LOOKBACK
+    assert rules.cdc_since(None, now) is None
+
+
+def test_a_cdc_answer_at_the_limit_is_truncated():
+    assert rules.truncated({"CreditMemo": 1000, "Payment": 999}) == ["CreditMemo"]
+
+
+def test_a_hint_sent_before_the_last_read_started_needs_no_new_read():
+    start = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert rules.already_read(start, start - timedelta(seconds=30))
+    assert not rules.already_read(start, start)  # within the clock margin: read again
+    assert not rules.already_read(start, start + timedelta(seconds=5))
+    assert not rules.already_read(start, start - timedelta(milliseconds=100))
+    assert not rules.already_read(None, start) and not rules.already_read(start, None)
