@@ -62,3 +62,11 @@ def sync_sweeper(event) -> None:
     from chalicelib.workers import sweeper
 
     sweeper.run()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="sync_cdc_sweep")
+def sync_cdc_sweep(event) -> None:
+    """Every five minutes: a pull hint per connected realm, so changes a webhook never announced still arrive."""
+    from chalicelib.workers import sweeper
+
+    sweeper.run_cdc()

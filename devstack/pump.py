@@ -5,7 +5,7 @@ Three loops call the very handlers `app.py` declares, with the events Lambda wou
 - the worker: a FIFO queue with its dead-letter queue in moto's in-process SQS (group order, visibility timeout,
   deduplication window, redrive after maxReceiveCount), received in batches of 10 → `sync_worker`, then the
   messages the handler did not name in `batchItemFailures` are deleted, as Lambda's event source mapping does;
-- the schedule: `sync_sweeper` every `sweep_every` seconds.
+- the schedules: `sync_sweeper` and `sync_cdc_sweep` every `sweep_every` seconds.
 moto intercepts botocore calls while the pump runs; DynamoDB and its streams pass through to DynamoDB Local, and
 nothing here ever reaches AWS.
 """
@@ -41,10 +41,11 @@ class SyncPump:
     and `run` picks the loops (a test drives the others itself: `deliver`, `sweep`)."""
 
     def __init__(self, *, relay: Callable | None = None, worker: Callable | None = None,
-                 sweeper: Callable | None = None, sweep_every: float = 60.0, visibility_timeout: int = 5,
+                 sweeper: Callable | None = None, cdc_sweeper: Callable | None = None, sweep_every: float = 60.0,
+                 visibility_timeout: int = 5,
                  max_receive_count: int = 5, poll_interval: float = 0.05,
                  run: tuple[str, ...] = ("relay", "worker", "schedule")) -> None:
-        self.relay, self.worker, self.sweeper = relay, worker, sweeper
+        self.relay, self.worker, self.sweeper, self.cdc_sweeper = relay, worker, sweeper, cdc_sweeper
         self.sweep_every, self.visibility_timeout = sweep_every, visibility_timeout
         self.max_receive_count, self.poll_interval, self.run = max_receive_count, poll_interval, run
         self.stream_ready = threading.Event()
@@ -59,12 +60,13 @@ class SyncPump:
     def start(self) -> "SyncPump":
         from moto import mock_aws
 
-        if self.relay is None or self.worker is None or self.sweeper is None:
+        if self.relay is None or self.worker is None or self.sweeper is None or self.cdc_sweeper is None:
             import app
 
             self.relay = self.relay or app.sync_relay
             self.worker = self.worker or app.sync_worker
             self.sweeper = self.sweeper or app.sync_sweeper
+            self.cdc_sweeper = self.cdc_sweeper or app.sync_cdc_sweep
         self._mock = mock_aws(config={"core": {"passthrough": {"services": ["dynamodb", "dynamodbstreams"]}}})
         self._mock.start()
         self._create_queues()
@@ -166,9 +168,12 @@ class SyncPump:
         self.sweep()
 
     def sweep(self) -> None:
-        self.sweeper({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
-                      "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": REGION,
-                      "resources": [], "detail": {}, "id": "local", "account": "000000000000"}, None)
+        """Both schedules at once: the stale-push sweep and the CDC sweep (every `sweep_every` seconds here)."""
+        event = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
+                 "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": REGION,
+                 "resources": [], "detail": {}, "id": "local", "account": "000000000000"}
+        self.sweeper(event, None)
+        self.cdc_sweeper(event, None)
         self.stats.sweeps += 1
 
     # stream

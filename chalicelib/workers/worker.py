@@ -9,33 +9,40 @@ group in the batch are named as well. Hints of one key in a batch run once: the 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .queue import PULL, PUSH, Hint, parse
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[str], Any]
+Handler = Callable[[str, "datetime | None"], Any]  # (account or realm id, when the newest hint was sent)
 
 
 class NoPullReader(RuntimeError):
     """Pull hints arrived before this deployment has an inbound reader: they wait (retried, then DLQ), never lost."""
 
 
-def push(account_id: str) -> Any:
+def push(account_id: str, sent_at: datetime | None = None) -> Any:
     from ..services.sync.gate import push_account
 
     return push_account(account_id)
 
 
-def pull(realm_id: str) -> Any:
-    """The inbound reader (issue 10): `chalicelib.services.sync.pull.pull_changes(realm_id)`."""
+def pull(realm_id: str, sent_at: datetime | None = None) -> Any:
+    """The inbound reader (issue 10); a read that started after the hint was sent already saw what it names."""
     try:
-        from ..services.sync.pull import pull_changes  # type: ignore[import-not-found]
+        from ..services.sync.pull import pull_changes
     except ModuleNotFoundError as missing:
         if missing.name and missing.name.endswith("services.sync.pull"):
             raise NoPullReader("no inbound reader (chalicelib.services.sync.pull) in this deployment") from None
         raise
-    return pull_changes(realm_id)
+    return pull_changes(realm_id, hinted_at=sent_at)
+
+
+def _sent_at(record: Mapping[str, Any]) -> datetime | None:
+    """SQS's SentTimestamp (ms since the epoch) of a record, if it carries one."""
+    millis = (record.get("attributes") or {}).get("SentTimestamp")
+    return datetime.fromtimestamp(int(millis) / 1000, timezone.utc) if millis else None
 
 
 HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull}
@@ -44,6 +51,14 @@ HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull}
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:
     """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response."""
     handlers = handlers or HANDLERS
+    newest: dict[tuple[str, str], datetime | None] = {}
+    for record in event.get("Records") or []:
+        try:
+            hint = parse(record.get("body") or "")
+        except ValueError:
+            continue
+        sent, seen = _sent_at(record), newest.get((hint.kind, hint.key))
+        newest[(hint.kind, hint.key)] = max(filter(None, (sent, seen)), default=None)
     failed: list[str] = []
     failed_groups: set[str] = set()
     done: dict[tuple[str, str], bool] = {}
@@ -63,17 +78,17 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
             continue
         key = (hint.kind, hint.key)
         if key not in done:
-            done[key] = _run(handlers, hint, message_id)
+            done[key] = _run(handlers, hint, message_id, newest.get(key))
         if not done[key]:
             failed.append(message_id)
             failed_groups.add(group)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
-def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str) -> bool:
+def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str, sent_at: datetime | None) -> bool:
     """One hint's work; False means "give the message back to the queue"."""
     try:
-        handlers[hint.kind](hint.key)
+        handlers[hint.kind](hint.key, sent_at)
         return True
     except Exception as error:  # noqa: BLE001 - any failure is reported, retried by SQS, and DLQ'd in the end
         from ..services.sync.push import PushDeferred

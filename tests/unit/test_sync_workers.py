@@ -3,6 +3,7 @@ back to Lambda for a batch, and the sweeper's timing rules."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 from hypothesis import given, strategies as st
 
@@ -65,7 +66,7 @@ class Deferred(Exception):
 def test_worker_reports_only_the_failed_accounts_messages():
     calls = []
 
-    def push(account_id):
+    def push(account_id, sent_at=None):
         calls.append(account_id)
         if account_id == "throttled":
             raise Deferred("429")
@@ -79,7 +80,7 @@ def test_worker_reports_only_the_failed_accounts_messages():
 def test_worker_keeps_fifo_order_after_a_failure_in_a_group():
     outcomes = iter([Deferred("outage")])
 
-    def push(account_id):
+    def push(account_id, sent_at=None):
         raise next(outcomes)
 
     event = {"Records": [_push("a", "m1"), _push("a", "m2")]}
@@ -91,23 +92,23 @@ def test_poison_is_reported_so_it_reaches_the_dead_letter_queue_and_blocks_only_
     seen = []
     event = {"Records": [_message("p1", "not json", "push:a"), _push("a", "m2"), _message("p2", {"kind": "x"}),
                          _message("p3", [1, 2]), _push("b", "m3")]}
-    answer = worker.handle_event(event, {PUSH: seen.append})
+    answer = worker.handle_event(event, {PUSH: lambda key, sent_at: seen.append(key)})
     assert [f["itemIdentifier"] for f in answer["batchItemFailures"]] == ["p1", "m2", "p2", "p3"]
     assert seen == ["b"]
 
 
-def test_pull_hints_wait_for_the_inbound_reader_instead_of_being_dropped():
-    event = {"Records": [_message("m1", {"kind": PULL, "realm_id": "9130"}, "pull:9130"), _push("a", "m2")]}
-    pushed = []
-    answer = worker.handle_event(event, {PUSH: pushed.append, PULL: worker.pull})
-    try:
-        import chalicelib.services.sync.pull  # noqa: F401  (issue 10 plugs in here)
-    except ModuleNotFoundError:
-        assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
-    assert pushed == ["a"]
-    pulled = []
-    assert worker.handle_event(event, {PUSH: pushed.append, PULL: pulled.append}) == {"batchItemFailures": []}
-    assert pulled == ["9130"]
+def test_pull_hints_reach_the_reader_once_per_realm_with_the_newest_sent_time():
+    event = {"Records": [
+        {**_message("m1", {"kind": PULL, "realm_id": "9130"}, "pull:9130"), "attributes": {
+            "MessageGroupId": "pull:9130", "SentTimestamp": "1764150000000"}},
+        {**_message("m2", {"kind": PULL, "realm_id": "9130"}, "pull:9130"), "attributes": {
+            "MessageGroupId": "pull:9130", "SentTimestamp": "1764150005000"}},
+        _push("a", "m3")]}
+    pulled, pushed = [], []
+    answer = worker.handle_event(event, {PUSH: lambda key, sent: pushed.append(key),
+                                         PULL: lambda key, sent: pulled.append((key, sent))})
+    assert answer == {"batchItemFailures": []} and pushed == ["a"]
+    assert pulled == [("9130", datetime(2025, 11, 26, 9, 40, 5, tzinfo=timezone.utc))]
 
 
 def test_only_connected_accounts_with_sync_on_push_now():

@@ -129,11 +129,11 @@ def sweep_realms() -> list[str]:
     return accounts_store.connected_realms()
 
 
-def send_sweep_hints(now: datetime | None = None) -> list[str]:
+def send_sweep_hints(now: datetime | None = None, send: Callable | None = None) -> list[str]:
     """The scheduled CDC sweep: one pull hint per connected realm, deduplicated per minute; answers the realms."""
     from ...workers import queue
 
     minute = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M")
     realms = sweep_realms()
-    queue.send([queue.Hint(queue.PULL, realm, f"sweep#{minute}") for realm in realms])
+    (send or queue.send)([queue.Hint(queue.PULL, realm, f"sweep#{minute}") for realm in realms])
     return realms
