@@ -61,7 +61,8 @@ def unapplied_terms(unapplied: int, *, imported_amount: int | None) -> QboCredit
 def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int = 0) -> bool:
     """Make an imported credit show what QBO shows; refused when our own uses no longer fit. True if it changed.
 
-    `recorded` is what of QBO's applications we already hold as uses (record_qbo_application), not counted twice.
+    `recorded` is what of QBO's applications we already hold as uses (ours pushed there, or the accountant's recorded
+    by record_qbo_application), so it is not counted twice.
     """
     if credit.source is not CreditSource.QBO:
         raise InvalidInput("only credits imported from QBO follow QBO", details={"credit_id": credit.id})

@@ -500,3 +500,23 @@ def test_an_accountant_deleting_our_memo_is_drift_but_our_own_delete_is_an_echo(
     assert (drift.object_id, drift.ours, drift.theirs) == (kept["id"], {"exists": True, "total": 1400},
                                                            {"exists": False})
     assert owner.get(f"/credits/{kept['id']}").json["status"] == "active"
+
+
+def test_our_own_use_of_an_imported_memo_pushed_to_qbo_is_not_counted_again_when_read_back(inbound):
+    customer = inbound.realm.customer("Echo Grocers")
+    inbound.realm.user_create("CreditMemo", memo_body(customer["Id"], "30.00", item_id=_item(inbound)))
+    inbound.pull()
+    [credit] = inbound.credits(source="qbo")
+    owner = inbound.account.owner
+    order = owner.post("/sales-orders", {"customer_id": credit["customer_id"], "lines": [
+        {"description": "Crate", "quantity": "1", "unit_price": "20.00"}], "charges": []}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments",
+                      {"tenders": [], "credits": [{"credit_id": credit["id"], "amount": "12.00"}]})
+    assert paid.status == 201, paid.body
+    inbound.push()  # our use becomes a linking Payment: QBO's memo now shows 12.00 applied
+    memo = [m for m in inbound.realm.books()["objects"]["CreditMemo"] if m["Id"] == credit["qbo_id"]][0]
+    assert memo["RemainingCredit"] == Decimal("18.00")
+    inbound.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"PrivateNote": "checked"})  # read back again
+    inbound.pull()
+    shown = owner.get(f"/credits/{credit['id']}").json
+    assert (shown["used"], shown["remaining"], shown["internal_note"]) == ("12.00", "18.00", "checked")

@@ -117,8 +117,9 @@ def _follow(book: Ledger, credit: Credit, doc: dict, gone: bool,
                 return IGNORED
             rules.void_imported(credit, now=now, active_uses=uses)
         else:
-            rules.follow_qbo(credit, terms_for(credit.amount), now=now,
-                             recorded=sum(use.amount for use in uses if use.from_qbo))
+            # QBO's applied amount already holds our uses it knows: those it told us of, and those we pushed
+            known = sum(use.amount for use in uses if use.from_qbo or (use.qbo_id and not use.sync.pending))
+            rules.follow_qbo(credit, terms_for(credit.amount), now=now, recorded=known)
     except (CreditInUse, rules.ImportedCreditInUse) as refused:
         logger.warning("qbo change to credit %s refused: %s", credit.id, refused)
         credit.sync.failed(code=refused.code, message=str(refused))
