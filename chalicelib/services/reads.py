@@ -5,9 +5,7 @@ customers also by whoever may view credits (the credits table names them); roles
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..domain.invoices import Invoice, SalesOrder
+from ..domain.invoices import Invoice
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
@@ -15,6 +13,8 @@ from ..store import reads
 from ..store.ledger import Ledger
 from ..store.models import CustomerItem
 from ..store.uow import UnitOfWork, run_in_transaction
+from .payments import PaymentResult
+from .sales import OrderView
 
 SALES_READERS = (Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
 
@@ -57,23 +57,11 @@ def list_payments(principal: Principal, **filters) -> reads.Page[Payment]:
     return reads.payments(principal.account_id, **filters)
 
 
-@dataclass(frozen=True)
-class PaymentView:
-    payment: Payment
-    invoice: Invoice
-
-
-def get_payment(principal: Principal, payment_id: str) -> PaymentView:
+def get_payment(principal: Principal, payment_id: str) -> PaymentResult:
     principal.require_any(*SALES_READERS)
     book = Ledger(UnitOfWork(principal.account_id))
     payment = book.payments.get(payment_id)
-    return PaymentView(payment, book.invoices.get(payment.invoice_id))
-
-
-@dataclass(frozen=True)
-class OrderView:
-    sales_order: SalesOrder
-    invoice: Invoice
+    return PaymentResult(payment, book.invoices.get(payment.invoice_id))
 
 
 def get_sales_order(principal: Principal, order_id: str) -> OrderView:

@@ -39,6 +39,13 @@ def connection():
     return CreditItem._get_connection().connection
 
 
+def _index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
+    """A global secondary index projecting whole items (every index here is read as the items themselves)."""
+    return {"IndexName": name, "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
+                          {"AttributeName": range_key, "KeyType": "RANGE"}]}
+
+
 def table_definition(table_name: str) -> dict[str, Any]:
     """CreateTable arguments: pk/sk plus the indexes: gsi1 by customer, gsi2 open credits, gsi3 overloaded (names,
     payments by invoice, history), gsi4 pending QBO pushes; a
@@ -54,39 +61,10 @@ def table_definition(table_name: str) -> dict[str, Any]:
         # the sync relay reads this stream (deploy/resources.json; the devstack pump reads DynamoDB Local's)
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
         "GlobalSecondaryIndexes": [
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": "gsi2",
-                "KeySchema": [
-                    {"AttributeName": "open_pk", "KeyType": "HASH"},
-                    {"AttributeName": "open_sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                # overloaded: customers by lowercased name, payments by invoice, credit history by customer
-                "IndexName": "gsi3",
-                "KeySchema": [
-                    {"AttributeName": "gsi3pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": "gsi4",
-                "KeySchema": [
-                    {"AttributeName": "sync_pk", "KeyType": "HASH"},
-                    {"AttributeName": "sync_sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
+            _index("gsi1", "gsi1pk", "gsi1sk"),
+            _index("gsi2", "open_pk", "open_sk"),
+            _index("gsi3", "gsi3pk", "gsi3sk"),  # overloaded: customers by name, payments by invoice, credit history
+            _index("gsi4", "sync_pk", "sync_sk"),
         ],
     }
 
