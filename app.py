@@ -6,6 +6,7 @@ from chalicelib.api import (
     routes_credit_reads,
     routes_credits,
     routes_customers,
+    routes_qbo_connection,
     routes_reads,
     routes_returns,
     routes_sales,
@@ -16,7 +17,7 @@ from chalicelib.api.routing import remember_request
 
 app = Chalice(app_name="credits")
 for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
-                         routes_reads, routes_credit_reads):
+                         routes_reads, routes_credit_reads, routes_qbo_connection):
     app.register_blueprint(blueprint_module.bp)
 app.register_middleware(remember_request, "http")
 

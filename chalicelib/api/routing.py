@@ -55,6 +55,7 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
+ANONYMOUS = Principal("", "", frozenset())  # the caller of a public route, before it authenticates itself
 _REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
 
 
@@ -125,8 +126,12 @@ def _check_path_ids(params: dict[str, str]) -> None:
 
 def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
-             account_optional: bool = False) -> Callable:
-    """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response."""
+             account_optional: bool = False, public: bool = False) -> Callable:
+    """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response.
+
+    `public`: no bearer token (a browser redirect, a webhook); the handler authenticates the request itself and gets
+    an anonymous principal.
+    """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
         ROUTES.append(RouteSpec(path, method, summary, body, query, response, status))
@@ -139,13 +144,14 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
             request = _REQUEST.get() or bp.current_request
             headers = {k.lower(): v for k, v in (request.headers or {}).items()}
             try:
-                caller = authenticate(headers.get("authorization"), account_optional=account_optional)
+                caller = None if public else authenticate(headers.get("authorization"),
+                                                          account_optional=account_optional)
                 _check_path_ids(params)
-                principal = caller.principal
+                principal = caller.principal if caller else ANONYMOUS
                 if method in MUTATING:
                     _require_json(headers.get("content-type"))
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
-                call = Call(principal, caller.settings, parsed_body, _parse_query(request.query_params, query), params,
+                call = Call(principal, caller.settings if caller else None, parsed_body, _parse_query(request.query_params, query), params,
                             headers)
 
                 def respond(applied_key: str | None = None) -> dict:

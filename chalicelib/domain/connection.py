@@ -67,3 +67,36 @@ def disconnect(current: Connection, mode: DisconnectMode) -> Connection:
 def accepts_realm(current: Connection, realm_id: str) -> bool:
     """Whether work for `realm_id` (a queued push, a webhook, a job step) may still touch this account."""
     return current.state is ConnectionState.CONNECTED and current.realm_id == realm_id
+
+
+# Before this day an overpayment reached QBO as a CreditMemo; since, it is the original Payment's UnappliedAmt.
+LEGACY_OVERPAYMENT_CUTOFF = "2026-02-25"
+
+
+class NotLegacy(InvalidInput):
+    code = "not_a_legacy_overpayment"
+
+
+class RepairRefused(Conflict):
+    code = "legacy_repair_refused"
+
+
+def require_legacy(source: str, synced_at: str) -> None:
+    """Only overpayment credits synced before the cutoff have a legacy CreditMemo."""
+    if source != "overpayment":
+        raise NotLegacy("only overpayment credits reached QuickBooks as legacy credit memos",
+                        details={"source": source})
+    if not synced_at or synced_at[:10] >= LEGACY_OVERPAYMENT_CUTOFF:
+        raise NotLegacy(f"overpayments synced from {LEGACY_OVERPAYMENT_CUTOFF} on are Payment amounts, not memos",
+                        details={"synced_at": synced_at})
+
+
+def legacy_books_differ(ours_remaining: int, memo_remaining: int | None, payment_unapplied: int | None) -> bool:
+    """QBO differs from us while a memo still holds money, or the Payment does not hold what the credit has left
+    (we keep an overpayment's remaining amount as its Payment's UnappliedAmt, DESIGN §5)."""
+    return bool(memo_remaining) or (payment_unapplied or 0) < ours_remaining
+
+
+def repairable(memo_total: int, memo_remaining: int) -> bool:
+    """A memo can be folded back into its Payment only while QBO has applied none of it."""
+    return memo_remaining == memo_total and memo_total > 0

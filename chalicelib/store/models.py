@@ -288,6 +288,21 @@ class JobItem(BaseItem):
     version = VersionAttribute()
 
 
+class LegacyMemoItem(BaseItem):
+    """An overpayment credit that reached QBO as a CreditMemo before 2026-02-25: sk = "QBO#LEGACY#<credit_id>".
+
+    Recorded by the import of an account's history; a repair moves the amount onto the original Payment's
+    UnappliedAmt (`repair_step` "payment_raised") and then deletes the memo (`repaired_at`).
+    """
+
+    credit_id = UnicodeAttribute()
+    memo_qbo_id = UnicodeAttribute()
+    synced_at = UnicodeAttribute()
+    repair_step = UnicodeAttribute(null=True)
+    repaired_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
 class ActiveJobItem(BaseItem):
     """The account's one running lifecycle job: sk = "QBO#JOB#ACTIVE"; created with attribute_not_exists."""
 
@@ -303,4 +318,5 @@ class AppliedKeyItem(BaseItem):
 
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, AccountItem, RoleItem, UserItem, CounterItem, CustomerItem,
                                           CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          QboConnectionItem, AppliedKeyItem, OAuthStateItem, JobItem, ActiveJobItem)
+                                          QboConnectionItem, AppliedKeyItem, OAuthStateItem, JobItem, ActiveJobItem,
+                                          LegacyMemoItem)
