@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.connection import Connection, LifecycleBusy
@@ -79,9 +79,19 @@ class DynamoTokenStore:
         return self._save(current.account_id, item, access_token, refresh_token, access_expires_at)
 
     def drop(self, account_id: str) -> None:
-        """Forget the tokens (after revoking them); dropping what is already gone is fine."""
-        bind()
-        QboConnectionItem(account_pk(account_id), SK_CONNECTION).delete()
+        """Forget the tokens (after revoking them); dropping what is already gone is fine. A rotation racing the
+        delete (its version condition fails) only makes us read and delete again."""
+        for _ in range(5):
+            item = self._item(account_id)
+            if item is None:
+                return
+            try:
+                item.delete()
+                return
+            except DeleteError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        raise TokenConflictError("QBO connection kept changing while being dropped")
 
     @staticmethod
     def _item(account_id: str) -> QboConnectionItem | None:

@@ -7,7 +7,7 @@ dispatches a `job` hint to.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
 
 from ...store import jobs as job_store
 from ...store.models import JobItem
@@ -33,9 +33,11 @@ def start(account_id: str, kind: str, *, realm_id: str | None, total: int) -> Jo
     return job
 
 
-def run_job(job_id: str, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
-            budget: int | None = None) -> JobItem:
-    """Run one step of the job and queue the next one while work is left; a finished or stopped job is left alone."""
+def run_job(job_id: str, **options: Any) -> JobItem:
+    """Run one step of the job and queue the next one while work is left; a finished or stopped job is left alone.
+
+    `options` (tests, bench): `budget` (batches or pages per step); for a re-sync also `client`, `client_factory`,
+    `sleep`, `clock`."""
     from . import forget, resync
 
     account_id = job_store.account_of(job_id)
@@ -44,11 +46,10 @@ def run_job(job_id: str, *, client: Any = None, client_factory: Callable[[str], 
         logger.info("job %s is %s: nothing to do", job_id, job.status)
         return job
     step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step}[job.kind]
-    kwargs: dict[str, Any] = {} if budget is None else {"budget": budget}
-    if job.kind == RESYNC:
-        kwargs.update(client=client, client_factory=client_factory)
+    if job.kind != RESYNC:  # client, pacing and clock options are the re-sync's
+        options = {k: v for k, v in options.items() if k == "budget"}
     try:
-        more = step(job, **kwargs)
+        more = step(job, **options)
     except job_store.JobChanged:
         logger.info("job %s changed under its step (stopped?): re-read on the next hint", job_id)
         return job_store.get(account_id, job_id)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.errors import NotFound
+from ...domain.sync import ConnectionState
+from ...store import accounts as accounts_store
 from ...qbo.errors import QboAuthError, QboError, QboTransientError
 from ...store.sync_state import pending_objects
 from .context import NoSalesItem, PushContext
@@ -34,7 +36,14 @@ class PushReport:
 
 def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
                  client_factory: Callable[[str], Any] | None = None) -> PushReport:
-    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later."""
+    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
+
+    A hint for an account that is no longer connected (soft or hard disconnected meanwhile) is dropped: its pending
+    objects wait for a reconnect to the same company (or are forgotten by a hard disconnect).
+    """
+    if not connected(account_id):
+        logger.info("push for account %s dropped: not connected to QuickBooks", account_id)
+        return PushReport()
     if client is None:
         from ...qbo.client import build_client
 
@@ -51,6 +60,11 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     finally:
         report.qbo_requests = client.session.stats["requests"] - before
     return report
+
+
+def connected(account_id: str) -> bool:
+    account = accounts_store.get_account(account_id)
+    return (account.qbo_state or ConnectionState.NONE.value) == ConnectionState.CONNECTED.value
 
 
 def push_if_pending(ctx: PushContext, kind: str, object_id: str) -> str | None:
