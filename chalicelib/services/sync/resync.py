@@ -76,6 +76,13 @@ class Step:
     sleep: Callable[[float], None]
     clock: Callable[[], float]
     qbo_ids: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    counted: int = 0  # the client's request count already added to the job
+
+    def count_requests(self) -> None:
+        """Add the requests made since the last count to the job's `requests` (before each write of the job)."""
+        made = self.client.session.stats["requests"]
+        self.job.requests = int(self.job.requests or 0) + made - self.counted
+        self.counted = made
 
     @property
     def account_id(self) -> str:
@@ -105,22 +112,21 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
     cursor = dict(job.cursor or {})
     pacer = Pacer(next_request_at=float(cursor.get("next_request_at", 0)),
                   next_batch_at=float(cursor.get("next_batch_at", 0)))
-    run = Step(job, client, PushContext(account_id, client, ensure=lambda kind, object_id: None), pacer, sleep, clock)
-    before = client.session.stats["requests"]
-    try:
-        if job.inflight:
-            _recover(run)
-        for _ in range(budget):
-            if not _still_connected(account_id, job):
-                job_store.finish(job, job_store.FAILED, stopped=STOPPED)
-                return False
-            if int((job.cursor or {}).get("phase", 0)) >= len(PHASES):
-                job_store.finish(job, job_store.DONE)
-                return False
-            _one_batch(run)
-        return True
-    finally:
-        job.requests = int(job.requests or 0) + client.session.stats["requests"] - before
+    run = Step(job, client, PushContext(account_id, client, ensure=lambda kind, object_id: None), pacer, sleep, clock,
+               counted=client.session.stats["requests"])
+    if job.inflight:
+        _recover(run)
+    for _ in range(budget):
+        if not _still_connected(account_id, job):
+            run.count_requests()
+            job_store.finish(job, job_store.FAILED, stopped=STOPPED)
+            return False
+        if int((job.cursor or {}).get("phase", 0)) >= len(PHASES):
+            run.count_requests()
+            job_store.finish(job, job_store.DONE)
+            return False
+        _one_batch(run)
+    return True
 
 
 def _still_connected(account_id: str, job: JobItem) -> bool:
@@ -163,6 +169,7 @@ def _one_batch(run: Step) -> None:
 
 
 def _save(run: Step) -> None:
+    run.count_requests()
     job_store.save(run.job)  # JobChanged when a disconnect stopped the job meanwhile: the step ends there
 
 
