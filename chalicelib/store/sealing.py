@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from .. import config
 
 NONCE_BYTES = 12
@@ -90,7 +88,7 @@ class LocalKeys:
         self._master = AESGCM(master)
 
     def new_data_key(self, context: dict[str, str]) -> tuple[bytes, bytes]:
-        key = AESGCM.generate_key(bit_length=256)
+        key = secrets.token_bytes(32)
         return key, _encrypt(self._master, key, context)
 
     def unwrap(self, wrapped: bytes, context: dict[str, str]) -> bytes:
@@ -127,6 +125,12 @@ def open_sealed(sealed: Sealed, context: dict[str, str], source: KeySource | Non
         raise
     except Exception as error:  # InvalidTag, KMS InvalidCiphertextException, bad base64
         raise SealBroken("the sealed value does not open with this key and context") from error
+
+
+def AESGCM(key: bytes):  # noqa: N802 - reads as the class it builds; imported when first used (cold start)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM as cipher
+
+    return cipher(key)
 
 
 def _aad(context: dict[str, str]) -> bytes:
