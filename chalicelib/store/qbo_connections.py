@@ -13,6 +13,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.connection import Connection, LifecycleBusy
+from ..domain.errors import Conflict
 from ..domain.sync import ConnectionState
 from ..qbo.tokens import QboConnection, TokenConflictError
 from .models import AccountItem, ActiveJobItem, QboConnectionItem, account_pk
@@ -23,8 +24,10 @@ SK_CONNECTION = "QBO#CONNECTION"
 HARD_DISCONNECT = "hard_disconnect"
 
 
-class ConnectionChanged(Exception):
-    """The account's connection state changed (or a hard disconnect started) between the read and the write."""
+class ConnectionChanged(Conflict):
+    """The account's connection changed between the read and the write (two disconnects at once): a 409."""
+
+    code = "connection_changed"
 
 
 def _iso(dt: datetime) -> str:

@@ -372,3 +372,28 @@ def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(lif
     again = staff.post(f"/qbo/legacy-overpayment-credit-memos/{old_credit['id']}/repair", {})
     assert again.status == 200  # a second repair changes nothing
     assert next(p for p in life.books()["Payment"] if p["Id"] == payment["Id"])["UnappliedAmt"] == Decimal("20.00")
+
+
+def test_two_disconnects_at_once_one_wins_the_other_is_a_clean_409(life):
+    from chalicelib.domain.connection import Connection, DisconnectMode, disconnect
+    from chalicelib.domain.sync import ConnectionState
+    from chalicelib.store import accounts as accounts_store
+    from chalicelib.store.qbo_connections import ConnectionChanged, set_state
+
+    life.connect()
+    stale = accounts_store.get_account(life.account.id)  # what a racing second request read
+    assert life.account.staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
+    with pytest.raises(ConnectionChanged):
+        set_state(stale, disconnect(Connection(ConnectionState.CONNECTED, life.realm.realm_id), DisconnectMode.HARD))
+    assert life.state() == ("soft_disconnected", life.realm.realm_id)
+    again = life.account.staff.post("/qbo/disconnect", {"mode": "soft"})
+    assert again.status == 409 and again.json["error"]["code"] == "not_connected"
+
+
+def test_lifecycle_requests_replayed_with_the_same_idempotency_key_take_effect_once(life):
+    life.connect()
+    key = {"Idempotency-Key": "hard-1"}
+    first = life.account.staff.post("/qbo/disconnect", {"mode": "hard"}, headers=key)
+    second = life.account.staff.post("/qbo/disconnect", {"mode": "hard"}, headers=key)
+    assert first.status == second.status == 200 and first.json == second.json
+    assert life.hints == [first.json["job"]["id"]]
