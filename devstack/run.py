@@ -3,10 +3,8 @@ company, and the API on http://127.0.0.1:8000 until Ctrl-C."""
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import os
-import secrets
 import signal
 import sys
 
@@ -58,8 +56,6 @@ def main() -> int:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("CREDITS_TABLE", "credits-dev")
     os.environ.setdefault("LOCAL_DEV", "1")  # accept the documented dev JWT secret in this process only
-    # QBO tokens are sealed at rest with this key (KMS in the template); the table is in memory, so a fresh key each run
-    os.environ.setdefault("TOKEN_LOCAL_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 
     from devstack import dynamodb_local, qbo_demo
 
