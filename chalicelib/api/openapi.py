@@ -19,7 +19,7 @@ def build_document() -> dict[str, Any]:
     paths: dict[str, dict] = {}
     for route in ROUTES:
         op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}{route.path}",
-                              "security": [{"bearer": []}], "responses": {}}
+                              "security": [] if route.public else [{"bearer": []}], "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in route.path.split("/") if p.startswith("{")]
         if route.query is not None:

@@ -71,6 +71,11 @@ def get_resync(call: Call):
     return connection.get_resync(call.principal, call.params["resync_id"])
 
 
+@endpoint(bp, "/qbo/jobs/{job_id}", "GET", summary="Any lifecycle job's progress: a hard disconnect or a re-sync (staff)")
+def get_job(call: Call):
+    return connection.get_job(call.principal, call.params["job_id"])
+
+
 @endpoint(bp, "/qbo/legacy-overpayment-credit-memos", "GET",
           summary="Overpayment credits that reached QBO as CreditMemos before 2026-02-25 (staff; JSON or CSV)")
 def legacy_memos(call: Call):

@@ -52,6 +52,7 @@ class RouteSpec:
     response: type[BaseModel] | None
     status: int
     extra_responses: dict[str, Any] = field(default_factory=dict)
+    public: bool = False  # no bearer token (the OpenAPI document lists no security for it)
 
 
 ROUTES: list[RouteSpec] = []
@@ -134,7 +135,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
-        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status))
+        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public))
 
         @bp.route(path, methods=[method], content_types=["*/*"], name=handler.__name__)
         def view(**params: str) -> Response:

@@ -229,6 +229,10 @@ def test_hard_disconnect_clears_every_qbo_id_with_progress(life, monkeypatch):
     monkeypatch.setattr(forget, "PAGE", 7)  # many small pages: progress moves step by step
     finished = _hard_disconnect(life)
     assert finished["status"] == "done" and finished["done"] == finished["total"] > 7
+    shown = life.account.staff.get(f"/qbo/jobs/{life.hints[0]}").json
+    assert (shown["kind"], shown["status"], shown["done"]) == ("hard_disconnect", "done", finished["done"])
+    assert life.account.owner.get(f"/qbo/jobs/{life.hints[0]}").status == 403
+    assert life.account.staff.get(f"/qbo/resyncs/{life.hints[0]}").status == 404  # not a re-sync
     assert life.state() == ("none", None) and life.tokens() is None
     leftovers = [i["sk"]["S"] for i in _scan_account(life.account.id)
                  if {"qbo_id", "qbo_sync_token", "sync_pk", "qbo_realm_id", "qbo_item_id"} & set(i)]
@@ -397,3 +401,9 @@ def test_lifecycle_requests_replayed_with_the_same_idempotency_key_take_effect_o
     second = life.account.staff.post("/qbo/disconnect", {"mode": "hard"}, headers=key)
     assert first.status == second.status == 200 and first.json == second.json
     assert life.hints == [first.json["job"]["id"]]
+
+
+def test_the_callback_is_documented_without_a_bearer_token(life):
+    document = life.http.as_(None).get("/openapi.json").json
+    assert document["paths"]["/qbo/callback"]["get"]["security"] == []
+    assert document["paths"]["/qbo/disconnect"]["post"]["security"] == [{"bearer": []}]

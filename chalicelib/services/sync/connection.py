@@ -122,3 +122,9 @@ def get_resync(principal: Principal, job_id: str) -> dict:
     if job.kind != jobs.RESYNC:
         raise NotFound("no such re-sync", details={"id": job_id})
     return jobs.view(job)
+
+
+def get_job(principal: Principal, job_id: str) -> dict:
+    """A hard disconnect's (or a re-sync's) progress."""
+    principal.require_staff("only support staff follow QuickBooks jobs")
+    return jobs.view(job_store.get(principal.account_id, job_id))
