@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/dynamodb_calls.py
 	$(PY) bench/ledger.py
 	$(PY) bench/qbo_client.py
+	$(PY) bench/resync.py
 
 clean:
 	rm -rf $(VENV) build .cache
