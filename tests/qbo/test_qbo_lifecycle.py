@@ -180,10 +180,15 @@ def test_soft_disconnect_then_reconnect_same_realm_resumes_without_duplicates(li
     memo_id = owner.get(f"/credits/{credit['id']}").json["qbo_id"]
 
     assert owner.post("/qbo/disconnect", {"mode": "soft"}).status == 403  # staff only
+    held = life.tokens()
     reply = life.account.staff.post("/qbo/disconnect", {"mode": "soft"})
     assert reply.status == 200, reply.body
     assert reply.json["state"] == "soft_disconnected" and reply.json["tokens_revoked"] is True
     assert life.tokens() is None and life.state() == ("soft_disconnected", life.realm.realm_id)
+    api = f"{life.realm.emulator.api_base}/company/{life.realm.realm_id}/query"
+    dead = requests.get(api, params={"query": "SELECT * FROM Customer"}, timeout=10,
+                        headers={"Authorization": f"Bearer {held.access_token}", "Accept": "application/json"})
+    assert dead.status_code == 401  # revoked at Intuit, not just forgotten here
 
     owner.patch(f"/credits/{credit['id']}", {"amount": "30.00"})  # changed while disconnected: stays pending
     later = owner.post("/credits", {"customer_id": life.account.customers[1], "amount": "7.00"}).json
