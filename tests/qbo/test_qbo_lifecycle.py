@@ -412,3 +412,19 @@ def test_the_callback_is_documented_without_a_bearer_token(life):
     document = life.http.as_(None).get("/openapi.json").json
     assert document["paths"]["/qbo/callback"]["get"]["security"] == []
     assert document["paths"]["/qbo/disconnect"]["post"]["security"] == [{"bearer": []}]
+
+
+def test_a_job_the_queue_refuses_is_a_503_and_leaves_the_slot_free(life, monkeypatch):
+    from chalicelib.services.sync import jobs
+
+    life.connect()
+
+    def refuse(job):
+        raise RuntimeError("SQS refused the message")
+
+    monkeypatch.setattr(jobs, "send_hint", refuse)
+    reply = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})
+    assert reply.status == 503 and reply.json["error"]["code"] == "sync_queue_unavailable", reply.body
+    monkeypatch.setattr(jobs, "send_hint", lambda job: life.hints.append(job.id))
+    again = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})  # the retry starts the clearing job
+    assert again.status == 200 and life.hints == [again.json["job"]["id"]]

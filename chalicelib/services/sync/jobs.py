@@ -9,11 +9,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ...domain.errors import Unavailable
 from ...store import jobs as job_store
 from ...store.models import JobItem
 from ...workers import queue
 
 logger = logging.getLogger(__name__)
+
+
+class QueueUnavailable(Unavailable):
+    """The job could not be queued (SQS refused or is not configured): a 503, and the account's slot is free."""
+
+    code = "sync_queue_unavailable"
 HARD_DISCONNECT, RESYNC = "hard_disconnect", "resync"
 
 
@@ -27,9 +34,11 @@ def start(account_id: str, kind: str, *, realm_id: str | None, total: int) -> Jo
     job = job_store.create(account_id, kind, realm_id=realm_id, total=total)
     try:
         send_hint(job)
-    except Exception:
+    except Exception as error:
+        logger.exception("job %s could not be queued", job.id)
         job_store.finish(job, job_store.FAILED, stopped="queue_unavailable")
-        raise
+        raise QueueUnavailable("the sync queue did not take the job; nothing was started, try again",
+                               details={"job_id": job.id}) from error
     return job
 
 
