@@ -76,6 +76,12 @@ def get_job(call: Call):
     return connection.get_job(call.principal, call.params["job_id"])
 
 
+@endpoint(bp, "/qbo/jobs/{job_id}/resume", "POST", summary="Queue a running job's next step again (staff)", body=Empty,
+          status=202)
+def resume_job(call: Call):
+    return connection.resume_job(call.principal, call.params["job_id"])
+
+
 @endpoint(bp, "/qbo/legacy-overpayment-credit-memos", "GET",
           summary="Overpayment credits that reached QBO as CreditMemos before 2026-02-25 (staff; JSON or CSV)")
 def legacy_memos(call: Call):

@@ -238,6 +238,8 @@ def test_hard_disconnect_clears_every_qbo_id_with_progress(life, monkeypatch):
     assert (shown["kind"], shown["status"], shown["done"]) == ("hard_disconnect", "done", finished["done"])
     assert life.account.owner.get(f"/qbo/jobs/{life.hints[0]}").status == 403
     assert life.account.staff.get(f"/qbo/resyncs/{life.hints[0]}").status == 404  # not a re-sync
+    resumed = life.account.staff.post(f"/qbo/jobs/{life.hints[0]}/resume", {})
+    assert resumed.status == 409 and resumed.json["error"]["code"] == "job_not_running"
     assert life.state() == ("none", None) and life.tokens() is None
     leftovers = [i["sk"]["S"] for i in _scan_account(life.account.id)
                  if {"qbo_id", "qbo_sync_token", "sync_pk", "qbo_realm_id", "qbo_item_id"} & set(i)]
@@ -303,6 +305,9 @@ def test_a_resync_killed_between_send_and_record_resumes_exactly_once(life):
         run_job(job_id, client_factory=fragile, sleep=lambda s: None)
     stuck = job_store.get(life.account.id, job_id)
     assert stuck.status == "running" and stuck.inflight["kind"] == "credit"
+    hinted = len(life.hints)
+    assert life.account.staff.post(f"/qbo/jobs/{job_id}/resume", {}).status == 202  # e.g. its message was DLQ'd
+    assert life.hints[hinted:] == [job_id]
     assert len(life.books(company["realm_id"])["CreditMemo"]) == 3  # created, but not recorded here
     # a credit made meanwhile changes the next batch (so QBO's requestid cannot be what saves us)
     history["credits"].append(life.account.owner.post(

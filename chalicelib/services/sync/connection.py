@@ -128,3 +128,14 @@ def get_job(principal: Principal, job_id: str) -> dict:
     """A hard disconnect's (or a re-sync's) progress."""
     principal.require_staff("only support staff follow QuickBooks jobs")
     return jobs.view(job_store.get(principal.account_id, job_id))
+
+
+def resume_job(principal: Principal, job_id: str) -> dict:
+    """Queue a running job's next step again (its message reached the dead-letter queue, or was lost): the step
+    continues from the saved cursor, so an extra one is harmless."""
+    principal.require_staff("only support staff resume QuickBooks jobs")
+    job = job_store.get(principal.account_id, job_id)
+    if job.status != job_store.RUNNING:
+        raise Conflict("the job is not running", code="job_not_running", details={"status": job.status})
+    jobs.send_hint(job)
+    return jobs.view(job)
