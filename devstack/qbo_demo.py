@@ -62,15 +62,11 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
                           QBO_REDIRECT_URI=callback, QBO_WEBHOOK_VERIFIER=WEBHOOK_VERIFIER)
         os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # python-quickbooks' OAuth2Session over http
 
-        from chalicelib.domain.sync import ConnectionState
         from chalicelib.qbo.auth import connect_account
-        from chalicelib.store.accounts import set_qbo_connection
         from chalicelib.store.qbo_connections import DynamoTokenStore
 
         code, realm_id = _consent(company["realm_id"])
         connect_account(account_id, code, realm_id, DynamoTokenStore())
-        # the account's own record of the connection (auth reads it; disconnect and re-sync need it)
-        set_qbo_connection(account_id, ConnectionState.CONNECTED, realm_id)
     except BaseException:
         emulator.stop()
         raise

@@ -77,6 +77,11 @@ def main() -> int:
             print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
             qbo = qbo_demo.start(demo.account_id, args.qbo_port, api_url=f"http://{API_HOST}:{args.port}")
             started.callback(qbo.stop)
+            # the account's own record of the connection, as the callback writes it (disconnect, re-sync need it)
+            from chalicelib.domain.sync import ConnectionState
+            from chalicelib.store.accounts import set_qbo_connection
+
+            set_qbo_connection(demo.account_id, ConnectionState.CONNECTED, qbo.realm_id)
             try:
                 server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST,
                                              args.port)

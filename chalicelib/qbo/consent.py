@@ -20,6 +20,10 @@ STATE_PURPOSE = "qbo-connect"
 STATE_TTL_SECONDS = 600
 
 
+class CodeRefused(Exception):
+    """Intuit refused to exchange the authorization code (expired, used, or for another redirect URI)."""
+
+
 class InvalidState(Exception):
     """The callback's `state` is forged, expired or not ours."""
 
@@ -65,8 +69,13 @@ def authorization_url(state: str, settings: QboSettings | None = None) -> str:
 
 def exchange_code(code: str, realm_id: str, settings: QboSettings | None = None) -> Any:
     """The AuthClient after exchanging the code (access_token, refresh_token, expires_in)."""
+    from intuitlib.exceptions import AuthClientError
+
     auth = build_auth_client(settings or QboSettings.from_env(), realm_id=realm_id)
-    auth.get_bearer_token(code, realm_id=realm_id)
+    try:
+        auth.get_bearer_token(code, realm_id=realm_id)
+    except AuthClientError as error:
+        raise CodeRefused(f"status {error.status_code}") from error
     return auth
 
 

@@ -158,6 +158,9 @@ def test_forged_expired_and_replayed_states_are_400_and_store_nothing(life):
         reply = life.callback(bad)
         assert reply.status == 400 and reply.json["error"]["code"] == "invalid_state", reply.body
     assert life.state() == ("none", None) and life.tokens() is None
+    refused = life.callback(dict(life.consent(), code="code-never-issued"))  # a good state, a code Intuit refuses
+    assert refused.status == 400 and refused.json["error"]["code"] == "code_refused", refused.body
+    assert life.state() == ("none", None) and life.tokens() is None
     assert life.callback(query).status == 200
     replay = life.callback(query)
     assert replay.status == 400 and replay.json["error"]["code"] == "invalid_state"

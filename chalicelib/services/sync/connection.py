@@ -60,7 +60,11 @@ def complete_connect(*, code: str | None, state: str | None, realm_id: str | Non
         raise InvalidConsentState("this connect link was already used; start again from Connect") from None
     account = membership.account
     target = rules.connect(_connection(account), realm_id)
-    auth = consent.exchange_code(code, realm_id)
+    try:
+        auth = consent.exchange_code(code, realm_id)
+    except consent.CodeRefused as error:
+        raise InvalidInput(f"QuickBooks refused the authorization code ({error}); start again from Connect",
+                           code="code_refused") from None
     establish(account, target, auth.access_token, auth.refresh_token,
               datetime.now(timezone.utc) + timedelta(seconds=int(auth.expires_in or 3600)))
     return {"connected": True, "account_id": claims.account_id, "realm_id": realm_id}
