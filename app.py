@@ -9,6 +9,7 @@ from chalicelib.api import (
     routes_credit_reads,
     routes_credits,
     routes_customers,
+    routes_qbo_connection,
     routes_qbo_status,
     routes_qbo_webhook,
     routes_reads,
@@ -21,7 +22,7 @@ from chalicelib.api.routing import remember_request
 
 app = Chalice(app_name="credits")
 for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
-                         routes_reads, routes_credit_reads, routes_qbo_webhook):
+                         routes_reads, routes_credit_reads, routes_qbo_webhook, routes_qbo_connection):
     app.register_blueprint(blueprint_module.bp)
 app.register_blueprint(routes_qbo_status.bp)
 app.register_middleware(remember_request, "http")

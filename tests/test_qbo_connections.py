@@ -23,8 +23,23 @@ def test_the_connection_is_an_item_of_the_configured_table_under_the_accounts_ke
     DynamoTokenStore().connect(account_id, "9130001", "access-1", "refresh-1", LATER)
     raw = dynamodb_client().get_item(TableName=config.table_name(), ConsistentRead=True,
                                      Key={"pk": {"S": f"A#{account_id}"}, "sk": {"S": "QBO#CONNECTION"}})["Item"]
-    assert raw["realm_id"]["S"] == "9130001" and raw["refresh_token"]["S"] == "refresh-1"
+    assert raw["realm_id"]["S"] == "9130001" and "refresh_token" not in raw and "access_token" not in raw
+    assert "refresh-1" not in str(raw) and "access-1" not in str(raw)  # sealed (issue 11): no token in the clear
     assert raw["access_expires_at"]["S"] == "2030-01-02T03:04:05Z" and raw["version"]["N"] == "1"
+
+
+def test_a_connection_stored_before_sealing_is_read_and_sealed_on_its_next_write(account_id):
+    dynamodb_client().put_item(TableName=config.table_name(), Item={
+        "pk": {"S": f"A#{account_id}"}, "sk": {"S": "QBO#CONNECTION"}, "realm_id": {"S": "9130001"},
+        "access_token": {"S": "old-a"}, "refresh_token": {"S": "old-r"},
+        "access_expires_at": {"S": "2030-01-02T03:04:05Z"}, "version": {"N": "4"}})
+    store = DynamoTokenStore()
+    old = store.get(account_id)
+    assert (old.access_token, old.refresh_token, old.version) == ("old-a", "old-r", 4)
+    store.rotate(old, "new-a", "new-r", LATER)
+    raw = dynamodb_client().get_item(TableName=config.table_name(), ConsistentRead=True,
+                                     Key={"pk": {"S": f"A#{account_id}"}, "sk": {"S": "QBO#CONNECTION"}})["Item"]
+    assert "refresh_token" not in raw and "new-r" not in str(raw) and store.get(account_id).refresh_token == "new-r"
 
 
 def test_connect_rotate_and_reconnect_each_move_the_version_on(account_id):

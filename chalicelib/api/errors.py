@@ -5,7 +5,7 @@ subclass of NotFound, Forbidden, InvalidInput or Conflict gets its base's status
 """
 from __future__ import annotations
 
-from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unavailable
 from .auth import Unauthenticated
 from .idempotency import IdempotencyInProgress, IdempotencyKeyReused
 
@@ -18,6 +18,7 @@ class UnsupportedMediaType(DomainError):
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Unauthenticated: 401,
+    Unavailable: 503,
     IdempotencyKeyReused: 422,
     IdempotencyInProgress: 409,
     UnsupportedMediaType: 415,

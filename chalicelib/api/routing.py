@@ -53,10 +53,11 @@ class RouteSpec:
     response: type[BaseModel] | None
     status: int
     extra_responses: dict[str, Any] = field(default_factory=dict)
-    public: bool = False
+    public: bool = False  # no bearer token (the OpenAPI document lists no security for it)
 
 
 ROUTES: list[RouteSpec] = []
+ANONYMOUS = Principal("", "", frozenset())  # the caller of a public route, before it authenticates itself
 _REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
 
 
@@ -130,8 +131,9 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
              account_optional: bool = False, public: bool = False) -> Callable:
     """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response.
 
-    `public`: no bearer token (e.g. QBO's webhook, which the handler authenticates by its signature); no
-    Idempotency-Key either, since there is no caller to scope it to.
+    `public`: no bearer token (QBO's webhook, authenticated by its signature; the OAuth callback, by its signed
+    state): the handler authenticates the request itself and gets an anonymous principal. No Idempotency-Key either,
+    since there is no caller to scope it to.
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
@@ -148,7 +150,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                 caller = None if public else authenticate(headers.get("authorization"),
                                                           account_optional=account_optional)
                 _check_path_ids(params)
-                principal = caller.principal if caller else None
+                principal = caller.principal if caller else ANONYMOUS
                 if method in MUTATING:
                     _require_json(headers.get("content-type"))
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None

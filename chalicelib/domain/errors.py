@@ -31,6 +31,12 @@ class CreditsDisabled(Forbidden):
     code = "credits_disabled"
 
 
+class Unavailable(DomainError):
+    """Something the request needs is down for now (a queue, a dependency): try again later."""
+
+    code = "unavailable"
+
+
 class InvalidInput(DomainError):
     code = "invalid_request"
 

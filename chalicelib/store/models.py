@@ -266,13 +266,73 @@ class ReturnItem(BaseItem):
 
 
 class QboConnectionItem(BaseItem):
-    """An account's link to its QBO company: sk = "QBO#CONNECTION"; tokens change only under the version condition."""
+    """An account's link to its QBO company: sk = "QBO#CONNECTION"; tokens change only under the version condition.
+
+    The tokens are sealed (store/sealing.py): `sealed_tokens` + `data_key` (wrapped by `key_source`). Plain
+    `access_token` / `refresh_token` are only read from items written before sealing, and removed on their next write.
+    """
 
     realm_id = UnicodeAttribute()
-    access_token = UnicodeAttribute()
-    refresh_token = UnicodeAttribute()
+    access_token = UnicodeAttribute(null=True)
+    refresh_token = UnicodeAttribute(null=True)
+    sealed_tokens = UnicodeAttribute(null=True)
+    data_key = UnicodeAttribute(null=True)
+    key_source = UnicodeAttribute(null=True)
     access_expires_at = UnicodeAttribute()  # ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ"
     version = VersionAttribute()
+
+
+class OAuthStateItem(BaseItem):
+    """A consent `state` used once: sk = "QBO#STATE#<nonce>", written with attribute_not_exists; TTL expiration."""
+
+    user_id = UnicodeAttribute()
+    expiration = NumberAttribute()
+
+
+class JobItem(BaseItem):
+    """A lifecycle job (hard disconnect, mass re-sync) and its progress: sk = "QBO#JOB#<job_id>".
+
+    `cursor` is where a (re)started worker continues; `inflight` names the objects of a batch sent to QBO whose
+    answer is not recorded yet (looked up by marker on resume, so a crash never creates them twice).
+    """
+
+    id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # hard_disconnect | resync
+    status = UnicodeAttribute()  # running | done | failed
+    stopped = UnicodeAttribute(null=True)  # why a job ended early, e.g. "disconnected"
+    realm_id = UnicodeAttribute(null=True)
+    total = NumberAttribute(default=0)
+    done = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    errors = JSONAttribute(null=True)  # [{object_type, object_id, code, message}], capped
+    cursor = JSONAttribute(null=True)
+    inflight = JSONAttribute(null=True)
+    requests = NumberAttribute(default=0)  # QBO requests made so far
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class LegacyMemoItem(BaseItem):
+    """An overpayment credit that reached QBO as a CreditMemo before 2026-02-25: sk = "QBO#LEGACY#<credit_id>".
+
+    Recorded by the import of an account's history; a repair moves the amount onto the original Payment's
+    UnappliedAmt (`repair_step` "payment_raised") and then deletes the memo (`repaired_at`).
+    """
+
+    credit_id = UnicodeAttribute()
+    memo_qbo_id = UnicodeAttribute()
+    synced_at = UnicodeAttribute()
+    repair_step = UnicodeAttribute(null=True)
+    repaired_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class ActiveJobItem(BaseItem):
+    """The account's one running lifecycle job: sk = "QBO#JOB#ACTIVE"; created with attribute_not_exists."""
+
+    job_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
 
 
 class AppliedKeyItem(BaseItem):
@@ -309,5 +369,6 @@ class DriftItem(BaseItem):
 
 
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, CreditUseItem, AccountItem, RoleItem, UserItem, CounterItem,
-                                          CustomerItem, CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem, ReturnItem,
-                                          QboConnectionItem, AppliedKeyItem, RealmItem, QboMapItem, DriftItem)
+                                          CustomerItem, CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem,
+                                          ReturnItem, QboConnectionItem, AppliedKeyItem, RealmItem, QboMapItem, DriftItem,
+                                          OAuthStateItem, JobItem, ActiveJobItem, LegacyMemoItem)

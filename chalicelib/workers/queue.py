@@ -2,7 +2,8 @@
 
 A message only says where to look; the worker always reads the current state (DESIGN §7, state not events), so a
 duplicate, late or reordered message is harmless. Pushes are grouped per account and pulls per realm, so each is
-handled in order while different accounts and realms run in parallel.
+handled in order while different accounts and realms run in parallel. A job hint (hard disconnect, mass re-sync)
+names its job and rides its account's push group: a job step and a push of one account never run at once.
 """
 from __future__ import annotations
 
@@ -15,24 +16,27 @@ from typing import Iterable
 
 from .. import config
 
-PUSH, PULL = "push", "pull"
+PUSH, PULL, JOB = "push", "pull", "job"
 MAX_BATCH = 10  # SendMessageBatch limit
+KEY_FIELDS = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id"}
 
 
 @dataclass(frozen=True)
 class Hint:
-    """`kind` push (key = account id) or pull (key = realm id); `dedup` names the change that caused it."""
+    """`kind` push (key = account id), pull (key = realm id) or job (key = job id "<account>-<ulid>"); `dedup` names
+    the change that caused it."""
 
     kind: str
     key: str
     dedup: str = ""
 
     def body(self) -> str:
-        field = "account_id" if self.kind == PUSH else "realm_id"
-        return json.dumps({"kind": self.kind, field: self.key}, separators=(",", ":"))
+        return json.dumps({"kind": self.kind, KEY_FIELDS[self.kind]: self.key}, separators=(",", ":"))
 
     @property
     def group(self) -> str:
+        if self.kind == JOB:
+            return f"{PUSH}:{self.key.rpartition('-')[0]}"
         return f"{self.kind}:{self.key}"
 
     @property
@@ -47,7 +51,8 @@ def parse(body: str) -> Hint:
     if not isinstance(data, dict):
         raise ValueError(f"not a sync hint: {body[:200]!r}")
     kind = data.get("kind")
-    key = data.get("account_id") if kind == PUSH else data.get("realm_id") if kind == PULL else None
+    field = KEY_FIELDS.get(kind) if isinstance(kind, str) else None
+    key = data.get(field) if field else None
     if not isinstance(key, str) or not key:
         raise ValueError(f"not a sync hint: {body[:200]!r}")
     return Hint(kind, key)

@@ -1,4 +1,4 @@
-"""The sync worker: a batch of SQS FIFO messages → push or pull per hint, failures reported per message.
+"""The sync worker: a batch of SQS FIFO messages → push, pull or a job step per hint, failures reported per message.
 
 Lambda deletes what the handler does not name in `batchItemFailures` (ReportBatchItemFailures on the event source
 mapping); a named message comes back after the visibility timeout, and after maxReceiveCount receives it goes to
@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from .queue import PULL, PUSH, Hint, parse
+from .queue import JOB, PULL, PUSH, Hint, parse
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, "datetime | None"], Any]  # (account or realm id, when the newest hint was sent)
@@ -45,7 +45,14 @@ def _sent_at(record: Mapping[str, Any]) -> datetime | None:
     return datetime.fromtimestamp(int(millis) / 1000, timezone.utc) if millis else None
 
 
-HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull}
+def job(job_id: str, sent_at: datetime | None = None) -> Any:
+    """One step of a lifecycle job (hard disconnect, mass re-sync); the job queues its next step itself."""
+    from ..services.sync.jobs import run_job
+
+    return run_job(job_id)
+
+
+HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull, JOB: job}
 
 
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:

@@ -127,3 +127,13 @@ def test_a_parked_object_is_retried_exactly_when_its_backoff_has_passed(attempts
 
 def test_stale_threshold():
     assert not sweep_due(STALE_PENDING_SECONDS - 1) and sweep_due(STALE_PENDING_SECONDS)
+
+
+def test_job_hints_run_one_step_of_their_job():
+    from chalicelib.workers.queue import JOB
+
+    stepped = []
+    event = {"Records": [_message("j1", {"kind": JOB, "job_id": "A1-J1"}, "push:A1")]}
+    answer = worker.handle_event(event, {JOB: lambda key, sent: stepped.append(key)})
+    assert answer == {"batchItemFailures": []} and stepped == ["A1-J1"]
+    assert worker.HANDLERS[JOB] is worker.job

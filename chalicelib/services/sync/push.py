@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.errors import NotFound
+from ...domain.sync import ConnectionState
+from ...store import accounts as accounts_store
 from ...qbo.errors import QboAuthError, QboError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store.ids import utc_now
@@ -36,7 +38,14 @@ class PushReport:
 
 def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
                  client_factory: Callable[[str], Any] | None = None) -> PushReport:
-    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later."""
+    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
+
+    A hint for an account that is no longer connected (soft or hard disconnected meanwhile) is dropped: its pending
+    objects wait for a reconnect to the same company (or are forgotten by a hard disconnect).
+    """
+    if not connected(account_id):
+        logger.info("push for account %s dropped: not connected to QuickBooks", account_id)
+        return PushReport()
     if client is None:
         from ...qbo.client import build_client
 
@@ -55,6 +64,11 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         if report.pushed:
             accounts_store.record_push(account_id, utc_now())  # once per run (status panel's last push)
     return report
+
+
+def connected(account_id: str) -> bool:
+    account = accounts_store.get_account(account_id)
+    return (account.qbo_state or ConnectionState.NONE.value) == ConnectionState.CONNECTED.value
 
 
 def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> str:

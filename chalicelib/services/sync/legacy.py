@@ -1,0 +1,149 @@
+"""Pre-2026-02-25 overpayments (guide, "Hard Disconnect" support work): the overpayment credits that reached QBO as
+CreditMemos, recorded when an account's history is imported, listed for the customer with whether QBO's books still
+differ, and (beyond the guide) repaired: the amount moves onto the original Payment's UnappliedAmt, the memo goes."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from pynamodb.exceptions import PutError
+
+from ...domain import connection as rules
+from ...domain.errors import NotFound
+from ...domain.permissions import Principal
+from ...domain.sync import ConnectionState
+from ...qbo.errors import QboNotFoundError
+from ...qbo.money import from_cents, to_cents
+from ...qbo.requestids import make_request_id
+from ...store import accounts as accounts_store
+from ...store.credits import to_credit
+from ...store.ids import utc_now
+from ...store.models import CreditItem, LegacyMemoItem, PaymentItem, account_pk
+from ...store.tables import bind
+
+PREFIX = "QBO#LEGACY#"
+
+
+def record_legacy_memo(account_id: str, credit_id: str, memo_qbo_id: str, synced_at: str) -> None:
+    """The import path: an overpayment credit of this account was synced as QBO CreditMemo `memo_qbo_id`."""
+    bind()
+    credit = _credit_item(account_id, credit_id)
+    rules.require_legacy(credit.source, synced_at)
+    item = LegacyMemoItem(account_pk(account_id), PREFIX + credit_id, credit_id=credit_id, memo_qbo_id=memo_qbo_id,
+                          synced_at=synced_at)
+    try:
+        item.save(condition=LegacyMemoItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise  # recorded before: importing the same history twice changes nothing
+
+
+def legacy_items(account_id: str) -> Iterator[LegacyMemoItem]:
+    bind()
+    return LegacyMemoItem.query(account_pk(account_id), LegacyMemoItem.sk.startswith(PREFIX), consistent_read=True)
+
+
+def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | None = None) -> list[dict]:
+    """Credit number, customer, amount, QBO CreditMemo id, and whether QBO's books still differ (null when the
+    account is not connected, so QBO cannot be asked)."""
+    principal.require_staff("only support staff list legacy overpayment memos")
+    client = _client(principal.account_id, client_factory)
+    rows = []
+    for legacy in legacy_items(principal.account_id):
+        credit = to_credit(_credit_item(principal.account_id, legacy.credit_id))
+        customer = accounts_store.get_customer(principal.account_id, credit.customer_id)
+        row = {"credit_id": credit.id, "credit_number": credit.number, "customer_id": credit.customer_id,
+               "customer_name": customer.name, "amount": credit.amount, "remaining": credit.remaining,
+               "qbo_credit_memo_id": legacy.memo_qbo_id, "synced_at": legacy.synced_at,
+               "repaired_at": legacy.repaired_at, "qbo_books_differ": None}
+        if client is not None:
+            memo = _read(client, "CreditMemo", legacy.memo_qbo_id)
+            payment = _read(client, "Payment", _payment_qbo_id(principal.account_id, credit.origin_payment_id))
+            row["qbo_books_differ"] = rules.legacy_books_differ(
+                credit.remaining, _cents(memo, "RemainingCredit"), _cents(payment, "UnappliedAmt"))
+        rows.append(row)
+    return rows
+
+
+def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[str], Any] | None = None) -> dict:
+    """Raise the original Payment by the memo's amount (its UnappliedAmt grows by it), then delete the memo. Each step
+    is recorded, so a retry after a failure never raises the Payment twice."""
+    principal.require_staff("only support staff repair legacy overpayment memos")
+    bind()
+    try:
+        legacy = LegacyMemoItem.get(account_pk(principal.account_id), PREFIX + credit_id, consistent_read=True)
+    except LegacyMemoItem.DoesNotExist:
+        raise NotFound("no legacy memo for this credit", details={"credit_id": credit_id}) from None
+    client = _client(principal.account_id, client_factory)
+    if client is None:
+        raise rules.NotConnected("connect the account to QuickBooks to repair its legacy memos")
+    credit = to_credit(_credit_item(principal.account_id, credit_id))
+    if legacy.repaired_at:
+        return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
+    memo = _read(client, "CreditMemo", legacy.memo_qbo_id)
+    payment_qbo_id = _payment_qbo_id(principal.account_id, credit.origin_payment_id)
+    if payment_qbo_id is None:
+        raise rules.RepairRefused("the credit's payment is not in QuickBooks", details={"credit_id": credit_id})
+    if legacy.repair_step is None:
+        if memo is None or not rules.repairable(_cents(memo, "TotalAmt") or 0, _cents(memo, "RemainingCredit") or 0):
+            raise rules.RepairRefused("the memo is gone or partly applied in QuickBooks; repair it by hand",
+                                      details={"credit_id": credit_id, "qbo_credit_memo_id": legacy.memo_qbo_id})
+        payment = client.read("Payment", payment_qbo_id)
+        # the target total is written down first: setting an absolute total twice is harmless, adding twice is not
+        legacy.repair_step = f"raise_to:{to_cents(payment['TotalAmt']) + to_cents(memo['TotalAmt'])}"
+        legacy.save()
+    if legacy.repair_step.startswith("raise_to:"):
+        target = from_cents(int(legacy.repair_step.removeprefix("raise_to:")))
+        client.update_fresh("Payment", payment_qbo_id, lambda current: {"TotalAmt": target},
+                            f"legacy-repair:{credit_id}")
+        legacy.repair_step = "payment_raised"
+        legacy.save()
+    if memo is not None:
+        try:
+            client.delete("CreditMemo", legacy.memo_qbo_id, memo["SyncToken"],
+                          make_request_id("delete", "legacy-memo", credit_id))
+        except QboNotFoundError:
+            pass
+    legacy.repaired_at = utc_now()
+    legacy.save()
+    return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
+
+
+def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+    account = accounts_store.get_account(account_id)
+    if (account.qbo_state or "none") != ConnectionState.CONNECTED.value:
+        return None
+    if client_factory is None:
+        from ...qbo.client import build_client
+
+        client_factory = build_client
+    return client_factory(account_id)
+
+
+def _credit_item(account_id: str, credit_id: str) -> CreditItem:
+    try:
+        return CreditItem.get(account_pk(account_id), f"CREDIT#{credit_id}", consistent_read=True)
+    except CreditItem.DoesNotExist:
+        raise NotFound("no such credit", details={"credit_id": credit_id}) from None
+
+
+def _payment_qbo_id(account_id: str, payment_id: str | None) -> str | None:
+    if not payment_id:
+        return None
+    try:
+        return PaymentItem.get(account_pk(account_id), f"PAY#{payment_id}", attributes_to_get=["qbo_id"]).qbo_id
+    except PaymentItem.DoesNotExist:
+        return None
+
+
+def _read(client: Any, entity: str, qbo_id: str | None) -> dict | None:
+    if not qbo_id:
+        return None
+    try:
+        doc = client.read(entity, qbo_id)
+    except QboNotFoundError:
+        return None
+    return None if str(doc.get("PrivateNote") or "").startswith("Voided") and not doc.get("TotalAmt") else doc
+
+
+def _cents(doc: dict | None, field: str) -> int | None:
+    return None if doc is None or doc.get(field) is None else to_cents(doc[field])
