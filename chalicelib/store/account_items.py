@@ -8,14 +8,16 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from .. import config
-from .models import CreditItem, CustomerItem, InvoiceItem, PaymentItem, account_pk
+from .models import CreditItem, CreditUseItem, CustomerItem, InvoiceItem, PaymentItem, account_pk
 from .sync_state import read_state, write_state
 from .tables import bind, connection, dynamodb_client
 
-PREFIX_BY_KIND = {"customer": "CUST", "invoice": "INV", "payment": "PAY", "credit": "CREDIT"}
-MODEL_BY_PREFIX = {"CUST": CustomerItem, "INV": InvoiceItem, "PAY": PaymentItem, "CREDIT": CreditItem}
+PREFIX_BY_KIND = {"customer": "CUST", "invoice": "INV", "payment": "PAY", "credit": "CREDIT", "use": "USE"}
+KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
+MODEL_BY_PREFIX = {"CUST": CustomerItem, "INV": InvoiceItem, "PAY": PaymentItem, "CREDIT": CreditItem,
+                   "USE": CreditUseItem}
 # Items that exist only because of a QBO company: removed by a hard disconnect (import maps, CDC watermarks).
-FORGET_PREFIXES = ("QBMAP#", "QBO#WATERMARK", "QBO#CDC", "QBO#LEGACY#")
+FORGET_PREFIXES = ("QBMAP#", "DRIFT#", "QBO#WATERMARK", "QBO#CDC", "QBO#LEGACY#")
 MAX_TRANSACTION = 100
 
 
@@ -102,14 +104,9 @@ def _forget_one(tx: TransactWrite, account_id: str, raw: dict) -> None:
     if sk.startswith(FORGET_PREFIXES):
         tx.delete(CustomerItem(raw["pk"]["S"], sk))  # a key-only handle: deletes whatever item has this key
         return
-    model = MODEL_BY_PREFIX[_kind_of(sk)]
-    item = model.from_raw_data(raw)
-    if model is CustomerItem:
-        tx.update(item, actions=[CustomerItem.qbo_id.remove()], condition=CustomerItem.pk.exists())
-        return
+    item = MODEL_BY_PREFIX[_kind_of(sk)].from_raw_data(raw)
     state = read_state(item)
     state.forget()
-    kind = {"INV": "invoice", "PAY": "payment", "CREDIT": "credit"}[_kind_of(sk)]
-    write_state(state, item, account_id=account_id, kind=kind, entity_id=item.id)
+    write_state(state, item, account_id=account_id, kind=KIND_BY_PREFIX[_kind_of(sk)], entity_id=sk.split("#", 1)[1])
     tx.save(item)  # the VersionAttribute makes this conditional on the version read
 
