@@ -78,12 +78,7 @@ def _void_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
         return Pushed(None)
     for payment_id in invoice.payment_ids:
         ctx.ensure("payment", payment_id)
-    current = _read(ctx, "Invoice", invoice.qbo_id)
-    if current is None or _is_voided(current):
-        return Pushed(invoice.qbo_id, current and current["SyncToken"])
-    voided = ctx.client.void_invoice(invoice.qbo_id, current["SyncToken"],
-                                     make_request_id("void", "invoice", invoice.id, invoice.sync.version))
-    return Pushed(invoice.qbo_id, voided["SyncToken"])
+    return _void(ctx, "Invoice", "invoice", invoice, ctx.client.void_invoice)
 
 
 def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
@@ -147,14 +142,16 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
 
 
 def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
-    if not payment.qbo_id:
-        return Pushed(None)
-    current = _read(ctx, "Payment", payment.qbo_id)
+    return _void(ctx, "Payment", "payment", payment, ctx.client.void_payment) if payment.qbo_id else Pushed(None)
+
+
+def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict]) -> Pushed:
+    """Void the object's document unless QBO already shows it voided (or gone)."""
+    current = _read(ctx, entity, obj.qbo_id)
     if current is None or _is_voided(current):
-        return Pushed(payment.qbo_id, current and current["SyncToken"])
-    voided = ctx.client.void_payment(payment.qbo_id, current["SyncToken"],
-                                     make_request_id("void", "payment", payment.id, payment.sync.version))
-    return Pushed(payment.qbo_id, voided["SyncToken"])
+        return Pushed(obj.qbo_id, current and current["SyncToken"])
+    voided = void(obj.qbo_id, current["SyncToken"], make_request_id("void", kind, obj.id, obj.sync.version))
+    return Pushed(obj.qbo_id, voided["SyncToken"])
 
 
 def use_key(use: CreditUse) -> str:

@@ -201,14 +201,19 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         found.sync_token, found.ours, found.theirs, found.at = str(doc.get("SyncToken", "")), ours, theirs, now
         return DRIFT
 
-    try:
-        return run_in_transaction(ctx.account_id, write)
-    except DomainError as error:
-        logger.warning("qbo change to our %s %s not judged: %s", kind, object_id, error)
-        return IGNORED
+    return _decide(ctx, write, IGNORED, f"qbo change to our {kind} {object_id} not judged")
 
 
 RECORDED = "recorded"
+
+
+def _decide(ctx: ImportContext, write: Callable[[UnitOfWork], str], refused: str, what: str) -> str:
+    """Run one import decision in its transaction; a rule's refusal is logged and answered as `refused`."""
+    try:
+        return run_in_transaction(ctx.account_id, write)
+    except DomainError as error:
+        logger.warning("%s: %s", what, error)
+        return refused
 
 
 def _our_invoice(ctx: ImportContext, qbo_invoice_id: str) -> str | None:
@@ -291,11 +296,7 @@ def _record_one(ctx: ImportContext, doc: dict, qbo_invoice_id: str, invoice_id: 
         maps.new(key, object_type="payment", object_id=payment_id, created_at=now)
         return RECORDED
 
-    try:
-        return run_in_transaction(ctx.account_id, write)
-    except DomainError as refused:
-        logger.warning("qbo payment %s on our invoice %s not recorded: %s", qbo_id, invoice_id, refused)
-        return REFUSED
+    return _decide(ctx, write, REFUSED, f"qbo payment {qbo_id} on our invoice {invoice_id} not recorded")
 
 
 def _void_applications(ctx: ImportContext, qbo_id: str) -> str:
