@@ -1,4 +1,6 @@
-"""Sync benches. Inbound (issue 10 §9): QBO requests per accountant change, and webhook-to-credit latency.
+"""Sync benches. Outbound (issue 9 §8): QBO requests per ledger operation, and requests to push 1,000 new credits
+against the batching floor. Inbound (issue 10 §9): QBO requests per accountant change, and webhook-to-credit latency.
+(Commit-to-synced latency through the real stream → queue → worker path is bench/sync_delivery.py.)
 
 Run: .venv/bin/python bench/sync.py  (starts DynamoDB Local and the QBO emulator; SQS is moto, in process)
 
@@ -104,10 +106,79 @@ def webhook_to_credit_latency(trials: int = 10) -> None:
         emulator.stop()
 
 
+def _requests(stack) -> int:
+    return int(stack.realm.stats()["requests"])
+
+
+def _pushed(stack) -> int:
+    """QBO requests one push run of the account made (the emulator counts what it served)."""
+    before = _requests(stack)
+    stack.push()
+    return _requests(stack) - before
+
+
+def outbound_requests_per_operation() -> None:
+    """QBO requests per ledger operation once the customer and the invoice exist in QBO (DESIGN §5 mapping)."""
+    stack, emulator = _stack()
+    try:
+        owner, customer = stack.account.owner, stack.account.customers[0]
+
+        def sale(amount: str) -> str:
+            return owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+                {"description": "case", "quantity": "1", "unit_price": amount}]}).json["invoice_id"]
+
+        owner.post("/credits", {"customer_id": customer, "amount": "1.00"})
+        _pushed(stack)  # the customer and the company's sales item, once
+        rows = []
+        owner.post("/credits", {"customer_id": customer, "amount": "50.00"})
+        rows.append(("create credit (a CreditMemo)", _pushed(stack)))
+        invoice = sale("30.00")
+        rows.append(("create sales order (its Invoice)", _pushed(stack)))
+        paid = owner.post(f"/invoices/{invoice}/payments",
+                          {"tenders": [{"method": "cash", "amount": "10.00"}], "credits": "fifo"}).json
+        rows.append(("payment: cash + FIFO credits (tender Payment, one zero Payment per use)", _pushed(stack)))
+        owner.post(f"/payments/{paid['id']}/void")
+        rows.append(("void that payment (void + delete the use's Payment)", _pushed(stack)))
+        for name, count in rows:
+            print(f"outbound, {name}: {count} QBO requests")
+    finally:
+        stack.receiver.stop()
+        emulator.stop()
+
+
+def outbound_thousand_credits(count: int = 1000) -> None:
+    """Requests to push `count` new credits of one account, against the floor of batches of 30."""
+    from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
+    from chalicelib.services.credits import issue_manual_credit
+
+    stack, emulator = _stack()
+    try:
+        stack.realm.limits(enabled=False)  # count requests; pacing is modelled below from the realm's limits
+        account = stack.account
+        clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, qbo_sync=True)
+        for n in range(count):
+            issue_manual_credit(clerk, customer_id=account.customers[n % 2], amount=100 + n, internal_note="",
+                                external_note="")
+        started = time.perf_counter()
+        requests = _pushed(stack)
+        batches = -(-count // 30)
+        floor_minutes = max(batches / 40, batches / 500)
+        ours_minutes = requests / 500  # one request per credit: the 500/min limit paces it
+        print(f"outbound, push {count} new credits: {requests} QBO requests in {time.perf_counter() - started:.1f} s "
+              f"(emulator unthrottled); floor {batches} batch requests; modelled at the realm's limits "
+              f"{ours_minutes:.1f} min against the floor's {floor_minutes:.1f} min ({ours_minutes / floor_minutes:.1f} x): "
+              "the push creates one document per request; batching new documents is the mass re-sync's (bench/resync.py)")
+    finally:
+        stack.receiver.stop()
+        emulator.stop()
+
+
 def main() -> None:
     from moto import mock_aws
 
     with local_table(), mock_aws(config={"core": {"passthrough": {"services": ["dynamodb"]}}}):
+        outbound_requests_per_operation()
+        outbound_thousand_credits(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
         inbound_requests_per_change()
         webhook_to_credit_latency()
 
