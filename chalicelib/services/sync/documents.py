@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ...domain.credits import Credit, CreditSource, CreditUse
+from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
 from ...domain.locations import Cut, LocationKind
 from ...domain.payments import Payment
@@ -84,14 +84,18 @@ def _void_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
 def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
     if credit.source is CreditSource.OVERPAYMENT:
         # an overpayment is the UnappliedAmt of its original Payment, never a document of its own
+        if credit.status is not CreditStatus.ACTIVE:  # gone with its payment (voided there too, or never sent)
+            return Pushed(ctx.ledger().payments.get(credit.origin_payment_id).qbo_id)
         return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
     if credit.source is CreditSource.INVOICE_ADJUSTMENT:
         return _push_cut_links(ctx, credit)
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
+    if credit.use_count:  # voided uses' Payments go first: they link the memo, which may shrink or go
+        for use in ctx.ledger().uses.of_credit(credit.id):
+            if not use.active:
+                ctx.ensure("use", use_key(use))
     if mapping.memo_is_gone(credit):
-        for use in ctx.ledger().uses.of_credit(credit.id):  # their linking Payments go first (they link the memo)
-            ctx.ensure("use", use_key(use))
         return _delete_memo(ctx, credit)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
@@ -181,7 +185,9 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     book = ctx.ledger()
     credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
     invoice_qbo_id = _dependency(ctx, "invoice", use.invoice_id, "the invoice it pays")
-    memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on"), amount) for owner, amount in memo_parts]
+    # the memos must be up to date first: a memo grown by an edit holds what this use now links
+    memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on", when="pending"), amount)
+             for owner, amount in memo_parts]
     doc = mapping.linking_payment_doc(use_id=use.id, number=payment.number, created_at=use.at,
                                       customer=Ref(push_customer(ctx, credit.customer_id)), invoice_id=invoice_qbo_id,
                                       memos=memos)
@@ -248,9 +254,9 @@ def _delete_payment(ctx: PushContext, qbo_id: str | None, request_id: str) -> Pu
 
 # ----- shared moves --------------------------------------------------------------------------------------------
 
-def _dependency(ctx: PushContext, kind: str, object_id: str | None, what: str) -> str:
+def _dependency(ctx: PushContext, kind: str, object_id: str | None, what: str, when: str = "missing") -> str:
     """The QBO id of something the document links: it must exist there (pushed now if it never was)."""
-    qbo_id = ctx.ensure(kind, object_id, when="missing") if object_id else None
+    qbo_id = ctx.ensure(kind, object_id, when=when) if object_id else None
     if qbo_id is None:
         raise DependencyNotSynced(f"{what} is not in QuickBooks yet")
     return qbo_id
@@ -273,9 +279,13 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
             updated = ctx.client.sparse_update(entity, qbo_id, token, doc,
                                                make_request_id("update", entity, qbo_id, token, request_key))
             return Pushed(qbo_id, updated["SyncToken"])
-        except QboStaleObjectError:
-            pass  # changed in QBO since our last push: start from a fresh read
-    updated = ctx.client.update_fresh(entity, qbo_id, lambda current: doc, request_key)
+        except (QboStaleObjectError, QboNotFoundError):
+            pass  # changed (or removed) in QBO since our last push: start from a fresh read
+    try:
+        updated = ctx.client.update_fresh(entity, qbo_id, lambda current: doc, request_key)
+    except QboNotFoundError:  # deleted there (e.g. a use's Payment, removed while the use was cut to nothing)
+        created = ctx.client.create(entity, doc, make_request_id("recreate", kind, marker_id or obj.id, state.version))
+        return Pushed(str(created["Id"]), created["SyncToken"])
     return Pushed(qbo_id, updated["SyncToken"])
 
 

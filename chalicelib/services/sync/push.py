@@ -12,7 +12,7 @@ from typing import Any, Callable
 from ...domain.errors import NotFound
 from ...domain.sync import ConnectionState
 from ...store import accounts as accounts_store
-from ...qbo.errors import QboAuthError, QboError, QboTransientError
+from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError
 from ...store import accounts as accounts_store
 from ...store.ids import utc_now
 from ...store.sync_state import pending_objects
@@ -22,6 +22,8 @@ from .record import record, repository
 
 logger = logging.getLogger(__name__)
 PARKING_ERRORS = (QboError, NotMappedYet, NoSalesItem)
+BUSINESS_RULE = 6000  # QBO's business validation: often only an order problem between our own pending changes
+ORDER_RETRIES = 5  # runs a document may wait for the others before it is parked
 
 
 class PushDeferred(Exception):
@@ -59,6 +61,12 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
                 continue
             outcome = _push_tracked(ctx, pending.kind, pending.object_id)
             getattr(report, outcome).append((pending.kind, pending.object_id))
+        for kind, object_id in list(report.waiting):  # once the rest is pushed, what it waited for may be there
+            ctx.done.discard((kind, object_id))
+            outcome = _push_tracked(ctx, kind, object_id)
+            if outcome != "waiting":
+                report.waiting.remove((kind, object_id))
+                getattr(report, outcome).append((kind, object_id))
     finally:
         report.qbo_requests = client.session.stats["requests"] - before
         if report.pushed:
@@ -103,6 +111,16 @@ def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = 
     return repository(ctx.ledger(), kind).get(object_id).sync.qbo_id
 
 
+def _park(ctx: PushContext, kind: str, object_id: str, error: Exception) -> str:
+    """A permanent refusal: the object keeps QBO's code and detail for the status panel until someone retries."""
+    code = str(getattr(error, "code", None) or type(error).__name__)
+    # QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")
+    message = str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
+    logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
+    record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
+    return "parked"
+
+
 def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
     """Push one object and record the outcome; answers which list of the report it belongs to."""
     ctx.done.add((kind, object_id))
@@ -117,16 +135,19 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         logger.info("sync %s %s waits: %s", kind, object_id, waiting)
         record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
         return "waiting"
+    except QboValidationError as error:
+        if error.code == BUSINESS_RULE and entity.sync.attempts < ORDER_RETRIES:
+            # e.g. "linked amount exceeds the balance": another pending change (a void, a shrinking link) must
+            # reach QBO first; the ledger is consistent, so the document goes through once those have
+            logger.info("sync %s %s waits for other changes: %s", kind, object_id, error)
+            record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+            return "waiting"
+        return _park(ctx, kind, object_id, error)
     except (QboTransientError, QboAuthError) as error:
         record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
         raise PushDeferred(str(error)) from error
     except PARKING_ERRORS as error:
-        code = str(getattr(error, "code", None) or type(error).__name__)
-        # QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")
-        message = str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
-        logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
-        record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
-        return "parked"
+        return _park(ctx, kind, object_id, error)
     record(ctx.account_id, kind, object_id,
            lambda s: s.pushed(version, qbo_id=pushed.qbo_id or s.qbo_id, sync_token=pushed.sync_token))
     return "pushed"
