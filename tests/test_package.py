@@ -4,8 +4,6 @@ Dependencies do not change the template, so the test packages a copy of the app 
 requirements.txt (no downloads); `make package` builds the real artifact.
 """
 import json
-import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,23 +11,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from tests.packaging import BIN, ROOT, package_template
 
 
 def test_packaged_template_passes_cfn_lint(tmp_path):
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("app.py", "chalicelib", ".chalice"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
-    shutil.rmtree(project / ".chalice" / "deployments", ignore_errors=True)
-    (project / "requirements.txt").write_text("")
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
-    subprocess.run([str(BIN / "chalice"), "package", "--stage", "prod", "--merge-template",
-                    str(ROOT / "deploy" / "resources.json"), str(tmp_path / "out")],
-                   cwd=project, env=env, check=True, capture_output=True)
-    template = json.loads((tmp_path / "out" / "sam.json").read_text())
+    sam = package_template(tmp_path)
+    template = json.loads(sam.read_text())
     resources = template["Resources"]
     table = resources["CreditsTable"]["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
@@ -40,7 +27,7 @@ def test_packaged_template_passes_cfn_lint(tmp_path):
     assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["JWT_SECRET"] == {"Ref": "JwtSecret"}
     statements = resources["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert all("*" not in json.dumps(s["Action"]) for s in statements)
-    lint = subprocess.run([str(BIN / "cfn-lint"), str(tmp_path / "out" / "sam.json")], capture_output=True, text=True)
+    lint = subprocess.run([str(BIN / "cfn-lint"), str(sam)], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

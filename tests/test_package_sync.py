@@ -1,32 +1,15 @@
 """The sync Lambdas in the deploy template: event sources wired to this stack's stream and queue, partial batch
 failures reported, least privilege (packaged as tests/test_package.py does, without dependencies)."""
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from tests.packaging import packaged_resources
 
 
 @pytest.fixture(scope="module")
 def resources(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("package")
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("app.py", "chalicelib", ".chalice"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
-    shutil.rmtree(project / ".chalice" / "deployments", ignore_errors=True)
-    (project / "requirements.txt").write_text("")
-    subprocess.run([str(BIN / "chalice"), "package", "--stage", "prod", "--merge-template",
-                    str(ROOT / "deploy" / "resources.json"), str(tmp_path / "out")],
-                   cwd=project, env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}, check=True, capture_output=True)
-    return json.loads((tmp_path / "out" / "sam.json").read_text())["Resources"]
+    return packaged_resources(tmp_path_factory.mktemp("package"))
 
 
 def test_the_relay_reads_this_tables_stream_and_only_pending_objects(resources):
