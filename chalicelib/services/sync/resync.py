@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource
-from ...domain.pacing import BATCH_ITEMS, Pacer
+from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
 from ...domain.sync import ConnectionState
 from ...qbo import mapping
 from ...qbo.batch import batch_create
@@ -110,8 +110,8 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
 
         client = (client_factory or build_client)(account_id)
     cursor = dict(job.cursor or {})
-    pacer = Pacer(next_request_at=float(cursor.get("next_request_at", 0)),
-                  next_batch_at=float(cursor.get("next_batch_at", 0)))
+    pacer = Pacer(next_request_at=Seconds(cursor.get("next_request_at", 0)),
+                  next_batch_at=Seconds(cursor.get("next_batch_at", 0)))
     run = Step(job, client, PushContext(account_id, client, ensure=lambda kind, object_id: None), pacer, sleep, clock,
                counted=client.session.stats["requests"])
     if job.inflight:
