@@ -9,8 +9,8 @@ from .. import config
 from ..domain.errors import DomainError, Forbidden
 from ..domain.permissions import ALL_PERMISSIONS, Principal
 from ..domain.settings import AccountSettings
-from ..domain.sync import ConnectionState, records_sync_intent
-from ..store.accounts import load_membership, settings_of
+from ..domain.sync import records_sync_intent
+from ..store.accounts import connection_of, load_membership, settings_of
 
 
 # Clocks of the identity service and of Lambda drift apart a little: a token minted "in the future" by up to this
@@ -61,10 +61,9 @@ def authenticate(header: str | None, *, account_optional: bool = False) -> Calle
     if membership.role_id is None and not staff:
         raise Forbidden("you are not a user of this account", code="not_a_member")
     settings = settings_of(membership.account)
-    connection = ConnectionState(membership.account.qbo_state or ConnectionState.NONE.value)
     principal = Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions,
                           staff=staff, credits_enabled=settings.credits_enabled,
-                          qbo_sync=records_sync_intent(settings.qbo_credit_sync, connection))
+                          qbo_sync=records_sync_intent(settings.qbo_credit_sync, connection_of(membership.account)))
     return Caller(principal, settings)
 
 

@@ -35,6 +35,11 @@ def _int_or_none(value) -> int | None:
     return None if value is None else int(value)
 
 
+def connection_of(account: AccountItem) -> ConnectionState:
+    """Whether and how the account is connected to QBO, as its item records it."""
+    return ConnectionState(account.qbo_state or ConnectionState.NONE.value)
+
+
 def get_account(account_id: str) -> AccountItem:
     bind()
     try:

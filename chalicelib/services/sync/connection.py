@@ -32,7 +32,7 @@ class SyncOff(Conflict):
 
 
 def _connection(account) -> Connection:
-    return Connection(ConnectionState(account.qbo_state or ConnectionState.NONE.value), account.qbo_realm_id)
+    return Connection(accounts_store.connection_of(account), account.qbo_realm_id)
 
 
 def start_connect(principal: Principal) -> dict:

@@ -110,7 +110,7 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
 
 def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
     account = accounts_store.get_account(account_id)
-    if (account.qbo_state or "none") != ConnectionState.CONNECTED.value:
+    if accounts_store.connection_of(account) is not ConnectionState.CONNECTED:
         return None
     if client_factory is None:
         from ...qbo.client import build_client

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.errors import NotFound
-from ...domain.sync import ConnectionState
-from ...store import accounts as accounts_store
+from ...domain.sync import pushes_now
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError
 from ...store import accounts as accounts_store
 from ...store.ids import utc_now
@@ -42,11 +41,18 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
                  client_factory: Callable[[str], Any] | None = None) -> PushReport:
     """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
 
-    A hint for an account that is no longer connected (soft or hard disconnected meanwhile) is dropped: its pending
-    objects wait for a reconnect to the same company (or are forgotten by a hard disconnect).
+    Only an account that pushes now (domain.sync.pushes_now) is pushed: for one that is gone, switched off or no
+    longer connected (soft or hard disconnected meanwhile) the hint is dropped, and its pending objects wait for a
+    reconnect to the same company (or are forgotten by a hard disconnect).
     """
-    if not connected(account_id):
-        logger.info("push for account %s dropped: not connected to QuickBooks", account_id)
+    try:
+        account = accounts_store.get_account(account_id)
+    except NotFound:
+        logger.warning("push for unknown account %s dropped", account_id)
+        return PushReport()
+    if not pushes_now(bool(account.qbo_credit_sync), accounts_store.connection_of(account)):
+        logger.info("push for account %s dropped: sync %s, %s", account_id, account.qbo_credit_sync,
+                    account.qbo_state)
         return PushReport()
     if client is None:
         from ...qbo.client import build_client
@@ -72,11 +78,6 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         if report.pushed:
             accounts_store.record_push(account_id, utc_now())  # once per run (status panel's last push)
     return report
-
-
-def connected(account_id: str) -> bool:
-    account = accounts_store.get_account(account_id)
-    return (account.qbo_state or ConnectionState.NONE.value) == ConnectionState.CONNECTED.value
 
 
 def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> str:

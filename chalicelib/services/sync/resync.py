@@ -131,7 +131,7 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
 
 def _still_connected(account_id: str, job: JobItem) -> bool:
     account = accounts_store.get_account(account_id)
-    current = Connection(ConnectionState(account.qbo_state or "none"), account.qbo_realm_id)
+    current = Connection(accounts_store.connection_of(account), account.qbo_realm_id)
     return accepts_realm(current, job.realm_id or "")
 
 

@@ -28,7 +28,7 @@ def sync_status(principal: Principal) -> SyncStatusView:
     """
     account = accounts_store.get_account(principal.account_id)
     settings = accounts_store.settings_of(account)
-    connection = ConnectionState(account.qbo_state or ConnectionState.NONE.value)
+    connection = accounts_store.connection_of(account)
     overview = sync_overview(principal.account_id)
     errors = [e for e in overview.parked if e.kind != "credit" or principal.sees_credits]
     return SyncStatusView(

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from ...domain.errors import NotFound
-from ...domain.sync import ConnectionState, pushes_now, retry_due, sweep_due
-from ...store.accounts import get_account
+from ...domain.sync import pushes_now, retry_due, sweep_due
+from ...store.accounts import connection_of, get_account
 from ...store.sync_state import WaitingObject, all_waiting
 from ...workers.queue import PUSH, Hint
 from .record import record
@@ -45,7 +45,7 @@ def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
             account = get_account(account_id)
         except NotFound:
             continue
-        if not pushes_now(bool(account.qbo_credit_sync), ConnectionState(account.qbo_state or "none")):
+        if not pushes_now(bool(account.qbo_credit_sync), connection_of(account)):
             report.skipped.append(account_id)
             continue
         due = []
