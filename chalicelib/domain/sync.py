@@ -41,6 +41,14 @@ def pushes_now(qbo_credit_sync: bool, connection: ConnectionState) -> bool:
 
 
 MAX_BACKOFF_SECONDS = 3600
+BUSINESS_RULE = 6000  # QBO's business validation fault code
+ORDER_RETRIES = 5  # push runs a refused document may wait for our other pending changes before it is parked
+
+
+def waits_for_order(fault_code: int | None, attempts: int) -> bool:
+    """A business refusal ("linked amount exceeds the balance") is often only an order problem between our own
+    pending changes (a void, a shrinking link must reach QBO first); it waits a few runs before it is parked."""
+    return fault_code == BUSINESS_RULE and attempts < ORDER_RETRIES
 STALE_PENDING_SECONDS = 120
 
 

@@ -52,3 +52,11 @@ def test_a_stale_push_never_hides_a_newer_change(steps):
 def test_backoff_doubles_up_to_an_hour():
     assert [retry_delay(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert retry_delay(50) == 3600
+
+
+def test_a_business_refusal_waits_a_few_runs_for_our_other_changes_then_parks():
+    from chalicelib.domain.sync import ORDER_RETRIES, waits_for_order
+
+    assert waits_for_order(6000, 0) and waits_for_order(6000, ORDER_RETRIES - 1)
+    assert not waits_for_order(6000, ORDER_RETRIES)
+    assert not waits_for_order(2500, 0) and not waits_for_order(None, 0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.errors import NotFound
-from ...domain.sync import pushes_now
+from ...domain.sync import pushes_now, waits_for_order
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError
 from ...store import accounts as accounts_store
 from ...store.ids import utc_now
@@ -21,8 +21,6 @@ from .record import record, repository
 
 logger = logging.getLogger(__name__)
 PARKING_ERRORS = (QboError, NotMappedYet, NoSalesItem)
-BUSINESS_RULE = 6000  # QBO's business validation: often only an order problem between our own pending changes
-ORDER_RETRIES = 5  # runs a document may wait for the others before it is parked
 
 
 class PushDeferred(Exception):
@@ -137,9 +135,7 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
         return "waiting"
     except QboValidationError as error:
-        if error.code == BUSINESS_RULE and entity.sync.attempts < ORDER_RETRIES:
-            # e.g. "linked amount exceeds the balance": another pending change (a void, a shrinking link) must
-            # reach QBO first; the ledger is consistent, so the document goes through once those have
+        if waits_for_order(error.code, entity.sync.attempts):
             logger.info("sync %s %s waits for other changes: %s", kind, object_id, error)
             record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
             return "waiting"
