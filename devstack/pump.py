@@ -145,14 +145,14 @@ class SyncPump:
         """One Lambda invocation of the worker for received messages; deletes what it did not name; answers the
         ids it named (they come back after the visibility timeout, and reach the DLQ after maxReceiveCount)."""
         event = {"Records": [sqs_record(m, self.queue_arn) for m in messages]}
+        self.stats.worker_batches += 1  # counted as handed over, before the worker's effects can be seen
+        self.stats.messages += len(messages)
         answer = self.worker(event, None) or {}
         failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
         done = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
                 for n, m in enumerate(messages) if m["MessageId"] not in failed]
         if done:
             self._sqs().delete_message_batch(QueueUrl=self.queue_url, Entries=done)
-        self.stats.worker_batches += 1
-        self.stats.messages += len(messages)
         self.stats.failures += len(failed)
         return failed
 

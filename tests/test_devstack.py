@@ -86,8 +86,10 @@ def test_make_run_serves_the_api_connects_qbo_and_stops_everything(monkeypatch):
         synced = lambda: [m for m in _call("GET", books_url)[1]["objects"]["CreditMemo"]  # noqa: E731
                           if m.get("DocNumber") == credit["number"]]
         assert _wait_for(synced, 30), "the credit never reached the emulator's books"
-        status, shown = _call("GET", f"{base}/credits/{credit['id']}", owner)
-        assert shown["sync_status"] == "synced" and shown["qbo_id"] == synced()[0]["Id"]
+        # the worker records the push just after QBO answered: the credit shows it a moment after the books do
+        shown = lambda: _call("GET", f"{base}/credits/{credit['id']}", owner)[1]  # noqa: E731
+        _wait_for(lambda: shown()["sync_status"] == "synced", 10)
+        assert shown()["sync_status"] == "synced" and shown()["qbo_id"] == synced()[0]["Id"]
 
         # the demo account's connection is in DynamoDB, and its access token works on the emulator's v3 API
         from chalicelib.store.qbo_connections import DynamoTokenStore
