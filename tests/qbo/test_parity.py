@@ -1,0 +1,176 @@
+"""GET /qbo/parity and POST /qbo/parity/repair against the emulator through python-quickbooks: a clean account
+checks 0; each deliberate corruption of the books (or of our side) is found with both values and repaired in one
+call, after which the check says 0 again."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.qbo.conftest import SyncedAccount
+
+
+def _key() -> dict:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def check(synced: SyncedAccount, status: int = 200) -> dict:
+    reply = synced.account.owner.get("/qbo/parity")
+    assert reply.status == status, reply.body
+    return reply.json
+
+
+def repair(synced: SyncedAccount, body: dict | None = None, status: int = 200) -> dict:
+    reply = synced.account.owner.post("/qbo/parity/repair", body or {}, headers=_key())
+    assert reply.status == status, reply.body
+    return reply.json
+
+
+def kinds(report: dict) -> set[tuple[str, str | None]]:
+    return {(d["kind"], d["object_type"]) for d in report["differences"]}
+
+
+def history(synced: SyncedAccount) -> dict:
+    """A small synced ledger: a credit, an invoice paid with cash (overpaid) and with the credit."""
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "40.00", "internal_note": "dented"}).json
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "case", "quantity": "2", "unit_price": "30.00"}]}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments", {
+        "tenders": [{"method": "check", "amount": "20.00"}], "credits": [{"credit_id": credit["id"],
+                                                                          "amount": "15.00"}]}).json
+    order2 = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "box", "quantity": "1", "unit_price": "10.00"}]}).json
+    over = owner.post(f"/invoices/{order2['invoice_id']}/payments", {
+        "tenders": [{"method": "cash", "amount": "25.00"}], "credits": None}).json
+    synced.push()
+    return {"credit": credit, "invoice": order["invoice_id"], "payment": paid, "invoice2": order2["invoice_id"],
+            "overpayment": over}
+
+
+def test_a_clean_synced_account_checks_zero(synced):
+    history(synced)
+    report = check(synced)
+    assert report["status"] == "done" and report["differences"] == [], report
+    assert report["qbo_requests"] == 3  # one page of each entity: never one read per object
+
+
+def test_an_accountant_editing_our_memo_amount_is_found_with_both_values_and_repaired(synced):
+    made = history(synced)
+    memo = synced.one("CreditMemo", DocNumber=made["credit"]["number"])
+    synced.realm.control("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": 90, "SalesItemLineDetail": {"ItemRef": {"value": "1"},
+                                                                                  "Qty": 1, "UnitPrice": 90}}]})
+    report = check(synced)
+    source = next(d for d in report["differences"] if d["kind"] == "credit_source")
+    assert (source["object_type"], source["object_id"], source["qbo_type"], source["qbo_id"]) == (
+        "credit", made["credit"]["id"], "CreditMemo", memo["Id"])
+    assert (source["ours"], source["theirs"]) == ("25.00", "75.00")
+    assert source["repair"]["action"] == "push_ours"
+    assert ("customer_credit", "customer") in kinds(report)
+    done = repair(synced)
+    assert done["remaining"] == 0 and not done["failed"], done
+    assert check(synced)["differences"] == []
+    assert float(synced.one("CreditMemo", DocNumber=made["credit"]["number"])["TotalAmt"]) == 40.0
+
+
+def test_a_deleted_linking_payment_is_found_and_recreated(synced):
+    made = history(synced)
+    use_payment = next(p for p in synced.books("Payment") if "[cc:use:" in (p.get("PrivateNote") or ""))
+    synced.realm.control("DELETE", f"objects/Payment/{use_payment['Id']}")
+    report = check(synced)
+    found = kinds(report)
+    assert ("missing_in_qbo", "use") in found and ("invoice_balance", "invoice") in found
+    balance = next(d for d in report["differences"] if d["kind"] == "invoice_balance")
+    assert (balance["ours"], balance["theirs"]) == ("25.00", "40.00")
+    assert repair(synced)["remaining"] == 0
+    assert check(synced)["differences"] == []
+
+
+def test_a_changed_payment_ref_num_and_amount_are_found_and_pushed_back(synced):
+    made = history(synced)
+    pay = synced.one("Payment", PaymentRefNum=made["overpayment"]["number"])
+    synced.realm.control("POST", f"objects/Payment/{pay['Id']}", {"PaymentRefNum": "WRONG-1", "TotalAmt": 30})
+    report = check(synced)
+    found = {d["kind"]: d for d in report["differences"]}
+    assert (found["payment_ref"]["object_id"], found["payment_ref"]["qbo_id"]) == (made["overpayment"]["id"],
+                                                                                    pay["Id"])
+    assert (found["payment_amount"]["ours"], found["payment_amount"]["theirs"]) == ("25.00", "30.00")
+    assert (found["credit_source"]["ours"], found["credit_source"]["theirs"]) == ("15.00", "20.00")
+    assert repair(synced, {"differences": [found["payment_ref"]["id"]]})["repaired"] == [found["payment_ref"]["id"]]
+    assert check(synced)["differences"] == []  # one push of the payment repaired all three
+
+
+def test_a_voided_invoice_is_recreated(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "case", "quantity": "1", "unit_price": "12.50"}]}).json
+    synced.push()
+    invoice = synced.one("Invoice", DocNumber=owner.get(f"/invoices/{order['invoice_id']}").json["number"])
+    synced.realm.control("POST", f"objects/Invoice/{invoice['Id']}/void")
+    report = check(synced)
+    voided = next(d for d in report["differences"] if d["kind"] == "voided_in_qbo")
+    assert (voided["object_id"], voided["ours"], voided["theirs"]) == (order["invoice_id"], "12.50", "0.00")
+    assert voided["repair"]["action"] == "recreate"
+    assert repair(synced)["remaining"] == 0
+    assert check(synced)["differences"] == []
+    assert owner.get(f"/invoices/{order['invoice_id']}").json["qbo_id"] != invoice["Id"]
+
+
+def test_our_side_corrupted_is_found_and_pushed(synced):
+    """A credit marked synced that never reached QBO (e.g. restored from a backup) is missing there."""
+    from chalicelib.services.sync.record import record
+
+    made = history(synced)
+    owner = synced.account.owner
+    credit = owner.post("/credits", {"customer_id": synced.account.customers[1], "amount": "7.00"}).json
+    record(synced.account.id, "credit", credit["id"], lambda s: s.pushed(s.version, qbo_id=None, sync_token=None))
+    report = check(synced)
+    missing = next(d for d in report["differences"] if d["kind"] == "missing_in_qbo")
+    assert (missing["object_id"], missing["ours"], missing["theirs"]) == (credit["id"], "7.00", None)
+    assert repair(synced, {"differences": [missing["id"]]})["repaired"] == [missing["id"]]
+    assert check(synced)["differences"] == []
+    assert made
+
+
+def test_repair_is_idempotent(synced):
+    made = history(synced)
+    pay = synced.one("Payment", PaymentRefNum=made["overpayment"]["number"])
+    synced.realm.control("POST", f"objects/Payment/{pay['Id']}", {"PaymentRefNum": "WRONG-2"})
+    ids = [d["id"] for d in check(synced)["differences"]]
+    key = _key()
+    first = synced.account.owner.post("/qbo/parity/repair", {"differences": ids}, headers=key)
+    again = synced.account.owner.post("/qbo/parity/repair", {"differences": ids}, headers=key)
+    assert first.status == again.status == 200 and first.body == again.body
+    token = synced.one("Payment", Id=pay["Id"])["SyncToken"]
+    third = repair(synced, {"differences": ids})  # a new key: nothing left to do
+    assert third["repaired"] == [] and third["already_resolved"] == ids
+    assert synced.one("Payment", Id=pay["Id"])["SyncToken"] == token
+
+
+def test_an_unknown_document_with_our_marker_is_refused_with_why(synced):
+    history(synced)
+    customer = synced.books("Customer")[0]["Id"]
+    synced.realm.control("POST", "objects/CreditMemo", {
+        "CustomerRef": {"value": customer}, "PrivateNote": "copied [cc:credit:NOSUCHCREDIT]",
+        "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 5, "SalesItemLineDetail": {
+            "ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": 5}}]})
+    report = check(synced)
+    unknown = next(d for d in report["differences"] if d["kind"] == "unknown_here")
+    assert unknown["repair"]["action"] == "manual" and "marker" in unknown["repair"]["why"]
+    refused = synced.account.owner.post("/qbo/parity/repair", {"differences": [unknown["id"]]}, headers=_key())
+    assert refused.status == 409 and refused.json["error"]["code"] == "parity_not_repairable"
+    assert refused.json["error"]["details"]["differences"][0]["why"] == unknown["repair"]["why"]
+
+
+def test_permission_and_connection(synced, http):
+    clerk_role = synced.account.owner.post("/roles", {"name": "clerk", "permissions": ["view_credits"]}).json
+    assert synced.account.owner.put("/users/clerk-1", {"role_id": clerk_role["id"]}).status == 200
+    clerk = synced.account.user("clerk-1")
+    assert clerk.get("/qbo/parity").status == 403
+    assert clerk.post("/qbo/parity/repair", {}, headers=_key()).status == 403
+    from tests.conftest import make_account
+
+    other = make_account(http)
+    reply = other.owner.get("/qbo/parity")
+    assert reply.status == 409 and reply.json["error"]["code"] == "not_connected", reply.body
