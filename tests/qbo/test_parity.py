@@ -174,3 +174,40 @@ def test_permission_and_connection(synced, http):
     other = make_account(http)
     reply = other.owner.get("/qbo/parity")
     assert reply.status == 409 and reply.json["error"]["code"] == "not_connected", reply.body
+
+
+def test_a_large_account_is_checked_in_the_background_with_progress(synced, monkeypatch):
+    from chalicelib.services.sync import jobs, parity_check
+
+    made = history(synced)
+    pay = synced.one("Payment", PaymentRefNum=made["overpayment"]["number"])
+    synced.realm.control("POST", f"objects/Payment/{pay['Id']}", {"PaymentRefNum": "WRONG-3"})
+    monkeypatch.setenv("QBO_PARITY_SYNC_LIMIT", "1")  # this account counts as large
+    monkeypatch.setattr(parity_check, "PAGE_SIZE", 2)  # several pages per entity: progress moves page by page
+    hints: list[str] = []
+    monkeypatch.setattr(jobs, "send_hint", lambda job: hints.append(job.id))
+    running = check(synced, 202)
+    assert running["status"] == "running" and running["job_id"] == hints[0] and running["done"] == 0
+    assert check(synced, 202)["job_id"] == running["job_id"]  # one check at a time: the same job answers
+    seen: list[tuple[int, int]] = []
+    original_save = parity_check.job_store.save
+
+    def watch(job):
+        original_save(job)
+        seen.append((int(job.done), int(job.total)))
+        if len(seen) == 2:  # mid-check, the route shows the job's progress
+            mid = check(synced, 202)
+            assert (mid["done"], mid["total"]) == seen[-1] and mid["qbo_requests"] > 0
+
+    monkeypatch.setattr(parity_check.job_store, "save", watch)
+    jobs.run_job(hints[0], sleep=lambda s: None)
+    assert [done for done, _ in seen] == list(range(1, len(seen) + 1)) and len(seen) > 4  # ledger, then each page
+    report = check(synced)
+    assert report["status"] == "done" and {d["kind"] for d in report["differences"]} == {"payment_ref"}
+    assert report["qbo_pages"] == len(seen) - 1
+    assert synced.account.staff.get(f"/qbo/jobs/{hints[0]}").json["status"] == "done"
+    done = repair(synced)
+    assert done["repaired"] == [report["differences"][0]["id"]] and "remaining" not in done
+    again = check(synced, 202)  # the repair made the stored report stale: a new check starts
+    jobs.run_job(again["job_id"], sleep=lambda s: None)
+    assert check(synced)["differences"] == []

@@ -47,14 +47,14 @@ def run_job(job_id: str, **options: Any) -> JobItem:
 
     `options` (tests, bench): `budget` (batches or pages per step); for a re-sync also `client`, `client_factory`,
     `sleep`, `clock`."""
-    from . import forget, parity, resync
+    from . import forget, parity_check, resync
 
     account_id = job_store.account_of(job_id)
     job = job_store.get(account_id, job_id)
     if job.status != job_store.RUNNING:
         logger.info("job %s is %s: nothing to do", job_id, job.status)
         return job
-    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step, PARITY: parity.step}[job.kind]
+    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step, PARITY: parity_check.step}[job.kind]
     if job.kind not in (RESYNC, PARITY):  # client, pacing and clock options are the re-sync's and the check's
         options = {k: v for k, v in options.items() if k == "budget"}
     try:

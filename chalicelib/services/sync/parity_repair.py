@@ -27,6 +27,7 @@ from ...store.inbound import forget_drift
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, claim_applied_key, run_in_transaction
 from . import parity
+from .parity_check import check, client_for, difference_view, ledger_size
 from .imports import ImportContext, apply_change
 from .record import record, repository
 from .retry import SyncOff, retry_object
@@ -50,11 +51,11 @@ class NotChecked(Conflict):
 def repair(principal: Principal, ids: list[str] | None, *,
            client_factory: Callable[[str], Any] | None = None) -> dict:
     """Repair the chosen differences (None: all of them) and answer what was done, refused, failed, already gone."""
-    parity._require_connected(principal)
+    parity.require_connected(principal)
     if not principal.qbo_sync:
         raise SyncOff("QuickBooks sync is off for this account: nothing would push our side")
     account_id = principal.account_id
-    large = parity.ledger_size(account_id) > parity.sync_limit()
+    large = ledger_size(account_id) > parity.sync_limit()
     differences = _current(account_id, large, client_factory)
     by_id = {d["id"]: d for d in differences}
     chosen = differences if ids is None else [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
@@ -75,7 +76,7 @@ def repair(principal: Principal, ids: list[str] | None, *,
 def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved: list[str], large: bool,
             client_factory: Callable[[str], Any] | None) -> dict:
     account_id = principal.account_id
-    client = parity._client(account_id, client_factory)
+    client = client_for(account_id, client_factory)
     failed: dict[str, str] = {}
     _accept(principal, client, [d for d in work if d["repair"]["action"] in ("accept_qbo", "import")], failed)
     _forget_voided(account_id, [d for d in work if d["repair"]["action"] == "recreate"])
@@ -89,16 +90,16 @@ def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved
               "failed": [{"id": i, "message": m} for i, m in failed.items()], "already_resolved": resolved,
               "pushed": [list(t) for t in pushed]}
     if not large:
-        after = parity.check(account_id, client)
-        answer["remaining"] = after.differences.__len__()
+        after = check(account_id, client)
+        answer["remaining"] = len(after.differences)
     return answer
 
 
 def _current(account_id: str, large: bool, client_factory: Callable[[str], Any] | None) -> list[dict]:
     """The differences to repair: checked now (small account), or the last background report (large one)."""
     if not large:
-        report = parity.check(account_id, parity._client(account_id, client_factory))
-        return [parity.difference_view(d) for d in report.differences]
+        report = check(account_id, client_for(account_id, client_factory))
+        return [difference_view(d) for d in report.differences]
     stored = job_store.parity_report(account_id)
     if stored is None or stored.status != job_store.DONE or not stored.report:
         raise NotChecked("this account is checked in the background: GET /qbo/parity, wait for its report, then "
