@@ -211,3 +211,92 @@ def test_a_large_account_is_checked_in_the_background_with_progress(synced, monk
     again = check(synced, 202)  # the repair made the stored report stale: a new check starts
     jobs.run_job(again["job_id"], sleep=lambda s: None)
     assert check(synced)["differences"] == []
+
+
+def _memo(customer_qbo_id: str, amount: int, note: str = "") -> dict:
+    return {"CustomerRef": {"value": customer_qbo_id}, "PrivateNote": note, "Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": amount,
+        "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": amount}}]}
+
+
+def _pull(synced: SyncedAccount):
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.pull import pull_changes
+    from tests.qbo.conftest import emulator_settings
+
+    return pull_changes(synced.realm.realm_id,
+                        client=build_client(synced.account.id, settings=emulator_settings(synced.realm)))
+
+
+def test_the_accountants_memo_not_imported_yet_is_imported_by_the_repair(synced):
+    history(synced)
+    customer = synced.books("Customer")[0]
+    memo = synced.realm.user_create("CreditMemo", _memo(customer["Id"], 33))
+    report = check(synced)
+    found = {d["kind"]: d for d in report["differences"]}
+    assert set(found) == {"not_imported", "customer_credit"}
+    assert (found["not_imported"]["qbo_id"], found["not_imported"]["ours"], found["not_imported"]["theirs"]) == (
+        memo["Id"], None, "33.00")
+    assert found["customer_credit"]["repair"]["action"] == "follows"
+    assert repair(synced)["remaining"] == 0
+    imported = [c for c in synced.account.owner.get("/credits?source=qbo").json["data"]]
+    assert [(c["qbo_id"], c["remaining"]) for c in imported] == [(memo["Id"], "33.00")]
+
+
+def test_an_imported_credit_follows_qbo_when_repaired(synced):
+    history(synced)
+    customer = synced.books("Customer")[0]
+    memo = synced.realm.user_create("CreditMemo", _memo(customer["Id"], 50))
+    _pull(synced)  # imported: a qbo credit of 50.00
+    synced.realm.control("POST", f"objects/CreditMemo/{memo['Id']}", _memo(customer["Id"], 20))  # no webhook read
+    report = check(synced)
+    source = next(d for d in report["differences"] if d["kind"] == "credit_source")
+    assert (source["qbo_id"], source["ours"], source["theirs"]) == (memo["Id"], "50.00", "20.00")
+    assert source["repair"]["action"] == "accept_qbo"  # QBO owns what the accountant made
+    assert repair(synced, {"differences": [source["id"]]})["repaired"] == [source["id"]]
+    assert check(synced)["differences"] == []
+    credit = synced.account.owner.get("/credits?source=qbo").json["data"][0]
+    assert (credit["amount"], credit["remaining"]) == ("20.00", "20.00")
+
+
+def test_drift_the_inbound_sync_recorded_is_a_difference_and_the_repair_clears_it(synced):
+    from chalicelib.store.inbound import drifts
+
+    made = history(synced)
+    memo = synced.one("CreditMemo", DocNumber=made["credit"]["number"])
+    synced.realm.control("POST", f"objects/CreditMemo/{memo['Id']}", _memo(memo["CustomerRef"]["value"], 45,
+                                                                            memo["PrivateNote"]))
+    _pull(synced)
+    assert len(drifts(synced.account.id)) == 1
+    report = check(synced)
+    drift = next(d for d in report["differences"] if d["kind"] == "drift")
+    assert (drift["object_id"], drift["ours"], drift["theirs"]) == (made["credit"]["id"], "40.00", "45.00")
+    assert drift["repair"]["action"] == "push_ours"
+    assert repair(synced)["remaining"] == 0
+    assert drifts(synced.account.id) == [] and check(synced)["differences"] == []
+    _pull(synced)  # our repair's push read back: an echo, not new drift
+    assert drifts(synced.account.id) == []
+
+
+def test_a_second_document_with_our_marker_is_deleted(synced):
+    made = history(synced)
+    memo = synced.one("CreditMemo", DocNumber=made["credit"]["number"])
+    copy = synced.realm.user_create("CreditMemo", _memo(memo["CustomerRef"]["value"], 40, memo["PrivateNote"]))
+    report = check(synced)
+    duplicate = next(d for d in report["differences"] if d["kind"] == "duplicate_in_qbo")
+    assert (duplicate["object_id"], duplicate["qbo_id"], duplicate["theirs"]) == (made["credit"]["id"], copy["Id"],
+                                                                                "40.00")
+    assert repair(synced)["remaining"] == 0
+    assert copy["Id"] not in {m["Id"] for m in synced.books("CreditMemo")}
+
+
+def test_a_payment_voided_in_qbo_is_recreated(synced):
+    made = history(synced)
+    pay = synced.one("Payment", PaymentRefNum=made["overpayment"]["number"])
+    synced.realm.control("POST", f"objects/Payment/{pay['Id']}/void")
+    report = check(synced)
+    voided = next(d for d in report["differences"] if d["kind"] == "voided_in_qbo")
+    assert (voided["object_id"], voided["ours"], voided["theirs"]) == (made["overpayment"]["id"], "25.00", "0.00")
+    assert ("invoice_balance", "invoice") in kinds(report)
+    assert repair(synced)["remaining"] == 0
+    assert check(synced)["differences"] == []
