@@ -61,10 +61,11 @@ def redrive_command(args: argparse.Namespace) -> Result:
 def redrive(sqs: Any, queue_url: str, dlq_url: str, *, limit: int | None = None, hold_seconds: int = 60,
             wait_seconds: int = 2) -> Redrive:
     """Receive from the DLQ in batches and send each message to the queue, in order. Once a message of a group is
-    refused, the later ones of that group stay in the DLQ too (hidden for `hold_seconds`), so order holds."""
+    refused, the later ones of that group stay in the DLQ too (hidden for `hold_seconds`), so order holds. A message
+    seen once is not tried again in the same run."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    report, refused_groups = Redrive(), set()
+    report, refused_groups, seen = Redrive(), set(), set()
     while limit is None or report.moved + report.failed < limit:
         want = RECEIVE_BATCH if limit is None else min(RECEIVE_BATCH, limit - report.moved - report.failed)
         try:
@@ -75,9 +76,11 @@ def redrive(sqs: Any, queue_url: str, dlq_url: str, *, limit: int | None = None,
         except (BotoCoreError, ClientError) as error:
             raise Unreachable(f"SQS: could not receive from the DLQ ({_code(error)})", details={"dlq_url": dlq_url}) \
                 from None
-        if not messages:
+        fresh = [m for m in messages if m["MessageId"] not in seen]
+        if not fresh:  # empty, or only what this run could not move, visible again after hold_seconds
             break
-        for message in messages:
+        for message in fresh:
+            seen.add(message["MessageId"])
             group = message.get("Attributes", {}).get("MessageGroupId")
             if group is not None and group in refused_groups:
                 report.failed += 1
