@@ -212,6 +212,21 @@ def test_progress_bar_on_a_terminal_goes_to_stderr(ops, monkeypatch):
     assert code == 0 and "re-sync" in err and f"{job['done']}/{job['total']}" in err
 
 
+def test_ctrl_c_stops_following_not_the_job(ops, monkeypatch):
+    from chalicelib.ops import progress
+
+    history(ops.account, credits=1)
+
+    def interrupted(_interval):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(progress, "pause", interrupted)
+    code, out, err = ops("resync", "start")
+    job_id = err.split("job watch ")[1].split("`")[0]
+    assert code == 130 and out == "" and "error: interrupted: stopped following; the job goes on" in err
+    assert ops.account.staff.get(f"/qbo/resyncs/{job_id}").json["status"] == "running"
+
+
 def test_resume_queues_a_running_job_and_refuses_a_finished_one(ops):
     history(ops.account, credits=1)
     _, started = ops.json("resync", "start", "--no-watch")
