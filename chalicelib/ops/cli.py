@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import disconnect, dlq, jobs, legacy, resync, status, target
+from . import disconnect, dlq, jobs, legacy, parity, resync, status, target
 from .errors import OpsError
 from .output import emit, emit_error
 
-GROUPS = (status, resync, jobs, disconnect, legacy, dlq)
+GROUPS = (status, parity, resync, jobs, disconnect, legacy, dlq)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m chalicelib.ops",
         description="Support staff's jobs against a deployed stage (--stack / --url, JWT_SECRET) or the local stack "
                     "(make run, LOCAL_DEV=1). Exit codes: 0 ok, 1 the service refused (its error code is printed), "
-                    "2 usage or configuration, 3 unreachable or a 5xx, 4 ran but not all succeeded, 5 not confirmed, "
+                    "2 usage or configuration, 3 unreachable or a 5xx, 4 ran but not all succeeded (or parity differences), 5 not confirmed, "
                     "130 interrupted.")
     common = argparse.ArgumentParser(add_help=False)
     target.add_arguments(common)

@@ -32,7 +32,10 @@ def follow(fetch: Callable[[], dict], *, label: str, interval: float, first: dic
             while job.get("status") == "running":
                 pause(interval)
                 job = fetch()
-                bar.update(task, total=_total(job), completed=completed(job), note=_note(job))
+                if "done" in job:
+                    bar.update(task, total=_total(job), completed=completed(job), note=_note(job))
+                else:  # what a finished check answers instead of progress: its report
+                    bar.update(task, completed=bar.tasks[0].total or 1, total=bar.tasks[0].total or 1)
         except KeyboardInterrupt:
             raise Interrupted(f"stopped following; the job goes on{hint}", details={"job": job}) from None
     return job
