@@ -17,9 +17,9 @@ from chalicelib.domain.locations import LocationKind, held
 from chalicelib.qbo.mapping import find_marker
 
 OPERATIONS = int(os.environ.get("SYNC_WORKLOAD_OPS", "300"))
-# Reducing a paid invoice is left out: voiding a link that a reduction cut does not yet give the adjustment credit's
-# share back (README, sync section: known gap), so QBO and the ledger would disagree by design until that is fixed.
-MOVES = ("credit", "credit", "order", "order", "pay", "pay", "pay", "void", "edit", "cancel", "delete", "return_")
+MOVES = ("credit", "credit", "order", "order", "pay", "pay", "pay", "void", "edit", "cancel", "delete", "return_",
+         "reduce", "reduce", "void_cut")
+SEEDS = [int(s) for s in os.environ.get("SYNC_WORKLOAD_SEEDS", "7,11").split(",")]
 
 
 class Workload:
@@ -31,6 +31,8 @@ class Workload:
         self.invoices: list[str] = []
         self.payments: list[str] = []
         self.orders: list[str] = []
+        self.paid_by: dict[str, list[str]] = defaultdict(list)  # invoice -> its payments, oldest first
+        self.reduced: list[str] = []  # invoices a reduction moved money into adjustment credits
 
     def customer(self) -> str:
         return self.rng.choice(self.synced.account.customers)
@@ -66,6 +68,7 @@ class Workload:
         reply = self.owner.post(f"/invoices/{invoice}/payments", body)
         if reply.status == 201:
             self.payments.append(reply.json["id"])
+            self.paid_by[invoice].append(reply.json["id"])
 
     def void(self):
         if self.payments:
@@ -86,9 +89,19 @@ class Workload:
             self.owner.delete(f"/credits/{self.rng.choice(self.credits)}")
 
     def reduce(self):
-        if self.invoices:
-            self.owner.patch(f"/invoices/{self.rng.choice(self.invoices)}", {"lines": [
+        """Mostly a paid invoice, so that the reduction cuts its links and issues an adjustment credit."""
+        paid = self.paid_by and self.rng.random() < 0.8
+        invoice = self.rng.choice(list(self.paid_by) if paid else self.invoices or [None])
+        if invoice:
+            reply = self.owner.patch(f"/invoices/{invoice}", {"lines": [
                 {"description": "fewer", "quantity": "1", "unit_price": self.amount(1, 30)}]})
+            if reply.status == 200 and reply.json.get("adjustment_credit_ids"):
+                self.reduced.append(invoice)
+
+    def void_cut(self):
+        """Void the latest payment of a reduced invoice: the link the reduction cut first (issue 9's ledger gap)."""
+        if self.reduced:
+            self.owner.post(f"/payments/{self.paid_by[self.rng.choice(self.reduced)][-1]}/void")
 
     def return_(self):
         created = self.owner.post("/returns", {"customer_id": self.customer(), "lines": [
@@ -118,7 +131,7 @@ def _drain(synced, **settings) -> None:
         pass  # the queue would hand the hint back: the next round pushes again
 
 
-@pytest.mark.parametrize("seed", [7, 11])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_a_random_workload_through_faults_ends_in_parity(synced, seed):
     rng = random.Random(seed)
     work = Workload(synced, rng)
@@ -146,17 +159,14 @@ def _assert_parity(synced) -> None:
     markers.pop(None, None)
     assert [m for m, n in markers.items() if n > 1] == [], "a document of ours exists twice"
     waiting = [p for p in pending_objects(synced.account.id)]
-    parked = [p for p in waiting if p.parked]
-    assert not [p for p in waiting if not p.parked], f"still pending: {waiting}: {_errors(synced.account.id)}"
-    print(f"parked after the workload: {[(p.kind, p.object_id) for p in parked]}")
+    assert waiting == [], f"still pending or parked: {waiting}: {_errors(synced.account.id)}"
 
     book = Ledger(UnitOfWork(synced.account.id))
     credits = [book.credits.adopt(item) for item in _all_credits(synced.account.id)]
-    parked_ids = {p.object_id for p in parked}
     # what our credits keep in each QBO source
     expected: dict[tuple[str, str], int] = defaultdict(int)
     for credit in credits:
-        if credit.status is not CreditStatus.ACTIVE or credit.id in parked_ids:
+        if credit.status is not CreditStatus.ACTIVE:
             continue
         for (kind, owner), amount in held(credit.locations, credit.drawn).items():
             expected[(kind.value, owner)] += amount
@@ -168,11 +178,11 @@ def _assert_parity(synced) -> None:
     for (kind, owner), amount in expected.items():
         qbo_id = qbo_id_of.get((kind, owner))
         if qbo_id is None:
-            continue  # a source that is parked, or a credits-only payment with no document
+            continue  # a credits-only payment: no document of its own
         got = (remaining if kind == LocationKind.MEMO.value else unapplied).get(qbo_id, 0)
         assert got == amount, f"{kind} of {owner} (QBO {qbo_id}): QBO holds {got}, our credits keep {amount}"
     for invoice in (book.invoices.adopt(i) for i in _all(synced.account.id, "INV#")):
-        if invoice.qbo_id and not invoice.deleted and invoice.id not in parked_ids:
+        if invoice.qbo_id and not invoice.deleted:
             qbo = next(i for i in books["Invoice"] if i["Id"] == invoice.qbo_id)
             assert cents(qbo["Balance"]) == invoice.balance, f"invoice {invoice.number}"
 
