@@ -59,7 +59,7 @@ def _note(text: str, kind: str, obj_id: str) -> str:
     return f"{text[:room]} {tag}".strip()
 
 
-def _txn_date(timestamp: str) -> str:
+def txn_date(timestamp: str) -> str:
     return timestamp[:10]
 
 
@@ -82,7 +82,7 @@ def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
     lines = [_sales_line(line.description, Decimal(line.quantity), line.unit_price, line.total, item)
              for line in invoice.lines]
     lines += [_single_line(charge.description, charge.amount, item) for charge in invoice.charges]
-    return {"CustomerRef": customer.doc(), "DocNumber": invoice.number, "TxnDate": _txn_date(invoice.created_at),
+    return {"CustomerRef": customer.doc(), "DocNumber": invoice.number, "TxnDate": txn_date(invoice.created_at),
             "PrivateNote": _note(f"Invoice {invoice.number}", "invoice", invoice.id), "Line": lines}
 
 
@@ -109,7 +109,7 @@ def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref) -> dict:
     else:
         label = f"Credit {credit.number}" + ("" if total == credit.amount else " (balance canceled)")
         lines = [_single_line(label, total, item)]
-    doc = {"CustomerRef": customer.doc(), "DocNumber": credit.number, "TxnDate": _txn_date(credit.created_at),
+    doc = {"CustomerRef": customer.doc(), "DocNumber": credit.number, "TxnDate": txn_date(credit.created_at),
            "PrivateNote": _note(credit.internal_note, "credit", credit.id), "Line": lines}
     if credit.external_note:
         doc["CustomerMemo"] = {"value": credit.external_note[:1000]}
@@ -130,7 +130,7 @@ def tender_payment_doc(payment: Payment, *, customer: Ref, links: Iterable[Link]
     amount on other invoices (uses of the overpayment credit it holds).
     """
     return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(payment.tender_total if payment.active else 0),
-            "PaymentRefNum": payment.number[:21], "TxnDate": _txn_date(payment.created_at),
+            "PaymentRefNum": payment.number[:21], "TxnDate": txn_date(payment.created_at),
             "PrivateNote": _note(f"Payment {payment.number}", "payment", payment.id),
             "Line": [link.line() for link in links if link.amount > 0]}
 
@@ -144,5 +144,5 @@ def linking_payment_doc(*, use_id: str, number: str, created_at: str, customer: 
     links = [Link(memo_id, "CreditMemo", amount) for memo_id, amount in memos if amount > 0]
     invoice_link = Link(invoice_id, "Invoice", sum(link.amount for link in links))
     return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(0), "PaymentRefNum": number[:21],
-            "TxnDate": _txn_date(created_at), "PrivateNote": _note(f"Credit applied, payment {number}", "use", use_id),
+            "TxnDate": txn_date(created_at), "PrivateNote": _note(f"Credit applied, payment {number}", "use", use_id),
             "Line": [link.line() for link in [invoice_link, *links]]}

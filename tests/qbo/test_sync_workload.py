@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 
 from chalicelib.qbo.mapping import find_marker
 
 OPERATIONS = int(os.environ.get("SYNC_WORKLOAD_OPS", "300"))
-# Reducing a paid invoice is left out: voiding a link that a reduction cut does not yet give the adjustment credit's
-# share back (README, sync section: known gap), so QBO and the ledger would disagree by design until that is fixed.
-MOVES = ("credit", "credit", "order", "order", "pay", "pay", "pay", "void", "edit", "cancel", "delete", "return_")
+MOVES = ("credit", "credit", "order", "order", "pay", "pay", "pay", "void", "edit", "cancel", "delete", "return_",
+         "reduce", "reduce", "void_cut")
+SEEDS = [int(s) for s in os.environ.get("SYNC_WORKLOAD_SEEDS", "7,11").split(",")]
 
 
 class Workload:
@@ -29,6 +29,8 @@ class Workload:
         self.invoices: list[str] = []
         self.payments: list[str] = []
         self.orders: list[str] = []
+        self.paid_by: dict[str, list[str]] = defaultdict(list)  # invoice -> its payments, oldest first
+        self.reduced: list[str] = []  # invoices a reduction moved money into adjustment credits
 
     def customer(self) -> str:
         return self.rng.choice(self.synced.account.customers)
@@ -64,6 +66,7 @@ class Workload:
         reply = self.owner.post(f"/invoices/{invoice}/payments", body)
         if reply.status == 201:
             self.payments.append(reply.json["id"])
+            self.paid_by[invoice].append(reply.json["id"])
 
     def void(self):
         if self.payments:
@@ -84,9 +87,19 @@ class Workload:
             self.owner.delete(f"/credits/{self.rng.choice(self.credits)}")
 
     def reduce(self):
-        if self.invoices:
-            self.owner.patch(f"/invoices/{self.rng.choice(self.invoices)}", {"lines": [
+        """Mostly a paid invoice, so that the reduction cuts its links and issues an adjustment credit."""
+        paid = self.paid_by and self.rng.random() < 0.8
+        invoice = self.rng.choice(list(self.paid_by) if paid else self.invoices or [None])
+        if invoice:
+            reply = self.owner.patch(f"/invoices/{invoice}", {"lines": [
                 {"description": "fewer", "quantity": "1", "unit_price": self.amount(1, 30)}]})
+            if reply.status == 200 and reply.json.get("adjustment_credit_ids"):
+                self.reduced.append(invoice)
+
+    def void_cut(self):
+        """Void the latest payment of a reduced invoice: the link the reduction cut first (issue 9's ledger gap)."""
+        if self.reduced:
+            self.owner.post(f"/payments/{self.paid_by[self.rng.choice(self.reduced)][-1]}/void")
 
     def return_(self):
         created = self.owner.post("/returns", {"customer_id": self.customer(), "lines": [
@@ -116,7 +129,7 @@ def _drain(synced, **settings) -> None:
         pass  # the queue would hand the hint back: the next round pushes again
 
 
-@pytest.mark.parametrize("seed", [7, 11])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_a_random_workload_through_faults_ends_in_parity(synced, seed):
     rng = random.Random(seed)
     work = Workload(synced, rng)
@@ -141,16 +154,10 @@ def _assert_parity(synced) -> None:
     markers.pop(None, None)
     assert [m for m, n in markers.items() if n > 1] == [], "a document of ours exists twice"
     waiting = [p for p in pending_objects(synced.account.id)]
-    parked = [p for p in waiting if p.parked]
-    assert not [p for p in waiting if not p.parked], f"still pending: {waiting}: {_errors(synced.account.id)}"
-    print(f"parked after the workload: {[(p.kind, p.object_id) for p in parked]}")
+    assert waiting == [], f"still pending or parked: {waiting}: {_errors(synced.account.id)}"
     report = synced.account.owner.get("/qbo/parity")
     assert report.status == 200, report.body
-    differences = [d for d in report.json["differences"] if d["sync_status"] != "error"]
-    if parked:  # what a parked object leaves unequal shows on its customer's total too
-        customers = {d["customer_id"] for d in report.json["differences"] if d["sync_status"] == "error"}
-        differences = [d for d in differences if not (d["kind"] == "customer_credit" and d["object_id"] in customers)]
-    assert differences == [], differences
+    assert report.json["differences"] == [], report.json["differences"]
 
 
 def _errors(account_id: str) -> list:

@@ -74,11 +74,12 @@ def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
 
 def _void_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     """A deleted sales order's invoice is voided once its payments are voided (they link it)."""
-    if not invoice.qbo_id:
+    qbo_id = _created_unheard(ctx, "Invoice", "invoice", invoice, f"DocNumber = {quoted(invoice.number)}")
+    if not qbo_id:
         return Pushed(None)
     for payment_id in invoice.payment_ids:
         ctx.ensure("payment", payment_id)
-    return _void(ctx, "Invoice", "invoice", invoice, ctx.client.void_invoice)
+    return _void(ctx, "Invoice", "invoice", invoice, ctx.client.void_invoice, qbo_id)
 
 
 def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
@@ -114,16 +115,17 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
 
 def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
     """Deleted, voided, or canceled with nothing used: the memo goes (CreditMemo has no void in the API)."""
-    if not credit.qbo_id:
+    qbo_id = _created_unheard(ctx, "CreditMemo", "credit", credit, f"DocNumber = {quoted(credit.number)}")
+    if not qbo_id:
         return Pushed(None)
-    current = _read(ctx, "CreditMemo", credit.qbo_id)
+    current = _read(ctx, "CreditMemo", qbo_id)
     if current is not None:
         try:
-            ctx.client.delete("CreditMemo", credit.qbo_id, current["SyncToken"],
+            ctx.client.delete("CreditMemo", qbo_id, current["SyncToken"],
                               make_request_id("delete", "credit", credit.id, credit.sync.version))
         except QboNotFoundError:
             pass
-    return Pushed(credit.qbo_id)
+    return Pushed(qbo_id)
 
 
 def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
@@ -132,9 +134,11 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
         return Pushed(None)  # credits only: in QBO it is the credit uses' own Payments
     if not payment.active:
         return _void_payment(ctx, payment)
+    _room_first(ctx, payment.invoice_id)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
     linked = {invoice_qbo_id: payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))}
     for invoice_id, amount in unapplied_lines(ctx, payment):  # uses of the credit it holds, on other invoices
+        _room_first(ctx, invoice_id)
         other = _dependency(ctx, "invoice", invoice_id, "an invoice its unapplied amount pays")
         linked[other] = linked.get(other, 0) + amount
     doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
@@ -146,16 +150,27 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
 
 
 def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
-    return _void(ctx, "Payment", "payment", payment, ctx.client.void_payment) if payment.qbo_id else Pushed(None)
+    qbo_id = _created_unheard(ctx, "Payment", "payment", payment, f"TxnDate = {quoted(mapping.txn_date(payment.created_at))}")
+    return _void(ctx, "Payment", "payment", payment, ctx.client.void_payment, qbo_id) if qbo_id else Pushed(None)
 
 
-def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict]) -> Pushed:
+def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict], qbo_id: str) -> Pushed:
     """Void the object's document unless QBO already shows it voided (or gone)."""
-    current = _read(ctx, entity, obj.qbo_id)
+    current = _read(ctx, entity, qbo_id)
     if current is None or _is_voided(current):
-        return Pushed(obj.qbo_id, current and current["SyncToken"])
-    voided = void(obj.qbo_id, current["SyncToken"], make_request_id("void", kind, obj.id, obj.sync.version))
-    return Pushed(obj.qbo_id, voided["SyncToken"])
+        return Pushed(qbo_id, current and current["SyncToken"])
+    voided = void(qbo_id, current["SyncToken"], make_request_id("void", kind, obj.id, obj.sync.version))
+    return Pushed(qbo_id, voided["SyncToken"])
+
+
+def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, marker_id: str | None = None
+                     ) -> str | None:
+    """The document's QBO id; for one we never heard of, after an earlier try failed without an answer, the id of
+    the document that try may have created (found by our marker), so what must go does not stay behind."""
+    if obj.sync.qbo_id or not obj.sync.attempts:
+        return obj.sync.qbo_id
+    found = _marker_finder(ctx, entity, kind, marker_id or obj.id, where)()
+    return str(found["Id"]) if found else None
 
 
 def use_key(use: CreditUse) -> str:
@@ -181,7 +196,10 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
         return Pushed(next((h for h in holders if h), use.qbo_id))
     memo_parts = [(owner, amount) for (kind, owner), amount in parts if kind is LocationKind.MEMO and amount]
     if not use.active or not memo_parts:
-        return _delete_payment(ctx, use.qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
+        qbo_id = _created_unheard(ctx, "Payment", "use", use, f"TxnDate = {quoted(mapping.txn_date(use.at))}",
+                                  marker_id=use.id)
+        return _delete_payment(ctx, qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
+    _room_first(ctx, use.invoice_id)
     book = ctx.ledger()
     credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
     invoice_qbo_id = _dependency(ctx, "invoice", use.invoice_id, "the invoice it pays")
@@ -194,6 +212,22 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     find = _marker_finder(ctx, "Payment", "use", use.id, f"CustomerRef = {quoted(doc['CustomerRef']['value'])} "
                                                          f"AND TxnDate = {quoted(doc['TxnDate'])}")
     return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+
+
+def _room_first(ctx: PushContext, invoice_id: str) -> None:
+    """Before a link to an invoice is written, what makes room on it in QBO goes first: the voids of its other
+    payments and credit uses, and its own pending edit (a larger total; a reduction shortens its links first).
+    Otherwise QBO refuses the link ("linked amount exceeds the balance") until our own changes arrive."""
+    book = ctx.ledger()
+    invoice = book.invoices.get(invoice_id)
+    book.load(*(book.payments.key(p) for p in invoice.payment_ids))
+    for payment in (book.payments.get(p) for p in invoice.payment_ids):
+        if not payment.active:
+            ctx.ensure("payment", payment.id)
+        for paid in payment.credit_uses:
+            if paid.voided_at is not None:
+                ctx.ensure("use", f"{paid.credit_id}#{paid.id}")
+    ctx.ensure("invoice", invoice_id)
 
 
 def _after_cut(parts: list[tuple[Any, int]], cut: int) -> list[tuple[Any, int]]:
@@ -270,7 +304,11 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
     if qbo_id is None:
         found = find() if state.attempts else None  # an earlier try may have created it without us hearing back
         if found is None:
-            created = ctx.client.create(entity, doc, make_request_id("create", kind, marker_id or obj.id, state.version))
+            # not there, so no earlier try created it: this try's requestid is its own (QBO answers a repeated
+            # requestid with its first answer, which for a try refused while our other changes were on their way
+            # would be that refusal again); within the try, the client's retries share it
+            created = ctx.client.create(entity, doc, make_request_id("create", kind, marker_id or obj.id, state.version,
+                                                                     state.attempts))
             return Pushed(str(created["Id"]), created["SyncToken"])
         qbo_id, token = str(found["Id"]), found["SyncToken"]
     # an update is guarded by its SyncToken, so a try after a refusal (QBO answers a repeated requestid with its
