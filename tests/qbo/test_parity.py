@@ -118,19 +118,28 @@ def test_a_voided_invoice_is_recreated(synced):
 
 
 def test_our_side_corrupted_is_found_and_pushed(synced):
-    """A credit marked synced that never reached QBO (e.g. restored from a backup) is missing there."""
+    """A credit marked synced that never reached QBO (e.g. restored from a backup) is missing there; one that lost
+    its QBO id is linked to the document carrying its marker again, not created twice."""
     from chalicelib.services.sync.record import record
 
     made = history(synced)
     owner = synced.account.owner
     credit = owner.post("/credits", {"customer_id": synced.account.customers[1], "amount": "7.00"}).json
-    record(synced.account.id, "credit", credit["id"], lambda s: s.pushed(s.version, qbo_id=None, sync_token=None))
+    for credit_id in (credit["id"], made["credit"]["id"]):
+        record(synced.account.id, "credit", credit_id, lambda s: s.pushed(s.version, qbo_id=None, sync_token=None))
+    memos = len(synced.books("CreditMemo"))
     report = check(synced)
-    missing = next(d for d in report["differences"] if d["kind"] == "missing_in_qbo")
-    assert (missing["object_id"], missing["ours"], missing["theirs"]) == (credit["id"], "7.00", None)
-    assert repair(synced, {"differences": [missing["id"]]})["repaired"] == [missing["id"]]
+    found = {d["kind"]: d for d in report["differences"] if d["kind"] in ("missing_in_qbo", "unlinked")}
+    assert (found["missing_in_qbo"]["object_id"], found["missing_in_qbo"]["ours"],
+            found["missing_in_qbo"]["theirs"]) == (credit["id"], "7.00", None)
+    memo = synced.one("CreditMemo", DocNumber=made["credit"]["number"])
+    assert (found["unlinked"]["object_id"], found["unlinked"]["qbo_id"], found["unlinked"]["ours"],
+            found["unlinked"]["repair"]["action"]) == (made["credit"]["id"], memo["Id"], "25.00", "relink")
+    done = repair(synced, {"differences": [found["missing_in_qbo"]["id"], found["unlinked"]["id"]]})
+    assert len(done["repaired"]) == 2 and not done["failed"]
     assert check(synced)["differences"] == []
-    assert made
+    assert len(synced.books("CreditMemo")) == memos + 1  # the 7.00 one; the other was linked, not created again
+    assert owner.get(f"/credits/{made['credit']['id']}").json["qbo_id"] == memo["Id"]
 
 
 def test_repair_is_idempotent(synced):

@@ -157,3 +157,11 @@ def test_drift_is_a_difference_repaired_by_pushing_ours():
     assert [(d.kind, d.ours, d.theirs, d.repair.action, d.repair.targets) for d in found] == [
         (Kind.DRIFT, 4000, 4500, Action.PUSH, (("credit", "K1"),))]
     assert summarize(found).by_kind == {"drift": 1}
+
+
+def test_ours_without_its_qbo_id_is_relinked_to_the_document_with_its_marker():
+    lost = Mine("credit", "K1", "c1", "CreditMemo", None, source=700)
+    docs = {("CreditMemo", "M1"): Doc("CreditMemo", "M1", "Q1", 700, 700, marker=("credit", "K1"))}
+    found = compare([lost], docs, available={}, customer_refs={})
+    assert [(d.kind, d.qbo_id, d.ours, d.theirs, d.repair.action) for d in found] == [
+        (Kind.UNLINKED, "M1", 700, 700, Action.RELINK)]

@@ -240,6 +240,7 @@ class Report:
     counts: dict[str, int]
     qbo_documents: int
     seconds: Seconds
+    phases: dict[str, Seconds] = field(default_factory=dict)  # where the time went: ledger, qbo, compare
 
 
 def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time.sleep,
@@ -247,13 +248,17 @@ def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
     ours = load_ours(account_id)
+    ledger_read = time.monotonic()
     on_page(0)  # the ledger is read
     reading = Reading(client, sleep=sleep, clock=clock, on_page=on_page)
     books = read_books(reading)
+    qbo_read = time.monotonic()
     differences = rules.compare(ours.mine, books, available=ours.available, customer_refs=ours.customer_refs,
                                 imported=ours.imported, drifts=ours.drifts)
     return Report(utc_now(), differences, client.session.stats["requests"] - before, reading.pages, ours.counts,
-                  len(books), time.monotonic() - started)
+                  len(books), time.monotonic() - started, {"ledger": ledger_read - started,
+                                                           "qbo": qbo_read - ledger_read,
+                                                           "compare": time.monotonic() - qbo_read})
 
 
 def _money(cents: int | None) -> str | None:
