@@ -35,7 +35,8 @@ from ...store.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 1000
-MAX_STORED = 2000  # differences kept in a stored (background) report
+MAX_LISTED = 2000  # differences listed in one answer (`truncated` says when there were more)
+MAX_STORED = 500  # differences kept in a stored (background) report: one DynamoDB item stays under 400 KB
 COLUMNS = {
     "CreditMemo": "Id, SyncToken, CustomerRef, TotalAmt, RemainingCredit, PrivateNote",
     "Payment": "Id, SyncToken, CustomerRef, TotalAmt, UnappliedAmt, PaymentRefNum, PrivateNote",
@@ -274,11 +275,12 @@ def difference_view(d: rules.Difference) -> dict:
             "customer_id": d.customer_id, "sync_status": d.sync_status}
 
 
-def report_view(report: Report) -> dict:
+def report_view(report: Report, limit: int = MAX_LISTED) -> dict:
+    """The finished report on the wire; the first `limit` differences are listed, all are counted."""
     summary = rules.summarize(report.differences)
-    views = [difference_view(d) for d in report.differences]
-    return {"status": "done", "checked_at": report.checked_at, "differences": views[:MAX_STORED],
-            "truncated": len(views) > MAX_STORED, "total": summary.total, "by_kind": summary.by_kind,
+    views = [difference_view(d) for d in report.differences[:limit]]
+    return {"status": "done", "checked_at": report.checked_at, "differences": views,
+            "truncated": len(report.differences) > limit, "total": summary.total, "by_kind": summary.by_kind,
             "qbo_requests": report.qbo_requests, "qbo_pages": report.pages, "qbo_documents": report.qbo_documents,
             "checked": report.counts, "seconds": round(report.seconds, 3)}
 
@@ -310,6 +312,6 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
     report = check(account_id, client, sleep=sleep, clock=clock, on_page=progress)
     job.done = job.total = int(job.done or 0) + 1
     job_store.save_parity_report(account_id, job_id=job.id, status=job_store.DONE, checked_at=report.checked_at,
-                                 report=report_view(report))
+                                 report=report_view(report, MAX_STORED))
     job_store.finish(job, job_store.DONE)
     return False
