@@ -309,3 +309,22 @@ def test_a_payment_voided_in_qbo_is_recreated(synced):
     assert ("invoice_balance", "invoice") in kinds(report)
     assert repair(synced)["remaining"] == 0
     assert check(synced)["differences"] == []
+
+
+def test_a_document_we_removed_but_qbo_still_holds_is_extra_and_pushed(synced):
+    owner = synced.account.owner
+    credit = owner.post("/credits", {"customer_id": synced.account.customers[0], "amount": "9.00"}).json
+    synced.push()
+    assert owner.delete(f"/credits/{credit['id']}", headers=_key()).status == 200  # pending: not pushed yet
+    report = check(synced)
+    extra = next(d for d in report["differences"] if d["kind"] == "extra_in_qbo")
+    assert (extra["object_id"], extra["ours"], extra["theirs"], extra["sync_status"]) == (
+        credit["id"], "0.00", "9.00", "pending")
+    assert repair(synced)["remaining"] == 0
+    assert synced.books("CreditMemo") == []
+
+
+def test_the_routes_are_in_the_openapi_document(http):
+    paths = http.get("/openapi.json").json["paths"]
+    assert {"get"} <= set(paths["/qbo/parity"]) and {"post"} <= set(paths["/qbo/parity/repair"])
+    assert "fresh" in {p["name"] for p in paths["/qbo/parity"]["get"]["parameters"]}
