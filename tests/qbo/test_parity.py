@@ -328,3 +328,14 @@ def test_the_routes_are_in_the_openapi_document(http):
     paths = http.get("/openapi.json").json["paths"]
     assert {"get"} <= set(paths["/qbo/parity"]) and {"post"} <= set(paths["/qbo/parity/repair"])
     assert "fresh" in {p["name"] for p in paths["/qbo/parity"]["get"]["parameters"]}
+
+
+def test_qbo_unreachable_is_a_clear_503_and_nothing_is_repaired(synced):
+    history(synced)
+    synced.realm.faults(fail_next=50, fail_status=503)
+    reply = synced.account.owner.get("/qbo/parity")
+    assert reply.status == 503 and reply.json["error"]["code"] == "qbo_unavailable", reply.body
+    reply = synced.account.owner.post("/qbo/parity/repair", {}, headers=_key())
+    assert reply.status == 503 and reply.json["error"]["code"] == "qbo_unavailable", reply.body
+    synced.realm.faults(fail_next=0)
+    assert check(synced)["differences"] == []

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from ...domain.errors import Conflict
 from ...domain.permissions import Principal
-from ...qbo.errors import QboError, QboNotFoundError
+from ...qbo.errors import QboAuthError, QboError, QboNotFoundError, QboTransientError
 from ...qbo.requestids import make_request_id
 from ...store import jobs as job_store
 from ...store.inbound import drifts as stored_drifts
@@ -57,7 +57,10 @@ def repair(principal: Principal, ids: list[str] | None, *,
         raise SyncOff("QuickBooks sync is off for this account: nothing would push our side")
     account_id = principal.account_id
     large = ledger_size(account_id) > parity.sync_limit()
-    differences = _current(account_id, large, client_factory)
+    try:
+        differences = _current(account_id, large, client_factory)
+    except (QboTransientError, QboAuthError) as error:
+        raise parity.QboUnavailable(f"QuickBooks could not be read now ({error}); nothing was changed") from error
     by_id = {d["id"]: d for d in differences}
     chosen = differences if ids is None else [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
     resolved = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in by_id]
@@ -92,8 +95,10 @@ def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved
               "failed": [{"id": i, "message": m} for i, m in failed.items()], "already_resolved": resolved,
               "pushed": [list(t) for t in pushed]}
     if not large:
-        after = check(account_id, client)
-        answer["remaining"] = len(after.differences)
+        try:
+            answer["remaining"] = len(check(account_id, client).differences)
+        except (QboTransientError, QboAuthError):
+            answer["remaining"] = None  # repaired, but QuickBooks could not be read again now
     return answer
 
 
