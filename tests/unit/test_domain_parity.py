@@ -165,3 +165,12 @@ def test_ours_without_its_qbo_id_is_relinked_to_the_document_with_its_marker():
     found = compare([lost], docs, available={}, customer_refs={})
     assert [(d.kind, d.qbo_id, d.ours, d.theirs, d.repair.action) for d in found] == [
         (Kind.UNLINKED, "M1", 700, 700, Action.RELINK)]
+
+
+def test_the_documented_kinds_and_actions_are_the_rules_own():
+    from typing import get_args
+
+    from chalicelib.api.routes_qbo_parity import DifferenceOut, RepairOut
+
+    assert set(get_args(DifferenceOut.model_fields["kind"].annotation)) == {k.value for k in Kind}
+    assert set(get_args(RepairOut.model_fields["action"].annotation)) == {a.value for a in Action}
