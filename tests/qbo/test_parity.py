@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.qbo.conftest import SyncedAccount
 
 
@@ -75,7 +73,7 @@ def test_an_accountant_editing_our_memo_amount_is_found_with_both_values_and_rep
 
 
 def test_a_deleted_linking_payment_is_found_and_recreated(synced):
-    made = history(synced)
+    history(synced)
     use_payment = next(p for p in synced.books("Payment") if "[cc:use:" in (p.get("PrivateNote") or ""))
     synced.realm.control("DELETE", f"objects/Payment/{use_payment['Id']}")
     report = check(synced)
