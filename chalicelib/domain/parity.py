@@ -1,4 +1,5 @@
-"""Parity (DESIGN §5 money location, §7 ownership): where our ledger and the QBO company disagree, and what repairs it.
+"""Parity (DESIGN §5 money location, §7 ownership): where our ledger and the QBO company disagree, and what repairs
+it.
 
 Pure: both sides arrive as plain values in integer cents (the service reads them), nothing is read or written here.
 
@@ -54,7 +55,7 @@ class Action(str, Enum):
     MANUAL = "manual"  # cannot be repaired automatically (why says why)
 
 
-AUTOMATIC = frozenset({Action.PUSH, Action.RECREATE, Action.RELINK, Action.ACCEPT, Action.IMPORT, Action.DELETE, Action.FOLLOWS})
+AUTOMATIC = frozenset(set(Action) - {Action.MANUAL})
 Target = tuple[str, str]  # (object type, object id) a repair pushes
 
 
@@ -259,7 +260,8 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
             diff(Kind.SOURCE, first, doc, expected, doc.open,
                  _fix_ours(first, "what our credits keep in this QuickBooks credit source is pushed again")
                  if all(h.owned for h in sources) else
-                 Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks", tuple(h.target for h in sources)))
+                 Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks",
+                        tuple(h.target for h in sources)))
 
     for doc in sorted(docs.values(), key=lambda d: d.key):
         if doc.marker is None or doc.key in by_doc or doc.key in relinked:

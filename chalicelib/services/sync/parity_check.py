@@ -182,7 +182,8 @@ def load_ours(account_id: str) -> Ours:
                                if owned else None, total=payment.tender_total if owned else None,
                                ref_num=payment.number if owned else None, sync_status=payment.sync.status.value))
     for invoice in invoices:
-        related = tuple(("payment", p) for p in payments_on[invoice.id]) + tuple(("use", u) for u in uses_on[invoice.id])
+        related = (tuple(("payment", p) for p in payments_on[invoice.id])
+                   + tuple(("use", u) for u in uses_on[invoice.id]))
         mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
                                exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
                                related=related, sync_status=invoice.sync.status.value))
