@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/qbo_client.py
 	$(PY) bench/sync_delivery.py
 	$(PY) bench/resync.py
+	$(PY) bench/parity.py
 
 # Mutation score of chalicelib/domain (cosmic-ray; not part of `make test` or CI). Prints survivors and per-file scores.
 mutate: $(STAMP)

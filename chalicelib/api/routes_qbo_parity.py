@@ -21,7 +21,7 @@ class ParityQuery(BaseModel):
 
 
 class RepairOut(Out):
-    action: Literal["push_ours", "recreate", "accept_qbo", "import", "delete_in_qbo", "follows", "manual"]
+    action: Literal["push_ours", "recreate", "relink", "accept_qbo", "import", "delete_in_qbo", "follows", "manual"]
     automatic: bool = Field(description="false: POST /qbo/parity/repair refuses it (why says why)")
     why: str
     targets: list[list[str]] = Field(description="[object type, id] pushed (or [QBO type, id] read/deleted)")
@@ -30,7 +30,7 @@ class RepairOut(Out):
 class DifferenceOut(Out):
     id: str = Field(description="stable while the difference lasts: pick it for POST /qbo/parity/repair")
     kind: Literal["credit_source", "invoice_balance", "payment_amount", "payment_ref", "customer_credit",
-                  "missing_in_qbo", "voided_in_qbo", "extra_in_qbo", "duplicate_in_qbo", "unknown_here",
+                  "missing_in_qbo", "unlinked", "voided_in_qbo", "extra_in_qbo", "duplicate_in_qbo", "unknown_here",
                   "not_imported", "drift"]
     object_type: str | None
     object_id: str | None

@@ -1,4 +1,5 @@
-"""Parity (DESIGN §5 money location, §7 ownership): where our ledger and the QBO company disagree, and what repairs it.
+"""Parity (DESIGN §5 money location, §7 ownership): where our ledger and the QBO company disagree, and what repairs
+it.
 
 Pure: both sides arrive as plain values in integer cents (the service reads them), nothing is read or written here.
 
@@ -34,6 +35,7 @@ class Kind(str, Enum):
     PAYMENT_REF = "payment_ref"
     CUSTOMER_CREDIT = "customer_credit"
     MISSING = "missing_in_qbo"  # ours should be there: never pushed, or deleted there
+    UNLINKED = "unlinked"  # ours has no QBO id, but QBO holds a document with our marker for it
     VOIDED = "voided_in_qbo"  # ours is active, QBO shows its document voided
     EXTRA = "extra_in_qbo"  # we removed it (deleted, voided, canceled), QBO still holds it
     DUPLICATE = "duplicate_in_qbo"  # a second document carrying our marker
@@ -45,6 +47,7 @@ class Kind(str, Enum):
 class Action(str, Enum):
     PUSH = "push_ours"  # mark pending and push from our ledger
     RECREATE = "recreate"  # QBO cannot un-void: forget the voided document, push a new one
+    RELINK = "relink"  # take the document with our marker as ours again, then push ours onto it
     ACCEPT = "accept_qbo"  # an imported document: our credit follows QBO again
     IMPORT = "import"  # the accountant's new credit document: import it
     DELETE = "delete_in_qbo"  # our own duplicate
@@ -52,7 +55,7 @@ class Action(str, Enum):
     MANUAL = "manual"  # cannot be repaired automatically (why says why)
 
 
-AUTOMATIC = frozenset({Action.PUSH, Action.RECREATE, Action.ACCEPT, Action.IMPORT, Action.DELETE, Action.FOLLOWS})
+AUTOMATIC = frozenset(set(Action) - {Action.MANUAL})
 Target = tuple[str, str]  # (object type, object id) a repair pushes
 
 
@@ -199,6 +202,11 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
         if obj.qbo_id:
             by_doc[(obj.qbo_type, obj.qbo_id)].append(obj)
         known_markers[(obj.object_type, obj.marker_id or obj.object_id)] = obj
+    marked: dict[tuple[str, str], Doc] = {}  # (kind, id) → a live document carrying that marker, lowest id first
+    for doc in sorted(docs.values(), key=lambda d: (len(d.qbo_id), d.qbo_id), reverse=True):
+        if doc.marker is not None and not doc.voided:
+            marked[doc.marker] = doc
+    relinked: set[tuple[str, str]] = set()
 
     def diff(kind: Kind, obj: Mine | None, doc: Doc | None, ours: int | None, theirs: int | None, repair: Repair,
              qbo: tuple[str, str] | None = None) -> None:
@@ -212,6 +220,13 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
         if not obj.exists:
             if doc is not None and not doc.voided and (doc.total or doc.open):
                 diff(Kind.EXTRA, obj, doc, 0, doc.total, _fix_ours(obj, "we removed it: QuickBooks must not hold it"))
+            continue
+        found = marked.get((obj.object_type, obj.marker_id or obj.object_id)) if not obj.qbo_id else None
+        if doc is None and found is not None and found.qbo_type == obj.qbo_type and obj.owned:
+            relinked.add(found.key)
+            diff(Kind.UNLINKED, obj, found, obj.total if obj.total is not None else obj.source, found.total,
+                 Repair(Action.RELINK, "we lost its QuickBooks id, but this document carries our marker: it becomes "
+                                       "ours again and is pushed from our ledger", (obj.target, *obj.related)))
             continue
         if doc is None:
             why = ("it never reached QuickBooks" if not obj.qbo_id else "its QuickBooks document was deleted")
@@ -245,10 +260,11 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
             diff(Kind.SOURCE, first, doc, expected, doc.open,
                  _fix_ours(first, "what our credits keep in this QuickBooks credit source is pushed again")
                  if all(h.owned for h in sources) else
-                 Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks", tuple(h.target for h in sources)))
+                 Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks",
+                        tuple(h.target for h in sources)))
 
     for doc in sorted(docs.values(), key=lambda d: d.key):
-        if doc.marker is None or doc.key in by_doc:
+        if doc.marker is None or doc.key in by_doc or doc.key in relinked:
             continue
         owner = known_markers.get(doc.marker)
         if owner is None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.qbo.conftest import SyncedAccount
 
 
@@ -75,7 +73,7 @@ def test_an_accountant_editing_our_memo_amount_is_found_with_both_values_and_rep
 
 
 def test_a_deleted_linking_payment_is_found_and_recreated(synced):
-    made = history(synced)
+    history(synced)
     use_payment = next(p for p in synced.books("Payment") if "[cc:use:" in (p.get("PrivateNote") or ""))
     synced.realm.control("DELETE", f"objects/Payment/{use_payment['Id']}")
     report = check(synced)
@@ -118,19 +116,28 @@ def test_a_voided_invoice_is_recreated(synced):
 
 
 def test_our_side_corrupted_is_found_and_pushed(synced):
-    """A credit marked synced that never reached QBO (e.g. restored from a backup) is missing there."""
+    """A credit marked synced that never reached QBO (e.g. restored from a backup) is missing there; one that lost
+    its QBO id is linked to the document carrying its marker again, not created twice."""
     from chalicelib.services.sync.record import record
 
     made = history(synced)
     owner = synced.account.owner
     credit = owner.post("/credits", {"customer_id": synced.account.customers[1], "amount": "7.00"}).json
-    record(synced.account.id, "credit", credit["id"], lambda s: s.pushed(s.version, qbo_id=None, sync_token=None))
+    for credit_id in (credit["id"], made["credit"]["id"]):
+        record(synced.account.id, "credit", credit_id, lambda s: s.pushed(s.version, qbo_id=None, sync_token=None))
+    memos = len(synced.books("CreditMemo"))
     report = check(synced)
-    missing = next(d for d in report["differences"] if d["kind"] == "missing_in_qbo")
-    assert (missing["object_id"], missing["ours"], missing["theirs"]) == (credit["id"], "7.00", None)
-    assert repair(synced, {"differences": [missing["id"]]})["repaired"] == [missing["id"]]
+    found = {d["kind"]: d for d in report["differences"] if d["kind"] in ("missing_in_qbo", "unlinked")}
+    assert (found["missing_in_qbo"]["object_id"], found["missing_in_qbo"]["ours"],
+            found["missing_in_qbo"]["theirs"]) == (credit["id"], "7.00", None)
+    memo = synced.one("CreditMemo", DocNumber=made["credit"]["number"])
+    assert (found["unlinked"]["object_id"], found["unlinked"]["qbo_id"], found["unlinked"]["ours"],
+            found["unlinked"]["repair"]["action"]) == (made["credit"]["id"], memo["Id"], "25.00", "relink")
+    done = repair(synced, {"differences": [found["missing_in_qbo"]["id"], found["unlinked"]["id"]]})
+    assert len(done["repaired"]) == 2 and not done["failed"]
     assert check(synced)["differences"] == []
-    assert made
+    assert len(synced.books("CreditMemo")) == memos + 1  # the 7.00 one; the other was linked, not created again
+    assert owner.get(f"/credits/{made['credit']['id']}").json["qbo_id"] == memo["Id"]
 
 
 def test_repair_is_idempotent(synced):
@@ -299,4 +306,34 @@ def test_a_payment_voided_in_qbo_is_recreated(synced):
     assert (voided["object_id"], voided["ours"], voided["theirs"]) == (made["overpayment"]["id"], "25.00", "0.00")
     assert ("invoice_balance", "invoice") in kinds(report)
     assert repair(synced)["remaining"] == 0
+    assert check(synced)["differences"] == []
+
+
+def test_a_document_we_removed_but_qbo_still_holds_is_extra_and_pushed(synced):
+    owner = synced.account.owner
+    credit = owner.post("/credits", {"customer_id": synced.account.customers[0], "amount": "9.00"}).json
+    synced.push()
+    assert owner.delete(f"/credits/{credit['id']}", headers=_key()).status == 200  # pending: not pushed yet
+    report = check(synced)
+    extra = next(d for d in report["differences"] if d["kind"] == "extra_in_qbo")
+    assert (extra["object_id"], extra["ours"], extra["theirs"], extra["sync_status"]) == (
+        credit["id"], "0.00", "9.00", "pending")
+    assert repair(synced)["remaining"] == 0
+    assert synced.books("CreditMemo") == []
+
+
+def test_the_routes_are_in_the_openapi_document(http):
+    paths = http.get("/openapi.json").json["paths"]
+    assert {"get"} <= set(paths["/qbo/parity"]) and {"post"} <= set(paths["/qbo/parity/repair"])
+    assert "fresh" in {p["name"] for p in paths["/qbo/parity"]["get"]["parameters"]}
+
+
+def test_qbo_unreachable_is_a_clear_503_and_nothing_is_repaired(synced):
+    history(synced)
+    synced.realm.faults(fail_next=50, fail_status=503)
+    reply = synced.account.owner.get("/qbo/parity")
+    assert reply.status == 503 and reply.json["error"]["code"] == "qbo_unavailable", reply.body
+    reply = synced.account.owner.post("/qbo/parity/repair", {}, headers=_key())
+    assert reply.status == 503 and reply.json["error"]["code"] == "qbo_unavailable", reply.body
+    synced.realm.faults(fail_next=0)
     assert check(synced)["differences"] == []

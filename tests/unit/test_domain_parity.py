@@ -157,3 +157,20 @@ def test_drift_is_a_difference_repaired_by_pushing_ours():
     assert [(d.kind, d.ours, d.theirs, d.repair.action, d.repair.targets) for d in found] == [
         (Kind.DRIFT, 4000, 4500, Action.PUSH, (("credit", "K1"),))]
     assert summarize(found).by_kind == {"drift": 1}
+
+
+def test_ours_without_its_qbo_id_is_relinked_to_the_document_with_its_marker():
+    lost = Mine("credit", "K1", "c1", "CreditMemo", None, source=700)
+    docs = {("CreditMemo", "M1"): Doc("CreditMemo", "M1", "Q1", 700, 700, marker=("credit", "K1"))}
+    found = compare([lost], docs, available={}, customer_refs={})
+    assert [(d.kind, d.qbo_id, d.ours, d.theirs, d.repair.action) for d in found] == [
+        (Kind.UNLINKED, "M1", 700, 700, Action.RELINK)]
+
+
+def test_the_documented_kinds_and_actions_are_the_rules_own():
+    from typing import get_args
+
+    from chalicelib.api.routes_qbo_parity import DifferenceOut, RepairOut
+
+    assert set(get_args(DifferenceOut.model_fields["kind"].annotation)) == {k.value for k in Kind}
+    assert set(get_args(RepairOut.model_fields["action"].annotation)) == {a.value for a in Action}

@@ -12,8 +12,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ...domain.connection import NotConnected
+from ...domain.errors import Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
+from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.models import JobItem
@@ -39,6 +41,12 @@ def require_connected(principal: Principal) -> Any:
     return account
 
 
+class QboUnavailable(Unavailable):
+    """QuickBooks could not be read now (throttled, down, or the connection needs a new consent): a 503."""
+
+    code = "qbo_unavailable"
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int  # 200 done, 202 running
@@ -51,7 +59,10 @@ def parity(principal: Principal, *, fresh: bool = False, client_factory: Callabl
     account = require_connected(principal)
     account_id = principal.account_id
     if ledger_size(account_id) <= sync_limit():
-        return Answer(200, report_view(check(account_id, client_for(account_id, client_factory), sleep=sleep)))
+        try:
+            return Answer(200, report_view(check(account_id, client_for(account_id, client_factory), sleep=sleep)))
+        except (QboTransientError, QboAuthError) as error:
+            raise QboUnavailable(f"QuickBooks could not be read now ({error}); try again later") from error
     slot = job_store.active(account_id)
     if slot is not None and slot.kind == jobs.PARITY:
         return Answer(202, running_view(job_store.get(account_id, slot.job_id)))

@@ -35,7 +35,8 @@ from ...store.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 1000
-MAX_STORED = 2000  # differences kept in a stored (background) report
+MAX_LISTED = 2000  # differences listed in one answer (`truncated` says when there were more)
+MAX_STORED = 500  # differences kept in a stored (background) report: one DynamoDB item stays under 400 KB
 COLUMNS = {
     "CreditMemo": "Id, SyncToken, CustomerRef, TotalAmt, RemainingCredit, PrivateNote",
     "Payment": "Id, SyncToken, CustomerRef, TotalAmt, UnappliedAmt, PaymentRefNum, PrivateNote",
@@ -181,7 +182,8 @@ def load_ours(account_id: str) -> Ours:
                                if owned else None, total=payment.tender_total if owned else None,
                                ref_num=payment.number if owned else None, sync_status=payment.sync.status.value))
     for invoice in invoices:
-        related = tuple(("payment", p) for p in payments_on[invoice.id]) + tuple(("use", u) for u in uses_on[invoice.id])
+        related = (tuple(("payment", p) for p in payments_on[invoice.id])
+                   + tuple(("use", u) for u in uses_on[invoice.id]))
         mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
                                exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
                                related=related, sync_status=invoice.sync.status.value))
@@ -240,6 +242,7 @@ class Report:
     counts: dict[str, int]
     qbo_documents: int
     seconds: Seconds
+    phases: dict[str, Seconds] = field(default_factory=dict)  # where the time went: ledger, qbo, compare
 
 
 def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time.sleep,
@@ -247,13 +250,17 @@ def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
     ours = load_ours(account_id)
+    ledger_read = time.monotonic()
     on_page(0)  # the ledger is read
     reading = Reading(client, sleep=sleep, clock=clock, on_page=on_page)
     books = read_books(reading)
+    qbo_read = time.monotonic()
     differences = rules.compare(ours.mine, books, available=ours.available, customer_refs=ours.customer_refs,
                                 imported=ours.imported, drifts=ours.drifts)
     return Report(utc_now(), differences, client.session.stats["requests"] - before, reading.pages, ours.counts,
-                  len(books), time.monotonic() - started)
+                  len(books), time.monotonic() - started, {"ledger": ledger_read - started,
+                                                           "qbo": qbo_read - ledger_read,
+                                                           "compare": time.monotonic() - qbo_read})
 
 
 def _money(cents: int | None) -> str | None:
@@ -269,11 +276,12 @@ def difference_view(d: rules.Difference) -> dict:
             "customer_id": d.customer_id, "sync_status": d.sync_status}
 
 
-def report_view(report: Report) -> dict:
+def report_view(report: Report, limit: int = MAX_LISTED) -> dict:
+    """The finished report on the wire; the first `limit` differences are listed, all are counted."""
     summary = rules.summarize(report.differences)
-    views = [difference_view(d) for d in report.differences]
-    return {"status": "done", "checked_at": report.checked_at, "differences": views[:MAX_STORED],
-            "truncated": len(views) > MAX_STORED, "total": summary.total, "by_kind": summary.by_kind,
+    views = [difference_view(d) for d in report.differences[:limit]]
+    return {"status": "done", "checked_at": report.checked_at, "differences": views,
+            "truncated": len(report.differences) > limit, "total": summary.total, "by_kind": summary.by_kind,
             "qbo_requests": report.qbo_requests, "qbo_pages": report.pages, "qbo_documents": report.qbo_documents,
             "checked": report.counts, "seconds": round(report.seconds, 3)}
 
@@ -305,6 +313,6 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
     report = check(account_id, client, sleep=sleep, clock=clock, on_page=progress)
     job.done = job.total = int(job.done or 0) + 1
     job_store.save_parity_report(account_id, job_id=job.id, status=job_store.DONE, checked_at=report.checked_at,
-                                 report=report_view(report))
+                                 report=report_view(report, MAX_STORED))
     job_store.finish(job, job_store.DONE)
     return False

@@ -3,6 +3,7 @@
 - ours (`push_ours`): each object is marked pending and pushed through the sync engine (services.sync.retry, the
   status panel's retry), so it goes out from its current state exactly as any change would;
 - `recreate`: QBO cannot un-void, so the object forgets the voided document and is pushed as a new one;
+- `relink`: the object lost its QBO id but a document carries its marker: that document becomes its own again;
 - theirs (`accept_qbo`, `import`): the inbound sync's own use case reads the document again and our credit follows
   it (or is imported);
 - `delete_in_qbo`: a second document of ours is deleted;
@@ -19,7 +20,7 @@ from typing import Any, Callable
 
 from ...domain.errors import Conflict
 from ...domain.permissions import Principal
-from ...qbo.errors import QboError, QboNotFoundError
+from ...qbo.errors import QboAuthError, QboError, QboNotFoundError, QboTransientError
 from ...qbo.requestids import make_request_id
 from ...store import jobs as job_store
 from ...store.inbound import drifts as stored_drifts
@@ -56,7 +57,10 @@ def repair(principal: Principal, ids: list[str] | None, *,
         raise SyncOff("QuickBooks sync is off for this account: nothing would push our side")
     account_id = principal.account_id
     large = ledger_size(account_id) > parity.sync_limit()
-    differences = _current(account_id, large, client_factory)
+    try:
+        differences = _current(account_id, large, client_factory)
+    except (QboTransientError, QboAuthError) as error:
+        raise parity.QboUnavailable(f"QuickBooks could not be read now ({error}); nothing was changed") from error
     by_id = {d["id"]: d for d in differences}
     chosen = differences if ids is None else [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
     resolved = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in by_id]
@@ -80,8 +84,9 @@ def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved
     failed: dict[str, str] = {}
     _accept(principal, client, [d for d in work if d["repair"]["action"] in ("accept_qbo", "import")], failed)
     _forget_voided(account_id, [d for d in work if d["repair"]["action"] == "recreate"])
-    pushed = _push(principal, [d for d in work if d["repair"]["action"] in ("push_ours", "recreate")], failed,
-                   client_factory)
+    _relink(account_id, [d for d in work if d["repair"]["action"] == "relink"])
+    pushed = _push(principal, [d for d in work if d["repair"]["action"] in ("push_ours", "recreate", "relink")],
+                   failed, client_factory)
     _delete_duplicates(client, [d for d in work if d["repair"]["action"] == "delete_in_qbo"], failed)
     if large:
         job_store.save_parity_report(account_id, job_id=None, status=job_store.DONE)  # stale: GET checks again
@@ -90,8 +95,10 @@ def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved
               "failed": [{"id": i, "message": m} for i, m in failed.items()], "already_resolved": resolved,
               "pushed": [list(t) for t in pushed]}
     if not large:
-        after = check(account_id, client)
-        answer["remaining"] = len(after.differences)
+        try:
+            answer["remaining"] = len(check(account_id, client).differences)
+        except (QboTransientError, QboAuthError):
+            answer["remaining"] = None  # repaired, but QuickBooks could not be read again now
     return answer
 
 
@@ -140,6 +147,19 @@ def _forget_voided(account_id: str, chosen: list[dict]) -> None:
                 state.attempts = 0
 
         run_in_transaction(account_id, forget)
+
+
+def _relink(account_id: str, chosen: list[dict]) -> None:
+    """The object takes the document carrying its marker as its own again (no SyncToken: the push reads it fresh)."""
+    for d in chosen:
+        kind, object_id = d["object_type"], d["object_id"]
+
+        def relink(uow: UnitOfWork, kind: str = kind, object_id: str = object_id, qbo_id: str = d["qbo_id"]) -> None:
+            state = repository(Ledger(uow), kind).get(object_id).sync
+            if state.qbo_id is None:
+                state.qbo_id, state.sync_token = qbo_id, None
+
+        run_in_transaction(account_id, relink)
 
 
 def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
