@@ -1,5 +1,6 @@
 """Parity of the ledger with the connected QBO company (issue 12; DESIGN §4, §5, §7): see every difference, repair
-them. Both routes need `manage_integration` and a connected account (409 `not_connected` otherwise)."""
+them. Both routes need `manage_integration` and `view_credits` (every difference is credit money) and a connected
+account (409 `not_connected` otherwise)."""
 from __future__ import annotations
 
 import json

@@ -176,6 +176,15 @@ def test_permission_and_connection(synced, http):
     clerk = synced.account.user("clerk-1")
     assert clerk.get("/qbo/parity").status == 403
     assert clerk.post("/qbo/parity/repair", {}, headers=_key()).status == 403
+    integrator = synced.account.owner.post("/roles", {"name": "integrator",
+                                                      "permissions": ["manage_integration"]}).json
+    assert synced.account.owner.put("/users/int-1", {"role_id": integrator["id"]}).status == 200
+    blind = synced.account.user("int-1").get("/qbo/parity")  # every difference is credit money
+    assert blind.status == 403 and blind.json["error"]["details"]["permission"] == "view_credits"
+    manager = synced.account.owner.post("/roles", {"name": "manager",
+                                                   "permissions": ["manage_integration", "view_credits"]}).json
+    assert synced.account.owner.put("/users/mgr-1", {"role_id": manager["id"]}).status == 200
+    assert synced.account.user("mgr-1").get("/qbo/parity").status == 200
     from tests.conftest import make_account
 
     other = make_account(http)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ...domain.connection import NotConnected
-from ...domain.errors import Unavailable
+from ...domain.errors import Forbidden, Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
 from ...qbo.errors import QboAuthError, QboTransientError
@@ -32,7 +32,12 @@ def sync_limit() -> int:
 
 
 def require_connected(principal: Principal) -> Any:
+    """manage_integration, and view_credits (every difference is about credit money: DESIGN §4 shows credit fields
+    only to those who may view credits), on an account connected to QBO."""
     principal.require(Permission.MANAGE_INTEGRATION)
+    if not principal.sees_credits:
+        raise Forbidden("the parity report shows credit amounts: your role needs view_credits too",
+                        details={"permission": Permission.VIEW_CREDITS.value})
     account = accounts_store.get_account(principal.account_id)
     state = accounts_store.connection_of(account)
     if state is not ConnectionState.CONNECTED:
