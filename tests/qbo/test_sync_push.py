@@ -282,3 +282,67 @@ def test_a_void_is_refused_while_the_adjustment_credit_it_funded_pays_another_in
     assert owner.post(f"/payments/{spent['id']}/void").status == 200
     assert owner.post(f"/payments/{paid['id']}/void").status == 200
     assert _summary(owner, customer) == ("0.00", "120.00")
+
+
+def _new_customer(synced, name: str) -> str:
+    reply = synced.account.owner.post("/customers", {"name": name})
+    assert reply.status == 201, reply.body
+    return reply.json["id"]
+
+
+def test_new_credits_go_thirty_to_a_batch_and_a_refused_item_parks_only_itself(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    gone = _new_customer(synced, "Gone Customer")
+    synced.push()
+    qbo_gone = synced.one("Customer", DisplayName="Gone Customer")["Id"]
+    synced.realm.control("DELETE", f"objects/Customer/{qbo_gone}")  # the accountant removed it meanwhile
+    credits = [owner.post("/credits", {"customer_id": customer, "amount": f"{n + 1}.00"}).json for n in range(35)]
+    orphan = owner.post("/credits", {"customer_id": gone, "amount": "9.99"}).json
+    report = synced.push()
+    assert report.batch_requests == 2  # 30 + 6 memos
+    assert report.qbo_requests == 2 + 3  # and the customer (looked up, created) and the sales item, once each
+    assert report.parked == [("credit", orphan["id"])]
+    assert sorted(report.pushed) == sorted(("credit", c["id"]) for c in credits)
+    memos = {m["DocNumber"]: m for m in synced.books("CreditMemo")}
+    assert len(memos) == 35
+    for credit in credits:
+        shown = owner.get(f"/credits/{credit['id']}").json
+        assert shown["sync_status"] == "synced" and memos[credit["number"]]["Id"] == shown["qbo_id"]
+        assert memos[credit["number"]]["TotalAmt"] == Decimal(credit["amount"])
+    assert owner.get(f"/credits/{orphan['id']}").json["sync_status"] == "error"
+
+
+def test_a_batch_whose_answer_is_lost_is_adopted_by_marker_not_created_twice(synced):
+    from chalicelib.services.sync.push import PushDeferred
+
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    owner.post("/credits", {"customer_id": customer, "amount": "1.00"})
+    synced.push()  # customer and sales item
+    credits = [owner.post("/credits", {"customer_id": customer, "amount": f"{n + 2}.00"}).json for n in range(4)]
+    synced.realm.faults(drop_after_commit_next=1)
+    with pytest.raises(PushDeferred):
+        synced.push(max_attempts=1)  # a worker that gives up after the lost answer (no replay by requestid)
+    assert len(synced.books("CreditMemo")) == 5  # QBO created them; we never heard
+    report = synced.push()
+    assert report.batch_requests == 0 and sorted(report.pushed) == sorted(("credit", c["id"]) for c in credits)
+    assert len(synced.books("CreditMemo")) == 5
+    for credit in credits:
+        assert owner.get(f"/credits/{credit['id']}").json["qbo_id"] == synced.one("CreditMemo",
+                                                                                  DocNumber=credit["number"])["Id"]
+
+
+def test_new_invoices_go_in_a_batch_before_the_batch_of_the_payments_linking_them(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    owner.post("/credits", {"customer_id": customer, "amount": "1.00"})
+    synced.push()  # customer and sales item
+    orders = [_sale(owner, customer, f"{40 + n}.00") for n in range(3)]
+    paid = [owner.post(f"/invoices/{o['invoice_id']}/payments",
+                       {"tenders": [{"method": "check", "amount": "50.00"}], "credits": None}).json for o in orders]
+    report = synced.push()
+    assert (report.batch_requests, report.qbo_requests, report.parked) == (2, 2, [])
+    for order, payment in zip(orders, paid):
+        number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+        invoice = synced.one("Invoice", DocNumber=number)
+        doc = synced.one("Payment", PaymentRefNum=payment["number"])
+        assert invoice["Balance"] == Decimal("0.00") and doc["Line"][0]["LinkedTxn"][0]["TxnId"] == invoice["Id"]
+        assert doc["UnappliedAmt"] == Decimal("50.00") - Decimal(str(invoice["TotalAmt"]))  # the overpayment credit

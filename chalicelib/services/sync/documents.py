@@ -14,7 +14,7 @@ from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjec
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
 from ...store.models import CustomerItem
-from .context import PushContext, quoted
+from .context import NoSalesItem, PushContext, quoted
 
 
 @dataclass(frozen=True)
@@ -284,6 +284,52 @@ def _delete_payment(ctx: PushContext, qbo_id: str | None, request_id: str) -> Pu
             except QboNotFoundError:
                 pass
     return Pushed(qbo_id)
+
+
+# ----- creates a batch may carry -------------------------------------------------------------------------------
+
+BATCH_ENTITY = {"credit": "CreditMemo", "invoice": "Invoice", "payment": "Payment"}
+
+
+def new_document(ctx: PushContext, kind: str, obj) -> dict | None:
+    """The document a first create of this object sends, when the object needs nothing but that create: never tried
+    before (so no marker to look for first), nothing of ours it links still moving. Anything else (None) takes the
+    one-object path, which handles updates, order and lost answers."""
+    if obj.sync.qbo_id or obj.sync.attempts or obj.sync.error:
+        return None
+    try:
+        if kind == "credit" and _plain_new_memo(obj):
+            return mapping.credit_memo_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "invoice" and not obj.deleted and not obj.adjustment_credit_ids:
+            return mapping.invoice_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "payment" and _plain_new_payment(ctx, obj):
+            invoice = ctx.ledger().invoices.get(obj.invoice_id)
+            return mapping.tender_payment_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)),
+                                              links=[Link(invoice.qbo_id, "Invoice", obj.tender_applied)])
+    except (DependencyNotSynced, NoSalesItem):
+        return None
+    return None
+
+
+def _plain_new_memo(credit: Credit) -> bool:
+    return (credit.source in (CreditSource.MANUAL, CreditSource.RETURN) and credit.status is CreditStatus.ACTIVE
+            and not credit.use_count)
+
+
+def _plain_new_payment(ctx: PushContext, payment: Payment) -> bool:
+    """A tender Payment linking only its invoice, already in QBO and settled: no other payment of it still moving,
+    no reduction cutting its lines, no use spending its unapplied amount yet."""
+    if not payment.active or not payment.tender_total:
+        return False
+    book = ctx.ledger()
+    invoice = book.invoices.get(payment.invoice_id)
+    if not invoice.qbo_id or invoice.sync.pending or invoice.adjustment_credit_ids or invoice.deleted:
+        return False
+    others = [p for p in invoice.payment_ids if p != payment.id]
+    book.load(*(book.payments.key(p) for p in others))
+    if any(book.payments.get(p).sync.pending for p in others):
+        return False
+    return not (payment.overpayment_credit_id and book.credits.get(payment.overpayment_credit_id).use_count)
 
 
 # ----- shared moves --------------------------------------------------------------------------------------------
