@@ -346,3 +346,23 @@ def test_new_invoices_go_in_a_batch_before_the_batch_of_the_payments_linking_the
         doc = synced.one("Payment", PaymentRefNum=payment["number"])
         assert invoice["Balance"] == Decimal("0.00") and doc["Line"][0]["LinkedTxn"][0]["TxnId"] == invoice["Id"]
         assert doc["UnappliedAmt"] == Decimal("50.00") - Decimal(str(invoice["TotalAmt"]))  # the overpayment credit
+
+
+def test_a_void_uses_the_stored_sync_token_and_rereads_only_when_qbo_changed_it(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    orders = [_sale(owner, customer, "30.00") for _ in range(2)]
+    paid = [owner.post(f"/invoices/{o['invoice_id']}/payments",
+                       {"tenders": [{"method": "cash", "amount": "30.00"}], "credits": None}).json for o in orders]
+    synced.push()
+    assert owner.post(f"/payments/{paid[0]['id']}/void").status == 200
+    report = synced.push()
+    assert report.qbo_requests == 1  # the void itself: no read first
+    fresh, stale = (synced.one("Payment", PaymentRefNum=p["number"]) for p in paid)
+    assert fresh["TotalAmt"] == Decimal("0") and "Voided" in fresh["PrivateNote"]
+
+    synced.realm.control("POST", f"objects/Payment/{stale['Id']}", {"PaymentRefNum": "CHK-9"})  # the accountant
+    assert owner.post(f"/payments/{paid[1]['id']}/void").status == 200
+    report = synced.push()
+    assert report.parked == [] and report.qbo_requests == 3  # 5010 on our token, a read, the void again
+    assert synced.one("Payment", Id=stale["Id"])["TotalAmt"] == Decimal("0")
+    assert owner.get(f"/payments/{paid[1]['id']}").json["sync_status"] == "synced"
