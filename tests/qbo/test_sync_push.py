@@ -366,3 +366,37 @@ def test_a_void_uses_the_stored_sync_token_and_rereads_only_when_qbo_changed_it(
     assert report.parked == [] and report.qbo_requests == 3  # 5010 on our token, a read, the void again
     assert synced.one("Payment", Id=stale["Id"])["TotalAmt"] == Decimal("0")
     assert owner.get(f"/payments/{paid[1]['id']}").json["sync_status"] == "synced"
+
+
+def test_a_completed_return_is_a_credit_memo_whose_lines_name_what_came_back(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    created = owner.post("/returns", {"customer_id": customer, "lines": [
+        {"product_id": "OJ-1L", "package_id": "PK-7", "batch_id": "B-2026-11", "quantity": "3", "unit_price": "4.50"},
+        {"product_id": "APL-5", "package_id": "PK-8", "batch_id": "B-2026-10", "quantity": "1", "unit_price": "12.00"}]})
+    assert created.status == 201, created.body
+    credit_id = owner.post(f"/returns/{created.json['id']}/complete").json["credit_id"]
+    credit = owner.get(f"/credits/{credit_id}").json
+    assert synced.push().parked == []
+    memo = synced.one("CreditMemo", DocNumber=credit["number"])
+    assert memo["TotalAmt"] == Decimal("25.50") and memo["RemainingCredit"] == Decimal("25.50")
+    assert [(line["Description"], line["SalesItemLineDetail"]["Qty"], line["Amount"]) for line in memo["Line"]] == [
+        ("Returned product OJ-1L, package PK-7, batch B-2026-11", 3, Decimal("13.50")),
+        ("Returned product APL-5, package PK-8, batch B-2026-10", 1, Decimal("12.00"))]
+    assert owner.get(f"/credits/{credit['id']}").json["qbo_id"] == memo["Id"]
+
+
+def test_deleting_a_sales_order_voids_its_payment_then_its_invoice(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    order = _sale(owner, customer, "80.00")
+    number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments",
+                      {"tenders": [{"method": "check", "amount": "100.00"}], "credits": None}).json
+    synced.push()
+    assert synced.one("Payment", PaymentRefNum=paid["number"])["UnappliedAmt"] == Decimal("20.00")
+    assert owner.delete(f"/sales-orders/{order['id']}").status == 200
+    assert synced.push().parked == []
+    payment, invoice = synced.one("Payment", PaymentRefNum=paid["number"]), synced.one("Invoice", DocNumber=number)
+    assert (payment["TotalAmt"], payment["UnappliedAmt"]) == (Decimal("0"), Decimal("0"))  # the overpayment went too
+    assert invoice["TotalAmt"] == Decimal("0") and invoice["PrivateNote"].startswith("Voided")
+    assert owner.get(f"/credits/{paid['overpayment_credit_id']}").json["status"] == "deleted"
+    assert owner.get(f"/invoices/{order['invoice_id']}").json["sync_status"] == "synced"
