@@ -46,3 +46,12 @@ def test_each_sync_lambda_has_its_own_least_privilege_role(resources, function):
     assert "dynamodb:Scan" not in actions or function == "SyncSweeper"
     assert ("sqs:ReceiveMessage" in actions) == (function == "SyncWorker")
     assert ("dynamodb:GetRecords" in actions) == (function == "SyncRelay")
+
+
+def test_the_worker_reaches_qbo_with_the_apps_credentials_and_can_open_the_sealed_tokens(resources):
+    """The worker refreshes and uses the stored tokens: Intuit's environment and OAuth client, and the token key."""
+    variables = resources["SyncWorker"]["Properties"]["Environment"]["Variables"]
+    assert {k: variables[k] for k in ("QBO_ENVIRONMENT", "QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "TOKEN_KMS_KEY_ID")} == {
+        "QBO_ENVIRONMENT": {"Ref": "QboEnvironment"}, "QBO_CLIENT_ID": {"Ref": "QboClientId"},
+        "QBO_CLIENT_SECRET": {"Ref": "QboClientSecret"}, "TOKEN_KMS_KEY_ID": {"Ref": "TokenKey"}}
+    assert {"Ref": "SyncWorkerRole"} in resources["TokenKeyUse"]["Properties"]["Roles"]

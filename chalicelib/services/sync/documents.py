@@ -14,7 +14,7 @@ from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjec
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
 from ...store.models import CustomerItem
-from .context import PushContext, quoted
+from .context import NoSalesItem, PushContext, quoted
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,9 @@ def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
     qbo_id = _created_unheard(ctx, "CreditMemo", "credit", credit, f"DocNumber = {quoted(credit.number)}")
     if not qbo_id:
         return Pushed(None)
-    current = _read(ctx, "CreditMemo", qbo_id)
-    if current is not None:
-        try:
-            ctx.client.delete("CreditMemo", qbo_id, current["SyncToken"],
-                              make_request_id("delete", "credit", credit.id, credit.sync.version))
-        except QboNotFoundError:
-            pass
+    token = credit.sync.sync_token if qbo_id == credit.sync.qbo_id else None
+    _remove_with_token(ctx, "CreditMemo", qbo_id, token, lambda t: ctx.client.delete(
+        "CreditMemo", qbo_id, t, make_request_id("delete", "credit", credit.id, credit.sync.version, t)))
     return Pushed(qbo_id)
 
 
@@ -155,12 +151,32 @@ def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
 
 
 def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict], qbo_id: str) -> Pushed:
-    """Void the object's document unless QBO already shows it voided (or gone)."""
+    """Void the object's document with the SyncToken we hold, unless QBO already shows it voided (or gone)."""
+    token = obj.sync.sync_token if qbo_id == obj.sync.qbo_id else None
+    done = _remove_with_token(ctx, entity, qbo_id, token, lambda t: void(
+        qbo_id, t, make_request_id("void", kind, obj.id, obj.sync.version, t)), already=_is_voided)
+    return Pushed(qbo_id, done and done.get("SyncToken"))
+
+
+def _remove_with_token(ctx: PushContext, entity: str, qbo_id: str, token: str | None, act: Callable[[str], dict],
+                       already: Callable[[dict], bool] = lambda doc: False) -> dict | None:
+    """Void or delete in one request with the SyncToken we stored; a stale one (5010: changed in QBO since) or none
+    at all costs a read first. None when the document is gone; the token is in each requestid, so the try after a
+    5010 is not answered with that 5010 again."""
+    if token is not None:
+        try:
+            return act(token)
+        except QboStaleObjectError:
+            pass
+        except QboNotFoundError:
+            return None
     current = _read(ctx, entity, qbo_id)
-    if current is None or _is_voided(current):
-        return Pushed(qbo_id, current and current["SyncToken"])
-    voided = void(qbo_id, current["SyncToken"], make_request_id("void", kind, obj.id, obj.sync.version))
-    return Pushed(qbo_id, voided["SyncToken"])
+    if current is None or already(current):
+        return current
+    try:
+        return act(current["SyncToken"])
+    except QboNotFoundError:
+        return None
 
 
 def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, marker_id: str | None = None
@@ -198,7 +214,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     if not use.active or not memo_parts:
         qbo_id = _created_unheard(ctx, "Payment", "use", use, f"TxnDate = {quoted(mapping.txn_date(use.at))}",
                                   marker_id=use.id)
-        return _delete_payment(ctx, qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
+        return _delete_payment(ctx, qbo_id, use)
     _room_first(ctx, use.invoice_id)
     book = ctx.ledger()
     credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
@@ -275,15 +291,59 @@ def _cut_from(ctx: PushContext, invoice_id: str, doc: tuple[str, str]) -> int:
                for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == doc)
 
 
-def _delete_payment(ctx: PushContext, qbo_id: str | None, request_id: str) -> Pushed:
+def _delete_payment(ctx: PushContext, qbo_id: str | None, use: CreditUse) -> Pushed:
+    """Remove a use's linking Payment (with the SyncToken we hold)."""
     if qbo_id:
-        current = _read(ctx, "Payment", qbo_id)
-        if current is not None:
-            try:
-                ctx.client.delete("Payment", qbo_id, current["SyncToken"], request_id)
-            except QboNotFoundError:
-                pass
+        token = use.sync.sync_token if qbo_id == use.sync.qbo_id else None
+        _remove_with_token(ctx, "Payment", qbo_id, token, lambda t: ctx.client.delete(
+            "Payment", qbo_id, t, make_request_id("delete", "use", use.id, use.sync.version, t)))
     return Pushed(qbo_id)
+
+
+# ----- creates a batch may carry -------------------------------------------------------------------------------
+
+BATCH_ENTITY = {"credit": "CreditMemo", "invoice": "Invoice", "payment": "Payment"}
+
+
+def new_document(ctx: PushContext, kind: str, obj) -> dict | None:
+    """The document a first create of this object sends, when the object needs nothing but that create: never tried
+    before (so no marker to look for first), nothing of ours it links still moving. Anything else (None) takes the
+    one-object path, which handles updates, order and lost answers."""
+    if obj.sync.qbo_id or obj.sync.attempts or obj.sync.error:
+        return None
+    try:
+        if kind == "credit" and _plain_new_memo(obj):
+            return mapping.credit_memo_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "invoice" and not obj.deleted and not obj.adjustment_credit_ids:
+            return mapping.invoice_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "payment" and _plain_new_payment(ctx, obj):
+            invoice = ctx.ledger().invoices.get(obj.invoice_id)
+            return mapping.tender_payment_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)),
+                                              links=[Link(invoice.qbo_id, "Invoice", obj.tender_applied)])
+    except (DependencyNotSynced, NoSalesItem):
+        return None
+    return None
+
+
+def _plain_new_memo(credit: Credit) -> bool:
+    return (credit.source in (CreditSource.MANUAL, CreditSource.RETURN) and credit.status is CreditStatus.ACTIVE
+            and not credit.use_count)
+
+
+def _plain_new_payment(ctx: PushContext, payment: Payment) -> bool:
+    """A tender Payment linking only its invoice, already in QBO and settled: no other payment of it still moving,
+    no reduction cutting its lines, no use spending its unapplied amount yet."""
+    if not payment.active or not payment.tender_total:
+        return False
+    book = ctx.ledger()
+    invoice = book.invoices.get(payment.invoice_id)
+    if not invoice.qbo_id or invoice.sync.pending or invoice.adjustment_credit_ids or invoice.deleted:
+        return False
+    others = [p for p in invoice.payment_ids if p != payment.id]
+    book.load(*(book.payments.key(p) for p in others))
+    if any(book.payments.get(p).sync.pending for p in others):
+        return False
+    return not (payment.overpayment_credit_id and book.credits.get(payment.overpayment_credit_id).use_count)
 
 
 # ----- shared moves --------------------------------------------------------------------------------------------
