@@ -4,32 +4,23 @@ import os
 
 from chalice import Chalice, Rate, Response
 
-from chalicelib.api import (
-    routes_accounts,
-    routes_credit_reads,
-    routes_credits,
-    routes_customers,
-    routes_qbo_connection,
-    routes_qbo_status,
-    routes_qbo_webhook,
-    routes_reads,
-    routes_returns,
-    routes_sales,
-)
-from chalicelib.api.openapi import build_document
 from chalicelib.api.responses import json_response
-from chalicelib.api.routing import remember_request
+from chalicelib.api.route_table import import_all, register_routes
 
 app = Chalice(app_name="credits")
-for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
-                         routes_reads, routes_credit_reads, routes_qbo_webhook, routes_qbo_connection):
-    app.register_blueprint(blueprint_module.bp)
-app.register_blueprint(routes_qbo_status.bp)
-app.register_middleware(remember_request, "http")
+# The API's route modules (chalicelib/api/<name>.py, each with a blueprint `bp` of endpoint() routes). A new module is
+# one more name here; in the deployed artifact each is imported when one of its routes is first called.
+ROUTE_MODULES = ("routes_accounts", "routes_customers", "routes_credits", "routes_sales", "routes_returns",
+                 "routes_reads", "routes_credit_reads", "routes_qbo_webhook", "routes_qbo_connection",
+                 "routes_qbo_status")
+register_routes(app, ROUTE_MODULES)
 
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi_document() -> Response:
+    from chalicelib.api.openapi import build_document
+
+    import_all(ROUTE_MODULES)
     return json_response(200, build_document())
 
 

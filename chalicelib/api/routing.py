@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
 PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 JSON_MEDIA_TYPE = "application/json"
+ROUTE_CONTENT_TYPES = ["*/*"]  # Chalice's own 415 has another shape: every route accepts any type, _require_json refuses
 # On every answer of a route: no MIME sniffing of our JSON/CSV, and no cache (shared or browser) keeps account data.
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
@@ -54,9 +55,12 @@ class RouteSpec:
     status: int
     extra_responses: dict[str, Any] = field(default_factory=dict)
     public: bool = False  # no bearer token (the OpenAPI document lists no security for it)
+    module: str = ""  # the route module that declares it, and its view's name (chalicelib/api/route_table.py)
+    view_name: str = ""
 
 
 ROUTES: list[RouteSpec] = []
+VIEWS: dict[tuple[str, str], Callable[..., Response]] = {}  # (method, path) -> the view Chalice calls
 ANONYMOUS = Principal("", "", frozenset())  # the caller of a public route, before it authenticates itself
 _REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
 
@@ -137,11 +141,14 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
-        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public))
+        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public,
+                                module=handler.__module__, view_name=handler.__name__))
 
-        @bp.route(path, methods=[method], content_types=["*/*"], name=handler.__name__)
+        @bp.route(path, methods=[method], content_types=ROUTE_CONTENT_TYPES, name=handler.__name__)
         def view(**params: str) -> Response:
             return _secured(answer(params))
+
+        VIEWS[(method, path)] = view
 
         def answer(params: dict[str, str]) -> Response:
             request = _REQUEST.get() or bp.current_request
@@ -177,7 +184,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
                     outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,
-                                       fingerprint, respond, bp.lambda_context)
+                                       fingerprint, respond, request.lambda_context)
                 else:
                     outcome = respond()
                 return Response(body=outcome["body"], status_code=outcome["status"],
