@@ -4,6 +4,7 @@ import os
 
 from chalice import Chalice, Rate, Response
 
+from chalicelib import observability
 from chalicelib.api.responses import json_response
 from chalicelib.api.route_table import import_all, register_routes
 
@@ -14,6 +15,7 @@ ROUTE_MODULES = ("routes_accounts", "routes_customers", "routes_credits", "route
                  "routes_reads", "routes_credit_reads", "routes_qbo_webhook", "routes_qbo_connection",
                  "routes_qbo_status")
 register_routes(app, ROUTE_MODULES)
+observability.start_tracing(app)  # only when switched on (POWERTOOLS_TRACE_DISABLED=false): imports nothing else
 
 
 @app.route("/openapi.json", methods=["GET"])
@@ -37,7 +39,8 @@ def sync_relay(event) -> None:
     """Committed changes that left an object pending → push hints on the sync queue."""
     from chalicelib.workers import relay
 
-    relay.handle_event(event.to_dict())
+    with observability.invocation(**observability.lambda_keys("sync_relay", event.context)):
+        relay.handle_event(event.to_dict())
 
 
 @app.on_sqs_message(queue_arn=SYNC_QUEUE_ARN, batch_size=10, name="sync_worker")
@@ -45,7 +48,8 @@ def sync_worker(event) -> dict:
     """Push/pull hints from the FIFO queue; the answer names the messages to deliver again."""
     from chalicelib.workers import worker
 
-    return worker.handle_event(event.to_dict())
+    with observability.invocation(**observability.lambda_keys("sync_worker", event.context)):
+        return worker.handle_event(event.to_dict())
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sync_sweeper")
@@ -53,7 +57,8 @@ def sync_sweeper(event) -> None:
     """Every minute: hint stale pending changes again, retry parked ones whose backoff has passed."""
     from chalicelib.workers import sweeper
 
-    sweeper.run()
+    with observability.invocation(**observability.lambda_keys("sync_sweeper", event.context)):
+        sweeper.run()
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="sync_cdc_sweep")
@@ -61,4 +66,5 @@ def sync_cdc_sweep(event) -> None:
     """Every five minutes: a pull hint per connected realm, so changes a webhook never announced still arrive."""
     from chalicelib.workers import sweeper
 
-    sweeper.run_cdc()
+    with observability.invocation(**observability.lambda_keys("sync_cdc_sweep", event.context)):
+        sweeper.run_cdc()

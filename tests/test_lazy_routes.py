@@ -66,7 +66,7 @@ def probe(packaged_copy, account, http) -> dict:
     out = subprocess.run([sys.executable, "-c", PROBE, account.owner.token, account.customers[0]], cwd=packaged_copy,
                          env=dict(os.environ), capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return json.loads(out.stdout.splitlines()[-1])
 
 
 def test_the_packaged_app_knows_every_route_and_loads_no_route_module_at_import(probe, chalice_app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -12,6 +13,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from .. import observability
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.errors import NotFound as NotFoundError
 from ..domain.permissions import Principal
@@ -66,14 +68,22 @@ _REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
 
 
 def remember_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """HTTP middleware: keep this call's request where only this thread sees it.
+    """HTTP middleware: keep this call's request where only this thread sees it, with its log keys and metrics.
 
     Chalice stores the request on the shared app object, so under a threaded local server or test client one
     call could read another's; Lambda runs one request per process, but local concurrency tests must be real.
+    Every log line of the request carries its request_id and correlation_id (and account_id once authenticated);
+    one line per request says what was answered, and the metrics it counted are flushed when it ends.
     """
     token = _REQUEST.set(request)
+    started = time.perf_counter()
     try:
-        return get_response(request)
+        with observability.invocation(**observability.request_keys(request)):
+            response = get_response(request)
+            logger.info("%s %s answered %s", request.method, request.path,
+                        response.status_code, extra={"status": response.status_code,
+                                                     "duration_ms": round((time.perf_counter() - started) * 1000)})
+            return response
     finally:
         _REQUEST.reset(token)
 
@@ -156,6 +166,9 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
             try:
                 caller = None if public else authenticate(headers.get("authorization"),
                                                           account_optional=account_optional)
+                if caller is not None:
+                    observability.log_keys(account_id=caller.principal.account_id or None,
+                                           user_id=caller.principal.user_id)
                 _check_path_ids(params)
                 principal = caller.principal if caller else ANONYMOUS
                 if method in MUTATING:
