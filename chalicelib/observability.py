@@ -171,13 +171,25 @@ def tracing_enabled() -> bool:
 
 
 def start_tracing(app: Any) -> bool:
-    """When switched on: X-Ray segments for every handler, botocore and requests patched. Off: imports nothing."""
+    """When switched on: botocore and requests patched, one X-Ray subsegment per invocation. Off: imports nothing."""
     if not tracing_enabled():
         return False
     from aws_lambda_powertools import Tracer
-    from chalice import ConvertToMiddleware
 
     tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "credits")  # still off outside Lambda
-    # Responses carry account data: the trace keeps timings and errors, not bodies.
-    app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler(capture_response=False)))
+    cold = [True]
+
+    def traced(event: Any, get_response: Any) -> Any:
+        """Middleware: the invocation's subsegment, named after its route (HTTP) or its function (workers)."""
+        if hasattr(event, "method") and hasattr(event, "path"):
+            name = f"## {event.method} {event.path}"
+        else:
+            name = f"## {getattr(getattr(event, 'context', None), 'function_name', None) or 'handler'}"
+        with tracer.provider.in_subsegment(name=name) as subsegment:
+            subsegment.put_annotation(key="ColdStart", value=cold[0])
+            subsegment.put_annotation(key="Service", value=tracer.service)
+            cold[0] = False
+            return get_response(event)  # an exception is recorded on the subsegment by the SDK; bodies are not
+
+    app.register_middleware(traced)
     return True
