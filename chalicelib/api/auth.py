@@ -13,8 +13,6 @@ from ..domain.sync import records_sync_intent
 from ..store.accounts import connection_of, load_membership, settings_of
 
 
-
-
 def _import_pyjwt_for_hmac() -> ModuleType:
     """PyJWT without its `cryptography` backend, unless something already loaded it: ≈ 25-50 ms of every cold start.
 
