@@ -7,7 +7,9 @@ twice (as Chalice built it, and with the bytecode step) into read-only directori
 interpreters (`python -I -S -B`, nothing but the artifact on sys.path) times:
   - `import app` (what the issue's goal is about), and
   - the first and second request through the handler (`app.app(event, context)`, POST /credits against a DynamoDB
-    Local), so that work moved out of import into the first request shows up.
+    Local), so that work moved out of import into the first request shows up: the artifact carries the API's route
+    table (chalicelib/api/route_table.py), so its first request imports routes_credits, the schemas and the use case.
+    CPU time is reported beside wall time (steadier on a shared machine), and import + first request together.
 Baselines, from the venv (bytecode cached): the issue's `import chalice, boto3, pynamodb.models, pydantic`, the
 same libraries as the service really uses them, and `import app` from the source tree.
 Runs are interleaved and medians reported. Goal: packaged app (with bytecode) / bare dependencies <= 1.3.
