@@ -55,3 +55,11 @@ def test_the_worker_reaches_qbo_with_the_apps_credentials_and_can_open_the_seale
         "QBO_ENVIRONMENT": {"Ref": "QboEnvironment"}, "QBO_CLIENT_ID": {"Ref": "QboClientId"},
         "QBO_CLIENT_SECRET": {"Ref": "QboClientSecret"}, "TOKEN_KMS_KEY_ID": {"Ref": "TokenKey"}}
     assert {"Ref": "SyncWorkerRole"} in resources["TokenKeyUse"]["Properties"]["Roles"]
+
+
+def test_the_api_completes_consent_and_checks_webhooks_with_the_apps_settings(resources):
+    """The API Lambda exchanges the consent code (OAuth client, redirect URI) and verifies intuit-signature."""
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    wanted = {"QBO_ENVIRONMENT": "QboEnvironment", "QBO_CLIENT_ID": "QboClientId", "QBO_CLIENT_SECRET": "QboClientSecret",
+              "QBO_REDIRECT_URI": "QboRedirectUri", "QBO_WEBHOOK_VERIFIER": "QboWebhookVerifier"}
+    assert {k: variables.get(k) for k in wanted} == {k: {"Ref": p} for k, p in wanted.items()}

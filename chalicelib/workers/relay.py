@@ -6,10 +6,13 @@ own retries and the sweeper's hints for the same change collapse in SQS's dedupl
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import queue
 from .queue import PUSH, Hint
+
+logger = logging.getLogger(__name__)
 
 
 def _attr(image: Mapping[str, Any], name: str, kind: str) -> str | None:
@@ -40,4 +43,5 @@ def handle_event(event: Mapping[str, Any], send: Callable[[Iterable[Hint]], None
     hints = list(hints_from_records(event.get("Records") or []))
     if hints:
         (send or queue.send)(hints)
+        logger.info("relayed %d push hints for accounts %s", len(hints), sorted({hint.key for hint in hints}))
     return len(hints)
