@@ -400,3 +400,24 @@ def test_deleting_a_sales_order_voids_its_payment_then_its_invoice(synced):
     assert invoice["TotalAmt"] == Decimal("0") and invoice["PrivateNote"].startswith("Voided")
     assert owner.get(f"/credits/{paid['overpayment_credit_id']}").json["status"] == "deleted"
     assert owner.get(f"/invoices/{order['invoice_id']}").json["sync_status"] == "synced"
+
+
+def test_an_adjustment_credit_kept_on_another_invoices_payment_is_spent_from_that_payment(synced):
+    """A reduction cut a use of an overpayment credit: the freed money stays on the original Payment, where the
+    adjustment credit's own use is then a line (parked as NotMappedYet before)."""
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    first, second, third = (_sale(owner, customer, amount) for amount in ("100.00", "40.00", "8.00"))
+    paid = owner.post(f"/invoices/{first['invoice_id']}/payments",
+                      {"tenders": [{"method": "check", "amount": "130.00"}], "credits": None}).json
+    _pay_with_credit(owner, second["invoice_id"], paid["overpayment_credit_id"])  # 30.00 of it on the second
+    reduced = owner.patch(f"/invoices/{second['invoice_id']}", {"lines": [
+        {"description": "fewer", "quantity": "1", "unit_price": "20.00"}]}).json  # 10.00 of that use freed
+    adjustment = reduced["adjustment_credit_ids"][0]
+    _pay_with_credit(owner, third["invoice_id"], adjustment)  # 8.00 of the freed money
+    report = synced.push()
+    assert report.parked == [], report
+    original = synced.one("Payment", PaymentRefNum=paid["number"])
+    assert original["UnappliedAmt"] == Decimal("2.00")  # what the adjustment credit still keeps there
+    numbers = [owner.get(f"/invoices/{o['invoice_id']}").json["number"] for o in (first, second, third)]
+    assert [synced.one("Invoice", DocNumber=n)["Balance"] for n in numbers] == [Decimal("0.00")] * 3
+    assert owner.get(f"/credits/{adjustment}").json["remaining"] == "2.00"

@@ -90,6 +90,10 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
     if credit.source is CreditSource.INVOICE_ADJUSTMENT:
         return _push_cut_links(ctx, credit)
+    if credit.source is CreditSource.QBO:
+        # DESIGN §7 ownership: the accountant's document follows QBO; our notes or cancel would overwrite theirs
+        raise NotMappedYet("this credit was imported from QuickBooks, which owns its document: change it there "
+                           "(edits made here are not pushed)")
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if credit.use_count:  # voided uses' Payments go first: they link the memo, which may shrink or go
@@ -204,8 +208,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
                        _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
     for (kind, owner), _ in parts:
         if kind is LocationKind.UNAPPLIED and use.credit_id not in _keepers(ctx, owner):
-            raise NotMappedYet("this credit keeps money on a payment of another invoice (a reduction cut a use of "
-                               "that payment's credit); such uses are not pushed by this version")
+            raise NotMappedYet("the ledger keeps this credit's money on a payment that does not hold it")
     holders = [ctx.ensure("payment", owner, when="always") for (kind, owner), _ in parts
                if kind is LocationKind.UNAPPLIED]
     if not any(kind is LocationKind.MEMO for (kind, _), _ in parts):
@@ -257,19 +260,33 @@ def _after_cut(parts: list[tuple[Any, int]], cut: int) -> list[tuple[Any, int]]:
 
 
 def _keepers(ctx: PushContext, payment_id: str) -> list[str]:
-    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments."""
+    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments, and
+    the adjustments of other invoices whose reduction cut a use drawn from here (the freed money stays here), and so
+    on for their uses in turn."""
     book = ctx.ledger()
     payment = book.payments.get(payment_id)
     invoice = book.invoices.get(payment.invoice_id)
-    return ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
+    keepers = ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
+    here = (LocationKind.UNAPPLIED.value, payment_id)
+    for credit_id in keepers:  # grows while it is walked
+        for use in book.uses.of_credit(credit_id, active_only=True):
+            if not any(part.key == (LocationKind.UNAPPLIED, payment_id) for part in use.parts):
+                continue
+            other = book.invoices.get(use.invoice_id)
+            book.load(*(book.credits.key(c) for c in other.adjustment_credit_ids))
+            for adjustment_id in other.adjustment_credit_ids:
+                cuts = book.credits.get(adjustment_id).cuts
+                if adjustment_id not in keepers and any(
+                        tuple(c["doc"]) == ("use", use_key(use)) and tuple(c["back_to"]) == here for c in cuts):
+                    keepers.append(adjustment_id)
+    return keepers
 
 
 def unapplied_lines(ctx: PushContext, payment: Payment) -> list[tuple[str, int]]:
     """(invoice id, amount) of the active uses that spend this Payment's unapplied amount.
 
-    Credits kept there are its overpayment credit and the adjustment credits of its own invoice (a reduction that
-    cut its tender line). A reduction of another invoice that cut a use drawn from here would keep money here too;
-    such a credit's uses are refused by `push_use` (parked) rather than left out of the Payment unnoticed.
+    Credits kept there are those of `_keepers`: its overpayment credit, the adjustment credits of its own invoice (a
+    reduction that cut its tender line), and those of other invoices whose reduction cut a use drawn from here.
     """
     book = ctx.ledger()
     lines: list[tuple[str, int]] = []
