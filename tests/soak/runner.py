@@ -43,7 +43,10 @@ def run(http: Any, emulator: Any, setenv: Callable[[str, str], None], seed: int,
         outcome.stats["traceback"] = traceback.format_exc(limit=12)
         outcome.failed_at = at
     finally:
-        world.close()
+        try:
+            outcome.stats["qbo"] = {k: v for k, v in world.realm.stats().items() if k.startswith("status_")}
+        finally:
+            world.close()
     outcome.stats.update(ops=dict(Counter(op.kind for op in ops)), faults=dict(world.faults.fired),
                          replies=dict(clerk.replies))
     outcome.seconds = time.monotonic() - started

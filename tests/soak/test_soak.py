@@ -13,11 +13,12 @@ from tests.soak.runner import report, soak
 
 SIZE = int(os.environ.get("SOAK_N", "80"))
 SEEDS = [int(s) for s in os.environ.get("SOAK_SEEDS", "20261126").split()]
+SHRINK_RUNS = int(os.environ.get("SOAK_SHRINK_RUNS", "10"))  # re-runs spent looking for a shorter failing prefix
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_soak_ends_in_parity_and_keeps_the_ledger_invariants(http, qbo_emulator, monkeypatch, seed):
-    first, shortest = soak(http, qbo_emulator, monkeypatch.setenv, seed, SIZE)
+    first, shortest = soak(http, qbo_emulator, monkeypatch.setenv, seed, SIZE, shrink_runs=SHRINK_RUNS)
     print(f"soak seed {seed}: {SIZE} operations in {first.seconds:.1f} s; "
           f"{ {k: v for k, v in first.stats.items() if k != 'traceback'} }")
     if first.failure:
