@@ -25,6 +25,8 @@ for blueprint_module in (routes_accounts, routes_customers, routes_credits, rout
                          routes_reads, routes_credit_reads, routes_qbo_webhook, routes_qbo_connection):
     app.register_blueprint(blueprint_module.bp)
 app.register_blueprint(routes_qbo_status.bp)
+from chalicelib.api import routes_qbo_parity  # noqa: E402
+app.register_blueprint(routes_qbo_parity.bp)
 app.register_middleware(remember_request, "http")
 
 

@@ -15,6 +15,7 @@ class MCredit:
     status: str = "active"
     uses: dict[str, int] = field(default_factory=dict)  # use id -> amount (active only)
     ever_used: bool = False  # voided uses stay in the audit trail: such a credit can't be deleted
+    cuts: dict[tuple[str, str], int] = field(default_factory=dict)  # adjustment credits: link -> amount cut
 
     @property
     def used(self) -> int:
@@ -35,6 +36,7 @@ class MInvoice:
     adjusted: int = 0
     adjustment_credits: list[str] = field(default_factory=list)
     deleted: bool = False
+    links: list[tuple[tuple[str, str], int, str]] = field(default_factory=list)  # (link, amount, payment id)
 
     @property
     def balance(self) -> int:
@@ -99,8 +101,53 @@ class LedgerModel:
                 room -= amount
         return plan
 
-    def take_back(self, invoice: MInvoice, amount: int) -> list[str] | None:
-        """Mirror of the service; returns adjustment credits to void, or None when one is in use (refused)."""
+    def add_links(self, invoice: MInvoice, payment: MPayment) -> None:
+        """What QBO links to the invoice for a new payment: its tender line, then each credit use."""
+        if payment.tender_applied:
+            invoice.links.append((("payment", payment.id), payment.tender_applied, payment.id))
+        invoice.links += [(("use", use_id), amount, payment.id) for use_id, (_, amount) in payment.uses.items()]
+
+    def live_links(self, invoice: MInvoice) -> list[tuple[tuple[str, str], int]]:
+        """The invoice's links still in force, less what its reductions cut from them."""
+        cut: dict[tuple[str, str], int] = {}
+        for credit_id in invoice.adjustment_credits:
+            for link, amount in self.credits[credit_id].cuts.items():
+                cut[link] = cut.get(link, 0) + amount
+        out = []
+        for link, amount, payment_id in invoice.links:
+            payment = self.payments[payment_id]
+            if payment.active and (link[0] == "payment" or link[1] in payment.uses):
+                out.append((link, amount - cut.get(link, 0)))
+        return out
+
+    def cut_latest_first(self, invoice: MInvoice, excess: int) -> dict[tuple[str, str], int]:
+        cuts, need = {}, excess
+        for link, amount in reversed(self.live_links(invoice)):
+            take = min(need, amount)
+            if take:
+                cuts[link], need = take, need - take
+        assert need == 0
+        return cuts
+
+    def take_back(self, invoice: MInvoice, amount: int, links: list[tuple[str, str]]) -> list[str] | None:
+        """Mirror of the service; returns adjustment credits to void, or None when one is in use (refused).
+
+        Adjustment credits give back what they cut from the voided links first (Credit.give_back_cut)."""
+        uncut = 0
+        for credit_id in invoice.adjustment_credits:
+            credit = self.credits[credit_id]
+            share = sum(credit.cuts.pop(link, 0) for link in links)
+            if not share:
+                continue
+            if credit.used:
+                return None
+            if share < credit.amount:
+                credit.amount -= share
+            elif credit.status == "active":
+                credit.status = "voided"
+            uncut += share
+        invoice.adjusted -= uncut
+        amount -= uncut
         if amount <= invoice.paid:
             invoice.paid -= amount
             return []

@@ -143,6 +143,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert payment["overpayment_credit_id"] is None
         self.model.payments[payment["id"]] = MPayment(payment["id"], inv.id, uses, tender_applied,
                                                       payment["overpayment_credit_id"])
+        self.model.add_links(inv, self.model.payments[payment["id"]])
         inv.paid += credits_total + tender_applied
 
     @precondition(lambda self: self.model.payments)
@@ -156,7 +157,8 @@ class LedgerMachine(RuleBasedStateMachine):
             return self._expect_error(reply, 409, "credit_in_use")
         saved = copy.deepcopy(self.model)
         inv = self.model.invoices[payment.invoice]
-        undone = self.model.take_back(inv, payment.applied)
+        links = [("payment", payment.id)] + [("use", use_id) for use_id in payment.uses]
+        undone = self.model.take_back(inv, payment.applied, links)
         if undone is None:
             self.model = saved
             return self._expect_error(reply, 409, "credit_in_use")
@@ -178,9 +180,12 @@ class LedgerMachine(RuleBasedStateMachine):
         assert reply.status == 200, reply.body
         inv.total = total
         excess = max(0, inv.paid - total)
+        cuts = self.model.cut_latest_first(inv, excess) if excess and not inv.deleted else {}
         inv.paid -= excess
         inv.adjusted += excess
         self._adopt_new_adjustments(inv.id, excess)
+        if cuts:
+            self.model.credits[inv.adjustment_credits[-1]].cuts = cuts
 
     @precondition(lambda self: self.model.credits)
     @rule(index=st.integers(0, 99), mode=st.sampled_from(["balance_only", "revert"]))
@@ -198,7 +203,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for use_id, amount in list(credit.uses.items()):
                 payment = next(p for p in self.model.payments.values() if use_id in p.uses)
                 inv = self.model.invoices[payment.invoice]
-                undone = self.model.take_back(inv, amount)
+                undone = self.model.take_back(inv, amount, [("use", use_id)])
                 if undone is None:
                     self.model = saved
                     return self._expect_error(reply, 409, "credit_in_use")

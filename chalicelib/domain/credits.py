@@ -13,7 +13,7 @@ from .errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
-from .locations import Location, LocationKind, draw, memo, unapplied
+from .locations import Cut, Location, LocationKind, draw, memo, unapplied
 from .sync import Synced, SyncState
 
 
@@ -99,7 +99,7 @@ def _own_locations(credit_id: str, source: "CreditSource", amount: int, origin_p
     if source is CreditSource.OVERPAYMENT:
         return [unapplied(origin_payment_id or "", amount)]
     if source is CreditSource.INVOICE_ADJUSTMENT:
-        return []  # decided by the invoice links the reduction cut (see locations.shrink_latest_first)
+        return []  # decided by the invoice links the reduction cut (see locations.cut_latest_first)
     return [memo(credit_id, amount)]
 
 
@@ -254,6 +254,39 @@ class Credit(Synced):
                                                                             "invoice_id": use.invoice_id,
                                                                             "use_id": use.id}))
         return use
+
+    def give_back_cut(self, doc: tuple[str, str], *, now: str, reason: str,
+                      active_uses: list[CreditUse] = ()) -> int:
+        """An adjustment credit gives up what it cut from a link that is now voided; returns that amount.
+
+        The void rule of DESIGN §5 money location: the money a reduction cut from a link is the very money the
+        link's payer gets back when the link is voided (a tender refunded, a use's credit restored), so it leaves
+        the adjustment credit, and the invoice loses only the link's uncut rest. Cutting again elsewhere would
+        move a share the voided payer never paid onto another payment. A credit left with nothing is voided; one
+        that already spends money (active uses) refuses, as a generated credit does when its origin is voided:
+        those payments are voided first.
+        """
+        mine = [Cut.from_dict(c) for c in self.cuts if tuple(c["doc"]) == tuple(doc)]
+        amount = sum(cut.amount for cut in mine)
+        if not amount:
+            return 0
+        if self.uses_total:
+            raise CreditInUse(f"credit {self.number} was funded by what is being voided and already pays other "
+                              "invoices; void those payments first",
+                              details={"credit_id": self.id, "used": self.used,
+                                       "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id,
+                                                 "amount": u.amount} for u in active_uses if u.active]})
+        self.cuts = [c for c in self.cuts if tuple(c["doc"]) != tuple(doc)]
+        self.locations = _merge(self.locations, [Location(c.back_to[0], c.back_to[1], c.amount) for c in mine], -1)
+        self.updated_at = now
+        if amount < self.amount:
+            self.events.append(CreditEvent("edited", now, self.amount - amount, {
+                "amount": {"from": self.amount, "to": self.amount - amount}, "reason": reason}))
+            self.amount -= amount
+        elif self.status is CreditStatus.ACTIVE:
+            self.status = CreditStatus.VOIDED
+            self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
+        return amount
 
     def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
         """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""

@@ -101,14 +101,18 @@ class Invoice(Synced):
         self.paid += applied
         self.updated_at = now
 
-    def reverse(self, applied: int, *, now: str) -> "Reversal":
+    def reverse(self, applied: int, *, now: str, uncut: int = 0) -> "Reversal":
         """Take back what a voided payment or credit use contributed.
 
-        If part of that money had already moved into adjustment credits (the invoice was reduced below what was
-        paid), those credits are undone first (the caller voids them) and any excess is credited anew, so `paid`
-        never goes negative and never exceeds the total.
+        `uncut` is the part of `applied` that reductions had already moved into adjustment credits and that those
+        credits have just given up (`give_back_cut`, the void rule of DESIGN §5 money location): it left `paid`
+        when the invoice was reduced, so only the rest leaves now. A stored invoice whose `paid` fell below its links
+        before that rule existed still reaches the fallback: its adjustment credits are undone (the caller voids
+        them) and any excess is credited anew, so `paid` never goes negative and never exceeds the total.
         """
         self.updated_at = now
+        applied -= uncut
+        self.adjusted_to_credit -= uncut
         if applied <= self.paid:
             self.paid -= applied
             return Reversal([], 0)

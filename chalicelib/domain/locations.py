@@ -3,6 +3,8 @@
 A credit's value lives in one or more QBO credit sources: a CreditMemo's RemainingCredit (kind `memo`, owned by
 the credit it was created for) or a Payment's UnappliedAmt (kind `unapplied`, owned by our payment). A use spends
 them in order; a link that shrinks (an invoice reduced below what was paid) gives its money back to its source.
+When a cut link is later voided, the adjustment credit gives its cut back (`Credit.give_back_cut`): that money is
+what the voided link's payer recovers, so it is never counted twice.
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from ..domain.invoices import Invoice
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import credits as store
+from ..store.credit_uses import use_key
 from ..store.ids import utc_now
 from ..store.ledger import Ledger
 from ..store.uow import StaleRead, UnitOfWork, dry_run, run_in_transaction
@@ -84,7 +85,7 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
     voided = credit.cancel(mode, now=now, active_uses=uses)
     for use in voided:
         book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
-        take_back(book, book.invoices.get(use.invoice_id), use.amount, now)
+        take_back(book, book.invoices.get(use.invoice_id), use.amount, now, links=[("use", use_key(use.credit_id, use.id))])
     changes = []
     for other_id in dict.fromkeys([*adjustments, *(c for i in invoices for c in i.adjustment_credit_ids)]):
         other = book.credits.get(other_id)

@@ -12,7 +12,7 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import run_in_transaction
-from .postings import issue_credit, take_back, void_payment_and_release, void_with_origin
+from .postings import issue_credit, payment_links, take_back, void_payment_and_release, void_with_origin
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -82,7 +82,7 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:
             void_with_origin(book, payment.overpayment_credit_id, now=now, reason=f"payment {payment.number} voided")
-        take_back(book, invoice, applied, now)
+        take_back(book, invoice, applied, now, links=payment_links(book, payment))
         return PaymentResult(payment, invoice)
 
     return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)

@@ -5,6 +5,7 @@ from ..domain.credits import Credit, CreditSource, CreditStatus
 from ..domain.invoices import Invoice
 from ..domain.locations import Cut, Link, LocationKind, cut_latest_first, locations_freed
 from ..domain.payments import Payment
+from ..store.credit_uses import use_key
 from ..store.ids import new_id
 from ..store.ledger import Ledger
 
@@ -52,13 +53,30 @@ def invoice_links(book: Ledger, invoice: Invoice) -> list[Link]:
     return Link.less(links, already)
 
 
-def take_back(book: Ledger, invoice: Invoice, amount: int, now: str) -> None:
-    """Remove a voided payment's or credit use's contribution, undoing adjustment credits it had funded."""
-    reversal = invoice.reverse(amount, now=now)
+def take_back(book: Ledger, invoice: Invoice, amount: int, now: str, *, links: list[tuple[str, str]]) -> None:
+    """Remove a voided payment's or credit use's contribution (`links`: the QBO docs that carried it).
+
+    Adjustment credits give back what they cut from those links first (the void rule, `Credit.give_back_cut`); the
+    invoice loses the rest. Adjustment credits a legacy invoice can no longer cover are undone.
+    """
+    reason = f"payment on {invoice.number} voided"
+    uncut = 0
+    for credit_id in invoice.adjustment_credit_ids:
+        credit = book.credits.get(credit_id)
+        for doc in links:
+            if any(tuple(c["doc"]) == tuple(doc) for c in credit.cuts):
+                uses = book.uses.of_credit(credit_id, active_only=True) if credit.uses_total else []
+                uncut += credit.give_back_cut(doc, now=now, reason=reason, active_uses=uses)
+    reversal = invoice.reverse(amount, now=now, uncut=uncut)
     for credit_id in reversal.undone_adjustment_credit_ids:
-        void_with_origin(book, credit_id, now=now, reason=f"payment on {invoice.number} voided")
+        void_with_origin(book, credit_id, now=now, reason=reason)
     if reversal.new_excess:
         issue_adjustment_credit(book, invoice, reversal.new_excess, now)
+
+
+def payment_links(book: Ledger, payment: Payment) -> list[tuple[str, str]]:
+    """The QBO docs that carry a payment's contribution to its invoice: its tender line and each credit use."""
+    return [("payment", payment.id)] + [("use", use_key(u.credit_id, u.id)) for u in payment.credit_uses]
 
 
 def void_payment_and_release(book: Ledger, payment: Payment, now: str) -> None:

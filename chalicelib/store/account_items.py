@@ -17,7 +17,7 @@ KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
 MODEL_BY_PREFIX = {"CUST": CustomerItem, "INV": InvoiceItem, "PAY": PaymentItem, "CREDIT": CreditItem,
                    "USE": CreditUseItem}
 # Items that exist only because of a QBO company: removed by a hard disconnect (import maps, CDC watermarks).
-FORGET_PREFIXES = ("QBMAP#", "DRIFT#", "QBO#WATERMARK", "QBO#CDC", "QBO#LEGACY#")
+FORGET_PREFIXES = ("QBMAP#", "DRIFT#", "QBO#WATERMARK", "QBO#CDC", "QBO#LEGACY#", "QBO#PARITY")
 MAX_TRANSACTION = 100
 
 

@@ -33,3 +33,9 @@ def drifts(account_id: str) -> list[DriftItem]:
     """Drift recorded for the account (status panel, parity)."""
     bind()
     return list(DriftItem.query(account_pk(account_id), DriftItem.sk.startswith("DRIFT#")))
+
+
+def forget_drift(account_id: str, kind: str, object_id: str) -> None:
+    """Drop the drift recorded for one object (a repair pushed ours over the accountant's change)."""
+    bind()
+    DriftItem(account_pk(account_id), f"DRIFT#{kind}#{object_id}").delete()

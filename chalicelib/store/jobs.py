@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from ..domain.connection import LifecycleBusy
 from ..domain.errors import NotFound
 from .ids import new_id, utc_now
-from .models import ActiveJobItem, JobItem, account_pk
+from .models import ActiveJobItem, JobItem, ParityReportItem, account_pk
 from .tables import bind, connection
 
 ACTIVE_SK = "QBO#JOB#ACTIVE"
@@ -121,3 +121,30 @@ def add_error(job: JobItem, object_type: str, object_id: str, code: str, message
     if len(errors) < MAX_ERRORS:
         errors.append({"object_type": object_type, "object_id": object_id, "code": code, "message": message[:500]})
     job.errors = errors
+
+
+PARITY_SK = "QBO#PARITY"
+
+
+def parity_report(account_id: str) -> ParityReportItem | None:
+    """The account's last background parity check (running or finished), if any."""
+    bind()
+    try:
+        return ParityReportItem.get(account_pk(account_id), PARITY_SK, consistent_read=True)
+    except ParityReportItem.DoesNotExist:
+        return None
+
+
+def save_parity_report(account_id: str, *, job_id: str | None, status: str, checked_at: str | None = None,
+                       report: dict | None = None) -> None:
+    """Record which job checks the account now, or the report it finished with (last write wins: one job at a time
+    holds the account's slot)."""
+    bind()
+    current = parity_report(account_id) or ParityReportItem(account_pk(account_id), PARITY_SK)
+    current.job_id, current.status, current.checked_at, current.report = job_id, status, checked_at, report
+    try:
+        current.save()
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise JobChanged(job_id or "parity") from error
+        raise

@@ -328,6 +328,19 @@ class LegacyMemoItem(BaseItem):
     version = VersionAttribute()
 
 
+class ParityReportItem(BaseItem):
+    """The account's last background parity check (sk = "QBO#PARITY"): which job runs it, and its finished report.
+
+    Only large accounts are checked in the background (services.sync.parity); `differences` is capped (`truncated`).
+    """
+
+    job_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # running | done | failed
+    checked_at = UnicodeAttribute(null=True)
+    report = JSONAttribute(null=True)
+    version = VersionAttribute()
+
+
 class ActiveJobItem(BaseItem):
     """The account's one running lifecycle job: sk = "QBO#JOB#ACTIVE"; created with attribute_not_exists."""
 
@@ -371,4 +384,5 @@ class DriftItem(BaseItem):
 ALL_MODELS: tuple[type[BaseItem], ...] = (CreditItem, CreditUseItem, AccountItem, RoleItem, UserItem, CounterItem,
                                           CustomerItem, CreditEventItem, SalesOrderItem, InvoiceItem, PaymentItem,
                                           ReturnItem, QboConnectionItem, AppliedKeyItem, RealmItem, QboMapItem, DriftItem,
-                                          OAuthStateItem, JobItem, ActiveJobItem, LegacyMemoItem)
+                                          OAuthStateItem, JobItem, ActiveJobItem, LegacyMemoItem,
+                                          ParityReportItem)

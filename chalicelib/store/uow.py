@@ -138,3 +138,25 @@ def dry_run(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: i
         except StaleRead:
             continue
     raise Contention("the objects of this request kept changing; retry the request")
+
+
+def claim_applied_key(account_id: str) -> Callable[[], None]:
+    """For a use case made of many transactions (a parity repair): mark the request's Idempotency-Key as applied
+    once, up front (KeyAlreadyApplied if it already was), and run the rest unmarked. Answers the undo of the
+    unmarking (call it when the use case ends)."""
+    applied_key = APPLIED_KEY.get()
+    if not applied_key:
+        return lambda: None
+    bind()
+    marker = AppliedKeyItem(account_pk(account_id), f"APPLIED#{applied_key}",
+                            expiration=int(time.time()) + config.idempotency_ttl_seconds())
+    try:
+        with TransactWrite(connection=connection(), client_request_token=str(uuid.uuid4())) as tx:
+            tx.save(marker, condition=AppliedKeyItem.pk.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise KeyAlreadyApplied("this Idempotency-Key already took effect; read the current state instead of "
+                                    "retrying") from None
+        raise
+    token = APPLIED_KEY.set(None)
+    return lambda: APPLIED_KEY.reset(token)

@@ -211,3 +211,74 @@ def test_a_reduced_paid_invoice_leaves_the_money_unapplied_on_its_payment_and_it
     assert synced.one("Payment", Id=original["Id"])["UnappliedAmt"] == Decimal("0.00")
     second_number = owner.get(f"/invoices/{second['invoice_id']}").json["number"]
     assert synced.one("Invoice", DocNumber=second_number)["Balance"] == Decimal("20.00")
+
+
+def _summary(owner, customer: str) -> tuple[str, str]:
+    shown = owner.get(f"/customers/{customer}/credit-summary").json
+    return shown["available_credit"], shown["outstanding_balance"]
+
+
+def test_voiding_a_payment_a_reduction_cut_takes_the_cut_back_from_the_adjustment_credit(synced):
+    """The ledger gap of issue 9: the cut share was refunded with the payment and kept by the adjustment credit."""
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    order = _sale(owner, customer, "100.00")
+    invoice_id = order["invoice_id"]
+    owner.post(f"/invoices/{invoice_id}/payments", {"tenders": [{"method": "cash", "amount": "60.00"}], "credits": None})
+    late = owner.post(f"/invoices/{invoice_id}/payments",
+                      {"tenders": [{"method": "check", "amount": "40.00"}], "credits": None}).json
+    reduced = owner.patch(f"/invoices/{invoice_id}", {"lines": [
+        {"description": "fewer", "quantity": "1", "unit_price": "70.00"}]}).json
+    adjustment_id = reduced["adjustment_credit_ids"][0]
+    assert _summary(owner, customer) == ("30.00", "0.00")
+    synced.push()
+
+    assert owner.post(f"/payments/{late['id']}/void").status == 200  # the check bounced: its 40.00 never existed
+    invoice = owner.get(f"/invoices/{invoice_id}").json
+    assert (invoice["paid"], invoice["balance"], invoice["adjusted_to_credit"]) == ("60.00", "10.00", "0.00")
+    assert owner.get(f"/credits/{adjustment_id}").json["status"] == "voided"
+    assert _summary(owner, customer) == ("0.00", "10.00")
+    report = synced.push()
+    assert report.parked == [], report
+    assert synced.one("Invoice", DocNumber=reduced["number"])["Balance"] == Decimal("10.00")
+    assert sum(p["UnappliedAmt"] for p in synced.books("Payment")) == Decimal("0.00")
+
+
+def test_voiding_a_credit_use_a_reduction_cut_gives_the_memo_back_once(synced):
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = _sale(owner, customer, "40.00")
+    number = owner.get(f"/invoices/{order['invoice_id']}").json["number"]
+    owner.post(f"/invoices/{order['invoice_id']}/payments",
+               {"tenders": [{"method": "cash", "amount": "10.00"}], "credits": None})
+    used = _pay_with_credit(owner, order["invoice_id"], credit["id"])
+    reduced = owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "fewer oranges", "quantity": "3", "unit_price": "10.00"}]}).json
+    assert synced.push().parked == []  # in one run: the use waits for its invoice, then goes
+    assert _balances(synced, credit, number) == (Decimal("30.00"), Decimal("0.00"))  # 20 ours + 10 the adjustment's
+
+    partly = owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "fewer oranges", "quantity": "2", "unit_price": "10.00"}]}).json  # a second cut, of 10
+    assert len(partly["adjustment_credit_ids"]) == 2
+    assert owner.post(f"/payments/{used['id']}/void").status == 200
+    assert owner.get(f"/credits/{credit['id']}").json["remaining"] == "50.00"
+    assert [owner.get(f"/credits/{c}").json["status"] for c in partly["adjustment_credit_ids"]] == ["voided"] * 2
+    assert _summary(owner, customer) == ("50.00", "10.00")
+    report = synced.push()
+    assert report.parked == [], report
+    assert _balances(synced, credit, number) == (Decimal("50.00"), Decimal("10.00"))
+
+
+def test_a_void_is_refused_while_the_adjustment_credit_it_funded_pays_another_invoice(synced):
+    owner, customer = synced.account.owner, synced.account.customers[1]
+    first, second = _sale(owner, customer, "100.00"), _sale(owner, customer, "40.00")
+    paid = owner.post(f"/invoices/{first['invoice_id']}/payments",
+                      {"tenders": [{"method": "cash", "amount": "100.00"}], "credits": None}).json
+    reduced = owner.patch(f"/invoices/{first['invoice_id']}", {"lines": [
+        {"description": "fewer", "quantity": "4", "unit_price": "20.00"}]}).json
+    spent = _pay_with_credit(owner, second["invoice_id"], reduced["adjustment_credit_ids"][0])
+    refused = owner.post(f"/payments/{paid['id']}/void")
+    assert refused.status == 409 and refused.json["error"]["code"] == "credit_in_use"
+    assert refused.json["error"]["details"]["uses"][0]["payment_id"] == spent["id"]
+    assert owner.post(f"/payments/{spent['id']}/void").status == 200
+    assert owner.post(f"/payments/{paid['id']}/void").status == 200
+    assert _summary(owner, customer) == ("0.00", "120.00")

@@ -273,7 +273,9 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
             created = ctx.client.create(entity, doc, make_request_id("create", kind, marker_id or obj.id, state.version))
             return Pushed(str(created["Id"]), created["SyncToken"])
         qbo_id, token = str(found["Id"]), found["SyncToken"]
-    request_key = f"{kind}:{obj.id}:{state.version}"
+    # an update is guarded by its SyncToken, so a try after a refusal (QBO answers a repeated requestid with its
+    # first answer, the refusal) gets a requestid of its own
+    request_key = f"{kind}:{obj.id}:{state.version}:{state.attempts}"
     if token is not None:
         try:
             updated = ctx.client.sparse_update(entity, qbo_id, token, doc,

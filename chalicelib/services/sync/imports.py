@@ -24,7 +24,7 @@ from ...store.ids import new_id, utc_now
 from ...store.inbound import Drifts, QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, run_in_transaction
-from ..postings import issue_credit, take_back, void_payment_and_release
+from ..postings import issue_credit, payment_links, take_back, void_payment_and_release
 
 logger = logging.getLogger(__name__)
 IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
@@ -319,7 +319,7 @@ def _void_applications(ctx: ImportContext, qbo_id: str) -> str:
             book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
             applied = payment.applied
             void_payment_and_release(book, payment, now)
-            take_back(book, invoice, applied, now)
+            take_back(book, invoice, applied, now, links=payment_links(book, payment))
             payment.sync.pushed(payment.sync.version, qbo_id=payment.sync.qbo_id, sync_token=payment.sync.sync_token)
             return FOLLOWED
 

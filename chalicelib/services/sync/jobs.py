@@ -21,7 +21,7 @@ class QueueUnavailable(Unavailable):
     """The job could not be queued (SQS refused or is not configured): a 503, and the account's slot is free."""
 
     code = "sync_queue_unavailable"
-HARD_DISCONNECT, RESYNC = "hard_disconnect", "resync"
+HARD_DISCONNECT, RESYNC, PARITY = "hard_disconnect", "resync", "parity"
 
 
 def send_hint(job: JobItem) -> None:
@@ -47,15 +47,15 @@ def run_job(job_id: str, **options: Any) -> JobItem:
 
     `options` (tests, bench): `budget` (batches or pages per step); for a re-sync also `client`, `client_factory`,
     `sleep`, `clock`."""
-    from . import forget, resync
+    from . import forget, parity_check, resync
 
     account_id = job_store.account_of(job_id)
     job = job_store.get(account_id, job_id)
     if job.status != job_store.RUNNING:
         logger.info("job %s is %s: nothing to do", job_id, job.status)
         return job
-    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step}[job.kind]
-    if job.kind != RESYNC:  # client, pacing and clock options are the re-sync's
+    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step, PARITY: parity_check.step}[job.kind]
+    if job.kind not in (RESYNC, PARITY):  # client, pacing and clock options are the re-sync's and the check's
         options = {k: v for k, v in options.items() if k == "budget"}
     try:
         more = step(job, **options)

@@ -106,7 +106,8 @@ def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = 
         return entity.sync.qbo_id
     if entity.sync.error:
         return None
-    _push_tracked(ctx, kind, object_id)
+    if _push_tracked(ctx, kind, object_id) == "waiting":
+        ctx.done.discard((kind, object_id))  # what it waits for may be pushed later in this run: try it again then
     return repository(ctx.ledger(), kind).get(object_id).sync.qbo_id
 
 
@@ -136,7 +137,7 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         return "waiting"
     except QboValidationError as error:
         if waits_for_order(error.code, entity.sync.attempts):
-            logger.info("sync %s %s waits for other changes: %s", kind, object_id, error)
+            logger.info("sync %s %s waits for other changes: %s %s", kind, object_id, error, getattr(error, "detail", ""))
             record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
             return "waiting"
         return _park(ctx, kind, object_id, error)

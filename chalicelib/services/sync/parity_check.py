@@ -1,0 +1,310 @@
+"""The parity check itself: read the ledger and the connected company, compare them by the rule in
+chalicelib/domain/parity.py, and describe every difference with both values and its repair.
+
+QBO is read with paged queries (1,000 rows a page, only the columns the rule needs), never one read per object, and
+every request waits for the realm's pacing (domain.pacing), so a check stays inside QBO's limits however large the
+account. `step` is the background check of a large account (a lifecycle job, services.sync.jobs): the whole check in
+one step (it only reads, so a redelivered step simply starts again), saving progress after the ledger read and after
+each QBO page, and the finished report for `GET /qbo/parity` (services.sync.parity).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ...domain import parity as rules
+from ...domain.credits import Credit, CreditSource, CreditStatus
+from ...domain.locations import LocationKind
+from ...domain.money import format_cents
+from ...domain.pacing import Pacer, Seconds
+from ...qbo import inbound as docs
+from ...qbo.mapping import memo_is_gone
+from ...store import account_items
+from ...store import jobs as job_store
+from ...store.credit_uses import CreditUses
+from ...store.credits import to_credit
+from ...store.ids import utc_now
+from ...store.inbound import drifts as stored_drifts
+from ...store.models import JobItem, QboMapItem, account_pk
+from ...store.sales import Payments, to_invoice
+from ...store.tables import bind
+from ...store.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 1000
+MAX_STORED = 2000  # differences kept in a stored (background) report
+COLUMNS = {
+    "CreditMemo": "Id, SyncToken, CustomerRef, TotalAmt, RemainingCredit, PrivateNote",
+    "Payment": "Id, SyncToken, CustomerRef, TotalAmt, UnappliedAmt, PaymentRefNum, PrivateNote",
+    "Invoice": "Id, SyncToken, CustomerRef, TotalAmt, Balance, PrivateNote",
+}
+OPEN_FIELD = {"CreditMemo": "RemainingCredit", "Payment": "UnappliedAmt", "Invoice": "Balance"}
+
+
+# ----- QBO side --------------------------------------------------------------------------------------------------
+
+@dataclass
+class Reading:
+    """Paced, paged reads of one company: counts pages so a job can show progress."""
+
+    client: Any
+    pacer: Pacer = field(default_factory=Pacer)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    on_page: Callable[[int], None] = lambda pages: None
+    pages: int = 0
+
+    def rows(self, entity: str) -> Iterator[dict]:
+        """Every row of an entity, 1,000 per query, ordered by Id (a stable paging order)."""
+        start = 1
+        while True:
+            delay = self.pacer.wait(self.clock(), batch=False)
+            if delay:
+                self.sleep(delay)
+            self.pacer.sent(self.clock(), batch=False)
+            page = self.client.query(f"SELECT {COLUMNS[entity]} FROM {entity} ORDERBY Id STARTPOSITION {start} "
+                                     f"MAXRESULTS {PAGE_SIZE}")
+            self.pages += 1
+            self.on_page(self.pages)
+            yield from page
+            if len(page) < PAGE_SIZE:
+                return
+            start += PAGE_SIZE
+
+
+def to_doc(entity: str, row: dict) -> rules.Doc:
+    """A QBO row as the rule reads it (cents; voided; our marker)."""
+    voided = docs.cents(row, "TotalAmt") == 0 and str(row.get("PrivateNote") or "").startswith("Voided")
+    return rules.Doc(entity, str(row["Id"]), docs.customer_ref(row), docs.cents(row, "TotalAmt"),
+                     docs.cents(row, OPEN_FIELD[entity]),
+                     str(row["PaymentRefNum"]) if row.get("PaymentRefNum") is not None else None, voided,
+                     docs.ours(row))
+
+
+def read_books(reading: Reading) -> dict[tuple[str, str], rules.Doc]:
+    """The company's credit memos, payments and invoices (deleted ones are simply absent)."""
+    books: dict[tuple[str, str], rules.Doc] = {}
+    for entity in ("CreditMemo", "Payment", "Invoice"):
+        for row in reading.rows(entity):
+            doc = to_doc(entity, row)
+            books[doc.key] = doc
+    return books
+
+
+# ----- our side --------------------------------------------------------------------------------------------------
+
+@dataclass
+class Ours:
+    mine: list[rules.Mine]
+    available: dict[str, int]
+    customer_refs: dict[str, str]
+    imported: frozenset[tuple[str, str]]
+    drifts: list[rules.Drift]
+    counts: dict[str, int]
+
+
+def _every(account_id: str, kind: str) -> Iterator[Any]:
+    after = None
+    while True:
+        page = account_items.page_of_kind(account_id, kind, after, 1000)
+        yield from page.items
+        if page.after is None:
+            return
+        after = page.after
+
+
+def _maps(account_id: str) -> list[QboMapItem]:
+    bind()
+    return list(QboMapItem.query(account_pk(account_id), QboMapItem.sk.startswith("QBMAP#"), consistent_read=True))
+
+
+def ledger_size(account_id: str) -> int:
+    """Credits, invoices and payments of the account (COUNT queries: nothing leaves DynamoDB)."""
+    return sum(account_items.count(account_id, prefix + "#") for prefix in ("CREDIT", "INV", "PAY"))
+
+
+def load_ours(account_id: str) -> Ours:
+    """Every object of the account that has (or had) a QBO document, as the rule reads it."""
+    uow = UnitOfWork(account_id)
+    payment_repo, use_repo = Payments(uow), CreditUses(uow)
+    customers = list(_every(account_id, "customer"))
+    credits = [to_credit(item) for item in _every(account_id, "credit")]
+    invoices = [to_invoice(item) for item in _every(account_id, "invoice")]
+    payments = [payment_repo.from_item(item) for item in _every(account_id, "payment")]
+    uses = [use_repo.from_item(item) for item in _every(account_id, "use")]
+    maps = _maps(account_id)
+    imported_entity: dict[str, str] = {}  # credit id → the QBO entity it was imported from
+    from_qbo_payments: set[str] = set()
+    imported: set[tuple[str, str]] = set()
+    for item in maps:
+        _, entity, qbo_id = item.sk.split("#", 2)
+        if entity in ("CreditMemo", "Payment") and not item.object_type.startswith("own_"):
+            imported.add((entity, qbo_id))
+            if item.object_type == "credit":
+                imported_entity[item.object_id] = entity
+        elif entity == "PaymentLine":
+            from_qbo_payments.add(item.object_id)
+
+    kept = rules.kept_in_sources(rules.Holding(c.id, c.status is CreditStatus.ACTIVE, c.locations, c.drawn,
+                                               c.applied_in_qbo if c.source is CreditSource.QBO else 0)
+                                 for c in credits)
+    cut = _cuts(credits)
+    mine: list[rules.Mine] = []
+    for credit in credits:
+        found = _credit(credit, kept, imported_entity.get(credit.id, "CreditMemo"))
+        if found:
+            mine.append(found)
+    customer_of = {c.id: c.customer_id for c in credits}
+    uses_on: dict[str, list[str]] = defaultdict(list)
+    for use in uses:
+        key = f"{use.credit_id}#{use.id}"
+        memo_left = _memo_left(use, cut.get(("use", key), 0))
+        if not any(part.kind is LocationKind.MEMO for part in use.parts):
+            continue  # drawn from Payments' unapplied amounts only: lines on those Payments, no document of its own
+        if use.active and memo_left:
+            uses_on[use.invoice_id].append(key)
+        mine.append(rules.Mine("use", key, customer_of.get(use.credit_id, ""), "Payment", use.qbo_id,
+                               owned=not use.from_qbo, exists=use.active and memo_left > 0, marker_id=use.id,
+                               sync_status=use.sync.status.value))
+    payments_on: dict[str, list[str]] = defaultdict(list)
+    for payment in payments:
+        if payment.tender_total == 0 and payment.id not in from_qbo_payments:
+            continue  # credits only: in QBO it is its credit uses' own Payments
+        owned = payment.id not in from_qbo_payments
+        if payment.active:
+            payments_on[payment.invoice_id].append(payment.id)
+        mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id, owned=owned,
+                               exists=payment.active, source=kept.get((LocationKind.UNAPPLIED, payment.id), 0)
+                               if owned else None, total=payment.tender_total if owned else None,
+                               ref_num=payment.number if owned else None, sync_status=payment.sync.status.value))
+    for invoice in invoices:
+        related = tuple(("payment", p) for p in payments_on[invoice.id]) + tuple(("use", u) for u in uses_on[invoice.id])
+        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
+                               exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
+                               related=related, sync_status=invoice.sync.status.value))
+    available: dict[str, int] = defaultdict(int)
+    for credit in credits:
+        if credit.status is CreditStatus.ACTIVE:
+            available[credit.customer_id] += credit.remaining
+    drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
+                          (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
+    return Ours(mine, dict(available), {c.id: c.qbo_id for c in customers if c.qbo_id}, frozenset(imported), drifts,
+                {"customers": len(customers), "credits": len(credits), "invoices": len(invoices),
+                 "payments": len(payments), "uses": len(uses)})
+
+
+def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
+    """A manual or return credit is its CreditMemo; an imported one is its QBO document; the others have none."""
+    source = kept.get((LocationKind.MEMO, credit.id), 0)
+    status = credit.sync.status.value
+    if credit.source in (CreditSource.MANUAL, CreditSource.RETURN):
+        return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
+                          exists=not memo_is_gone(credit), source=source, sync_status=status)
+    if credit.source is CreditSource.QBO:
+        return rules.Mine("credit", credit.id, credit.customer_id, entity, credit.qbo_id, owned=False,
+                          exists=credit.status is CreditStatus.ACTIVE, source=source, sync_status=status)
+    return None  # overpayment / adjustment: their money is counted in the Payment or memo that keeps it
+
+
+def _cuts(credits: list[Credit]) -> dict[tuple[str, str], int]:
+    """What invoice reductions cut from each link (a tender Payment's line, a use)."""
+    cut: dict[tuple[str, str], int] = defaultdict(int)
+    for credit in credits:
+        for c in credit.cuts:
+            cut[tuple(c["doc"])] += int(c["amount"])
+    return cut
+
+
+def _memo_left(use, cut: int) -> int:
+    """What a use still links from memos once reductions cut it (they cut from its last part back)."""
+    left = 0
+    for part in reversed(use.parts):
+        take = min(cut, part.amount)
+        cut -= take
+        if part.kind is LocationKind.MEMO:
+            left += part.amount - take
+    return left
+
+
+# ----- the check -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    checked_at: str
+    differences: list[rules.Difference]
+    qbo_requests: int
+    pages: int
+    counts: dict[str, int]
+    qbo_documents: int
+    seconds: Seconds
+
+
+def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time.sleep,
+          clock: Callable[[], float] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
+    """Compare the ledger with the company now; nothing is written."""
+    started, before = time.monotonic(), client.session.stats["requests"]
+    ours = load_ours(account_id)
+    on_page(0)  # the ledger is read
+    reading = Reading(client, sleep=sleep, clock=clock, on_page=on_page)
+    books = read_books(reading)
+    differences = rules.compare(ours.mine, books, available=ours.available, customer_refs=ours.customer_refs,
+                                imported=ours.imported, drifts=ours.drifts)
+    return Report(utc_now(), differences, client.session.stats["requests"] - before, reading.pages, ours.counts,
+                  len(books), time.monotonic() - started)
+
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else format_cents(cents)
+
+
+def difference_view(d: rules.Difference) -> dict:
+    """The API shape of one difference (DESIGN §4 fields, plus its id, customer and our sync status)."""
+    return {"id": d.id, "kind": d.kind.value, "object_type": d.object_type, "object_id": d.object_id,
+            "qbo_type": d.qbo_type, "qbo_id": d.qbo_id, "ours": _money(d.ours), "theirs": _money(d.theirs),
+            "repair": {"action": d.repair.action.value, "automatic": d.repair.automatic, "why": d.repair.why,
+                       "targets": [list(t) for t in d.repair.targets]},
+            "customer_id": d.customer_id, "sync_status": d.sync_status}
+
+
+def report_view(report: Report) -> dict:
+    summary = rules.summarize(report.differences)
+    views = [difference_view(d) for d in report.differences]
+    return {"status": "done", "checked_at": report.checked_at, "differences": views[:MAX_STORED],
+            "truncated": len(views) > MAX_STORED, "total": summary.total, "by_kind": summary.by_kind,
+            "qbo_requests": report.qbo_requests, "qbo_pages": report.pages, "qbo_documents": report.qbo_documents,
+            "checked": report.counts, "seconds": round(report.seconds, 3)}
+
+
+def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+    if client_factory is None:
+        from ...qbo.client import build_client  # python-quickbooks only when a check really runs
+
+        client_factory = build_client
+    return client_factory(account_id)
+
+
+def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time, **_: Any) -> bool:
+    """The background check: the whole check in one step (it only reads: a redelivery starts it again), saving
+    progress after the ledger read and after each QBO page. Answers False (no further step)."""
+    account_id = job.pk.removeprefix("A#")
+    client = client or client_for(account_id, client_factory)
+    counted = client.session.stats["requests"]
+
+    def progress(pages: int) -> None:
+        nonlocal counted
+        made = client.session.stats["requests"]
+        job.requests, counted = int(job.requests or 0) + made - counted, made
+        job.done = 1 + pages
+        job.total = max(int(job.total or 0), job.done + 1)
+        job_store.save(job)
+
+    report = check(account_id, client, sleep=sleep, clock=clock, on_page=progress)
+    job.done = job.total = int(job.done or 0) + 1
+    job_store.save_parity_report(account_id, job_id=job.id, status=job_store.DONE, checked_at=report.checked_at,
+                                 report=report_view(report))
+    job_store.finish(job, job_store.DONE)
+    return False

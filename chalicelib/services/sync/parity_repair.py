@@ -1,0 +1,175 @@
+"""Repair of parity differences (`POST /qbo/parity/repair`), by ownership (DESIGN §7).
+
+- ours (`push_ours`): each object is marked pending and pushed through the sync engine (services.sync.retry, the
+  status panel's retry), so it goes out from its current state exactly as any change would;
+- `recreate`: QBO cannot un-void, so the object forgets the voided document and is pushed as a new one;
+- theirs (`accept_qbo`, `import`): the inbound sync's own use case reads the document again and our credit follows
+  it (or is imported);
+- `delete_in_qbo`: a second document of ours is deleted;
+- `manual`: refused, with the reason the difference carries.
+
+Idempotent: what is already equal is no difference any more, so a second repair finds nothing to do (and a replayed
+Idempotency-Key answers the first response). Drift recorded for an object whose document was pushed again is
+dropped: ours is what QBO shows now.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from ...domain.errors import Conflict
+from ...domain.permissions import Principal
+from ...qbo.errors import QboError, QboNotFoundError
+from ...qbo.requestids import make_request_id
+from ...store import jobs as job_store
+from ...store.inbound import drifts as stored_drifts
+from ...store.inbound import forget_drift
+from ...store.ledger import Ledger
+from ...store.uow import UnitOfWork, claim_applied_key, run_in_transaction
+from . import parity
+from .parity_check import check, client_for, difference_view, ledger_size
+from .imports import ImportContext, apply_change
+from .record import record, repository
+from .retry import SyncOff, retry_object
+
+logger = logging.getLogger(__name__)
+PUSH_ORDER = {"customer": 0, "invoice": 1, "credit": 2, "payment": 3, "use": 4}
+
+
+class NotRepairable(Conflict):
+    """A chosen difference cannot be repaired automatically (its `repair.why` says why); nothing was changed."""
+
+    code = "parity_not_repairable"
+
+
+class NotChecked(Conflict):
+    """A large account is repaired from its last background check: there is none finished yet."""
+
+    code = "parity_not_checked"
+
+
+def repair(principal: Principal, ids: list[str] | None, *,
+           client_factory: Callable[[str], Any] | None = None) -> dict:
+    """Repair the chosen differences (None: all of them) and answer what was done, refused, failed, already gone."""
+    parity.require_connected(principal)
+    if not principal.qbo_sync:
+        raise SyncOff("QuickBooks sync is off for this account: nothing would push our side")
+    account_id = principal.account_id
+    large = ledger_size(account_id) > parity.sync_limit()
+    differences = _current(account_id, large, client_factory)
+    by_id = {d["id"]: d for d in differences}
+    chosen = differences if ids is None else [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+    resolved = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in by_id]
+    manual = [d for d in chosen if not d["repair"]["automatic"]]
+    if ids is not None and manual:
+        raise NotRepairable("some chosen differences cannot be repaired automatically; nothing was changed",
+                            details={"differences": [{"id": d["id"], "kind": d["kind"], "why": d["repair"]["why"]}
+                                                     for d in manual]})
+    work = [d for d in chosen if d["repair"]["automatic"]]
+    release = claim_applied_key(account_id)  # many transactions follow: the key is marked applied once, here
+    try:
+        return _repair(principal, work, manual, resolved, large, client_factory)
+    finally:
+        release()
+
+
+def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved: list[str], large: bool,
+            client_factory: Callable[[str], Any] | None) -> dict:
+    account_id = principal.account_id
+    client = client_for(account_id, client_factory)
+    failed: dict[str, str] = {}
+    _accept(principal, client, [d for d in work if d["repair"]["action"] in ("accept_qbo", "import")], failed)
+    _forget_voided(account_id, [d for d in work if d["repair"]["action"] == "recreate"])
+    pushed = _push(principal, [d for d in work if d["repair"]["action"] in ("push_ours", "recreate")], failed,
+                   client_factory)
+    _delete_duplicates(client, [d for d in work if d["repair"]["action"] == "delete_in_qbo"], failed)
+    if large:
+        job_store.save_parity_report(account_id, job_id=None, status=job_store.DONE)  # stale: GET checks again
+    answer = {"repaired": [d["id"] for d in work if d["id"] not in failed],
+              "refused": [{"id": d["id"], "kind": d["kind"], "why": d["repair"]["why"]} for d in manual],
+              "failed": [{"id": i, "message": m} for i, m in failed.items()], "already_resolved": resolved,
+              "pushed": [list(t) for t in pushed]}
+    if not large:
+        after = check(account_id, client)
+        answer["remaining"] = len(after.differences)
+    return answer
+
+
+def _current(account_id: str, large: bool, client_factory: Callable[[str], Any] | None) -> list[dict]:
+    """The differences to repair: checked now (small account), or the last background report (large one)."""
+    if not large:
+        report = check(account_id, client_for(account_id, client_factory))
+        return [difference_view(d) for d in report.differences]
+    stored = job_store.parity_report(account_id)
+    if stored is None or stored.status != job_store.DONE or not stored.report:
+        raise NotChecked("this account is checked in the background: GET /qbo/parity, wait for its report, then "
+                         "repair")
+    return list(stored.report["differences"])
+
+
+def _accept(principal: Principal, client: Any, chosen: list[dict], failed: dict[str, str]) -> None:
+    """QBO's side wins: the inbound sync reads the document again (our stored SyncToken is dropped first, so it is
+    not taken for an echo) and the credit or payment here follows it, or it is imported."""
+    ctx = ImportContext(principal.account_id, client)
+    for d in chosen:
+        entity, qbo_id = d["qbo_type"], d["qbo_id"]
+        try:
+            try:
+                doc = client.read(entity, qbo_id)
+            except QboNotFoundError:
+                doc = {"Id": qbo_id, "status": "Deleted"}
+            for kind, object_id in (tuple(t) for t in d["repair"]["targets"]):
+                if kind in ("credit", "payment"):
+                    record(principal.account_id, kind, object_id, lambda s: setattr(s, "sync_token", None))
+            outcome = apply_change(ctx, entity, doc)
+            if outcome == "refused":
+                failed[d["id"]] = "our ledger refused QuickBooks' version (see the object's sync error)"
+        except QboError as error:
+            failed[d["id"]] = str(error)
+
+
+def _forget_voided(account_id: str, chosen: list[dict]) -> None:
+    """The voided document stays voided in QBO; the object forgets it so its next push creates a new one."""
+    for d in chosen:
+        kind, object_id = d["object_type"], d["object_id"]
+
+        def forget(uow: UnitOfWork, kind: str = kind, object_id: str = object_id) -> None:
+            state = repository(Ledger(uow), kind).get(object_id).sync
+            if state.qbo_id == d["qbo_id"]:
+                state.qbo_id = state.sync_token = None
+                state.attempts = 0
+
+        run_in_transaction(account_id, forget)
+
+
+def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
+          client_factory: Callable[[str], Any] | None) -> list[tuple[str, str]]:
+    """Each target once, dependencies' order first (customer, invoice, credit, payment, use)."""
+    targets: dict[tuple[str, str], list[str]] = {}
+    for d in chosen:
+        for target in (tuple(t) for t in d["repair"]["targets"]):
+            targets.setdefault(target, []).append(d["id"])
+    drifted = {(d.kind, d.object_id) for d in stored_drifts(principal.account_id)}
+    done = []
+    for kind, object_id in sorted(targets, key=lambda t: (PUSH_ORDER.get(t[0], 9), t[1])):
+        outcome = retry_object(principal, kind, object_id, client_factory=client_factory)
+        if outcome.outcome != "pushed":
+            for difference_id in targets[(kind, object_id)]:
+                failed[difference_id] = f"{kind} {object_id}: {outcome.outcome}: {outcome.message or ''}".strip()
+            continue
+        done.append((kind, object_id))
+        if (kind, object_id) in drifted:
+            forget_drift(principal.account_id, kind, object_id)
+    return done
+
+
+def _delete_duplicates(client: Any, chosen: list[dict], failed: dict[str, str]) -> None:
+    for d in chosen:
+        entity, qbo_id = d["qbo_type"], d["qbo_id"]
+        try:
+            current = client.read(entity, qbo_id)
+            client.delete(entity, qbo_id, current["SyncToken"], make_request_id("delete", "parity", entity, qbo_id))
+        except QboNotFoundError:
+            pass
+        except QboError as error:
+            failed[d["id"]] = str(error)
