@@ -11,7 +11,7 @@ import pytest
 
 from tests.soak.runner import report, soak
 
-SIZE = int(os.environ.get("SOAK_N", "80"))
+SIZE = int(os.environ.get("SOAK_N", "60"))
 SEEDS = [int(s) for s in os.environ.get("SOAK_SEEDS", "20261126").split()]
 SHRINK_RUNS = int(os.environ.get("SOAK_SHRINK_RUNS", "10"))  # re-runs spent looking for a shorter failing prefix
 
