@@ -47,10 +47,11 @@ def run(http: Any, emulator: Any, setenv: Callable[[str, str], None], seed: int,
     finally:
         try:
             outcome.stats["qbo"] = {k: v for k, v in world.realm.stats().items() if k.startswith("status_")}
+            outcome.stats["token_rotations"] = world.store.get(world.account.id).version - 1  # refreshes after expiry
         finally:
             world.close()
-    outcome.stats.update(ops=dict(Counter(op.kind for op in ops if op.kind not in SKIP)), faults=dict(world.faults.fired),
-                         replies=dict(clerk.replies))
+    outcome.stats.update(ops=dict(Counter(op.kind for op in ops if op.kind not in SKIP)),
+                         faults=dict(world.faults.fired), replies=dict(clerk.replies))
     outcome.seconds = time.monotonic() - started
     return outcome
 

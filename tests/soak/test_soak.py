@@ -22,4 +22,6 @@ def test_soak_ends_in_parity_and_keeps_the_ledger_invariants(http, qbo_emulator,
     print(f"soak seed {seed}: {SIZE} operations in {first.seconds:.1f} s; "
           f"{ {k: v for k, v in first.stats.items() if k != 'traceback'} }")
     if first.failure:
-        pytest.fail(report(first, shortest), pytrace=False)
+        text = report(first, shortest)
+        print(text)  # at once: a long run with several seeds shows each failure as it happens
+        pytest.fail(text, pytrace=False)
