@@ -37,6 +37,8 @@ def run(http: Any, emulator: Any, setenv: Callable[[str, str], None], seed: int,
     try:
         for at, op in enumerate(ops):
             clerk.run(op)
+            if (at + 1) % 250 == 0:
+                print(f"  seed {seed}: {at + 1} operations in {time.monotonic() - started:.0f} s", flush=True)
         at = None
         outcome.stats["drain_rounds"] = world.drain()
         outcome.stats.update(check(world, clerk))
