@@ -65,9 +65,13 @@ def check(world: World, clerk: Clerk) -> dict[str, Any]:
 
     check_ledger(world.account, clerk.invoices)
     drifted = {(d.kind, d.object_id) for d in drifts(world.account.id)}
-    missing = sorted(t for t in clerk.touched if t not in drifted)
-    assert not missing, f"accountant changes to our documents not reported as drift: {missing}"
     found = parity_report(world)
+    # An accountant's change to our document is drift while QBO still disagrees; once our own later change (a void,
+    # a delete, an edit) was pushed over it, QBO agrees again and there is nothing left to report.
+    named = {(d["object_type"], d["object_id"]) for d in found} | {
+        tuple(t) for d in found for t in d["repair"]["targets"]}
+    missing = sorted(t for t in clerk.touched if t in named and t not in drifted)
+    assert not missing, f"accountant changes to our documents that still differ but are not drift: {missing}"
     stats: dict[str, Any] = {"drift": len(drifted), "differences": len(found),
                              "difference_kinds": dict(Counter(d["kind"] for d in found))}
     # Drained, the books may differ only where the accountant changed one of our documents (DESIGN §7: drift is
