@@ -22,7 +22,7 @@ def _attr(image: Mapping[str, Any], name: str, kind: str) -> str | None:
 
 def hints_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Hint]:
     """The hints a batch of raw stream records (Lambda's `Records`) asks for."""
-    from ..store.sync_state import account_of_pending_pk
+    from ..store.sync_state import account_of_pending_pk, parse_sync_sk
 
     for record in records:
         if record.get("eventName") == "REMOVE":
@@ -34,7 +34,7 @@ def hints_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Hint]:
         version = int(_attr(image, "sync_version", "N") or 0)
         if version <= int(_attr(image, "synced_version", "N") or 0):
             continue
-        _, kind, object_id = sync_sk.rsplit("#", 2)
+        _, kind, object_id = parse_sync_sk(sync_sk)
         yield Hint(PUSH, account_of_pending_pk(sync_pk), f"{kind}#{object_id}#{version}")
 
 
