@@ -81,3 +81,10 @@ def test_aging_totals_add_up_per_customer_source_and_bucket(rows):
     for bucket in BUCKETS:
         assert report.total.buckets[bucket] == sum(
             r for _, _, d, r in rows if bucket_of(max(0, d)) == bucket)
+
+
+def test_a_customer_with_nothing_left_is_not_in_the_aging_report():
+    today = date(2026, 11, 26)
+    report = aging([OpenCredit("spent", "manual", today, 0), OpenCredit("open", "manual", today, 5)], today)
+    assert list(report.customers) == ["open"] and report.total.cells == {"manual": {**dict.fromkeys(BUCKETS, 0),
+                                                                                   "0-30": 5}}

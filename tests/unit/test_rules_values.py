@@ -3,7 +3,11 @@ import dataclasses
 
 import pytest
 
+from datetime import date
+
+from chalicelib.domain.aging import AgingReport, AgingRow, OpenCredit
 from chalicelib.domain.allocation import ChosenCredit, PaymentPlan
+from chalicelib.domain.connection import Connection
 from chalicelib.domain.credits import CreditEvent
 from chalicelib.domain.customers import CreditSummary
 from chalicelib.domain.invoices import Charge, Line, Reversal
@@ -11,10 +15,13 @@ from chalicelib.domain.payments import Tender, TenderMethod
 from chalicelib.domain.permissions import Permission, Principal
 from chalicelib.domain.returns import ReturnLine
 from chalicelib.domain.settings import AccountSettings
+from chalicelib.domain.sync import ConnectionState
 
 VALUES = [ChosenCredit("c"), PaymentPlan([], 0, 0, 0), CreditEvent("created", "t"), CreditSummary("C", 0, 0, None),
           Line("d", "1", 1), Charge("d", 1), Reversal([], 0), Tender(TenderMethod.CASH, 1),
-          Principal("u", "a", frozenset()), ReturnLine("P", None, None, "1", 1), AccountSettings()]
+          Principal("u", "a", frozenset()), ReturnLine("P", None, None, "1", 1), AccountSettings(),
+          OpenCredit("k", "manual", date(2026, 1, 1), 1), AgingReport(date(2026, 1, 1), {}, AgingRow()),
+          Connection(ConnectionState.NONE, None)]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
