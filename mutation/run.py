@@ -173,10 +173,11 @@ def modules(names: list[str] | None) -> list[Path]:
     found = sorted(path for path in DOMAIN.glob("*.py") if path.name != "__init__.py")
     if not names:
         return found
-    unknown = set(names) - {path.stem for path in found}
+    by_stem = {path.stem: path for path in found}
+    unknown = set(names) - set(by_stem)
     if unknown:
         raise SystemExit(f"no such module in {DOMAIN.relative_to(ROOT)}: {', '.join(sorted(unknown))}")
-    return [path for path in found if path.stem in names]
+    return [by_stem[name] for name in dict.fromkeys(names)]  # in the order asked: the urgent first
 
 
 def killers(module: Path) -> str:
@@ -272,7 +273,8 @@ def phase_2(config: Path, session: Path) -> None:
         print(f"phase 2 (HTTP tests): {time.monotonic() - started:.0f} s", flush=True)
 
 
-def execute(work: list[tuple[Path, Path, Path]], *, unit_only: bool, http_only: bool) -> None:
+def execute(work: list[tuple[Path, Path, Path]], *, unit_only: bool, http_only: bool,
+            equivalents: list[dict] | None = None) -> None:
     """Per module: phase 1 (its killing unit tests through the fork server), then phase 2 for what phase 1 left."""
     pristine = {path: path.read_bytes() for path in DOMAIN.glob("*.py")}
     socket_path = work[0][2].parent / "forkserver.sock"
@@ -285,6 +287,8 @@ def execute(work: list[tuple[Path, Path, Path]], *, unit_only: bool, http_only: 
             time.sleep(0.1)
         os.environ["MUTATE_FORKSERVER"] = str(socket_path)
         for module, config, session in work:
+            if equivalents is not None:  # each module made just before it runs: an interrupted run keeps the rest
+                prepare(module, config, session, equivalents)
             if not http_only:
                 os.environ.update(MUTATE_UNIT_ONLY="1", MUTATE_UNIT_TESTS=killers(module))
                 if subprocess.run(["sh", HERE / "tests.sh"], cwd=ROOT).returncode:  # else every mutant "dies"
@@ -319,11 +323,8 @@ def main() -> int:
     work = [(module, module_config(module, sessions), sessions / f"{module.stem}.sqlite") for module in chosen]
     if not args.report_only:
         started = time.monotonic()
-        if not args.http_only:
-            equivalents = load_equivalents()
-            for module, config, session in work:
-                prepare(module, config, session, equivalents)
-        execute(work, unit_only=args.unit_only, http_only=args.http_only)
+        equivalents = None if args.http_only else load_equivalents()
+        execute(work, unit_only=args.unit_only, http_only=args.http_only, equivalents=equivalents)
         print(f"run time: {time.monotonic() - started:.0f} s", flush=True)
     score = report([session for _, _, session in work])
     return 0 if score >= GOAL else 1
