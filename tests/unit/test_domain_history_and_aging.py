@@ -85,9 +85,9 @@ def test_aging_totals_add_up_per_customer_source_and_bucket(rows):
 
 def test_a_customer_with_nothing_left_is_not_in_the_aging_report():
     today = date(2026, 11, 26)
-    report = aging([OpenCredit("spent", "manual", today, 0), OpenCredit("open", "manual", today, 5)], today)
+    report = aging([OpenCredit("spent", "manual", today, 0), OpenCredit("open", "manual", today, 1)], today)
     assert list(report.customers) == ["open"] and report.total.cells == {"manual": {**dict.fromkeys(BUCKETS, 0),
-                                                                                   "0-30": 5}}
+                                                                                   "0-30": 1}}
 
 
 def test_a_payment_voided_since_still_counts_against_the_balance_it_left_then():
