@@ -226,3 +226,11 @@ def test_an_application_in_qbo_of_a_credit_canceled_here_is_refused_and_changes_
     with pytest.raises(CreditNotActive):
         rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=250, now=NOW)
     assert (credit.applied_in_qbo, credit.uses_total) == (300, 0)
+
+
+def test_qbo_showing_less_applied_than_our_recorded_uses_never_counts_a_negative_application():
+    """QBO lost one of our pushed uses (applied 100 there, 200 recorded here): nothing is applied outside our uses."""
+    credit = _imported(1000)
+    credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    rules.follow_qbo(credit, rules.memo_terms(1000, 900), now=NOW, recorded=200)
+    assert (credit.applied_in_qbo, credit.used, credit.remaining) == (0, 200, 800)
