@@ -12,11 +12,23 @@ import socket
 import sys
 
 CHILD_SECONDS = 120  # a mutant that loops forever dies here, not with the machine
+# Third-party libraries the tests reach through chalicelib.api and chalicelib.store: never mutated, so imported once
+# here (chalicelib itself is not: each fork must import the mutated domain afresh).
+PRELOAD = ("chalice.app", "pydantic", "pydantic.json_schema", "pynamodb.models", "pynamodb.attributes",
+           "pynamodb.indexes", "pynamodb.transactions", "pynamodb.exceptions", "jwt", "requests")
 
 
 def serve(path: str) -> None:
+    import importlib
+
     import hypothesis.strategies  # noqa: F401  (the expensive imports, done once)
     import pytest
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
 
     sys.path.insert(0, os.getcwd())
     if os.path.exists(path):

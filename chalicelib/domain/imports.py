@@ -68,9 +68,10 @@ def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int
         raise InvalidInput("only credits imported from QBO follow QBO", details={"credit_id": credit.id})
     terms = QboCreditTerms(terms.amount, max(0, terms.applied - recorded), terms.internal_note, terms.external_note)
     ours = credit.used - credit.applied_in_qbo - recorded
-    if terms.amount - terms.applied - recorded < ours and credit.status is CreditStatus.ACTIVE:
+    left = terms.amount - terms.applied - recorded  # QBO's remaining credit
+    if left < ours and credit.status is CreditStatus.ACTIVE:
         raise ImportedCreditInUse(
-            f"QuickBooks leaves {terms.amount - terms.applied} cents of credit {credit.number}, but {ours} cents of it "
+            f"QuickBooks leaves {left} cents of credit {credit.number}, but {ours} cents of it "
             "already pay invoices here; void those payments, or restore the credit in QuickBooks",
             details={"credit_id": credit.id, "qbo_amount": terms.amount, "qbo_applied": terms.applied, "used": ours})
     changes = {}

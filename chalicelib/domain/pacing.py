@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 REQUESTS_PER_MINUTE = 500
 BATCHES_PER_MINUTE = 40
-CONCURRENT = 10
 BATCH_ITEMS = 30
 Seconds = float  # clock readings and spans in seconds (never money)
 

@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from chalicelib.domain.connection import (Connection, DisconnectMode, NotConnected, NotLegacy, RealmMismatch,
                                           accepts_realm, connect, disconnect, legacy_books_differ, repairable,
                                           require_legacy)
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.pacing import BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE, Pacer, floor_seconds
 from chalicelib.domain.sync import ConnectionState
 
@@ -25,6 +26,12 @@ def test_soft_keeps_the_realm_and_only_reconnects_there():
         connect(SOFT, "R2")
     with pytest.raises(RealmMismatch):
         connect(CONNECTED, "R2")  # a connected account must be disconnected before switching companies
+
+
+def test_a_consent_that_names_no_company_is_refused():
+    for current in (NONE, SOFT, CONNECTED):
+        with pytest.raises(InvalidInput):
+            connect(current, "")
 
 
 def test_hard_forgets_the_realm_so_any_company_may_follow():
@@ -57,6 +64,12 @@ def test_books_differ_while_a_memo_holds_money_or_the_payment_lacks_it():
     assert legacy_books_differ(2000, 0, 1000)
     assert not legacy_books_differ(2000, None, 2000) and not legacy_books_differ(0, 0, 0)
     assert repairable(2000, 2000) and not repairable(2000, 500) and not repairable(0, 0)
+
+
+def test_one_cent_is_enough_to_differ_or_to_repair():
+    assert legacy_books_differ(1, None, None) and legacy_books_differ(1, 0, 0)  # no Payment holds the last cent
+    assert not legacy_books_differ(1, None, 1)
+    assert repairable(1, 1)
 
 
 @given(st.lists(st.tuples(st.booleans(), st.floats(min_value=0, max_value=5)), min_size=1, max_size=300))

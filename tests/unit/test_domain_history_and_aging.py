@@ -81,3 +81,44 @@ def test_aging_totals_add_up_per_customer_source_and_bucket(rows):
     for bucket in BUCKETS:
         assert report.total.buckets[bucket] == sum(
             r for _, _, d, r in rows if bucket_of(max(0, d)) == bucket)
+
+
+def test_a_customer_with_nothing_left_is_not_in_the_aging_report():
+    today = date(2026, 11, 26)
+    report = aging([OpenCredit("spent", "manual", today, 0), OpenCredit("open", "manual", today, 1)], today)
+    assert list(report.customers) == ["open"] and report.total.cells == {"manual": {**dict.fromkeys(BUCKETS, 0),
+                                                                                   "0-30": 1}}
+
+
+def test_a_payment_voided_since_still_counts_against_the_balance_it_left_then():
+    """Reduced to 100.00 after a 60.00 + 60.00 payment (20.00 went to an adjustment credit), then one payment voided."""
+    first = PaymentAt(_at(2), None, 60_00, [])
+    second = PaymentAt(_at(3), _at(5), 60_00, [])
+    balance = lambda at: invoice_balance_as_of(total=100_00, adjusted_to_credit=20_00, created_at=_at(1),  # noqa: E731
+                                               payments=[first, second], at=at)
+    assert [balance(_at(s)) for s in (2, 3, 5)] == [60_00, 0, 60_00]
+
+
+def test_an_invoice_reduced_below_a_payment_voided_since_owed_nothing_then():
+    """Paid 150.00, reduced to 100.00, the payment voided later: today's total is below what was live then."""
+    assert invoice_balance_as_of(total=100_00, adjusted_to_credit=0, created_at=_at(1),
+                                 payments=[PaymentAt(_at(2), _at(4), 150_00, [])], at=_at(3)) == 0
+
+
+@given(total=st.integers(0, 10_000), adjusted=st.integers(0, 10_000),
+       payments=st.lists(st.tuples(st.integers(0, 9), st.one_of(st.none(), st.integers(0, 9)), st.integers(0, 10_000),
+                                   st.lists(st.tuples(st.integers(1, 10_000), st.one_of(st.none(), st.integers(0, 9))),
+                                            max_size=3)), max_size=4),
+       at=st.integers(0, 9))
+def test_an_as_of_balance_lies_between_nothing_and_the_total(total, adjusted, payments, at):
+    lines = [PaymentAt(_at(c), None if v is None else _at(v), t, [(a, None if u is None else _at(u)) for a, u in uses])
+             for c, v, t, uses in payments]
+    balance = invoice_balance_as_of(total=total, adjusted_to_credit=adjusted, created_at=_at(0), payments=lines,
+                                    at=_at(at))
+    assert 0 <= balance <= total
+
+
+def test_an_edit_of_notes_leaves_the_replayed_amount_alone():
+    lines = [HistoryLine("c", "created", _at(1), 100), HistoryLine("c", "edited", _at(2), 100,
+                                                                  {"internal_note": {"from": "", "to": "n"}})]
+    assert available_credit_as_of(lines, _at(3)) == 100

@@ -8,8 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain import imports as rules
-from chalicelib.domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.credits import (CancelMode, Credit, CreditEvent, CreditInUse, CreditSource, CreditStatus,
+                                       InsufficientCredit)
+from chalicelib.domain.errors import CreditNotActive, InvalidInput
+from chalicelib.domain.locations import memo
 
 NOW = "2026-03-01T00:00:00Z"
 cents = st.integers(min_value=0, max_value=10**11)
@@ -114,3 +116,121 @@ def test_a_hint_sent_before_the_last_read_started_needs_no_new_read():
     assert not rules.already_read(start, start + timedelta(seconds=5))
     assert not rules.already_read(start, start - timedelta(milliseconds=100))
     assert not rules.already_read(None, start) and not rules.already_read(start, None)
+
+
+def test_a_memo_with_negative_remaining_credit_is_refused():
+    with pytest.raises(InvalidInput):
+        rules.memo_terms(100, -1)
+
+
+def test_a_payment_with_a_negative_unapplied_amount_is_refused():
+    with pytest.raises(InvalidInput):
+        rules.unapplied_terms(-1, imported_amount=None)
+
+
+def test_a_payment_first_seen_with_nothing_unapplied_holds_no_credit():
+    assert rules.unapplied_terms(0, imported_amount=None) == rules.QboCreditTerms(0, 0)
+
+
+def test_following_qbo_records_what_changed_once_and_nothing_when_nothing_did():
+    credit = _imported(1000)
+    assert rules.follow_qbo(credit, rules.memo_terms(1200, 900, internal_note="n"), now="later")
+    assert credit.updated_at == "later" and credit.events == [CreditEvent("edited", "later", 1200, {
+        "by": "qbo", "amount": {"from": 1000, "to": 1200}, "applied_in_qbo": {"from": 0, "to": 300},
+        "internal_note": {"from": "", "to": "n"}})]
+    assert not rules.follow_qbo(credit, rules.memo_terms(1200, 900, internal_note="n"), now="even later")
+    assert credit.updated_at == "later" and len(credit.events) == 1
+
+
+def test_applications_already_recorded_as_uses_are_not_counted_twice_when_following_qbo():
+    """QBO applied 300 of the memo; 200 of that is the accountant's application we recorded as a use."""
+    credit = _imported(1000)
+    credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    rules.follow_qbo(credit, rules.memo_terms(1000, 700), now=NOW, recorded=200)
+    assert (credit.applied_in_qbo, credit.used, credit.remaining) == (100, 300, 700)
+
+
+def test_an_application_made_in_qbo_moves_from_applied_in_qbo_into_a_use():
+    credit = _imported(1000, applied=300)  # the memo was read first: QBO's application counted as applied there
+    use = rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    assert use.from_qbo and use.amount == 200
+    assert (credit.applied_in_qbo, credit.uses_total, credit.remaining) == (100, 200, 700)
+
+
+def test_an_application_in_qbo_of_one_of_our_credits_is_a_use_and_nothing_else():
+    credit = Credit.issue(id="m", number="CR-2", customer_id="k", source=CreditSource.MANUAL, amount=1000, now=NOW)
+    use = rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    assert use.from_qbo and (credit.applied_in_qbo, credit.used, credit.remaining) == (0, 200, 800)
+
+
+def test_a_refused_application_leaves_what_qbo_applied_as_it_was():
+    credit = _imported(1000, applied=300)
+    with pytest.raises(InsufficientCredit):
+        rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=1001, now=NOW)
+    assert (credit.applied_in_qbo, credit.uses_total, credit.use_count) == (300, 0, 0)
+
+
+@pytest.mark.parametrize("ours_id, ours_token", [(None, "3"), ("7", None)])
+def test_our_document_is_our_echo_until_our_push_has_recorded_both_its_id_and_token(ours_id, ours_token):
+    assert rules.judge_own_document(our_qbo_id=ours_id, our_sync_token=ours_token, their_sync_token="5",
+                                    ours={"total": 1}, theirs={"total": 2}) is rules.Verdict.ECHO
+
+
+def test_an_unreadable_sync_token_in_qbos_answer_counts_as_older_than_ours():
+    for theirs in ("", "x1"):
+        assert rules.judge_own_document(our_qbo_id="7", our_sync_token="0", their_sync_token=theirs,
+                                        ours={"total": 1}, theirs={"total": 2}) is rules.Verdict.STALE
+
+
+def test_the_cdc_window_is_qbos_30_days_less_an_hour_and_reads_5_minutes_back():
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    edge = now - timedelta(days=29, hours=22, minutes=55)  # less the 5-minute overlap: 30 days less 1 hour back
+    assert rules.cdc_since(edge, now) == now - timedelta(days=29, hours=23)
+    assert rules.cdc_since(edge - timedelta(seconds=1), now) is None
+
+
+def test_a_hint_is_covered_only_by_a_read_started_a_quarter_second_after_it():
+    start = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert rules.already_read(start, start - timedelta(milliseconds=250))
+    assert not rules.already_read(start, start - timedelta(milliseconds=249))
+
+
+def test_following_qbo_keeps_room_for_our_uses_not_yet_in_qbo_to_the_cent():
+    """Imported with 100 applied in QBO; we used 400 of it, 100 of that pushed (QBO counts it as applied)."""
+    def credit_with_uses() -> Credit:
+        credit = _imported(1000, applied=100)
+        credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=400, now=NOW)
+        return credit
+
+    exact = credit_with_uses()  # the accountant applied 500 more: QBO leaves 300, what our unpushed uses need
+    rules.follow_qbo(exact, rules.memo_terms(1000, 300), now=NOW, recorded=100)
+    assert (exact.applied_in_qbo, exact.used, exact.remaining) == (600, 1000, 0)
+    short = credit_with_uses()
+    with pytest.raises(rules.ImportedCreditInUse) as refused:
+        rules.follow_qbo(short, rules.memo_terms(1000, 299), now=NOW, recorded=100)
+    assert "QuickBooks leaves 299 cents" in str(refused.value) and refused.value.details["used"] == 300
+    assert (short.applied_in_qbo, short.used) == (100, 500)
+
+
+def test_a_new_amount_in_qbo_becomes_the_credits_one_memo():
+    credit = _imported(1000)
+    rules.follow_qbo(credit, rules.memo_terms(1000, 600), now=NOW)
+    assert credit.locations == [memo("c1", 1000)]
+    rules.follow_qbo(credit, rules.memo_terms(1500, 1100), now=NOW)
+    assert credit.locations == [memo("c1", 1500)]
+
+
+def test_an_application_in_qbo_of_a_credit_canceled_here_is_refused_and_changes_nothing():
+    credit = _imported(1000, applied=300)
+    credit.cancel(CancelMode.BALANCE_ONLY, now=NOW)
+    with pytest.raises(CreditNotActive):
+        rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=250, now=NOW)
+    assert (credit.applied_in_qbo, credit.uses_total) == (300, 0)
+
+
+def test_qbo_showing_less_applied_than_our_recorded_uses_never_counts_a_negative_application():
+    """QBO lost one of our pushed uses (applied 100 there, 200 recorded here): nothing is applied outside our uses."""
+    credit = _imported(1000)
+    credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    rules.follow_qbo(credit, rules.memo_terms(1000, 900), now=NOW, recorded=200)
+    assert (credit.applied_in_qbo, credit.used, credit.remaining) == (0, 200, 800)

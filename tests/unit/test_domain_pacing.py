@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.pacing import BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE, Pacer, floor_seconds
+from chalicelib.domain.pacing import BATCH_ITEMS, BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE, Pacer, floor_seconds
 
 
 def test_a_fresh_pacer_sends_at_once_then_spaces_requests_and_batches():
@@ -36,3 +36,26 @@ def test_a_worker_that_waits_as_told_never_exceeds_a_limit_in_any_minute(kinds, 
                                                        (34, 0, 51.0), (10, 1000, 1010 * 60 / 500)])
 def test_the_floor_is_the_tighter_of_the_two_limits(batches, singles, seconds):
     assert floor_seconds(batches, singles) == pytest.approx(seconds)
+
+
+def test_the_limits_are_qbos_per_realm_limits():
+    """qbo-reference, "Limits": 500 requests and 40 batch requests per minute per realm, 30 items per batch."""
+    assert (REQUESTS_PER_MINUTE, BATCHES_PER_MINUTE, BATCH_ITEMS) == (500, 40, 30)
+
+
+def test_a_fresh_pacer_sends_at_once_from_the_start_of_the_clock():
+    pacer = Pacer()
+    assert pacer.wait(0.0, batch=False) == 0.0 and pacer.wait(0.0, batch=True) == 0.0
+
+
+def test_a_single_request_waits_only_for_the_last_request_not_for_the_batch_spacing():
+    pacer = Pacer()
+    pacer.sent(0.0, batch=True)
+    assert pacer.wait(0.5, batch=False) == 0.0 and pacer.wait(0.5, batch=True) == pytest.approx(1.0)
+
+
+def test_a_pacer_resumed_from_a_stored_cursor_keeps_its_spacing():
+    """The mass re-sync stores next_request_at / next_batch_at in its job cursor and resumes from them."""
+    pacer = Pacer(next_request_at=10.0, next_batch_at=11.5)
+    assert pacer.wait(10.0, batch=True) == pytest.approx(1.5) and pacer.wait(10.0, batch=False) == 0.0
+    assert pacer.wait(9.0, batch=False) == pytest.approx(1.0)

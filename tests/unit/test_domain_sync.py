@@ -60,3 +60,62 @@ def test_a_business_refusal_waits_a_few_runs_for_our_other_changes_then_parks():
     assert waits_for_order(6000, 0) and waits_for_order(6000, ORDER_RETRIES - 1)
     assert not waits_for_order(6000, ORDER_RETRIES)
     assert not waits_for_order(2500, 0) and not waits_for_order(None, 0)
+
+
+def test_a_first_failure_counts_one_attempt_and_a_hard_disconnect_clears_the_count():
+    state = SyncState()
+    assert state.attempts == 0
+    state.touch()
+    state.failed(code="6000", message="business validation")
+    assert state.attempts == 1 and retry_delay(state.attempts) == 30
+    state.failed(code="6000", message="business validation")
+    state.forget()
+    assert state.attempts == 0 and state.status is SyncStatus.NOT_SYNCED
+
+
+def test_each_change_is_the_next_version_and_stays_pending_until_pushed():
+    state = SyncState()
+    for _ in range(3):
+        state.touch()
+    state.pushed(3, qbo_id="41", sync_token="2")
+    state.touch()
+    assert (state.version, state.synced_version, state.pending) == (4, 3, True)
+
+
+def test_a_retry_makes_even_a_pushed_version_pending_again():
+    state = SyncState(qbo_id="41", version=3, synced_version=3)
+    state.failed(code="6000", message="business validation")
+    state.retry()
+    assert (state.version, state.pending, state.status) == (4, True, SyncStatus.PENDING)
+
+
+def test_failures_count_up_so_the_backoff_doubles():
+    state = SyncState()
+    for _ in range(3):
+        state.failed(code="6000", message="refused")
+    assert state.attempts == 3 and retry_delay(state.attempts) == 120
+
+
+def test_a_business_refusal_waits_five_runs():
+    from chalicelib.domain.sync import waits_for_order
+
+    assert waits_for_order(6000, 4) and not waits_for_order(6000, 5)
+
+
+def test_a_change_pending_two_minutes_is_hinted_again():
+    from chalicelib.domain.sync import sweep_due
+
+    assert not sweep_due(119.9) and sweep_due(120) and sweep_due(3600)
+
+
+def test_synced_objects_show_their_sync_state():
+    from chalicelib.domain.sync import Synced
+
+    class Document(Synced):
+        def __init__(self) -> None:
+            self.sync = SyncState()
+
+    document = Document()
+    assert (document.qbo_id, document.sync_status, document.sync_error) == (None, "not_synced", None)
+    document.sync.failed(code="6000", message="refused")
+    assert (document.sync_status, document.sync_error) == ("error", "refused")

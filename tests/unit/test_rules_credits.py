@@ -93,6 +93,7 @@ def test_apply_spends_exactly_what_remains_and_records_it():
     assert (use.id, use.payment_id, use.invoice_id, use.amount, use.at, use.voided_at) == ("u1", "p-u1", "i1", 500,
                                                                                           T1, None)
     assert use.credit_id == "c1" and use.parts == [memo("c1", 500)]
+    assert not use.from_qbo  # our own use: the sync pushes it (only the accountant's uses come from QBO)
     assert credit.use_count == 1 and credit.remaining == 0 and credit.updated_at == T1
     assert credit.events[-1] == CreditEvent("applied", T1, 500, {"payment_id": "p-u1", "invoice_id": "i1",
                                                                  "use_id": "u1"})
@@ -293,3 +294,34 @@ def test_void_with_origin_takes_a_status_and_leaves_inactive_credits_alone():
     events = len(credit.events)
     credit.void_with_origin(now=T2, reason="again")
     assert credit.status is CreditStatus.DELETED and credit.updated_at == T1 and len(credit.events) == events
+
+
+def test_a_released_use_gives_its_parts_back_to_their_sources():
+    """DESIGN §5: a use draws on the credit's QBO sources in order; voiding it frees those sources again."""
+    credit = issue(100, locations=[memo("c1", 60), unapplied("p9", 40)])
+    first = spend(credit, 50)
+    assert first.parts == [memo("c1", 50)] and credit.drawn == [memo("c1", 50)]
+    credit.release(first, now=T2)
+    assert credit.drawn == []
+    second = spend(credit, 70, "u2")
+    assert second.parts == [memo("c1", 60), unapplied("p9", 10)]
+    assert credit.drawn == [memo("c1", 60), unapplied("p9", 10)]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 100)), max_size=30))
+def test_what_a_credit_has_drawn_is_what_its_active_uses_take_from_each_source(steps):
+    credit = issue(150, locations=[memo("c1", 100), unapplied("p9", 50)])
+    active: list[CreditUse] = []
+    for index, (apply, value) in enumerate(steps):
+        if apply and credit.remaining:
+            use = spend(credit, 1 + value % credit.remaining, f"u{index}")
+            assert sum(part.amount for part in use.parts) == use.amount
+            active.append(use)
+        elif active:
+            credit.release(active.pop(value % len(active)), now=T2)
+        taken: dict = {}
+        for use in active:
+            for part in use.parts:
+                taken[part.key] = taken.get(part.key, 0) + part.amount
+        assert {part.key: part.amount for part in credit.drawn} == {k: v for k, v in taken.items() if v}
+        assert taken.get(memo("c1", 0).key, 0) <= 100 and taken.get(unapplied("p9", 0).key, 0) <= 50

@@ -168,3 +168,18 @@ def test_domain_error_carries_code_message_and_details():
     assert (error.code, error.message, error.details, str(error)) == ("domain_error", "nope", {}, "nope")
     error = Forbidden("no", details={"x": 1}, code="staff_only")
     assert (error.code, error.details) == ("staff_only", {"x": 1}) and Forbidden.code == "forbidden"
+
+
+def test_a_return_above_the_cap_issues_no_credit():
+    from chalicelib.domain.money import MAX_CENTS, AmountTooLarge
+
+    at_cap = CustomerReturn(id="R", number="RET-1", customer_id="C", created_at=T0,
+                            lines=[ReturnLine("P", None, None, "2", MAX_CENTS // 2)])
+    at_cap.require_valid_total()
+    over = CustomerReturn(id="R", number="RET-1", customer_id="C", created_at=T0,
+                          lines=[ReturnLine("P", None, None, "1", MAX_CENTS), ReturnLine("Q", None, None, "1", 1)])
+    with pytest.raises(AmountTooLarge):
+        over.require_valid_total()
+    with pytest.raises(AmountTooLarge):
+        over.complete(credit_id="CR", now=T0)
+    assert over.status is ReturnStatus.OPEN and over.credit_id is None

@@ -58,3 +58,11 @@ def test_every_tender_brings_something(amounts):
 def test_tenders_of_a_cent_or_none_are_valid():
     validate_tenders([Tender(TenderMethod.TRANSFER, 1), Tender(TenderMethod.CASH, 2)])
     validate_tenders([])
+
+
+def test_tenders_together_stay_within_the_cap():
+    from chalicelib.domain.money import MAX_CENTS, AmountTooLarge
+
+    validate_tenders([Tender(TenderMethod.CASH, MAX_CENTS - 1), Tender(TenderMethod.CHECK, 1)])
+    with pytest.raises(AmountTooLarge):
+        validate_tenders([Tender(TenderMethod.CASH, MAX_CENTS), Tender(TenderMethod.CHECK, 1)])
