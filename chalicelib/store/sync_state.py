@@ -146,3 +146,37 @@ def all_waiting(page_size: int = 500) -> Iterator[WaitingObject]:
         yield WaitingObject(account_of_pending_pk(item.sync_pk), kind, object_id, pending_since,
                             int(item.sync_version or 0), bool(item.sync_error), int(item.sync_attempts or 0),
                             item.sync_failed_at)
+
+
+PUSH_LEASE_SK = "SYNC#PUSHLEASE"
+
+
+def take_push_lease(account_id: str, holder: str, now: int, seconds: int) -> bool:
+    """Hold the account's push for `seconds` (epoch `now`); False while another run holds it.
+
+    A batch create is deduplicated by QBO per request, not per object, so two runs creating the same new objects in
+    different batches would both create them: one push run per account at a time. A crashed run's lease lapses on
+    its own (and its item expires through the table's TTL).
+    """
+    client = dynamodb_client()
+    try:
+        client.update_item(
+            TableName=config.table_name(), Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": PUSH_LEASE_SK}},
+            UpdateExpression="SET holder = :h, lease_until = :until, expiration = :until",
+            ConditionExpression="attribute_not_exists(holder) OR lease_until < :now OR holder = :h",
+            ExpressionAttributeValues={":h": {"S": holder}, ":until": {"N": str(now + seconds)},
+                                       ":now": {"N": str(now)}})
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def release_push_lease(account_id: str, holder: str) -> None:
+    """Give the account's push back (only if this run still holds it)."""
+    client = dynamodb_client()
+    try:
+        client.delete_item(TableName=config.table_name(),
+                           Key={"pk": {"S": account_pk(account_id)}, "sk": {"S": PUSH_LEASE_SK}},
+                           ConditionExpression="holder = :h", ExpressionAttributeValues={":h": {"S": holder}})
+    except client.exceptions.ConditionalCheckFailedException:
+        pass

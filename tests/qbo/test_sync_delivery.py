@@ -215,6 +215,34 @@ def test_two_workers_draining_the_same_account_never_double_push(synced, realm):
         assert synced.owner.get(f"/credits/{credit['id']}").json["sync_status"] == "synced"
 
 
+def test_a_push_run_waits_while_another_run_holds_the_account(synced, realm):
+    """QBO deduplicates a batch per request, not per object: a second run batching the same new objects would create
+    them twice, so while one run holds the account's push lease another is handed back to the queue."""
+    from chalicelib.services.sync.gate import push_account
+    from chalicelib.services.sync.push import PushDeferred
+    from chalicelib.store.sync_state import release_push_lease, take_push_lease
+
+    credits = [new_credit(synced, f"{n + 1}.00") for n in range(3)]
+    assert take_push_lease(synced.id, "other-run", int(time.time()), 60)
+    with pytest.raises(PushDeferred):
+        push_account(synced.id)
+    assert realm.books()["objects"]["CreditMemo"] == []
+    release_push_lease(synced.id, "other-run")
+    push_account(synced.id)
+    assert sorted(m["DocNumber"] for m in realm.books()["objects"]["CreditMemo"]) == sorted(c["number"] for c in credits)
+
+
+def test_a_lapsed_push_lease_does_not_block_the_account(synced, realm):
+    """A run that crashed holding the lease blocks its account only until the lease lapses."""
+    from chalicelib.services.sync.gate import push_account
+    from chalicelib.store.sync_state import take_push_lease
+
+    credit = new_credit(synced, "4.00")
+    assert take_push_lease(synced.id, "crashed-run", int(time.time()) - 600, 60)
+    push_account(synced.id)
+    assert [m["DocNumber"] for m in realm.books()["objects"]["CreditMemo"]] == [credit["number"]]
+
+
 def test_the_backoff_counts_from_the_latest_failure(synced, realm):
     """`sync_failed_at` is stamped each time an object is parked (again) and cleared once it is pushed."""
     from chalicelib.services.sync.gate import push_account

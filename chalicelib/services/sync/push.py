@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -17,13 +18,15 @@ from ...domain.sync import pushes_now, waits_for_order
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError
 from ...store import accounts as accounts_store
 from ...store.ids import utc_now
-from ...store.sync_state import pending_objects
+from ...store.sync_state import pending_objects, release_push_lease, take_push_lease
 from .context import NoSalesItem, PushContext
 from .documents import BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, new_document
 from .record import record, repository
 
 logger = logging.getLogger(__name__)
 PARKING_ERRORS = (QboError, NotMappedYet, NoSalesItem)
+# one push run per account at a time: longer than the worker's 150 s timeout, as long as the queue's visibility
+PUSH_LEASE_SECONDS = 180
 
 
 class PushDeferred(Exception):
@@ -57,6 +60,17 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
         logger.info("push for account %s dropped: sync %s, %s", account_id, account.qbo_credit_sync,
                     account.qbo_state)
         return PushReport()
+    holder = uuid.uuid4().hex
+    if not take_push_lease(account_id, holder, int(time.time()), PUSH_LEASE_SECONDS):
+        raise PushDeferred(f"another run is pushing account {account_id}: the queue hands this hint back later")
+    try:
+        return _push_leased(account_id, client, limit, client_factory, sleep, clock)
+    finally:
+        release_push_lease(account_id, holder)
+
+
+def _push_leased(account_id: str, client: Any, limit: int, client_factory: Callable[[str], Any] | None,
+                 sleep: Callable[[Seconds], None], clock: Callable[[], Seconds]) -> PushReport:
     if client is None:
         from ...qbo.client import build_client
 
