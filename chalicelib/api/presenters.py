@@ -1,17 +1,21 @@
 """Domain objects and items to the public response shapes (amounts as two-decimal strings)."""
 from __future__ import annotations
 
-from ..domain.credits import Credit, CreditEvent
-from ..domain.customers import CreditSummary
-from ..domain.invoices import Invoice, SalesOrder
-from ..domain.payments import Payment
-from ..domain.returns import CustomerReturn
+from typing import TYPE_CHECKING
+
 from ..domain.money import format_cents
-from ..domain.permissions import Principal
-from ..domain.settings import AccountSettings
-from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 from ..store.sync_state import read_state
 from . import wire
+
+if TYPE_CHECKING:  # annotations only: a route that shows one resource need not load every resource's domain module
+    from ..domain.credits import Credit, CreditEvent
+    from ..domain.customers import CreditSummary
+    from ..domain.invoices import Invoice, SalesOrder
+    from ..domain.payments import Payment
+    from ..domain.permissions import Principal
+    from ..domain.returns import CustomerReturn
+    from ..domain.settings import AccountSettings
+    from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 
 # Fields that say something about credits: only principals who may see credits get them, in every response.
 CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
