@@ -1,7 +1,7 @@
 """The API's routes registered on the app, each route module imported only when one of its routes is first called.
 
 Chalice must know every route when app.py is imported (the router, `chalice package`'s API Gateway template), but a
-request needs only its own route's module, schemas, presenters and use cases. deploy/package.py writes the table of
+request needs only its own route's module, models (chalicelib/api/wire/), presenters and use cases. deploy/package.py writes the table of
 routes (module, path, method, view name) into the artifact as `routes.json` beside this file; when it is there,
 `register_routes` gives Chalice each route with a small view that imports the route's module on the first call and
 hands over to the view `endpoint()` declared. Without the table (the source tree: tests, `make run`) every module is
