@@ -8,7 +8,8 @@ interpreters (`python -I -S -B`, nothing but the artifact on sys.path) times:
   - `import app` (what the issue's goal is about), and
   - the first and second request through the handler (`app.app(event, context)`, POST /credits against a DynamoDB
     Local), so that work moved out of import into the first request shows up: the artifact carries the API's route
-    table (chalicelib/api/route_table.py), so its first request imports routes_credits, the schemas and the use case.
+    table (chalicelib/api/route_table.py), so its first request imports routes_credits, its own models
+    (chalicelib/api/wire/credits.py) and the use case.
     CPU time is reported beside wall time (steadier on a shared machine), and import + first request together.
 Baselines, from the venv (bytecode cached): the issue's `import chalice, boto3, pynamodb.models, pydantic`, the
 same libraries as the service really uses them, and `import app` from the source tree.

@@ -41,6 +41,7 @@ out = {"table": route_table.TABLE.exists(), "after_import": loaded(), "crypto": 
 reply = call("POST", "/credits", "/credits", {"customer_id": CUSTOMER, "amount": "3.00"})
 out["credit"] = [reply["statusCode"], json.loads(reply["body"])]
 out["after_credit"] = loaded()
+out["domain_after_credit"] = sorted(m for m in sys.modules if m.startswith("chalicelib.domain."))
 reply = call("GET", "/customers/" + CUSTOMER + "/credit-summary", "/customers/{customer_id}/credit-summary",
              params={"customer_id": CUSTOMER})
 out["summary"] = [reply["statusCode"], json.loads(reply["body"])]
@@ -86,6 +87,14 @@ def test_a_route_loads_its_own_module_on_its_first_call_and_answers_as_the_eager
     assert probe["summary"][0] == 200
     assert probe["summary"][1] == account.owner.get(f"/customers/{account.customers[0]}/credit-summary").json
 
+
+def test_a_route_loads_only_the_models_and_domain_modules_it_uses(probe):
+    """POST /credits brings its own shapes (chalicelib/api/wire/credits.py and what all share), not every route's
+    models, and presenters.py's annotations load no domain module the use case does not need."""
+    wire = [m for m in probe["after_credit"] if m.startswith("chalicelib.api.wire.")]
+    assert wire == ["chalicelib.api.wire.common", "chalicelib.api.wire.credits"]
+    assert "chalicelib.api.schemas" not in probe["after_credit"]  # the catalogue of every model
+    assert "chalicelib.domain.customers" not in probe["domain_after_credit"]
 
 def test_the_openapi_document_of_the_lazy_app_is_the_whole_document(probe, http):
     assert probe["openapi"] == http.get("/openapi.json").json

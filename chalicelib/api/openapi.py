@@ -6,7 +6,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from .routing import ROUTES
-from .schemas import ErrorOut
+from .wire.errors import ErrorOut
 
 _ERRORS = {"400": "bad input", "401": "missing or invalid token", "403": "not allowed", "404": "not found",
            "409": "state conflict", "422": "Idempotency-Key reused with another request"}

@@ -1,17 +1,21 @@
 """Domain objects and items to the public response shapes (amounts as two-decimal strings)."""
 from __future__ import annotations
 
-from ..domain.credits import Credit, CreditEvent
-from ..domain.customers import CreditSummary
-from ..domain.invoices import Invoice, SalesOrder
-from ..domain.payments import Payment
-from ..domain.returns import CustomerReturn
+from typing import TYPE_CHECKING
+
 from ..domain.money import format_cents
-from ..domain.permissions import Principal
-from ..domain.settings import AccountSettings
-from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 from ..store.sync_state import read_state
-from . import schemas
+from . import wire
+
+if TYPE_CHECKING:  # annotations only: a route that shows one resource need not load every resource's domain module
+    from ..domain.credits import Credit, CreditEvent
+    from ..domain.customers import CreditSummary
+    from ..domain.invoices import Invoice, SalesOrder
+    from ..domain.payments import Payment
+    from ..domain.permissions import Principal
+    from ..domain.returns import CustomerReturn
+    from ..domain.settings import AccountSettings
+    from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 
 # Fields that say something about credits: only principals who may see credits get them, in every response.
 CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
@@ -34,32 +38,32 @@ def _money(cents: int | None) -> str | None:
 
 
 def account(item: AccountItem) -> dict:
-    return schemas.AccountOut(id=item.pk.split("#", 1)[1], name=item.name, owner_user_id=item.owner_user_id,
-                              created_at=item.created_at).model_dump()
+    return wire.accounts.AccountOut(id=item.pk.split("#", 1)[1], name=item.name, owner_user_id=item.owner_user_id,
+                                    created_at=item.created_at).model_dump()
 
 
 def settings(value: AccountSettings) -> dict:
-    return schemas.SettingsOut(credits_enabled=value.credits_enabled, qbo_credit_sync=value.qbo_credit_sync,
-                               credit_balance_warning_threshold=_money(value.credit_balance_warning_threshold)
-                               ).model_dump()
+    return wire.accounts.SettingsOut(credits_enabled=value.credits_enabled, qbo_credit_sync=value.qbo_credit_sync,
+                                     credit_balance_warning_threshold=_money(value.credit_balance_warning_threshold)
+                                     ).model_dump()
 
 
 def role(item: RoleItem) -> dict:
-    return schemas.RoleOut(id=_id(item), name=item.name, permissions=sorted(item.permissions or ())).model_dump()
+    return wire.accounts.RoleOut(id=_id(item), name=item.name, permissions=sorted(item.permissions or ())).model_dump()
 
 
 def user(item: UserItem) -> dict:
-    return schemas.UserOut(user_id=_id(item), role_id=item.role_id).model_dump()
+    return wire.accounts.UserOut(user_id=_id(item), role_id=item.role_id).model_dump()
 
 
 def customer(item: CustomerItem) -> dict:
     state = read_state(item)
-    return schemas.CustomerOut(id=item.id, name=item.name, created_at=item.created_at, qbo_id=state.qbo_id,
-                               sync_status=state.status.value, sync_error=state.error).model_dump()
+    return wire.customers.CustomerOut(id=item.id, name=item.name, created_at=item.created_at, qbo_id=state.qbo_id,
+                                      sync_status=state.status.value, sync_error=state.error).model_dump()
 
 
 def credit(value: Credit) -> dict:
-    return schemas.CreditOut(
+    return wire.credits.CreditOut(
         id=value.id, number=value.number, customer_id=value.customer_id, source=value.source.value,
         status=value.status.value, amount=format_cents(value.amount), used=format_cents(value.used),
         remaining=format_cents(value.remaining), internal_note=value.internal_note,
@@ -76,32 +80,33 @@ def _money_fields(line: dict) -> dict:
 
 
 def invoice_summary(value: Invoice) -> dict:
-    return schemas.InvoiceSummaryOut(id=value.id, total=format_cents(value.total), paid=format_cents(value.paid),
-                                     balance=format_cents(value.balance), status=value.status.value).model_dump()
+    return wire.sales.InvoiceSummaryOut(id=value.id, total=format_cents(value.total), paid=format_cents(value.paid),
+                                        balance=format_cents(value.balance), status=value.status.value).model_dump()
 
 
 def payment(value: Payment, principal: Principal, invoice: Invoice | None = None) -> dict:
-    payload = schemas.PaymentOut(
+    payload = wire.sales.PaymentOut(
         id=value.id, number=value.number, invoice_id=value.invoice_id, status=value.status.value,
-        tenders=[schemas.TenderOut(method=t.method.value, amount=format_cents(t.amount)) for t in value.tenders],
-        credit_uses=[schemas.CreditUseOut(id=u.id, credit_id=u.credit_id, amount=format_cents(u.amount),
-                                          voided_at=u.voided_at) for u in value.credit_uses],
+        tenders=[wire.sales.TenderOut(method=t.method.value, amount=format_cents(t.amount)) for t in value.tenders],
+        credit_uses=[wire.sales.CreditUseOut(id=u.id, credit_id=u.credit_id, amount=format_cents(u.amount),
+                                             voided_at=u.voided_at) for u in value.credit_uses],
         total=format_cents(value.total), applied=format_cents(value.applied),
         overpayment_credit_id=value.overpayment_credit_id, created_at=value.created_at, voided_at=value.voided_at,
         qbo_id=value.qbo_id, sync_status=value.sync_status, sync_error=value.sync_error,
-        invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
+        invoice=wire.sales.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
     if invoice is None:
         del payload["invoice"]
     return shown_to(principal, payload)
 
 
 def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
-    payload = schemas.InvoiceOut(
+    payload = wire.sales.InvoiceOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
-        lines=[schemas.LineOut(description=line.description, quantity=line.quantity,
-                               unit_price=format_cents(line.unit_price),
-                               total=format_cents(line.total)) for line in value.lines],
-        charges=[schemas.ChargeOut(description=c.description, amount=format_cents(c.amount)) for c in value.charges],
+        lines=[wire.sales.LineOut(description=line.description, quantity=line.quantity,
+                                  unit_price=format_cents(line.unit_price),
+                                  total=format_cents(line.total)) for line in value.lines],
+        charges=[wire.sales.ChargeOut(description=c.description, amount=format_cents(c.amount))
+                 for c in value.charges],
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
         adjustment_credit_ids=value.adjustment_credit_ids,
@@ -112,26 +117,27 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
 
 
 def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
-    return schemas.SalesOrderOut(id=order.id, number=order.number, customer_id=order.customer_id,
-                                 invoice_id=order.invoice_id, deleted=order.deleted, created_at=order.created_at,
-                                 invoice=schemas.InvoiceSummaryOut(**invoice_summary(invoice_value))).model_dump()
+    return wire.sales.SalesOrderOut(id=order.id, number=order.number, customer_id=order.customer_id,
+                                    invoice_id=order.invoice_id, deleted=order.deleted, created_at=order.created_at,
+                                    invoice=wire.sales.InvoiceSummaryOut(**invoice_summary(invoice_value))
+                                    ).model_dump()
 
 
 def customer_return(value: CustomerReturn, principal: Principal) -> dict:
-    return shown_to(principal, schemas.ReturnOut(
+    return shown_to(principal, wire.returns.ReturnOut(
         id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
-        lines=[schemas.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
+        lines=[wire.returns.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
         total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
         completed_at=value.completed_at).model_dump())
 
 
 def credit_event(event: CreditEvent) -> dict:
-    return schemas.CreditEventOut(kind=event.kind, at=event.at, amount=format_cents(event.amount),
-                                  details=event.details).model_dump()
+    return wire.credits.CreditEventOut(kind=event.kind, at=event.at, amount=format_cents(event.amount),
+                                       details=event.details).model_dump()
 
 
 def credit_summary(value: CreditSummary, principal: Principal) -> dict:
-    return shown_to(principal, schemas.CreditSummaryOut(
+    return shown_to(principal, wire.customers.CreditSummaryOut(
         customer_id=value.customer_id, available_credit=format_cents(value.available_credit),
         outstanding_balance=format_cents(value.outstanding_balance),
         warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump())
@@ -139,7 +145,7 @@ def credit_summary(value: CreditSummary, principal: Principal) -> dict:
 
 def invoice_row(value: Invoice, principal: Principal) -> dict:
     """An invoice in a list (no embedded payments); adjustment fields only for those who see credits."""
-    payload = schemas.InvoiceRowOut(
+    payload = wire.reads.InvoiceRowOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
@@ -153,23 +159,24 @@ def payment_row(value: Payment, principal: Principal) -> dict:
 
 
 def user_row(item: UserItem) -> dict:
-    return schemas.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
+    return wire.reads.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
 
 
 def cancel_preview(outcome, mode: str, qbo_changes) -> dict:
     """The preview of a cancel (services.credits.CancelOutcome) and the QBO documents it would change."""
-    return schemas.CancelPreviewOut(
-        mode=mode, credit=schemas.CreditOut(**credit(outcome.credit)),
-        voided_uses=[schemas.VoidedUseOut(id=u.id, payment_id=u.payment_id, invoice_id=u.invoice_id,
-                                          amount=format_cents(u.amount)) for u in outcome.voided_uses],
-        invoices=[schemas.ReopenedInvoiceOut(id=i.id, number=i.number, balance_before=format_cents(before),
-                                             balance_after=format_cents(i.balance), status_after=i.status.value)
+    shapes = wire.credit_reads
+    return shapes.CancelPreviewOut(
+        mode=mode, credit=wire.credits.CreditOut(**credit(outcome.credit)),
+        voided_uses=[shapes.VoidedUseOut(id=u.id, payment_id=u.payment_id, invoice_id=u.invoice_id,
+                                         amount=format_cents(u.amount)) for u in outcome.voided_uses],
+        invoices=[shapes.ReopenedInvoiceOut(id=i.id, number=i.number, balance_before=format_cents(before),
+                                            balance_after=format_cents(i.balance), status_after=i.status.value)
                   for i, before in outcome.invoices],
-        credits=[schemas.ChangedCreditOut(id=c.credit.id, number=c.credit.number, source=c.credit.source.value,
-                                          status_before=c.status_before, status_after=c.credit.status.value,
-                                          remaining_before=format_cents(c.remaining_before),
-                                          remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
-        qbo_documents=[schemas.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()
+        credits=[shapes.ChangedCreditOut(id=c.credit.id, number=c.credit.number, source=c.credit.source.value,
+                                         status_before=c.status_before, status_after=c.credit.status.value,
+                                         remaining_before=format_cents(c.remaining_before),
+                                         remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
+        qbo_documents=[shapes.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()
 
 
 def _doc(kind: str, value) -> dict:
@@ -193,7 +200,8 @@ def lineage(value) -> dict:
     uses = [{"id": u.id, "amount": format_cents(u.amount), "at": u.at, "voided_at": u.voided_at,
              "payment": _doc("payment", value.payments[u.payment_id]),
              "invoice": _lineage_invoice(value.invoices[u.invoice_id])} for u in value.uses]
-    checked = schemas.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit), "uses": uses})
+    checked = wire.credit_reads.LineageOut.model_validate({"origin": origin, "credit": credit(value.credit),
+                                                           "uses": uses})
     return checked.model_dump(by_alias=True)
 
 
@@ -217,7 +225,7 @@ def credit_aging(report, names: dict[str, str]) -> dict:
                "customers": [{"customer_id": c, "name": names.get(c), **_aging_row(row)}
                              for c, row in report.customers.items()],
                "total": _aging_row(report.total)}
-    return schemas.AgingOut.model_validate(payload).model_dump(by_alias=True)
+    return wire.credit_reads.AgingOut.model_validate(payload).model_dump(by_alias=True)
 
 
 AGING_CSV_COLUMNS = ("Customer ID", "Customer", "Source", "0-30", "31-60", "61-90", "90+", "Total")
@@ -239,18 +247,18 @@ def credit_aging_rows(report, names: dict[str, str]) -> list[tuple]:
 
 def qbo_status(view) -> dict:
     """services.sync.status.SyncStatusView on the wire."""
-    return schemas.QboStatusOut(
+    return wire.qbo_status.QboStatusOut(
         connected=view.connected, realm_id=view.realm_id, sync_mode=view.sync_mode.value, pending=view.pending,
         last_push_at=view.last_push_at, last_pull_at=view.last_pull_at, cdc_watermark=view.cdc_watermark,
-        errors=[schemas.QboErrorOut(object_type=e.kind, object_id=e.object_id, number=e.number, code=e.code,
-                                    message=e.message, at=e.at, attempts=e.attempts) for e in view.errors]
+        errors=[wire.qbo_status.QboErrorOut(object_type=e.kind, object_id=e.object_id, number=e.number, code=e.code,
+                                            message=e.message, at=e.at, attempts=e.attempts) for e in view.errors]
     ).model_dump()
 
 
 def qbo_retry(outcome) -> dict:
     """services.sync.retry.RetryOutcome on the wire."""
     state = outcome.sync
-    return schemas.QboRetryOut(
+    return wire.qbo_status.QboRetryOut(
         object_type=outcome.kind, object_id=outcome.object_id, number=outcome.number, qbo_id=state.qbo_id,
         sync_status=state.status.value, sync_error=state.error, attempts=state.attempts, outcome=outcome.outcome,
         message=outcome.message).model_dump()

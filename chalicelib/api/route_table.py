@@ -1,11 +1,12 @@
 """The API's routes registered on the app, each route module imported only when one of its routes is first called.
 
 Chalice must know every route when app.py is imported (the router, `chalice package`'s API Gateway template), but a
-request needs only its own route's module, schemas, presenters and use cases. deploy/package.py writes the table of
-routes (module, path, method, view name) into the artifact as `routes.json` beside this file; when it is there,
-`register_routes` gives Chalice each route with a small view that imports the route's module on the first call and
-hands over to the view `endpoint()` declared. Without the table (the source tree: tests, `make run`) every module is
-imported and its blueprint registered as before, so the two ways serve the same routes with the same views.
+request needs only its own route's module, models (chalicelib/api/wire/), presenters and use cases. deploy/package.py
+writes the table of routes (module, path, method, view name) into the artifact as `routes.json` beside this file;
+when it is there, `register_routes` gives Chalice each route with a small view that imports the route's module on
+the first call and hands over to the view `endpoint()` declared. Without the table (the source tree: tests,
+`make run`) every module is imported and its blueprint registered as before, so the two ways serve the same routes
+with the same views.
 
 Adding a route module is one line: its name in `ROUTE_MODULES` in app.py (the table is written at packaging).
 """

@@ -5,26 +5,28 @@ from chalice import Blueprint
 
 from ..domain.money import parse_cents
 from ..services import accounts
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.accounts import (
+    AccountOut, AssignRole, CreateAccount, CreateRole, RoleOut, SettingsOut, SettingsPatch, UserOut)
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/accounts", "POST", summary="Create an account and its owner (staff only)", body=schemas.CreateAccount,
-          response=schemas.AccountOut, status=201, account_optional=True)
+@endpoint(bp, "/accounts", "POST", summary="Create an account and its owner (staff only)", body=CreateAccount,
+          response=AccountOut, status=201, account_optional=True)
 def create_account(call: Call):
     item = accounts.create_account(call.principal, name=call.body.name, owner_user_id=call.body.owner_user_id)
     return presenters.account(item)
 
 
-@endpoint(bp, "/settings", "GET", summary="Read the account's settings", response=schemas.SettingsOut)
+@endpoint(bp, "/settings", "GET", summary="Read the account's settings", response=SettingsOut)
 def get_settings(call: Call):
     return presenters.settings(call.settings)
 
 
 @endpoint(bp, "/settings", "PATCH", summary="Change settings (feature switches: staff only)",
-          body=schemas.SettingsPatch, response=schemas.SettingsOut)
+          body=SettingsPatch, response=SettingsOut)
 def patch_settings(call: Call):
     changes = call.body.model_dump(exclude_unset=True)
     if "credit_balance_warning_threshold" in changes and changes["credit_balance_warning_threshold"] is not None:
@@ -32,15 +34,15 @@ def patch_settings(call: Call):
     return presenters.settings(accounts.update_settings(call.principal, changes))
 
 
-@endpoint(bp, "/roles", "POST", summary="Create a role with a permission set", body=schemas.CreateRole,
-          response=schemas.RoleOut, status=201)
+@endpoint(bp, "/roles", "POST", summary="Create a role with a permission set", body=CreateRole,
+          response=RoleOut, status=201)
 def create_role(call: Call):
     return presenters.role(accounts.create_role(call.principal, name=call.body.name,
                                                 permissions=call.body.permissions))
 
 
-@endpoint(bp, "/users/{user_id}", "PUT", summary="Assign a role to a user", body=schemas.AssignRole,
-          response=schemas.UserOut)
+@endpoint(bp, "/users/{user_id}", "PUT", summary="Assign a role to a user", body=AssignRole,
+          response=UserOut)
 def assign_role(call: Call):
     return presenters.user(accounts.assign_role(call.principal, user_id=call.params["user_id"],
                                                 role_id=call.body.role_id))

@@ -9,8 +9,10 @@ from chalice import Blueprint, Response
 from ..domain.credits import CancelMode
 from ..qbo.plans import cancel_changes
 from ..services import credits, lineage, reports
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.credit_reads import AgingOut, AgingQuery, CancelPreviewOut, LineageOut
+from .wire.credits import CancelCredit
 
 bp = Blueprint(__name__)
 
@@ -18,7 +20,7 @@ bp = Blueprint(__name__)
 @endpoint(bp, "/credits/{credit_id}/cancel/preview", "POST",
           summary="What POST /credits/{id}/cancel with this body would do: uses voided, invoices reopened, "
                   "QBO documents changed; commits nothing",
-          body=schemas.CancelCredit, response=schemas.CancelPreviewOut)
+          body=CancelCredit, response=CancelPreviewOut)
 def preview_cancel(call: Call):
     mode = CancelMode(call.body.mode)
     outcome = credits.preview_cancel(call.principal, call.params["credit_id"], mode)
@@ -28,7 +30,7 @@ def preview_cancel(call: Call):
 
 @endpoint(bp, "/credits/{credit_id}/lineage", "GET",
           summary="Return lines or originating invoice and payment → credit → every use and the invoice it paid",
-          response=schemas.LineageOut)
+          response=LineageOut)
 def credit_lineage(call: Call):
     return presenters.lineage(lineage.credit_lineage(call.principal, call.params["credit_id"]))
 
@@ -36,7 +38,7 @@ def credit_lineage(call: Call):
 @endpoint(bp, "/reports/credit-aging", "GET",
           summary="Open credit by source in age buckets (0-30, 31-60, 61-90, 90+ days), per customer and in total; "
                   "Accept: text/csv exports it",
-          query=schemas.AgingQuery, response=schemas.AgingOut)
+          query=AgingQuery, response=AgingOut)
 def credit_aging(call: Call):
     report, names = reports.credit_aging(call.principal, customer_id=call.query.customer_id, as_of=call.query.as_of)
     if "text/csv" not in call.headers.get("accept", ""):

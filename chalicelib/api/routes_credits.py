@@ -10,8 +10,9 @@ from ..domain.credits import CancelMode
 from ..domain.money import format_cents, parse_cents
 from ..services import credits
 from ..store.cursor import decode_cursor, encode_cursor
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.credits import CancelCredit, CreateCredit, CreditHistory, CreditList, CreditListQuery, CreditOut, EditCredit
 
 bp = Blueprint(__name__)
 CSV_COLUMNS = ("Number", "Customer ID", "Source", "Status", "Amount", "Used", "Remaining", "Internal Notes",
@@ -30,8 +31,8 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-@endpoint(bp, "/credits", "POST", summary="Issue a manual credit", body=schemas.CreateCredit,
-          response=schemas.CreditOut, status=201)
+@endpoint(bp, "/credits", "POST", summary="Issue a manual credit", body=CreateCredit,
+          response=CreditOut, status=201)
 def create_credit(call: Call):
     body = call.body
     credit = credits.issue_manual_credit(call.principal, customer_id=body.customer_id,
@@ -41,7 +42,7 @@ def create_credit(call: Call):
 
 
 @endpoint(bp, "/credits", "GET", summary="List credits oldest first; Accept: text/csv exports them",
-          query=schemas.CreditListQuery, response=schemas.CreditList)
+          query=CreditListQuery, response=CreditList)
 def list_credits(call: Call):
     query = call.query
     filters = dict(customer_id=query.customer_id, status=query.status, source=query.source, q=query.q)
@@ -72,13 +73,13 @@ def _csv(call: Call, filters: dict) -> Response:
                              "Content-Disposition": 'attachment; filename="credits.csv"'})
 
 
-@endpoint(bp, "/credits/{credit_id}", "GET", summary="Read a credit", response=schemas.CreditOut)
+@endpoint(bp, "/credits/{credit_id}", "GET", summary="Read a credit", response=CreditOut)
 def get_credit(call: Call):
     return presenters.credit(credits.get_credit(call.principal, call.params["credit_id"]))
 
 
 @endpoint(bp, "/credits/{credit_id}", "PATCH", summary="Edit amount or notes (never below used)",
-          body=schemas.EditCredit, response=schemas.CreditOut)
+          body=EditCredit, response=CreditOut)
 def edit_credit(call: Call):
     changes = call.body.model_dump(exclude_unset=True)
     if changes.get("amount") is not None:
@@ -88,20 +89,20 @@ def edit_credit(call: Call):
 
 
 @endpoint(bp, "/credits/{credit_id}", "DELETE", summary="Soft-delete a credit that was never used",
-          response=schemas.CreditOut)
+          response=CreditOut)
 def delete_credit(call: Call):
     return presenters.credit(credits.delete_credit(call.principal, call.params["credit_id"]))
 
 
 @endpoint(bp, "/credits/{credit_id}/transactions", "GET", summary="A credit's history",
-          response=schemas.CreditHistory)
+          response=CreditHistory)
 def credit_history(call: Call):
     events = credits.credit_history(call.principal, call.params["credit_id"])
     return {"data": [presenters.credit_event(e) for e in events]}
 
 
 @endpoint(bp, "/credits/{credit_id}/cancel", "POST", summary="Cancel: balance_only, or revert (void its uses too)",
-          body=schemas.CancelCredit, response=schemas.CreditOut)
+          body=CancelCredit, response=CreditOut)
 def cancel_credit(call: Call):
     credit = credits.cancel_credit(call.principal, call.params["credit_id"], CancelMode(call.body.mode))
     return presenters.credit(credit)

@@ -4,21 +4,22 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..services import customers, reports
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.customers import CreateCustomer, CreditSummaryAsOfOut, CreditSummaryQuery, CustomerOut
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/customers", "POST", summary="Create a customer", body=schemas.CreateCustomer,
-          response=schemas.CustomerOut, status=201)
+@endpoint(bp, "/customers", "POST", summary="Create a customer", body=CreateCustomer,
+          response=CustomerOut, status=201)
 def create_customer(call: Call):
     return presenters.customer(customers.create_customer(call.principal, name=call.body.name))
 
 
 @endpoint(bp, "/customers/{customer_id}/credit-summary", "GET",
           summary="Available credit and outstanding balance, now or as_of a date or time",
-          query=schemas.CreditSummaryQuery, response=schemas.CreditSummaryAsOfOut)
+          query=CreditSummaryQuery, response=CreditSummaryAsOfOut)
 def credit_summary(call: Call):
     if call.query.as_of is not None:
         at = reports.moment(call.query.as_of)

@@ -15,7 +15,7 @@ from ..domain.money import format_cents
 from ..services.sync import connection, legacy
 from .routes_credits import csv_cell
 from .routing import Call, endpoint
-from .schemas import Body
+from .wire.common import Body
 
 bp = Blueprint(__name__)
 LEGACY_CSV_COLUMNS = ("Credit Number", "Customer ID", "Customer", "Amount", "Remaining", "QBO CreditMemo ID",

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .routing import Call, endpoint
-from .schemas import Body, Out
+from .wire.common import Body, Out
 
 bp = Blueprint(__name__)
 

@@ -7,8 +7,14 @@ from chalice import Blueprint
 from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, ALL_PERMISSIONS
 from ..services import reads
 from ..store.cursor import decode_position, encode_position
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.common import ListQuery
+from .wire.customers import CustomerOut
+from .wire.reads import (
+    CustomerList, CustomerListQuery, InvoiceList, InvoiceListQuery, PaymentList, PaymentListQuery, RenameCustomer,
+    ReturnList, ReturnListQuery, RoleList, UserList)
+from .wire.sales import PaymentOut, SalesOrderOut
 
 bp = Blueprint(__name__)
 
@@ -22,25 +28,25 @@ def _paging(call: Call) -> dict:
 
 
 @endpoint(bp, "/customers", "GET", summary="List customers by name; q matches the start of the name in any case",
-          query=schemas.CustomerListQuery, response=schemas.CustomerList)
+          query=CustomerListQuery, response=CustomerList)
 def list_customers(call: Call):
     page = reads.list_customers(call.principal, q=call.query.q, **_paging(call))
     return _listed(page, presenters.customer)
 
 
-@endpoint(bp, "/customers/{customer_id}", "GET", summary="Read a customer", response=schemas.CustomerOut)
+@endpoint(bp, "/customers/{customer_id}", "GET", summary="Read a customer", response=CustomerOut)
 def get_customer(call: Call):
     return presenters.customer(reads.get_customer(call.principal, call.params["customer_id"]))
 
 
-@endpoint(bp, "/customers/{customer_id}", "PATCH", summary="Rename a customer", body=schemas.RenameCustomer,
-          response=schemas.CustomerOut)
+@endpoint(bp, "/customers/{customer_id}", "PATCH", summary="Rename a customer", body=RenameCustomer,
+          response=CustomerOut)
 def rename_customer(call: Call):
     return presenters.customer(reads.rename_customer(call.principal, call.params["customer_id"], call.body.name))
 
 
 @endpoint(bp, "/invoices", "GET", summary="List invoices oldest first (filters customer_id, status)",
-          query=schemas.InvoiceListQuery, response=schemas.InvoiceList)
+          query=InvoiceListQuery, response=InvoiceList)
 def list_invoices(call: Call):
     page = reads.list_invoices(call.principal, customer_id=call.query.customer_id, status=call.query.status,
                                **_paging(call))
@@ -48,7 +54,7 @@ def list_invoices(call: Call):
 
 
 @endpoint(bp, "/payments", "GET", summary="List payments oldest first (filters invoice_id, customer_id, status)",
-          query=schemas.PaymentListQuery, response=schemas.PaymentList)
+          query=PaymentListQuery, response=PaymentList)
 def list_payments(call: Call):
     q = call.query
     page = reads.list_payments(call.principal, invoice_id=q.invoice_id, customer_id=q.customer_id, status=q.status,
@@ -57,21 +63,21 @@ def list_payments(call: Call):
 
 
 @endpoint(bp, "/payments/{payment_id}", "GET", summary="Read a payment with its invoice's balance",
-          response=schemas.PaymentOut)
+          response=PaymentOut)
 def get_payment(call: Call):
     view = reads.get_payment(call.principal, call.params["payment_id"])
     return presenters.payment(view.payment, call.principal, view.invoice)
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "GET", summary="Read a sales order with its invoice's balance",
-          response=schemas.SalesOrderOut)
+          response=SalesOrderOut)
 def get_sales_order(call: Call):
     view = reads.get_sales_order(call.principal, call.params["sales_order_id"])
     return presenters.sales_order(view.sales_order, view.invoice)
 
 
 @endpoint(bp, "/returns", "GET", summary="List returns oldest first (filters customer_id, status)",
-          query=schemas.ReturnListQuery, response=schemas.ReturnList)
+          query=ReturnListQuery, response=ReturnList)
 def list_returns(call: Call):
     page = reads.list_returns(call.principal, customer_id=call.query.customer_id, status=call.query.status,
                               **_paging(call))
@@ -79,7 +85,7 @@ def list_returns(call: Call):
 
 
 @endpoint(bp, "/roles", "GET", summary="List roles (manage_roles); the built-in Admin role opens the first page",
-          query=schemas.ListQuery, response=schemas.RoleList)
+          query=ListQuery, response=RoleList)
 def list_roles(call: Call):
     page = reads.list_roles(call.principal, **_paging(call))
     listed = _listed(page, presenters.role)
@@ -90,6 +96,6 @@ def list_roles(call: Call):
 
 
 @endpoint(bp, "/users", "GET", summary="List the account's users and their roles (manage_roles)",
-          query=schemas.ListQuery, response=schemas.UserList)
+          query=ListQuery, response=UserList)
 def list_users(call: Call):
     return _listed(reads.list_users(call.principal, **_paging(call)), presenters.user_row)

@@ -6,14 +6,15 @@ from chalice import Blueprint
 from ..domain.money import parse_cents
 from ..domain.returns import ReturnLine
 from ..services import returns
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.returns import CreateReturn, ReturnOut
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/returns", "POST", summary="Record a customer return", body=schemas.CreateReturn,
-          response=schemas.ReturnOut, status=201)
+@endpoint(bp, "/returns", "POST", summary="Record a customer return", body=CreateReturn,
+          response=ReturnOut, status=201)
 def create_return(call: Call):
     lines = [ReturnLine(line.product_id, line.package_id, line.batch_id, line.quantity, parse_cents(line.unit_price))
              for line in call.body.lines]
@@ -21,13 +22,13 @@ def create_return(call: Call):
     return presenters.customer_return(created, call.principal)
 
 
-@endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=schemas.ReturnOut)
+@endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=ReturnOut)
 def get_return(call: Call):
     return presenters.customer_return(returns.get_return(call.principal, call.params["return_id"]), call.principal)
 
 
 @endpoint(bp, "/returns/{return_id}/complete", "POST", summary="Complete a return, issuing its credit once",
-          response=schemas.ReturnOut)
+          response=ReturnOut)
 def complete_return(call: Call):
     completed = returns.complete_return(call.principal, call.params["return_id"])
     return presenters.customer_return(completed, call.principal)

@@ -9,26 +9,29 @@ from ..domain.invoices import Charge, Line
 from ..domain.money import parse_cents
 from ..domain.payments import Tender, TenderMethod
 from ..services import payments, sales
-from . import presenters, schemas
+from . import presenters
 from .routing import Call, endpoint
+from .wire.sales import (
+    ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceOut, LineIn, PaymentOut, ReceivePayment,
+    SalesOrderOut)
 
 bp = Blueprint(__name__)
 
 
-def _lines(items: list[schemas.LineIn] | None) -> list[Line] | None:
+def _lines(items: list[LineIn] | None) -> list[Line] | None:
     if items is None:
         return None
     return [Line(i.description, i.quantity, parse_cents(i.unit_price)) for i in items]
 
 
-def _charges(items: list[schemas.ChargeIn] | None) -> list[Charge] | None:
+def _charges(items: list[ChargeIn] | None) -> list[Charge] | None:
     if items is None:
         return None
     return [Charge(i.description, parse_cents(i.amount)) for i in items]
 
 
-@endpoint(bp, "/sales-orders", "POST", summary="Create a sales order and its invoice", body=schemas.CreateSalesOrder,
-          response=schemas.SalesOrderOut, status=201)
+@endpoint(bp, "/sales-orders", "POST", summary="Create a sales order and its invoice", body=CreateSalesOrder,
+          response=SalesOrderOut, status=201)
 def create_sales_order(call: Call):
     view = sales.create_sales_order(call.principal, customer_id=call.body.customer_id,
                                     lines=_lines(call.body.lines), charges=_charges(call.body.charges))
@@ -36,7 +39,7 @@ def create_sales_order(call: Call):
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "PATCH", summary="Change the customer (guarded)",
-          body=schemas.ChangeCustomer, response=schemas.SalesOrderOut)
+          body=ChangeCustomer, response=SalesOrderOut)
 def change_customer(call: Call):
     view = sales.change_customer(call.principal, call.params["sales_order_id"], call.body.customer_id)
     return presenters.sales_order(view.sales_order, view.invoice)
@@ -44,21 +47,21 @@ def change_customer(call: Call):
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "DELETE",
           summary="Delete the order: voids its payments and deletes the credits it generated",
-          response=schemas.SalesOrderOut)
+          response=SalesOrderOut)
 def delete_sales_order(call: Call):
     view = sales.delete_sales_order(call.principal, call.params["sales_order_id"])
     return presenters.sales_order(view.sales_order, view.invoice)
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "GET", summary="Invoice with payments and allocation breakdown",
-          response=schemas.InvoiceOut)
+          response=InvoiceOut)
 def get_invoice(call: Call):
     view = sales.get_invoice(call.principal, call.params["invoice_id"])
     return presenters.invoice(view.invoice, view.payments, call.principal)
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "PATCH", summary="Edit lines/charges; overpaid amounts become a credit",
-          body=schemas.EditInvoice, response=schemas.InvoiceOut)
+          body=EditInvoice, response=InvoiceOut)
 def edit_invoice(call: Call):
     view = sales.edit_invoice(call.principal, call.params["invoice_id"], lines=_lines(call.body.lines),
                               charges=_charges(call.body.charges))
@@ -66,7 +69,7 @@ def edit_invoice(call: Call):
 
 
 @endpoint(bp, "/invoices/{invoice_id}/payments", "POST", summary="Receive a payment: tenders and credits",
-          body=schemas.ReceivePayment, response=schemas.PaymentOut, status=201)
+          body=ReceivePayment, response=PaymentOut, status=201)
 def receive_payment(call: Call):
     body = call.body
     credits = body.credits
@@ -82,7 +85,7 @@ def receive_payment(call: Call):
 
 
 @endpoint(bp, "/payments/{payment_id}/void", "POST", summary="Void a payment's tenders and credit uses",
-          response=schemas.PaymentOut)
+          response=PaymentOut)
 def void_payment(call: Call):
     result = payments.void_payment(call.principal, call.params["payment_id"])
     return presenters.payment(result.payment, call.principal, result.invoice)

@@ -1,0 +1,50 @@
+"""Accounts, settings, roles and users (routes_accounts)."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import Amount, Body, Id, Name, Out
+
+
+class CreateAccount(Body):
+    name: Name
+    owner_user_id: Id
+
+
+class SettingsPatch(Body):
+    credits_enabled: bool = Field(default=None, description="staff only to switch on; omit to leave as is")
+    qbo_credit_sync: bool = Field(default=None, description="staff only to switch on; omit to leave as is")
+    credit_balance_warning_threshold: Amount | None = None
+
+
+class CreateRole(Body):
+    name: Name
+    permissions: list[str] = Field(default_factory=list, max_length=20)
+
+
+class AssignRole(Body):
+    role_id: Id
+
+
+class AccountOut(Out):
+    id: str
+    name: str
+    owner_user_id: str
+    created_at: str
+
+
+class SettingsOut(Out):
+    credits_enabled: bool
+    qbo_credit_sync: bool
+    credit_balance_warning_threshold: str | None
+
+
+class RoleOut(Out):
+    id: str
+    name: str
+    permissions: list[str]
+
+
+class UserOut(Out):
+    user_id: str
+    role_id: str

@@ -1,0 +1,133 @@
+"""Sales orders, invoices and payments (routes_sales)."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .common import Amount, Body, Id, Out, Quantity, SyncStatusName
+
+
+class LineIn(Body):
+    description: Annotated[str, Field(max_length=500)] = ""
+    quantity: Quantity
+    unit_price: Amount
+
+
+class ChargeIn(Body):
+    description: Annotated[str, Field(max_length=500)] = ""
+    amount: Amount
+
+
+class CreateSalesOrder(Body):
+    customer_id: Id
+    lines: list[LineIn] = Field(default_factory=list, max_length=200)
+    charges: list[ChargeIn] = Field(default_factory=list, max_length=50)
+
+
+class EditInvoice(Body):
+    lines: list[LineIn] | None = Field(default=None, max_length=200)
+    charges: list[ChargeIn] | None = Field(default=None, max_length=50)
+
+
+class ChangeCustomer(Body):
+    customer_id: Id
+
+
+class TenderIn(Body):
+    method: Literal["cash", "check", "transfer"]
+    amount: Amount
+
+
+class ChosenCreditIn(Body):
+    credit_id: Id
+    amount: Amount | None = None
+
+
+class ReceivePayment(Body):
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+    credits: Literal["fifo"] | list[ChosenCreditIn] | None = Field(
+        default=None, description='"fifo" (oldest first) or the credits to use, with optional amounts')
+    payment_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+
+
+class LineOut(Out):
+    description: str
+    quantity: str
+    unit_price: str
+    total: str
+
+
+class ChargeOut(Out):
+    description: str
+    amount: str
+
+
+class TenderOut(Out):
+    method: str
+    amount: str
+
+
+class CreditUseOut(Out):
+    id: str
+    credit_id: str
+    amount: str
+    voided_at: str | None
+
+
+class InvoiceSummaryOut(Out):
+    id: str
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+
+
+class PaymentOut(Out):
+    id: str
+    number: str
+    invoice_id: str
+    status: Literal["active", "voided"]
+    tenders: list[TenderOut]
+    credit_uses: list[CreditUseOut] | None = Field(default=None, description="absent for users who may not view credits")
+    total: str
+    applied: str
+    overpayment_credit_id: str | None = None
+    created_at: str
+    voided_at: str | None
+    qbo_id: str | None
+    sync_status: SyncStatusName
+    sync_error: str | None
+    invoice: InvoiceSummaryOut | None = None
+
+
+class InvoiceOut(Out):
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    lines: list[LineOut]
+    charges: list[ChargeOut]
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+    deleted: bool
+    adjusted_to_credit: str | None = Field(default=None, description="paid above a reduced total, moved into "
+                                           "adjustment credits (absent for users who may not view credits)")
+    adjustment_credit_ids: list[str] | None = None
+    payments: list[PaymentOut]
+    created_at: str
+    qbo_id: str | None
+    sync_status: SyncStatusName
+    sync_error: str | None
+
+
+class SalesOrderOut(Out):
+    id: str
+    number: str
+    customer_id: str
+    invoice_id: str
+    deleted: bool
+    created_at: str
+    invoice: InvoiceSummaryOut
