@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # TEST_WORKERS=0 runs the suite in one process
 TEST_WORKERS ?= auto
 
-.PHONY: run test unit package bench clean mutate
+.PHONY: run test unit package bench clean mutate soak
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ bench: $(STAMP)
 	$(PY) bench/sync_delivery.py
 	$(PY) bench/resync.py
 	$(PY) bench/parity.py
+
+# A long seeded soak (tests/soak): N operations per seed, each seed a fresh account and realm; `make test` runs a
+# short one. A failure prints the seed and the shortest failing prefix: `make soak N=<prefix> SEED=<seed>` re-runs it.
+N ?= 1000
+SEED ?= 1 2 3
+soak: $(STAMP)
+	SOAK_N=$(N) SOAK_SEEDS="$(SEED)" $(PY) -m pytest tests/soak -q -s -p no:cacheprovider
 
 # Mutation score of chalicelib/domain (cosmic-ray; not part of `make test` or CI). Prints survivors and per-file scores.
 mutate: $(STAMP)

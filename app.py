@@ -4,34 +4,25 @@ import os
 
 from chalice import Chalice, Rate, Response
 
-from chalicelib.api import (
-    routes_accounts,
-    routes_credit_reads,
-    routes_credits,
-    routes_customers,
-    routes_qbo_connection,
-    routes_qbo_status,
-    routes_qbo_webhook,
-    routes_reads,
-    routes_returns,
-    routes_sales,
-)
-from chalicelib.api.openapi import build_document
+from chalicelib import observability
 from chalicelib.api.responses import json_response
-from chalicelib.api.routing import remember_request
+from chalicelib.api.route_table import import_all, register_routes
 
 app = Chalice(app_name="credits")
-for blueprint_module in (routes_accounts, routes_customers, routes_credits, routes_sales, routes_returns,
-                         routes_reads, routes_credit_reads, routes_qbo_webhook, routes_qbo_connection):
-    app.register_blueprint(blueprint_module.bp)
-app.register_blueprint(routes_qbo_status.bp)
-from chalicelib.api import routes_qbo_parity  # noqa: E402
-app.register_blueprint(routes_qbo_parity.bp)
-app.register_middleware(remember_request, "http")
+# The API's route modules (chalicelib/api/<name>.py, each with a blueprint `bp` of endpoint() routes). A new module is
+# one more name here; in the deployed artifact each is imported when one of its routes is first called.
+ROUTE_MODULES = ("routes_accounts", "routes_customers", "routes_credits", "routes_sales", "routes_returns",
+                 "routes_reads", "routes_credit_reads", "routes_qbo_webhook", "routes_qbo_connection",
+                 "routes_qbo_status", "routes_qbo_parity")
+register_routes(app, ROUTE_MODULES)
+observability.start_tracing(app)  # only when switched on (POWERTOOLS_TRACE_DISABLED=false): imports nothing else
 
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi_document() -> Response:
+    from chalicelib.api.openapi import build_document
+
+    import_all(ROUTE_MODULES)
     return json_response(200, build_document())
 
 
@@ -48,7 +39,8 @@ def sync_relay(event) -> None:
     """Committed changes that left an object pending → push hints on the sync queue."""
     from chalicelib.workers import relay
 
-    relay.handle_event(event.to_dict())
+    with observability.invocation(**observability.lambda_keys("sync_relay", event.context)):
+        relay.handle_event(event.to_dict())
 
 
 @app.on_sqs_message(queue_arn=SYNC_QUEUE_ARN, batch_size=10, name="sync_worker")
@@ -56,7 +48,8 @@ def sync_worker(event) -> dict:
     """Push/pull hints from the FIFO queue; the answer names the messages to deliver again."""
     from chalicelib.workers import worker
 
-    return worker.handle_event(event.to_dict())
+    with observability.invocation(**observability.lambda_keys("sync_worker", event.context)):
+        return worker.handle_event(event.to_dict())
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sync_sweeper")
@@ -64,7 +57,8 @@ def sync_sweeper(event) -> None:
     """Every minute: hint stale pending changes again, retry parked ones whose backoff has passed."""
     from chalicelib.workers import sweeper
 
-    sweeper.run()
+    with observability.invocation(**observability.lambda_keys("sync_sweeper", event.context)):
+        sweeper.run()
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="sync_cdc_sweep")
@@ -72,4 +66,5 @@ def sync_cdc_sweep(event) -> None:
     """Every five minutes: a pull hint per connected realm, so changes a webhook never announced still arrive."""
     from chalicelib.workers import sweeper
 
-    sweeper.run_cdc()
+    with observability.invocation(**observability.lambda_keys("sync_cdc_sweep", event.context)):
+        sweeper.run_cdc()

@@ -147,31 +147,76 @@ def outbound_requests_per_operation() -> None:
 
 
 def outbound_thousand_credits(count: int = 1000) -> None:
-    """Requests to push `count` new credits of one account, against the floor of batches of 30."""
+    """Requests per synced object to push `count` new credits of one account (and `count // 10` sales orders each
+    paid by a check), batched by the push run, against the same objects pushed one request each (the one-object
+    path, which is how every push went before batching) and against the floor of batches of 30."""
+    from chalicelib.domain.pacing import floor_seconds
     from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
     from chalicelib.services.credits import issue_manual_credit
+    from chalicelib.services.payments import receive_payment
+    from chalicelib.services.sales import create_sales_order
+    from chalicelib.domain.invoices import Line
+    from chalicelib.domain.payments import Tender, TenderMethod
+    from chalicelib.services.sync.push import push_one
+    from chalicelib.store.sync_state import pending_objects
 
     stack, emulator = _stack()
     try:
         stack.realm.limits(enabled=False)  # count requests; pacing is modelled below from the realm's limits
         account = stack.account
         clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, qbo_sync=True)
-        for n in range(count):
-            issue_manual_credit(clerk, customer_id=account.customers[n % 2], amount=100 + n, internal_note="",
-                                external_note="")
-        started, requests = time.perf_counter(), 0
-        while True:  # a push run takes up to 500 pending objects: the worker's next message takes the rest
-            ran = _pushed(stack)
-            requests += ran
-            if ran == 0:
-                break
-        batches = -(-count // 30)
-        floor_minutes = max(batches / 40, batches / 500)
-        ours_minutes = requests / 500  # one request per credit: the 500/min limit paces it
-        print(f"outbound, push {count} new credits: {requests} QBO requests in {time.perf_counter() - started:.1f} s "
-              f"(emulator unthrottled); floor {batches} batch requests; modelled at the realm's limits "
-              f"{ours_minutes:.1f} min against the floor's {floor_minutes:.1f} min ({ours_minutes / floor_minutes:.1f} x): "
-              "the push creates one document per request; batching new documents is the mass re-sync's (bench/resync.py)")
+        owner, customers = account.owner, account.customers
+        owner.post("/credits", {"customer_id": customers[0], "amount": "1.00"})
+        owner.post("/credits", {"customer_id": customers[1], "amount": "1.00"})
+        _pushed(stack)  # both customers and the company's sales item, once
+
+        def make(n_credits: int, n_orders: int) -> int:
+            for n in range(n_credits):
+                issue_manual_credit(clerk, customer_id=customers[n % 2], amount=100 + n, internal_note="",
+                                    external_note="")
+            for n in range(n_orders):
+                view = create_sales_order(clerk, customer_id=customers[n % 2], charges=[],
+                                          lines=[Line("case", "1", 5_000 + n)])
+                receive_payment(clerk, view.invoice.id, tenders=[Tender(TenderMethod.CHECK, 5_000 + n)], credits=None)
+            return n_credits + 2 * n_orders
+
+        def drain() -> tuple[int, int]:
+            requests = batches = 0
+            while True:  # a push run takes up to 500 pending objects: the worker's next message takes the rest
+                before = _requests(stack)
+                report = stack.push()
+                ran = _requests(stack) - before
+                requests, batches = requests + ran, batches + report.batch_requests
+                if ran == 0:
+                    return requests, batches
+
+        def one_by_one() -> int:
+            before = _requests(stack)
+            client = stack.client()
+            for pending in pending_objects(account.id, 10_000):
+                push_one(account.id, pending.kind, pending.object_id, client=client)
+            return _requests(stack) - before
+
+        orders = count // 10
+        objects = make(count, orders)
+        started = time.perf_counter()
+        requests, batches = drain()
+        seconds = time.perf_counter() - started
+        books = stack.realm.books()["objects"]
+        assert len(books["CreditMemo"]) == count + 2 and len(books["Payment"]) == orders, "a document is missing"
+        floor_batches = -(-count // 30) + 2 * -(-orders // 30)
+        ours = floor_seconds(batches, requests - batches) / 60
+        floor = floor_seconds(floor_batches, 0) / 60
+        objects_small = make(count // 10, orders // 10)
+        single = one_by_one()
+        print(f"outbound, push {count} new credits + {orders} paid sales orders ({objects} objects): "
+              f"{requests} QBO requests ({batches} batches of up to 30, {requests - batches} single) in {seconds:.1f} s "
+              f"(emulator unthrottled) = {requests / objects:.3f} requests per synced object; "
+              f"floor {floor_batches} batch requests ({floor_batches / objects:.3f} per object); modelled at the realm's "
+              f"limits {ours:.2f} min against the floor's {floor:.2f} min ({ours / floor:.2f} x)")
+        print(f"outbound, the same kind of objects one request each (the one-object path, as every push went before "
+              f"batching): {single} QBO requests for {objects_small} objects = {single / objects_small:.3f} per object; "
+              f"batching cuts requests per object {single / objects_small / (requests / objects):.1f} x")
     finally:
         stack.receiver.stop()
         emulator.stop()

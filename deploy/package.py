@@ -1,7 +1,8 @@
 """Build the deploy artifact: `chalice package` of a clean copy of the project, then bytecode into deployment.zip.
 
 `make package` runs this (then cfn-lint). The copy keeps Chalice's build cache out of the work tree and lets the
-tests package the app exactly as deployed. Usage: python deploy/package.py [OUT] [--stage prod] [--no-bytecode]
+tests package the app exactly as deployed; it also gets the API's route table (chalicelib/api/route_table.py), so
+the deployed API imports a route's module only when that route is first called. Usage: python deploy/package.py [OUT] [--stage prod] [--no-bytecode]
 """
 from __future__ import annotations
 
@@ -31,10 +32,17 @@ def chalice_package(out: Path, *, stage: str = "prod", project: Path = ROOT) -> 
         shutil.rmtree(copy / ".chalice" / "deployments", ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
         env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"}
+        write_route_table(copy, env)
         chalice = Path(sys.executable).parent / "chalice"
         subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template",
                         str(project / "deploy" / "resources.json"), str(out.resolve())],
                        cwd=copy, env=env, check=True)
+
+
+def write_route_table(project: Path, env: dict[str, str]) -> None:
+    """chalicelib/api/routes.json in the copy: with it the deployed app imports a route module on its first call."""
+    subprocess.run([sys.executable, "-c", "import app; from chalicelib.api.route_table import write_table; "
+                    "write_table(app.ROUTE_MODULES)"], cwd=project, env=env, check=True)
 
 
 def main() -> None:

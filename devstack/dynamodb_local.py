@@ -110,7 +110,7 @@ def _answers(endpoint: str) -> bool:
         return False
 
 
-def start(port: int | None = None, *, in_memory: bool = True, timeout: float = 60.0) -> DynamoDBLocal:
+def start(port: int | None = None, *, in_memory: bool = True, timeout: float = 180.0) -> DynamoDBLocal:
     """Start DynamoDB Local with -sharedDb -disableTelemetry and wait until it answers."""
     check_java()
     emulator = ensure_jar()

@@ -69,7 +69,7 @@ def probe(task) -> dict:
     out = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", PROBE.format(task=str(task))], cwd=task,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return json.loads(out.stdout.splitlines()[-1])
 
 
 def test_the_app_imports_from_the_artifact_alone_and_serves_a_request(probe):

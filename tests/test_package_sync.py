@@ -46,3 +46,20 @@ def test_each_sync_lambda_has_its_own_least_privilege_role(resources, function):
     assert "dynamodb:Scan" not in actions or function == "SyncSweeper"
     assert ("sqs:ReceiveMessage" in actions) == (function == "SyncWorker")
     assert ("dynamodb:GetRecords" in actions) == (function == "SyncRelay")
+
+
+def test_the_worker_reaches_qbo_with_the_apps_credentials_and_can_open_the_sealed_tokens(resources):
+    """The worker refreshes and uses the stored tokens: Intuit's environment and OAuth client, and the token key."""
+    variables = resources["SyncWorker"]["Properties"]["Environment"]["Variables"]
+    assert {k: variables[k] for k in ("QBO_ENVIRONMENT", "QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "TOKEN_KMS_KEY_ID")} == {
+        "QBO_ENVIRONMENT": {"Ref": "QboEnvironment"}, "QBO_CLIENT_ID": {"Ref": "QboClientId"},
+        "QBO_CLIENT_SECRET": {"Ref": "QboClientSecret"}, "TOKEN_KMS_KEY_ID": {"Ref": "TokenKey"}}
+    assert {"Ref": "SyncWorkerRole"} in resources["TokenKeyUse"]["Properties"]["Roles"]
+
+
+def test_the_api_completes_consent_and_checks_webhooks_with_the_apps_settings(resources):
+    """The API Lambda exchanges the consent code (OAuth client, redirect URI) and verifies intuit-signature."""
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    wanted = {"QBO_ENVIRONMENT": "QboEnvironment", "QBO_CLIENT_ID": "QboClientId", "QBO_CLIENT_SECRET": "QboClientSecret",
+              "QBO_REDIRECT_URI": "QboRedirectUri", "QBO_WEBHOOK_VERIFIER": "QboWebhookVerifier"}
+    assert {k: variables.get(k) for k in wanted} == {k: {"Ref": p} for k, p in wanted.items()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from .. import observability
 from ..domain.allocation import ChosenCredit
 from ..domain.invoices import Charge, Line
 from ..domain.money import parse_cents
@@ -75,6 +76,8 @@ def receive_payment(call: Call):
     result = payments.receive_payment(
         call.principal, call.params["invoice_id"], credits=credits, payment_number=body.payment_number,
         tenders=[Tender(TenderMethod(t.method), parse_cents(t.amount, allow_zero=False)) for t in body.tenders])
+    uses = [use.amount for use in result.payment.credit_uses if use.voided_at is None]
+    observability.record_payment(credit_uses=len(uses), credit_cents=sum(uses))
     return presenters.payment(result.payment, call.principal, result.invoice)
 
 

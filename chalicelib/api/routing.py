@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -12,6 +13,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from .. import observability
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.errors import NotFound as NotFoundError
 from ..domain.permissions import Principal
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
 PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 JSON_MEDIA_TYPE = "application/json"
+ROUTE_CONTENT_TYPES = ["*/*"]  # Chalice's own 415 has another shape: every route accepts any type, _require_json refuses
 # On every answer of a route: no MIME sniffing of our JSON/CSV, and no cache (shared or browser) keeps account data.
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
@@ -54,22 +57,33 @@ class RouteSpec:
     status: int
     extra_responses: dict[str, Any] = field(default_factory=dict)
     public: bool = False  # no bearer token (the OpenAPI document lists no security for it)
+    module: str = ""  # the route module that declares it, and its view's name (chalicelib/api/route_table.py)
+    view_name: str = ""
 
 
 ROUTES: list[RouteSpec] = []
+VIEWS: dict[tuple[str, str], Callable[..., Response]] = {}  # (method, path) -> the view Chalice calls
 ANONYMOUS = Principal("", "", frozenset())  # the caller of a public route, before it authenticates itself
 _REQUEST: ContextVar[Request | None] = ContextVar("request", default=None)
 
 
 def remember_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """HTTP middleware: keep this call's request where only this thread sees it.
+    """HTTP middleware: keep this call's request where only this thread sees it, with its log keys and metrics.
 
     Chalice stores the request on the shared app object, so under a threaded local server or test client one
     call could read another's; Lambda runs one request per process, but local concurrency tests must be real.
+    Every log line of the request carries its request_id and correlation_id (and account_id once authenticated);
+    one line per request says what was answered, and the metrics it counted are flushed when it ends.
     """
     token = _REQUEST.set(request)
+    started = time.perf_counter()
     try:
-        return get_response(request)
+        with observability.invocation(**observability.request_keys(request)):
+            response = get_response(request)
+            logger.info("%s %s answered %s", request.method, request.path,
+                        response.status_code, extra={"status": response.status_code,
+                                                     "duration_ms": round((time.perf_counter() - started) * 1000)})
+            return response
     finally:
         _REQUEST.reset(token)
 
@@ -137,11 +151,14 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
-        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public))
+        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public,
+                                module=handler.__module__, view_name=handler.__name__))
 
-        @bp.route(path, methods=[method], content_types=["*/*"], name=handler.__name__)
+        @bp.route(path, methods=[method], content_types=ROUTE_CONTENT_TYPES, name=handler.__name__)
         def view(**params: str) -> Response:
             return _secured(answer(params))
+
+        VIEWS[(method, path)] = view
 
         def answer(params: dict[str, str]) -> Response:
             request = _REQUEST.get() or bp.current_request
@@ -149,6 +166,9 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
             try:
                 caller = None if public else authenticate(headers.get("authorization"),
                                                           account_optional=account_optional)
+                if caller is not None:
+                    observability.log_keys(account_id=caller.principal.account_id or None,
+                                           user_id=caller.principal.user_id)
                 _check_path_ids(params)
                 principal = caller.principal if caller else ANONYMOUS
                 if method in MUTATING:
@@ -177,7 +197,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
                     outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,
-                                       fingerprint, respond, bp.lambda_context)
+                                       fingerprint, respond, request.lambda_context)
                 else:
                     outcome = respond()
                 return Response(body=outcome["body"], status_code=outcome["status"],

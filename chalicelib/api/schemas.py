@@ -575,7 +575,7 @@ class AgingOut(Out):
     total: AgingRowOut
 
 
-SyncObjectType = Literal["customer", "invoice", "payment", "credit"]
+SyncObjectType = Literal["customer", "invoice", "payment", "credit", "use"]  # a use's id: "<credit id>#<use id>"
 
 
 class QboErrorOut(Out):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .client import QboClient
 from .errors import QboError, from_fault
@@ -21,15 +21,19 @@ class BatchItemResult:
 
 
 def batch_create(client: QboClient, entity: str, items: Sequence[tuple[str, dict]],
-                 chunk_size: int = MAX_ITEMS) -> list[BatchItemResult]:
-    """Create objects keyed by our ids (used as bId and in the requestid); results in input order."""
+                 chunk_size: int = MAX_ITEMS, tags: Mapping[str, object] | None = None) -> list[BatchItemResult]:
+    """Create objects keyed by our ids (used as bId and in the requestid); results in input order.
+
+    `tags` adds, per key, what else names that write (the push's sync version and try), so the requestid is one
+    per set of (object, version) writes rather than per set of objects."""
     chunk_size = max(1, min(chunk_size, MAX_ITEMS))
+    tags = tags or {}
     results: list[BatchItemResult] = []
     for start in range(0, len(items), chunk_size):
         chunk = items[start:start + chunk_size]
         body = {"BatchItemRequest": [{"bId": key, "operation": "create", entity: obj} for key, obj in chunk]}
-        answer = client.post("batch", body, request_id=make_request_id("batch-create", entity,
-                                                                       *(k for k, _ in chunk)))
+        answer = client.post("batch", body, request_id=make_request_id(
+            "batch-create", entity, *(f"{k}:{tags[k]}" if k in tags else k for k, _ in chunk)))
         by_bid = {item.get("bId"): item for item in answer.get("BatchItemResponse", [])}
         for key, _ in chunk:
             item = by_bid.get(key)

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import requests
 
+from .. import observability
 from .auth import TokenManager
 from .config import QboSettings
 from .errors import (QboAuthError, QboConnectionError, QboThrottledError, QboTransientError,
@@ -62,6 +63,7 @@ class QboSession:
             raise QboAuthError("QBO refused a freshly refreshed token", 3200, resp.text, 401)
         if resp.status_code == 429:
             self.stats["throttled"] += 1
+            observability.record_qbo_throttled()
             raise QboThrottledError("QBO throttled the request", 3001, resp.text, 429)
         if resp.status_code >= 500:
             self.stats["server_errors"] += 1

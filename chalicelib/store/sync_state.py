@@ -41,6 +41,12 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
         item.sync_pk = item.sync_sk = None
 
 
+def parse_sync_sk(sync_sk: str) -> tuple[str, str, str]:
+    """(pending since, kind, object id) of a pending-index key; an id may itself hold a "#" (a use: credit#use)."""
+    since, kind, object_id = sync_sk.split("#", 2)
+    return since, kind, object_id
+
+
 @dataclass(frozen=True)
 class ParkedObject:
     """An object a push refused for good, as the status panel lists it (its human number: a customer's name)."""
@@ -84,7 +90,7 @@ def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview
             if "sync_error" not in text:
                 pending += 1
                 continue
-            _, kind, object_id = text["sync_sk"].rsplit("#", 2)
+            _, kind, object_id = parse_sync_sk(text["sync_sk"])
             parked.append(ParkedObject(kind, object_id, text.get("number") or text.get("name"),
                                        text.get("sync_error_code"), text["sync_error"], text.get("sync_failed_at"),
                                        int(raw.get("sync_attempts", {}).get("N", "0"))))
@@ -107,7 +113,7 @@ def pending_objects(account_id: str, limit: int = 500) -> list[PendingObject]:
                                           attributes_to_get=["sync_sk", "sync_error"])
     found = []
     for item in items:
-        _, kind, object_id = item.sync_sk.split("#", 2)  # an id may itself hold a "#" (a use: credit#use)
+        _, kind, object_id = parse_sync_sk(item.sync_sk)
         found.append(PendingObject(kind, object_id, bool(item.sync_error)))
     return found
 
@@ -136,7 +142,7 @@ def all_waiting(page_size: int = 500) -> Iterator[WaitingObject]:
     bind()
     for item in CreditItem.pending_sync.scan(page_size=page_size, attributes_to_get=[
             "sync_pk", "sync_sk", "sync_version", "sync_error", "sync_attempts", "sync_failed_at"]):
-        pending_since, kind, object_id = item.sync_sk.rsplit("#", 2)
+        pending_since, kind, object_id = parse_sync_sk(item.sync_sk)
         yield WaitingObject(account_of_pending_pk(item.sync_pk), kind, object_id, pending_since,
                             int(item.sync_version or 0), bool(item.sync_error), int(item.sync_attempts or 0),
                             item.sync_failed_at)

@@ -6,10 +6,13 @@ own retries and the sweeper's hints for the same change collapse in SQS's dedupl
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import queue
 from .queue import PUSH, Hint
+
+logger = logging.getLogger(__name__)
 
 
 def _attr(image: Mapping[str, Any], name: str, kind: str) -> str | None:
@@ -19,7 +22,7 @@ def _attr(image: Mapping[str, Any], name: str, kind: str) -> str | None:
 
 def hints_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Hint]:
     """The hints a batch of raw stream records (Lambda's `Records`) asks for."""
-    from ..store.sync_state import account_of_pending_pk
+    from ..store.sync_state import account_of_pending_pk, parse_sync_sk
 
     for record in records:
         if record.get("eventName") == "REMOVE":
@@ -31,7 +34,7 @@ def hints_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Hint]:
         version = int(_attr(image, "sync_version", "N") or 0)
         if version <= int(_attr(image, "synced_version", "N") or 0):
             continue
-        _, kind, object_id = sync_sk.rsplit("#", 2)
+        _, kind, object_id = parse_sync_sk(sync_sk)
         yield Hint(PUSH, account_of_pending_pk(sync_pk), f"{kind}#{object_id}#{version}")
 
 
@@ -40,4 +43,5 @@ def handle_event(event: Mapping[str, Any], send: Callable[[Iterable[Hint]], None
     hints = list(hints_from_records(event.get("Records") or []))
     if hints:
         (send or queue.send)(hints)
+        logger.info("relayed %d push hints for accounts %s", len(hints), sorted({hint.key for hint in hints}))
     return len(hints)

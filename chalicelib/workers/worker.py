@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
+from .. import observability
 from .queue import JOB, PULL, PUSH, Hint, parse
 
 logger = logging.getLogger(__name__)
@@ -53,25 +54,30 @@ def job(job_id: str, sent_at: datetime | None = None) -> Any:
 
 
 HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull, JOB: job}
+KEY_NAMES = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id"}  # what a hint's key is, in the log lines
 
 
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:
     """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response."""
     handlers = handlers or HANDLERS
     newest: dict[tuple[str, str], datetime | None] = {}
+    oldest: dict[tuple[str, str], datetime | None] = {}
     for record in event.get("Records") or []:
         try:
             hint = parse(record.get("body") or "")
         except ValueError:
             continue
-        sent, seen = _sent_at(record), newest.get((hint.kind, hint.key))
-        newest[(hint.kind, hint.key)] = max(filter(None, (sent, seen)), default=None)
+        key, sent = (hint.kind, hint.key), _sent_at(record)
+        newest[key] = max(filter(None, (sent, newest.get(key))), default=None)
+        oldest[key] = min(filter(None, (sent, oldest.get(key))), default=None)
     failed: list[str] = []
     failed_groups: set[str] = set()
     done: dict[tuple[str, str], bool] = {}
     for record in event.get("Records") or []:
         message_id = record["messageId"]
         group = (record.get("attributes") or {}).get("MessageGroupId")
+        observability.log_keys(message_id=message_id, message_group=group, hint=None, account_id=None,
+                               realm_id=None, job_id=None)
         try:
             hint: Hint = parse(record.get("body") or "")
         except ValueError as error:
@@ -80,26 +86,34 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
             failed_groups.add(group or f"poison:{message_id}")
             continue
         group = group or hint.group
+        observability.log_keys(hint=hint.kind, **{KEY_NAMES.get(hint.kind, "key"): hint.key})
         if group in failed_groups:
             failed.append(message_id)  # FIFO: nothing after a failed message of its group is processed
             continue
         key = (hint.kind, hint.key)
         if key not in done:
-            done[key] = _run(handlers, hint, message_id, newest.get(key))
+            done[key] = _run(handlers, hint, message_id, newest.get(key), oldest.get(key))
         if not done[key]:
             failed.append(message_id)
             failed_groups.add(group)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
-def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str, sent_at: datetime | None) -> bool:
-    """One hint's work; False means "give the message back to the queue"."""
+def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str, sent_at: datetime | None,
+         first_sent_at: datetime | None = None) -> bool:
+    """One hint's work; False means "give the message back to the queue". Its outcome is counted (metrics)."""
     try:
-        handlers[hint.kind](hint.key, sent_at)
-        return True
+        result = handlers[hint.kind](hint.key, sent_at)
     except Exception as error:  # noqa: BLE001 - any failure is reported, retried by SQS, and DLQ'd in the end
         from ..services.sync.push import PushDeferred
 
         log = logger.info if isinstance(error, PushDeferred) else logger.exception
         log("sync %s %s (message %s) failed, back to the queue: %s", hint.kind, hint.key, message_id, error)
+        observability.record_sync_failure()
         return False
+    if hint.kind == PUSH and hasattr(result, "pushed") and hasattr(result, "parked"):
+        waited = (datetime.now(timezone.utc) - first_sent_at).total_seconds() if first_sent_at else None
+        observability.record_push(len(result.pushed), len(result.parked), waited)
+        logger.info("sync push of account %s: %d pushed, %d parked, %d waiting", hint.key, len(result.pushed),
+                    len(result.parked), len(getattr(result, "waiting", ())))
+    return True

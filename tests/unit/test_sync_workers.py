@@ -43,6 +43,12 @@ def test_relay_hints_only_changes_left_pending():
         Hint(PUSH, "acct1", "credit#c1#3"), Hint(PUSH, "acct2", "invoice#i9#1")]
 
 
+def test_relay_names_a_use_by_its_whole_id():
+    """A use's id holds a "#" (`<credit id>#<use id>`): the hint names the use, not a credit called after the use."""
+    use = _record(**{**PENDING, "sync_sk": "2026-11-26T10:00:00.000000Z#use#c1#u7"})
+    assert list(relay.hints_from_records([use])) == [Hint(PUSH, "acct1", "use#c1#u7#3")]
+
+
 def test_relay_sends_the_batch_and_a_same_change_twice_has_one_dedup_id():
     sent = []
     count = relay.handle_event({"Records": [_record(**PENDING), _record(**PENDING)]}, send=sent.extend)

@@ -1,4 +1,5 @@
-"""The template seals QBO tokens with its own KMS key, and the API may only make and open data keys with it."""
+"""The template seals QBO tokens with its own KMS key, and the API and the sync worker (which refreshes tokens) may
+only make and open data keys with it."""
 from __future__ import annotations
 
 import json
@@ -15,4 +16,4 @@ def test_the_api_gets_the_token_key_and_only_the_two_data_key_actions_on_it():
     assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert statement["Resource"] == {"Fn::GetAtt": ["TokenKey", "Arn"]}
     assert statement["Condition"] == {"StringEquals": {"kms:EncryptionContext:purpose": "qbo-tokens"}}
-    assert RESOURCES["TokenKeyUse"]["Properties"]["Roles"] == [{"Ref": "ApiHandlerRole"}]
+    assert RESOURCES["TokenKeyUse"]["Properties"]["Roles"] == [{"Ref": "ApiHandlerRole"}, {"Ref": "SyncWorkerRole"}]

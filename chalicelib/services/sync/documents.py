@@ -16,7 +16,7 @@ from ...qbo.requestids import make_request_id
 from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork
-from .context import PushContext, quoted
+from .context import NoSalesItem, PushContext, quoted
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,10 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
     if credit.source is CreditSource.INVOICE_ADJUSTMENT:
         return _push_cut_links(ctx, credit)
+    if credit.source is CreditSource.QBO:
+        # DESIGN §7 ownership: the accountant's document follows QBO; our notes or cancel would overwrite theirs
+        raise NotMappedYet("this credit was imported from QuickBooks, which owns its document: change it there "
+                           "(edits made here are not pushed)")
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if credit.use_count:  # voided uses' Payments go first: they link the memo, which may shrink or go
@@ -120,13 +124,9 @@ def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
     qbo_id = _created_unheard(ctx, "CreditMemo", "credit", credit, f"DocNumber = {quoted(credit.number)}")
     if not qbo_id:
         return Pushed(None)
-    current = _read(ctx, "CreditMemo", qbo_id)
-    if current is not None:
-        try:
-            ctx.client.delete("CreditMemo", qbo_id, current["SyncToken"],
-                              make_request_id("delete", "credit", credit.id, credit.sync.version))
-        except QboNotFoundError:
-            pass
+    token = credit.sync.sync_token if qbo_id == credit.sync.qbo_id else None
+    _remove_with_token(ctx, "CreditMemo", qbo_id, token, lambda t: ctx.client.delete(
+        "CreditMemo", qbo_id, t, make_request_id("delete", "credit", credit.id, credit.sync.version, t)))
     return Pushed(qbo_id)
 
 
@@ -157,12 +157,32 @@ def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
 
 
 def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict], qbo_id: str) -> Pushed:
-    """Void the object's document unless QBO already shows it voided (or gone)."""
+    """Void the object's document with the SyncToken we hold, unless QBO already shows it voided (or gone)."""
+    token = obj.sync.sync_token if qbo_id == obj.sync.qbo_id else None
+    done = _remove_with_token(ctx, entity, qbo_id, token, lambda t: void(
+        qbo_id, t, make_request_id("void", kind, obj.id, obj.sync.version, t)), already=_is_voided)
+    return Pushed(qbo_id, done and done.get("SyncToken"))
+
+
+def _remove_with_token(ctx: PushContext, entity: str, qbo_id: str, token: str | None, act: Callable[[str], dict],
+                       already: Callable[[dict], bool] = lambda doc: False) -> dict | None:
+    """Void or delete in one request with the SyncToken we stored; a stale one (5010: changed in QBO since) or none
+    at all costs a read first. None when the document is gone; the token is in each requestid, so the try after a
+    5010 is not answered with that 5010 again."""
+    if token is not None:
+        try:
+            return act(token)
+        except QboStaleObjectError:
+            pass
+        except QboNotFoundError:
+            return None
     current = _read(ctx, entity, qbo_id)
-    if current is None or _is_voided(current):
-        return Pushed(qbo_id, current and current["SyncToken"])
-    voided = void(qbo_id, current["SyncToken"], make_request_id("void", kind, obj.id, obj.sync.version))
-    return Pushed(qbo_id, voided["SyncToken"])
+    if current is None or already(current):
+        return current
+    try:
+        return act(current["SyncToken"])
+    except QboNotFoundError:
+        return None
 
 
 def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, marker_id: str | None = None
@@ -196,8 +216,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
             raise NotMappedYet("this credit keeps money on a Payment the accountant made in QuickBooks for another "
                                "credit (a reduction cut a use of it); such uses are not pushed by this version")
         if kind is LocationKind.UNAPPLIED and use.credit_id not in _keepers(ctx, owner):
-            raise NotMappedYet("this credit keeps money on a payment of another invoice (a reduction cut a use of "
-                               "that payment's credit); such uses are not pushed by this version")
+            raise NotMappedYet("the ledger keeps this credit's money on a payment that does not hold it")
     holders = [ctx.ensure("payment", owner, when="always") for (kind, owner), _ in parts
                if kind is LocationKind.UNAPPLIED]
     if not any(kind is LocationKind.MEMO for (kind, _), _ in parts):
@@ -206,7 +225,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     if not use.active or not memo_parts:
         qbo_id = _created_unheard(ctx, "Payment", "use", use, f"TxnDate = {quoted(mapping.txn_date(use.at))}",
                                   marker_id=use.id)
-        return _delete_payment(ctx, qbo_id, make_request_id("delete", "use", use.id, use.sync.version))
+        return _delete_payment(ctx, qbo_id, use)
     _room_first(ctx, use.invoice_id)
     book = ctx.ledger()
     credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
@@ -299,19 +318,33 @@ def _after_cut(parts: list[tuple[Any, int]], cut: int) -> list[tuple[Any, int]]:
 
 
 def _keepers(ctx: PushContext, payment_id: str) -> list[str]:
-    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments."""
+    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments, and
+    the adjustments of other invoices whose reduction cut a use drawn from here (the freed money stays here), and so
+    on for their uses in turn."""
     book = ctx.ledger()
     payment = book.payments.get(payment_id)
     invoice = book.invoices.get(payment.invoice_id)
-    return ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
+    keepers = ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
+    here = (LocationKind.UNAPPLIED.value, payment_id)
+    for credit_id in keepers:  # grows while it is walked
+        for use in book.uses.of_credit(credit_id, active_only=True):
+            if not any(part.key == (LocationKind.UNAPPLIED, payment_id) for part in use.parts):
+                continue
+            other = book.invoices.get(use.invoice_id)
+            book.load(*(book.credits.key(c) for c in other.adjustment_credit_ids))
+            for adjustment_id in other.adjustment_credit_ids:
+                cuts = book.credits.get(adjustment_id).cuts
+                if adjustment_id not in keepers and any(
+                        tuple(c["doc"]) == ("use", use_key(use)) and tuple(c["back_to"]) == here for c in cuts):
+                    keepers.append(adjustment_id)
+    return keepers
 
 
 def unapplied_lines(ctx: PushContext, payment: Payment) -> list[tuple[str, int]]:
     """(invoice id, amount) of the active uses that spend this Payment's unapplied amount.
 
-    Credits kept there are its overpayment credit and the adjustment credits of its own invoice (a reduction that
-    cut its tender line). A reduction of another invoice that cut a use drawn from here would keep money here too;
-    such a credit's uses are refused by `push_use` (parked) rather than left out of the Payment unnoticed.
+    Credits kept there are those of `_keepers`: its overpayment credit, the adjustment credits of its own invoice (a
+    reduction that cut its tender line), and those of other invoices whose reduction cut a use drawn from here.
     """
     book = ctx.ledger()
     lines: list[tuple[str, int]] = []
@@ -333,15 +366,59 @@ def _cut_from(ctx: PushContext, invoice_id: str, doc: tuple[str, str]) -> int:
                for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == doc)
 
 
-def _delete_payment(ctx: PushContext, qbo_id: str | None, request_id: str) -> Pushed:
+def _delete_payment(ctx: PushContext, qbo_id: str | None, use: CreditUse) -> Pushed:
+    """Remove a use's linking Payment (with the SyncToken we hold)."""
     if qbo_id:
-        current = _read(ctx, "Payment", qbo_id)
-        if current is not None:
-            try:
-                ctx.client.delete("Payment", qbo_id, current["SyncToken"], request_id)
-            except QboNotFoundError:
-                pass
+        token = use.sync.sync_token if qbo_id == use.sync.qbo_id else None
+        _remove_with_token(ctx, "Payment", qbo_id, token, lambda t: ctx.client.delete(
+            "Payment", qbo_id, t, make_request_id("delete", "use", use.id, use.sync.version, t)))
     return Pushed(qbo_id)
+
+
+# ----- creates a batch may carry -------------------------------------------------------------------------------
+
+BATCH_ENTITY = {"credit": "CreditMemo", "invoice": "Invoice", "payment": "Payment"}
+
+
+def new_document(ctx: PushContext, kind: str, obj) -> dict | None:
+    """The document a first create of this object sends, when the object needs nothing but that create: never tried
+    before (so no marker to look for first), nothing of ours it links still moving. Anything else (None) takes the
+    one-object path, which handles updates, order and lost answers."""
+    if obj.sync.qbo_id or obj.sync.attempts or obj.sync.error:
+        return None
+    try:
+        if kind == "credit" and _plain_new_memo(obj):
+            return mapping.credit_memo_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "invoice" and not obj.deleted and not obj.adjustment_credit_ids:
+            return mapping.invoice_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+        if kind == "payment" and _plain_new_payment(ctx, obj):
+            invoice = ctx.ledger().invoices.get(obj.invoice_id)
+            return mapping.tender_payment_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)),
+                                              links=[Link(invoice.qbo_id, "Invoice", obj.tender_applied)])
+    except (DependencyNotSynced, NoSalesItem):
+        return None
+    return None
+
+
+def _plain_new_memo(credit: Credit) -> bool:
+    return (credit.source in (CreditSource.MANUAL, CreditSource.RETURN) and credit.status is CreditStatus.ACTIVE
+            and not credit.use_count)
+
+
+def _plain_new_payment(ctx: PushContext, payment: Payment) -> bool:
+    """A tender Payment linking only its invoice, already in QBO and settled: no other payment of it still moving,
+    no reduction cutting its lines, no use spending its unapplied amount yet."""
+    if not payment.active or not payment.tender_total:
+        return False
+    book = ctx.ledger()
+    invoice = book.invoices.get(payment.invoice_id)
+    if not invoice.qbo_id or invoice.sync.pending or invoice.adjustment_credit_ids or invoice.deleted:
+        return False
+    others = [p for p in invoice.payment_ids if p != payment.id]
+    book.load(*(book.payments.key(p) for p in others))
+    if any(book.payments.get(p).sync.pending for p in others):
+        return False
+    return not (payment.overpayment_credit_id and book.credits.get(payment.overpayment_credit_id).use_count)
 
 
 # ----- shared moves --------------------------------------------------------------------------------------------
