@@ -13,7 +13,7 @@ from .errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
-from .locations import Cut, Location, LocationKind, draw, memo, unapplied
+from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, unapplied
 from .sync import Synced, SyncState
 
 
@@ -94,8 +94,12 @@ class CreditUse(Synced):
         return self.voided_at is None
 
 
-def _own_locations(credit_id: str, source: "CreditSource", amount: int, origin_payment_id: str | None) -> list[Location]:
-    """Where a credit's value sits in QBO when nothing else says: its own memo, or its payment's unapplied amount."""
+def _own_locations(credit_id: str, source: "CreditSource", amount: int, origin_payment_id: str | None,
+                   imported_from: str | None = None) -> list[Location]:
+    """Where a credit's value sits in QBO when nothing else says: its own memo, or its payment's unapplied amount
+    (an imported credit: the document it came from, a CreditMemo or the accountant's Payment)."""
+    if source is CreditSource.QBO and imported_from == "Payment":
+        return [qbo_unapplied(credit_id, amount)]
     if source is CreditSource.OVERPAYMENT:
         return [unapplied(origin_payment_id or "", amount)]
     if source is CreditSource.INVOICE_ADJUSTMENT:
@@ -138,12 +142,16 @@ class Credit(Synced):
 
     @classmethod
     def issue(cls, *, id: str, number: str, customer_id: str, source: CreditSource, amount: int, now: str,
-              internal_note: str = "", external_note: str = "", **lineage: Any) -> "Credit":
-        """A new active credit of a positive amount, recording its creation in the history."""
+              internal_note: str = "", external_note: str = "", imported_from: str | None = None,
+              **lineage: Any) -> "Credit":
+        """A new active credit of a positive amount, recording its creation in the history.
+
+        `imported_from`: the QBO entity a `qbo` credit was imported from ("CreditMemo" or "Payment").
+        """
         if amount <= 0:
             raise InvalidInput("a credit amount must be greater than zero", details={"amount": "must be > 0"})
         if "locations" not in lineage:
-            lineage["locations"] = _own_locations(id, source, amount, lineage.get("origin_payment_id"))
+            lineage["locations"] = _own_locations(id, source, amount, lineage.get("origin_payment_id"), imported_from)
         credit = cls(id=id, number=number, customer_id=customer_id, source=source, amount=amount, created_at=now,
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
         credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
@@ -158,6 +166,12 @@ class Credit(Synced):
     def remaining(self) -> int:
         """What is still spendable: nothing once the credit is no longer active."""
         return self.amount - self.used if self.status is CreditStatus.ACTIVE else 0
+
+    @property
+    def in_accountants_payment(self) -> bool:
+        """An imported credit kept in the UnappliedAmt of the accountant's Payment (not in a CreditMemo)."""
+        return self.source is CreditSource.QBO and any(
+            loc.kind is LocationKind.UNAPPLIED and loc.owner_id == self.id for loc in self.locations)
 
     @property
     def is_overpayment(self) -> bool:

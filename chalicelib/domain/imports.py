@@ -15,7 +15,7 @@ from enum import Enum
 
 from .credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
 from .errors import Conflict, DomainError, InvalidInput
-from .locations import memo
+from .locations import Location, LocationKind
 
 CDC_OVERLAP = timedelta(minutes=5)  # a change committed while the last read ran is read again, never skipped
 CDC_LOOKBACK = timedelta(days=30)  # QBO's CDC limit; older watermarks need a full re-sync
@@ -80,12 +80,42 @@ def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int
         if getattr(credit, name) != value:
             changes[name] = {"from": getattr(credit, name), "to": value}
             setattr(credit, name, value)
-    if "amount" in changes:
-        credit.locations = [memo(credit.id, credit.amount)]  # its value is its QBO document's, whatever the size
+    if "amount" in changes:  # its value is its QBO document's (memo or the accountant's Payment), whatever the size
+        kind = credit.locations[0].kind if credit.locations else LocationKind.MEMO
+        credit.locations = [Location(kind, credit.id, credit.amount)]
     if changes:
         credit.updated_at = now
         credit.events.append(CreditEvent("edited", now, credit.amount, {"by": "qbo", **changes}))
     return bool(changes)
+
+
+def recorded_in_qbo(credit: Credit, active_uses: list[CreditUse]) -> int:
+    """What of QBO's applied amount of an imported credit our ledger already holds as uses (`follow_qbo`'s
+    `recorded`), so it is not counted again as applied in QBO.
+
+    A memo's: the accountant's applications we recorded, and our uses QBO has (pushed). The accountant's Payment's:
+    every active use, landed or not, since each is a line we own on that Payment. Landed, that is exact; read before
+    a line lands, the credit may count less of the accountant's own applications for a moment (never more, so it
+    never refuses our use), and our line landing changes the Payment, whose next read makes it exact. Counting only
+    pushed uses instead would count a landed line twice whenever its webhook beats our push's bookkeeping.
+    """
+    if credit.in_accountants_payment:
+        return sum(use.amount for use in active_uses if use.active)
+    return sum(use.amount for use in active_uses
+               if use.active and (use.from_qbo or (use.qbo_id and not use.sync.pending)))
+
+
+def accountants_links(links: list[tuple[str, int]], ours: dict[str, int]) -> list[tuple[str, int]]:
+    """The accountant's Payment's invoice links (QBO invoice id, cents) less the lines our uses of the credit
+    imported from it put there (`ours`, per invoice): what is left is what the accountant applied."""
+    left = dict(ours)
+    out = []
+    for invoice, amount in links:
+        take = min(amount, max(left.get(invoice, 0), 0))
+        left[invoice] = left.get(invoice, 0) - take
+        if amount - take > 0:
+            out.append((invoice, amount - take))
+    return out
 
 
 def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invoice_id: str, amount: int,

@@ -1,7 +1,8 @@
 """Money location (DESIGN §5): where each credit's value sits in QBO, and which of those places a use draws on.
 
 A credit's value lives in one or more QBO credit sources: a CreditMemo's RemainingCredit (kind `memo`, owned by
-the credit it was created for) or a Payment's UnappliedAmt (kind `unapplied`, owned by our payment). A use spends
+the credit it was created for) or a Payment's UnappliedAmt (kind `unapplied`, owned by our payment, or, for a
+credit imported from the accountant's Payment, by that credit: see `qbo_unapplied`). A use spends
 them in order; a link that shrinks (an invoice reduced below what was paid) gives its money back to its source.
 When a cut link is later voided, the adjustment credit gives its cut back (`Credit.give_back_cut`): that money is
 what the voided link's payer recovers, so it is never counted twice.
@@ -52,6 +53,15 @@ def memo(credit_id: str, amount: int) -> Location:
 
 def unapplied(payment_id: str, amount: int) -> Location:
     return Location(LocationKind.UNAPPLIED, payment_id, amount)
+
+
+def qbo_unapplied(credit_id: str, amount: int) -> Location:
+    """The UnappliedAmt of a Payment the accountant made in QBO, imported as credit `credit_id`.
+
+    No payment of ours stands for that Payment, and exactly one credit is imported from it (QBMAP), so the credit
+    names the source; its uses are lines linking our invoices on that Payment, never a CreditMemo of its id.
+    """
+    return Location(LocationKind.UNAPPLIED, credit_id, amount)
 
 
 def held(locations: Iterable[Location], drawn: Iterable[Location]) -> dict[tuple[LocationKind, str], int]:
@@ -150,3 +160,15 @@ def locations_freed(cuts: Sequence[Cut]) -> list[Location]:
     for cut in cuts:
         freed[cut.back_to] = freed.get(cut.back_to, 0) + cut.amount
     return [Location(kind, owner_id, amount) for (kind, owner_id), amount in freed.items()]
+
+
+def memo_linked(parts: Sequence[Location], cut: int) -> int:
+    """What a use's linking Payment links to its invoice: its memo parts, less what invoice reductions cut from it
+    (they cut from its last part back, as `cut_latest_first` takes them)."""
+    left = 0
+    for part in reversed(parts):
+        take = min(cut, part.amount)
+        cut -= take
+        if part.kind is LocationKind.MEMO:
+            left += part.amount - take
+    return left

@@ -172,8 +172,10 @@ def kept_in_sources(holdings: Iterable[Holding]) -> dict[tuple[LocationKind, str
             continue
         for key, amount in held(holding.locations, holding.drawn).items():
             kept[key] += amount
-        if holding.applied_in_qbo:
-            kept[(LocationKind.MEMO, holding.credit_id)] -= holding.applied_in_qbo
+        if holding.applied_in_qbo:  # taken from its own document: a memo, or the accountant's Payment
+            own = next((loc.key for loc in holding.locations if loc.owner_id == holding.credit_id),
+                       (LocationKind.MEMO, holding.credit_id))
+            kept[own] -= holding.applied_in_qbo
     return dict(kept)
 
 

@@ -135,6 +135,17 @@ def tender_payment_doc(payment: Payment, *, customer: Ref, links: Iterable[Link]
             "Line": [link.line() for link in links if link.amount > 0]}
 
 
+def accountants_payment_lines(current: list[dict], ours: dict[str, int]) -> list[dict]:
+    """The lines of a Payment the accountant made, with ours in it: its lines linking other documents as QBO holds
+    them, and one line per invoice in `ours` (QBO invoice id → cents that Payment must link there: what our uses of
+    its unapplied amount pay, plus what the accountant applied there as we recorded it). Lines of 0 are left out."""
+    def links_ours(line: dict) -> bool:
+        return any(t.get("TxnType") == "Invoice" and str(t.get("TxnId")) in ours for t in line.get("LinkedTxn") or [])
+
+    return ([line for line in current if not links_ours(line)]
+            + [Link(invoice_id, "Invoice", amount).line() for invoice_id, amount in ours.items() if amount > 0])
+
+
 def linking_payment_doc(*, use_id: str, number: str, created_at: str, customer: Ref, invoice_id: str,
                         memos: list[tuple[str, int]]) -> dict:
     """A credit use backed by CreditMemos: a Payment of 0 whose lines link the Invoice and each memo it draws on.

@@ -234,3 +234,67 @@ def test_qbo_showing_less_applied_than_our_recorded_uses_never_counts_a_negative
     credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
     rules.follow_qbo(credit, rules.memo_terms(1000, 900), now=NOW, recorded=200)
     assert (credit.applied_in_qbo, credit.used, credit.remaining) == (0, 200, 800)
+# a credit imported from the accountant's Payment (its UnappliedAmt) -----------------------------------------------
+
+def _from_payment(amount: int) -> Credit:
+    credit = Credit.issue(id="c1", number="CR-1", customer_id="k", source=CreditSource.QBO, amount=amount, now=NOW,
+                          imported_from="Payment")
+    credit.events.clear()
+    return credit
+
+
+def test_a_credit_imported_from_a_payment_lives_in_its_unapplied_amount_not_in_a_memo():
+    from chalicelib.domain.locations import LocationKind
+
+    credit = _from_payment(8000)
+    assert credit.in_accountants_payment and [(loc.kind, loc.owner_id) for loc in credit.locations] == [
+        (LocationKind.UNAPPLIED, "c1")]
+    use = credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=3000, now=NOW)
+    assert [(part.kind, part.owner_id, part.amount) for part in use.parts] == [(LocationKind.UNAPPLIED, "c1", 3000)]
+    assert not _imported(100).in_accountants_payment  # a memo's credit stays in its memo
+
+
+def test_following_the_payment_keeps_the_credit_in_that_payment():
+    from chalicelib.domain.locations import LocationKind
+
+    credit = _from_payment(8000)
+    assert rules.follow_qbo(credit, rules.unapplied_terms(9000, imported_amount=8000), now=NOW)
+    assert [(loc.kind, loc.amount) for loc in credit.locations] == [(LocationKind.UNAPPLIED, 9000)]
+
+
+@given(amount=st.integers(min_value=1, max_value=10**6), data=st.data())
+def test_our_uses_of_a_payment_credit_are_never_counted_as_applied_in_qbo(amount, data):
+    """Once QBO shows our lines (landed) the credit is exact; read before they land it never counts more than QBO
+    applied and never refuses our use (the Payment's next change, our own line landing, makes it exact)."""
+    used = data.draw(st.integers(min_value=0, max_value=amount))
+    theirs = data.draw(st.integers(min_value=0, max_value=amount - used))  # the accountant's own applications
+    for landed in (True, False):
+        credit = _from_payment(amount)
+        uses = [credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=used, now=NOW)] if used else []
+        unapplied = amount - theirs - (used if landed else 0)
+        rules.follow_qbo(credit, rules.unapplied_terms(unapplied, imported_amount=amount), now=NOW,
+                         recorded=rules.recorded_in_qbo(credit, uses))
+        if landed:
+            assert (credit.amount, credit.used, credit.remaining) == (amount, used + theirs, amount - used - theirs)
+        else:
+            assert used <= credit.used <= used + theirs and credit.amount == amount
+
+
+@given(links=st.lists(st.tuples(st.sampled_from(["i1", "i2", "i3"]), st.integers(min_value=1, max_value=10**6)),
+                      max_size=6),
+       ours=st.dictionaries(st.sampled_from(["i1", "i2", "i4"]), st.integers(min_value=0, max_value=10**6)))
+def test_the_accountants_links_are_the_payments_links_less_our_lines(links, ours):
+    theirs = rules.accountants_links(links, ours)
+    for invoice in {"i1", "i2", "i3"}:
+        total = sum(a for i, a in links if i == invoice)
+        assert sum(a for i, a in theirs if i == invoice) == max(0, total - ours.get(invoice, 0))
+    assert all(amount > 0 for _, amount in theirs)
+
+
+def test_a_memo_credits_recorded_uses_are_those_qbo_knows():
+    credit = _imported(5000)
+    pushed = credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=1000, now=NOW)
+    pushed.sync.pushed(pushed.sync.version, qbo_id="9", sync_token="0")
+    waiting = credit.apply(use_id="u2", payment_id="p2", invoice_id="i2", amount=700, now=NOW)
+    waiting.sync.touch()
+    assert rules.recorded_in_qbo(credit, [pushed, waiting]) == 1000

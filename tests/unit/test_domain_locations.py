@@ -76,3 +76,10 @@ def test_freed_money_goes_back_where_each_link_came_from():
 def test_locations_round_trip_through_storage():
     location = unapplied("P1", 1234)
     assert type(location).from_dict(location.as_dict()) == location
+
+
+def test_a_use_links_its_memo_parts_less_the_cuts_taken_from_its_last_part_back():
+    from chalicelib.domain.locations import memo, memo_linked, unapplied
+
+    parts = [memo("c1", 300), unapplied("p1", 200)]
+    assert [memo_linked(parts, cut) for cut in (0, 150, 200, 250, 500, 600)] == [300, 300, 300, 250, 0, 0]

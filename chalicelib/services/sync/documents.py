@@ -13,7 +13,9 @@ from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
+from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
+from ...store.uow import UnitOfWork
 from .context import NoSalesItem, PushContext, quoted
 
 
@@ -206,7 +208,13 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     """
     parts = _after_cut([(part.key, part.amount) for part in use.parts],
                        _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
+    credit = ctx.ledger().credits.get(use.credit_id)
+    if credit.in_accountants_payment:
+        return _push_on_accountants_payment(ctx, credit, use)
     for (kind, owner), _ in parts:
+        if kind is LocationKind.UNAPPLIED and ctx.ledger().payments.find(owner) is None:
+            raise NotMappedYet("this credit keeps money on a Payment the accountant made in QuickBooks for another "
+                               "credit (a reduction cut a use of it); such uses are not pushed by this version")
         if kind is LocationKind.UNAPPLIED and use.credit_id not in _keepers(ctx, owner):
             raise NotMappedYet("the ledger keeps this credit's money on a payment that does not hold it")
     holders = [ctx.ensure("payment", owner, when="always") for (kind, owner), _ in parts
@@ -230,7 +238,57 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
                                       memos=memos)
     find = _marker_finder(ctx, "Payment", "use", use.id, f"CustomerRef = {quoted(doc['CustomerRef']['value'])} "
                                                          f"AND TxnDate = {quoted(doc['TxnDate'])}")
+    if use.qbo_id and _is_voided(_read(ctx, "Payment", use.qbo_id) or {}):
+        # the accountant voided our linking Payment (drift); QBO cannot un-void, so a new one carries the use
+        created = ctx.client.create("Payment", doc, make_request_id("recreate", "use", use.id, use.sync.version,
+                                                                    use.sync.attempts))
+        return Pushed(str(created["Id"]), created["SyncToken"])
     return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+
+
+def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUse) -> Pushed:
+    """A use of a credit imported from the accountant's Payment: a line on that Payment linking our invoice, the way
+    QBO applies an unapplied payment amount (DESIGN §5), never a Payment linking a CreditMemo of that id.
+
+    Ownership (DESIGN §7): the Payment stays the accountant's (customer, TotalAmt, lines to other documents: the
+    imported credit follows them), while the lines linking our invoices for our uses are ours. They are pushed as
+    state, rebuilt from every use of the credit (one line per invoice: what our active uses pay there plus what the
+    accountant applied there as we recorded it), so a retry, a void or a parity repair just writes them again, and
+    the inbound sync reads them back as ours (`imports._our_lines_on`), neither as the accountant's payment nor as
+    money applied in QBO. The accountant's edit of those lines shows as our invoice's balance in parity, repaired
+    by pushing the uses again.
+    """
+    if not credit.qbo_id:
+        raise DependencyNotSynced("the accountant's Payment holding this credit is not known here")
+    book = ctx.ledger()
+    ours: dict[str, int] = {}
+    for each in book.uses.of_credit(credit.id):
+        parts = _after_cut([(part.key, part.amount) for part in each.parts],
+                           _cut_from(ctx, each.invoice_id, ("use", use_key(each)))) if each.active else []
+        kept = sum(amount for (kind, owner), amount in parts if kind is LocationKind.UNAPPLIED and owner == credit.id)
+        if kept:
+            _room_first(ctx, each.invoice_id)
+            invoice_qbo_id = _dependency(ctx, "invoice", each.invoice_id, "the invoice it pays")
+        else:
+            invoice_qbo_id = book.invoices.get(each.invoice_id).qbo_id
+            if not invoice_qbo_id:
+                continue  # never reached QBO: no line of it to remove
+        ours[invoice_qbo_id] = ours.get(invoice_qbo_id, 0) + kept
+    lines = {invoice: amount + _accountants_share(ctx, credit.qbo_id, invoice) for invoice, amount in ours.items()}
+    updated = ctx.client.update_fresh(
+        "Payment", credit.qbo_id, lambda current: {"Line": mapping.accountants_payment_lines(current.get("Line") or [],
+                                                                                          lines)},
+        f"use:{use.id}:{use.sync.version}:{use.sync.attempts}")
+    return Pushed(credit.qbo_id, updated["SyncToken"])
+
+
+def _accountants_share(ctx: PushContext, payment_qbo_id: str, invoice_qbo_id: str) -> int:
+    """What the accountant applied of their Payment to our invoice, as the inbound sync recorded it (0 if nothing)."""
+    known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id("PaymentLine", f"{payment_qbo_id}#{invoice_qbo_id}"))
+    if known is None:
+        return 0
+    payment = ctx.ledger().payments.find(known.object_id)
+    return payment.applied if payment is not None and payment.active else 0
 
 
 def _room_first(ctx: PushContext, invoice_id: str) -> None:

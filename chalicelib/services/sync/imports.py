@@ -14,6 +14,7 @@ from typing import Any, Callable
 from ...domain import imports as rules
 from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
 from ...domain.errors import DomainError
+from ...domain.locations import memo_linked
 from ...qbo import inbound as docs
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
 from ...qbo.errors import QboNotFoundError
@@ -96,7 +97,8 @@ def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable
         customer_id = _customer(ctx, uow, customer_ref, now)
         credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
                               internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}",
-                              external_note=terms.external_note, applied_in_qbo=terms.applied)
+                              external_note=terms.external_note, applied_in_qbo=terms.applied,
+                              imported_from=entity)
         credit.sync.pushed(credit.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
         maps.new(map_id(entity, qbo_id), object_type="credit", object_id=credit.id, created_at=now)
         return IMPORTED
@@ -118,8 +120,7 @@ def _follow(book: Ledger, credit: Credit, doc: dict, gone: bool,
             rules.void_imported(credit, now=now, active_uses=uses)
         else:
             # QBO's applied amount already holds our uses it knows: those it told us of, and those we pushed
-            known = sum(use.amount for use in uses if use.from_qbo or (use.qbo_id and not use.sync.pending))
-            rules.follow_qbo(credit, terms_for(credit.amount), now=now, recorded=known)
+            rules.follow_qbo(credit, terms_for(credit.amount), now=now, recorded=rules.recorded_in_qbo(credit, uses))
     except (CreditInUse, rules.ImportedCreditInUse) as refused:
         logger.warning("qbo change to credit %s refused: %s", credit.id, refused)
         credit.sync.failed(code=refused.code, message=str(refused))
@@ -173,8 +174,10 @@ def _ours_view(kind: str, entity: Any) -> dict:
 def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, str]) -> str:
     """Our own document came back: our echo (skip), an older read (skip), or the accountant's change (drift)."""
     kind, object_id = marker
+    if kind == "use" and entity == "Payment":
+        return _judge_own_use(ctx, doc, object_id)
     if kind not in OWN_KINDS or (kind == "credit" and entity != "CreditMemo"):
-        return IGNORED  # credit uses' linking payments, or an overpayment credit's payment (judged as the payment)
+        return IGNORED  # an overpayment credit's payment (judged as the payment)
     now = utc_now()
 
     def write(uow: UnitOfWork) -> str:
@@ -194,14 +197,90 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
             return ECHO if verdict is rules.Verdict.ECHO else IGNORED
-        drifts = Drifts(uow)
-        drift_id = f"{kind}#{object_id}"
-        found = drifts.find(drift_id) or drifts.new(drift_id, kind=kind, object_id=object_id, qbo_type=entity,
-                                                    qbo_id=str(doc["Id"]), at=now)
-        found.sync_token, found.ours, found.theirs, found.at = str(doc.get("SyncToken", "")), ours, theirs, now
+        _record_drift(uow, kind, object_id, entity, str(doc["Id"]), str(doc.get("SyncToken", "")), ours, theirs, now)
         return DRIFT
 
     return _decide(ctx, write, IGNORED, f"qbo change to our {kind} {object_id} not judged")
+
+
+def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
+    """A credit use's linking Payment came back: it is our document (DESIGN §7), so the accountant's void, delete or
+    change of its links is drift (status panel, parity report; the parity repair pushes ours again), never followed.
+
+    `marked` is the use's id (its marker) or, for a tombstone, the use's key from the mapping written when its echo
+    was first read.
+    """
+    qbo_id, now = str(doc["Id"]), utc_now()
+
+    def write(uow: UnitOfWork) -> str:
+        book, maps = Ledger(uow), QboMaps(uow)
+        use = _use_behind(ctx, uow, doc, marked)
+        if use is None or (use.qbo_id and use.qbo_id != qbo_id):
+            return IGNORED  # not this account's, or a document we replaced
+        key = f"{use.credit_id}#{use.id}"
+        if not docs.is_gone(doc) and maps.find(map_id("Payment", qbo_id)) is None:
+            maps.new(map_id("Payment", qbo_id), object_type=OWN_PREFIX + "use", object_id=key, created_at=now)
+        if use.qbo_id is None:
+            return ECHO  # the webhook beat our push's own bookkeeping
+        ours, theirs = _use_view(book, use), _linked_view(doc)
+        verdict = rules.judge_own_document(our_qbo_id=use.qbo_id, our_sync_token=use.sync.sync_token,
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+        if (docs.is_gone(doc) or docs.is_voided_payment(doc)) and ours != theirs:
+            verdict = rules.Verdict.DRIFT
+        if verdict is not rules.Verdict.DRIFT:
+            return ECHO if verdict is rules.Verdict.ECHO else IGNORED
+        _record_drift(uow, "use", key, "Payment", qbo_id, str(doc.get("SyncToken", "")), ours, theirs, now)
+        return DRIFT
+
+    return _decide(ctx, write, IGNORED, f"qbo change to our credit use {marked} not judged")
+
+
+def _use_behind(ctx: ImportContext, uow: UnitOfWork, doc: dict, marked: str):
+    """Our use behind its linking Payment: by the key mapped when its echo was read, else through the memos it
+    links (a voided Payment keeps its links at 0)."""
+    book = Ledger(uow)
+    if "#" in marked:
+        return book.uses.find(marked)
+    known = QboMaps(uow).find(map_id("Payment", str(doc["Id"])))
+    if known is not None and known.object_type == OWN_PREFIX + "use":
+        return book.uses.find(known.object_id)
+    for line in doc.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            if linked.get("TxnType") == "CreditMemo":
+                credit_id = _credit_behind(ctx, uow, str(linked["TxnId"]))
+                use = book.uses.find(f"{credit_id}#{marked}") if credit_id else None
+                if use is not None:
+                    return use
+    return None
+
+
+def _use_view(book: Ledger, use) -> dict:
+    """What QBO should show of a use's linking Payment: the invoice amount its memo parts link (after cuts)."""
+    key = f"{use.credit_id}#{use.id}"
+    invoice = book.invoices.get(use.invoice_id)
+    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+    cut = sum(int(c["amount"]) for credit_id in invoice.adjustment_credit_ids
+              for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == ("use", key))
+    linked = memo_linked(use.parts, cut) if use.active else 0
+    return {"exists": True, "total": linked} if linked else {"exists": False}
+
+
+def _linked_view(doc: dict) -> dict:
+    """A linking Payment as QBO shows it: what it links to invoices (TotalAmt is always 0)."""
+    if docs.is_gone(doc) or docs.is_voided_payment(doc):
+        return {"exists": False}
+    linked = sum(docs.to_cents_of(line.get("Amount")) for line in doc.get("Line") or []
+                 if any(t.get("TxnType") == "Invoice" for t in line.get("LinkedTxn") or []))
+    return {"exists": True, "total": linked} if linked else {"exists": False}
+
+
+def _record_drift(uow: UnitOfWork, kind: str, object_id: str, entity: str, qbo_id: str, token: str, ours: dict,
+                  theirs: dict, now: str) -> None:
+    drifts = Drifts(uow)
+    drift_id = f"{kind}#{object_id}"
+    found = drifts.find(drift_id) or drifts.new(drift_id, kind=kind, object_id=object_id, qbo_type=entity,
+                                                qbo_id=qbo_id, at=now)
+    found.sync_token, found.ours, found.theirs, found.at = token, ours, theirs, now
 
 
 RECORDED = "recorded"
@@ -248,6 +327,7 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
                 memo_links if linked.get("TxnType") == "CreditMemo" else None
             if target is not None:
                 target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    invoice_links = rules.accountants_links(invoice_links, _our_lines_on(ctx, qbo_id))
     cash = docs.cents(doc, "TotalAmt")
     outcome = IGNORED
     for qbo_invoice_id, amount in invoice_links:
@@ -258,6 +338,24 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
         cash -= tender
         outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
     return outcome
+
+
+def _our_lines_on(ctx: ImportContext, qbo_payment_id: str) -> dict[str, int]:
+    """QBO invoice id → what our uses of the credit imported from this accountant's Payment link there: lines we
+    pushed (documents.push_use), not the accountant's applications. A voided use whose removal is still on its way
+    counts too: QBO still shows its line."""
+    known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id("Payment", qbo_payment_id))
+    if known is None or known.object_type != "credit":
+        return {}
+    book = Ledger(UnitOfWork(ctx.account_id))
+    lines: dict[str, int] = {}
+    for use in book.uses.of_credit(known.object_id):
+        if not (use.active or (use.qbo_id and use.sync.pending)):
+            continue
+        invoice = book.invoices.find(use.invoice_id)
+        if invoice is not None and invoice.qbo_id:
+            lines[invoice.qbo_id] = lines.get(invoice.qbo_id, 0) + use.amount
+    return lines
 
 
 def _record_one(ctx: ImportContext, doc: dict, qbo_invoice_id: str, invoice_id: str, tender: int, from_credits: int,

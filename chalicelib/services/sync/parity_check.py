@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from ...domain import parity as rules
 from ...domain.credits import Credit, CreditSource, CreditStatus
-from ...domain.locations import LocationKind
+from ...domain.locations import LocationKind, memo_linked
 from ...domain.money import format_cents
 from ...domain.pacing import Pacer, Seconds
 from ...qbo import inbound as docs
@@ -159,10 +159,15 @@ def load_ours(account_id: str) -> Ours:
         if found:
             mine.append(found)
     customer_of = {c.id: c.customer_id for c in credits}
+    in_accountants_payment = {c.id for c in credits if c.in_accountants_payment}
     uses_on: dict[str, list[str]] = defaultdict(list)
     for use in uses:
         key = f"{use.credit_id}#{use.id}"
-        memo_left = _memo_left(use, cut.get(("use", key), 0))
+        memo_left = memo_linked(use.parts, cut.get(("use", key), 0))
+        if use.credit_id in in_accountants_payment:
+            if use.active:  # a line on the accountant's Payment: a repair of its invoice pushes the use again
+                uses_on[use.invoice_id].append(key)
+            continue
         if not any(part.kind is LocationKind.MEMO for part in use.parts):
             continue  # drawn from Payments' unapplied amounts only: lines on those Payments, no document of its own
         if use.active and memo_left:
@@ -200,7 +205,8 @@ def load_ours(account_id: str) -> Ours:
 
 def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
     """A manual or return credit is its CreditMemo; an imported one is its QBO document; the others have none."""
-    source = kept.get((LocationKind.MEMO, credit.id), 0)
+    own = LocationKind.UNAPPLIED if credit.in_accountants_payment else LocationKind.MEMO
+    source = kept.get((own, credit.id), 0)
     status = credit.sync.status.value
     if credit.source in (CreditSource.MANUAL, CreditSource.RETURN):
         return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
@@ -218,17 +224,6 @@ def _cuts(credits: list[Credit]) -> dict[tuple[str, str], int]:
         for c in credit.cuts:
             cut[tuple(c["doc"])] += int(c["amount"])
     return cut
-
-
-def _memo_left(use, cut: int) -> int:
-    """What a use still links from memos once reductions cut it (they cut from its last part back)."""
-    left = 0
-    for part in reversed(use.parts):
-        take = min(cut, part.amount)
-        cut -= take
-        if part.kind is LocationKind.MEMO:
-            left += part.amount - take
-    return left
 
 
 # ----- the check -------------------------------------------------------------------------------------------------

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...domain.money import format_cents
 from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState, SyncMode, sync_mode
 from ...store import accounts as accounts_store
+from ...store.inbound import drifts
+from ...store.ledger import Ledger
+from ...store.models import DriftItem
 from ...store.sync_state import ParkedObject, sync_overview
+from ...store.uow import UnitOfWork
+
+DRIFT_CODE = "qbo_drift"  # an accountant's change to a document we own (DESIGN §7): listed until a repair pushes ours
 
 
 @dataclass(frozen=True)
@@ -24,16 +31,41 @@ class SyncStatusView:
 def sync_status(principal: Principal) -> SyncStatusView:
     """Any user of the account reads the panel; parked credits are listed only to those who may see credits.
 
-    Two reads: the account item, and one paged Query of the account's pending index (gsi4).
+    Three reads: the account item, one paged Query of the account's pending index (gsi4), one of its drift (and
+    a credit use's payment per drifted use).
     """
     account = accounts_store.get_account(principal.account_id)
     settings = accounts_store.settings_of(account)
     connection = accounts_store.connection_of(account)
     overview = sync_overview(principal.account_id)
-    errors = [e for e in overview.parked if e.kind != "credit" or principal.sees_credits]
+    drifted = [_drift_row(principal.account_id, d) for d in drifts(principal.account_id)
+               if d.kind not in ("credit", "use") or principal.sees_credits]
+    errors = [e for e in overview.parked if e.kind != "credit" or principal.sees_credits] + drifted
     return SyncStatusView(
         connected=connection is ConnectionState.CONNECTED,
         realm_id=account.qbo_realm_id if connection is not ConnectionState.NONE else None,
         sync_mode=sync_mode(settings.qbo_credit_sync, connection), pending=overview.pending,
         last_push_at=account.qbo_last_push_at, last_pull_at=account.qbo_last_pull_at,
         cdc_watermark=account.qbo_cdc_watermark, errors=errors)
+
+
+def _shown(view: dict | None) -> str:
+    """A drift side ({"exists", "total"}) in words: its amount, or that the document is gone (deleted, voided)."""
+    if not view or not view.get("exists"):
+        return "none (deleted or voided)"
+    return format_cents(int(view.get("total") or 0))
+
+
+def _drift_row(account_id: str, drift: DriftItem) -> ParkedObject:
+    """A drift as the panel lists it: the object it concerns (a credit use's is the payment that made it)."""
+    kind, object_id, number, what = drift.kind, drift.object_id, None, ""
+    if kind == "use":
+        book = Ledger(UnitOfWork(account_id))
+        use = book.uses.find(object_id)
+        payment = book.payments.find(use.payment_id) if use is not None else None
+        if payment is not None:
+            kind, object_id, number, what = "payment", payment.id, payment.number, "the credit use's "
+    return ParkedObject(kind, object_id, number, DRIFT_CODE,
+                        f"the accountant changed {what}QuickBooks {drift.qbo_type} {drift.qbo_id}: ours "
+                        f"{_shown(drift.ours)}, QuickBooks {_shown(drift.theirs)}; POST /qbo/parity/repair pushes "
+                        "ours again", drift.at, 0)
