@@ -83,3 +83,37 @@ def test_a_use_links_its_memo_parts_less_the_cuts_taken_from_its_last_part_back(
 
     parts = [memo("c1", 300), unapplied("p1", 200)]
     assert [memo_linked(parts, cut) for cut in (0, 150, 200, 250, 500, 600)] == [300, 300, 300, 250, 0, 0]
+
+
+def test_locations_links_and_cuts_are_values():
+    """Stored money places are never changed in place: a change makes a new value (the credit keeps the list)."""
+    from dataclasses import FrozenInstanceError
+
+    link = Link(("payment", "P1"), (LocationKind.UNAPPLIED, "P1"), 5)
+    for value in (memo("K", 5), link, Cut(link.doc, link.back_to, 2)):
+        with pytest.raises(FrozenInstanceError):
+            value.amount = 1
+
+
+def test_a_part_drawn_from_a_source_the_credit_no_longer_lists_counts_against_it():
+    assert held([], [memo("K", 5)]) == {(LocationKind.MEMO, "K"): -5}
+    assert held([memo("K", 5)], [memo("K", 5), unapplied("P", 2)]) == {(LocationKind.MEMO, "K"): 0,
+                                                                       (LocationKind.UNAPPLIED, "P"): -2}
+
+
+def test_an_overdrawn_source_gives_nothing_and_the_next_one_pays():
+    parts = draw([memo("K", 5), unapplied("P", 10)], [memo("K", 8)], 3)
+    assert parts == [unapplied("P", 3)]
+
+
+def test_links_of_one_document_and_source_share_the_cuts_in_order():
+    doc, back = ("payment", "P1"), (LocationKind.UNAPPLIED, "P1")
+    links = [Link(doc, back, 5), Link(doc, back, 5)]
+    assert [l.amount for l in Link.less(links, [])] == [5, 5]
+    assert [l.amount for l in Link.less(links, [Cut(doc, back, 7)])] == [0, 3]
+
+
+def test_a_reduction_that_leaves_one_cent_to_cut_takes_it_from_the_next_link():
+    doc_a, doc_b = ("payment", "A"), ("payment", "B")
+    links = [Link(doc_a, (LocationKind.UNAPPLIED, "A"), 5), Link(doc_b, (LocationKind.UNAPPLIED, "B"), 5)]
+    assert [(c.doc, c.amount) for c in cut_latest_first(links, 6)] == [(doc_b, 5), (doc_a, 1)]
