@@ -21,6 +21,12 @@ class CreditAmountFixed(Conflict):
     code = "credit_amount_fixed"
 
 
+class CreditOwnedByQbo(Conflict):
+    """The credit was imported from a QBO document: its money is changed there (DESIGN §7 ownership)."""
+
+    code = "credit_owned_by_qbo"
+
+
 class CreditFromSameInvoice(Conflict):
     """A credit never pays the invoice that generated it (an overpayment or adjustment would pay itself)."""
 
@@ -186,6 +192,15 @@ class Credit(Synced):
         if self.status is not CreditStatus.ACTIVE:
             raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
 
+    def _require_ours_to_remove(self) -> None:
+        """Deleting or canceling takes money off a document: an imported credit's memo is the accountant's, and a
+        push never changes it, so QBO would keep the balance we dropped; it is deleted or voided in QBO instead."""
+        self._require_directly_editable()
+        if self.source is CreditSource.QBO:
+            raise CreditOwnedByQbo(
+                f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
+                "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
+
     def edit(self, *, now: str, amount: int | None = None, internal_note: str | None = None,
              external_note: str | None = None) -> None:
         """Change amount or notes; the amount may never drop below what invoices already used."""
@@ -215,7 +230,7 @@ class Credit(Synced):
 
     def soft_delete(self, *, now: str) -> None:
         """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
-        self._require_directly_editable()
+        self._require_ours_to_remove()
         if self.use_count:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
                                     details={"used": self.used, "uses": self.use_count})
@@ -290,7 +305,7 @@ class Credit(Synced):
 
     def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
         """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
-        self._require_directly_editable()
+        self._require_ours_to_remove()
         reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
         if sum(use.amount for use in reverted) != (self.uses_total if mode is CancelMode.REVERT else 0):
             raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")
