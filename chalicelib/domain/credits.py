@@ -27,6 +27,12 @@ class CreditOwnedByQbo(Conflict):
     code = "credit_owned_by_qbo"
 
 
+class CreditHeldByPayment(Conflict):
+    """Part of the credit's value is a Payment's UnappliedAmt in QBO, which only voiding that payment removes."""
+
+    code = "credit_held_by_payment"
+
+
 class CreditFromSameInvoice(Conflict):
     """A credit never pays the invoice that generated it (an overpayment or adjustment would pay itself)."""
 
@@ -193,13 +199,19 @@ class Credit(Synced):
             raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
 
     def _require_ours_to_remove(self) -> None:
-        """Deleting or canceling takes money off a document: an imported credit's memo is the accountant's, and a
-        push never changes it, so QBO would keep the balance we dropped; it is deleted or voided in QBO instead."""
+        """Deleting or canceling takes money off a QBO document, so it is refused where no push can take it off: an
+        imported credit's memo is the accountant's, and a Payment's UnappliedAmt is what its payer paid."""
         self._require_directly_editable()
         if self.source is CreditSource.QBO:
             raise CreditOwnedByQbo(
                 f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
                 "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
+        payments = sorted({loc.owner_id for loc in self.locations if loc.kind is LocationKind.UNAPPLIED and loc.amount})
+        if payments:  # an adjustment credit whose reduction cut a tender line: the money stays on that Payment
+            raise CreditHeldByPayment(
+                f"credit {self.number} is money its payer paid, kept as the unapplied amount of their payment in "
+                "QuickBooks: it can only be spent, or removed by voiding that payment", details={
+                    "credit_id": self.id, "payment_ids": payments})
 
     def edit(self, *, now: str, amount: int | None = None, internal_note: str | None = None,
              external_note: str | None = None) -> None:

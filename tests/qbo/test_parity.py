@@ -427,3 +427,31 @@ def test_a_repair_is_reported_failed_when_the_next_check_still_finds_it(synced, 
     done = repair(synced, {"differences": [source["id"]]})
     assert done["repaired"] == [] and [f["id"] for f in done["failed"]] == [source["id"]]
     assert "still there" in done["failed"][0]["message"] and done["remaining"] >= 1
+
+
+def test_an_adjustment_credit_kept_on_a_payment_is_not_canceled_here(synced):
+    """Soak seed 3: a paid invoice reduced below what was paid leaves the difference as the Payment's UnappliedAmt;
+    canceling or deleting that credit here left QBO's UnappliedAmt 9.26 above ours. Only a void of the payment (or
+    spending it) removes that money, so the API refuses, and the books stay equal."""
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "case", "quantity": "1", "unit_price": "30.00"}]}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments", {
+        "tenders": [{"method": "check", "amount": "30.00"}], "credits": None})
+    assert paid.status == 201, paid.body
+    assert owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "recounted", "quantity": "1", "unit_price": "20.74"}]}).status == 200
+    synced.push()
+    [credit] = [c for c in owner.get("/credits").json["data"] if c["source"] == "invoice_adjustment"]
+    for method, path, body in (("DELETE", f"/credits/{credit['id']}", None),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "balance_only"}),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "revert"})):
+        reply = owner.call(method, path, body)
+        assert reply.status == 409 and reply.json["error"]["code"] == "credit_held_by_payment", (path, reply.body)
+        assert reply.json["error"]["details"]["payment_ids"] == [paid.json["id"]]
+    synced.push()
+    assert check(synced)["differences"] == []
+    assert owner.post(f"/payments/{paid.json['id']}/void", {}).status == 200  # the way to remove it
+    synced.push()
+    assert owner.get(f"/credits/{credit['id']}").json["remaining"] == "0.00"
+    assert check(synced)["differences"] == []

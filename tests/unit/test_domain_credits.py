@@ -73,3 +73,18 @@ def test_an_imported_credit_is_neither_deleted_nor_canceled_here():
             credit.cancel(mode, now=NOW)
     assert (credit.status, credit.remaining) == (CreditStatus.ACTIVE, 1000)
     credit.edit(now=NOW, internal_note="checked")  # notes stay ours to keep
+
+
+def test_an_adjustment_credit_kept_on_a_payment_is_neither_deleted_nor_canceled():
+    """Its value is a Payment's UnappliedAmt in QBO: removing it here cannot reach QBO (soak seed 3)."""
+    from chalicelib.domain.credits import CancelMode, CreditHeldByPayment
+    from chalicelib.domain.locations import unapplied
+
+    credit = _credit(source=CreditSource.INVOICE_ADJUSTMENT)
+    credit.locations = [unapplied("p1", 1000)]
+    with pytest.raises(CreditHeldByPayment):
+        credit.soft_delete(now=NOW)
+    for mode in CancelMode:
+        with pytest.raises(CreditHeldByPayment):
+            credit.cancel(mode, now=NOW)
+    assert (credit.status, credit.remaining) == (CreditStatus.ACTIVE, 1000)
