@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Response
 
 from ..domain.errors import DomainError
-from .errors import status_for
+from .errors import headers_for, status_for
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -27,4 +27,5 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 def domain_error_response(error: DomainError) -> Response:
     """The one error shape, with the status the edge maps this kind of error to."""
-    return error_response(status_for(error), error.code, error.message, error.details)
+    return json_response(status_for(error), error_payload(error.code, error.message, error.details),
+                         headers_for(error))

@@ -20,7 +20,7 @@ from ..domain.permissions import Principal
 from ..domain.settings import AccountSettings
 from ..store.uow import APPLIED_KEY, Contention
 from .auth import authenticate
-from .errors import UnsupportedMediaType
+from .errors import UnsupportedMediaType, throttled
 from .idempotency import run_once
 from .responses import domain_error_response, error_response
 
@@ -185,7 +185,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                         raise
                     except DomainError as error:
                         response = domain_error_response(error)
-                        return {"status": response.status_code, "body": response.body}
+                        return {"status": response.status_code, "body": response.body, "headers": response.headers}
                     finally:
                         APPLIED_KEY.reset(marker)
                     if isinstance(result, Response):
@@ -204,7 +204,11 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                                 headers=outcome.get("headers") or {"Content-Type": "application/json"})
             except DomainError as error:
                 return domain_error_response(error)
-            except Exception:  # noqa: BLE001 - the one place that turns a bug into a clean 500
+            except Exception as error:  # noqa: BLE001 - the one place that turns a bug into a clean 500
+                busy = throttled(error)
+                if busy is not None:
+                    logger.warning("DynamoDB throttled %s %s", method, path, exc_info=True)
+                    return domain_error_response(busy)
                 logger.exception("unhandled error on %s %s", method, path)
                 return error_response(500, "internal_error", "something went wrong on our side")
 

@@ -21,6 +21,18 @@ class CreditAmountFixed(Conflict):
     code = "credit_amount_fixed"
 
 
+class CreditOwnedByQbo(Conflict):
+    """The credit was imported from a QBO document: its money is changed there (DESIGN §7 ownership)."""
+
+    code = "credit_owned_by_qbo"
+
+
+class CreditHeldByPayment(Conflict):
+    """Part of the credit's value is a Payment's UnappliedAmt in QBO, which only voiding that payment removes."""
+
+    code = "credit_held_by_payment"
+
+
 class CreditFromSameInvoice(Conflict):
     """A credit never pays the invoice that generated it (an overpayment or adjustment would pay itself)."""
 
@@ -200,6 +212,21 @@ class Credit(Synced):
         if self.status is not CreditStatus.ACTIVE:
             raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
 
+    def _require_ours_to_remove(self) -> None:
+        """Deleting or canceling takes money off a QBO document, so it is refused where no push can take it off: an
+        imported credit's memo is the accountant's, and a Payment's UnappliedAmt is what its payer paid."""
+        self._require_directly_editable()
+        if self.source is CreditSource.QBO:
+            raise CreditOwnedByQbo(
+                f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
+                "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
+        payments = sorted({loc.owner_id for loc in self.locations if loc.kind is LocationKind.UNAPPLIED and loc.amount})
+        if payments:  # an adjustment credit whose reduction cut a tender line: the money stays on that Payment
+            raise CreditHeldByPayment(
+                f"credit {self.number} is money its payer paid, kept as the unapplied amount of their payment in "
+                "QuickBooks: it can only be spent, or removed by voiding that payment", details={
+                    "credit_id": self.id, "payment_ids": payments})
+
     def edit(self, *, now: str, amount: int | None = None, internal_note: str | None = None,
              external_note: str | None = None) -> None:
         """Change amount or notes; the amount may never drop below what invoices already used."""
@@ -229,7 +256,7 @@ class Credit(Synced):
 
     def soft_delete(self, *, now: str) -> None:
         """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
-        self._require_directly_editable()
+        self._require_ours_to_remove()
         if self.use_count:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
                                     details={"used": self.used, "uses": self.use_count})
@@ -304,7 +331,7 @@ class Credit(Synced):
 
     def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
         """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
-        self._require_directly_editable()
+        self._require_ours_to_remove()
         reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
         if sum(use.amount for use in reverted) != (self.uses_total if mode is CancelMode.REVERT else 0):
             raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")

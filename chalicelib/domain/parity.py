@@ -191,6 +191,13 @@ def _fix_ours(mine: Mine, why: str) -> Repair:
                   (mine.target,))
 
 
+def _removed_import() -> Repair:
+    """Removed here, but the document is the accountant's: following it cannot bring back what we removed, and a
+    push never changes it, so only a person decides (void it in QuickBooks, or re-create the credit here)."""
+    return Repair(Action.MANUAL, "we removed a credit imported from QuickBooks, which still holds its document: void "
+                                 "or delete it in QuickBooks (our credit follows), or issue the balance again here")
+
+
 def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, available: Mapping[str, int],
             customer_refs: Mapping[str, str], imported: frozenset[tuple[str, str]] = frozenset(),
             drifts: Sequence[Drift] = ()) -> list[Difference]:
@@ -221,7 +228,8 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
         doc = docs.get((obj.qbo_type, obj.qbo_id)) if obj.qbo_id else None
         if not obj.exists:
             if doc is not None and not doc.voided and (doc.total or doc.open):
-                diff(Kind.EXTRA, obj, doc, 0, doc.total, _fix_ours(obj, "we removed it: QuickBooks must not hold it"))
+                diff(Kind.EXTRA, obj, doc, 0, doc.total, _fix_ours(obj, "we removed it: QuickBooks must not hold it")
+                     if obj.owned else _removed_import())
             continue
         found = marked.get((obj.object_type, obj.marker_id or obj.object_id)) if not obj.qbo_id else None
         if doc is None and found is not None and found.qbo_type == obj.qbo_type and obj.owned:

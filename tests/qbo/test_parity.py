@@ -346,3 +346,112 @@ def test_qbo_unreachable_is_a_clear_503_and_nothing_is_repaired(synced):
     assert reply.status == 503 and reply.json["error"]["code"] == "qbo_unavailable", reply.body
     synced.realm.faults(fail_next=0)
     assert check(synced)["differences"] == []
+
+
+def _imported(synced: SyncedAccount, amount: int = 50) -> dict:
+    """An accountant's CreditMemo, imported by the inbound sync: a qbo credit here."""
+    history(synced)
+    customer = synced.books("Customer")[0]
+    memo = synced.realm.user_create("CreditMemo", _memo(customer["Id"], amount))
+    _pull(synced)
+    return next(c for c in synced.account.owner.get("/credits?source=qbo").json["data"] if c["qbo_id"] == memo["Id"])
+
+
+def test_the_money_of_an_imported_credit_is_changed_in_quickbooks_only(synced):
+    """DESIGN §7: QBO owns the memo the accountant made. Deleting or canceling its credit here could never reach QBO
+    (the soak's long seeds left `extra_in_qbo` that a repair reported as repaired), so the API refuses it."""
+    owner = synced.account.owner
+    credit = _imported(synced)
+    for method, path, body in (("DELETE", f"/credits/{credit['id']}", None),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "balance_only"}),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "revert"}),
+                               ("POST", f"/credits/{credit['id']}/cancel/preview", {"mode": "revert"})):
+        reply = owner.call(method, path, body)
+        assert reply.status == 409 and reply.json["error"]["code"] == "credit_owned_by_qbo", (path, body, reply.body)
+    assert owner.patch(f"/credits/{credit['id']}", {"amount": "10.00"}).status == 409
+    after = owner.get(f"/credits/{credit['id']}").json
+    assert (after["status"], after["remaining"]) == ("active", "50.00")
+    synced.push()
+    assert check(synced)["differences"] == []
+
+
+def test_spending_an_imported_credit_and_voiding_the_payment_keeps_the_books_equal(synced):
+    owner = synced.account.owner
+    credit = _imported(synced)
+    order = owner.post("/sales-orders", {"customer_id": credit["customer_id"], "charges": [], "lines": [
+        {"description": "case", "quantity": "1", "unit_price": "30.00"}]}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments", {
+        "tenders": [], "credits": [{"credit_id": credit["id"], "amount": "12.00"}]})
+    assert paid.status == 201, paid.body
+    synced.push()
+    assert check(synced)["differences"] == []
+    assert owner.post(f"/payments/{paid.json['id']}/void", {}).status == 200
+    synced.push()
+    assert check(synced)["differences"] == []
+    assert owner.get(f"/credits/{credit['id']}").json["remaining"] == "50.00"
+
+
+def test_a_repair_that_leaves_a_difference_reports_it_failed(synced):
+    """An imported credit zeroed here before the API refused it (the soak's ledgers): following QBO cannot bring it
+    back, so the repair must say so instead of reporting it repaired."""
+    from chalicelib.domain.credits import CreditStatus
+    from chalicelib.store.credits import CreditRepository
+    from chalicelib.store.uow import run_in_transaction
+
+    credit = _imported(synced)
+
+    def cancel(uow):
+        zeroed = CreditRepository(uow).get(credit["id"])
+        zeroed.status = CreditStatus.CANCELED
+
+    run_in_transaction(synced.account.id, cancel)
+    differences = check(synced)["differences"]
+    assert differences, "the canceled imported credit differs from its memo"
+    done = repair(synced)
+    left = {d["id"] for d in check(synced)["differences"]}
+    assert left and not set(done["repaired"]) & left
+    assert left <= {f["id"] for f in done["failed"]} | {r["id"] for r in done["refused"]}
+
+
+def test_a_repair_is_reported_failed_when_the_next_check_still_finds_it(synced, monkeypatch):
+    """Whatever the action, the check after the repair decides: a difference still found was not repaired (here the
+    inbound follow is lost, as when a Lambda dies after reading QBO)."""
+    from chalicelib.services.sync import parity_repair
+
+    credit = _imported(synced)
+    synced.realm.control("POST", f"objects/CreditMemo/{credit['qbo_id']}",
+                         _memo(synced.books("Customer")[0]["Id"], 20))  # no webhook read
+    source = next(d for d in check(synced)["differences"] if d["kind"] == "credit_source")
+    assert source["repair"]["action"] == "accept_qbo"
+    monkeypatch.setattr(parity_repair, "apply_change", lambda ctx, entity, doc: "followed")
+    done = repair(synced, {"differences": [source["id"]]})
+    assert done["repaired"] == [] and [f["id"] for f in done["failed"]] == [source["id"]]
+    assert "still there" in done["failed"][0]["message"] and done["remaining"] >= 1
+
+
+def test_an_adjustment_credit_kept_on_a_payment_is_not_canceled_here(synced):
+    """Soak seed 3: a paid invoice reduced below what was paid leaves the difference as the Payment's UnappliedAmt;
+    canceling or deleting that credit here left QBO's UnappliedAmt 9.26 above ours. Only a void of the payment (or
+    spending it) removes that money, so the API refuses, and the books stay equal."""
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "case", "quantity": "1", "unit_price": "30.00"}]}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments", {
+        "tenders": [{"method": "check", "amount": "30.00"}], "credits": None})
+    assert paid.status == 201, paid.body
+    assert owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "recounted", "quantity": "1", "unit_price": "20.74"}]}).status == 200
+    synced.push()
+    [credit] = [c for c in owner.get("/credits").json["data"] if c["source"] == "invoice_adjustment"]
+    for method, path, body in (("DELETE", f"/credits/{credit['id']}", None),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "balance_only"}),
+                               ("POST", f"/credits/{credit['id']}/cancel", {"mode": "revert"})):
+        reply = owner.call(method, path, body)
+        assert reply.status == 409 and reply.json["error"]["code"] == "credit_held_by_payment", (path, reply.body)
+        assert reply.json["error"]["details"]["payment_ids"] == [paid.json["id"]]
+    synced.push()
+    assert check(synced)["differences"] == []
+    assert owner.post(f"/payments/{paid.json['id']}/void", {}).status == 200  # the way to remove it
+    synced.push()
+    assert owner.get(f"/credits/{credit['id']}").json["remaining"] == "0.00"
+    assert check(synced)["differences"] == []

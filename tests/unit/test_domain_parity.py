@@ -174,3 +174,12 @@ def test_the_documented_kinds_and_actions_are_the_rules_own():
 
     assert set(get_args(DifferenceOut.model_fields["kind"].annotation)) == {k.value for k in Kind}
     assert set(get_args(RepairOut.model_fields["action"].annotation)) == {a.value for a in Action}
+
+
+def test_an_imported_credit_removed_here_while_qbo_holds_its_memo_is_manual():
+    """Following QBO cannot restore a credit we removed, and we never push the accountant's memo: a person decides."""
+    gone = Mine("credit", "K1", "c1", "CreditMemo", "M1", owned=False, exists=False)
+    docs = {("CreditMemo", "M1"): Doc("CreditMemo", "M1", "Q1", 700, 645)}
+    [found] = compare([gone], docs, available={}, customer_refs={}, imported=frozenset({("CreditMemo", "M1")}))
+    assert (found.kind, found.ours, found.theirs) == (Kind.EXTRA, 0, 700)
+    assert found.repair.action is Action.MANUAL and not found.repair.automatic

@@ -96,10 +96,23 @@ def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved
               "pushed": [list(t) for t in pushed]}
     if not large:
         try:
-            answer["remaining"] = len(check(account_id, client).differences)
+            left = check(account_id, client).differences
         except (QboTransientError, QboAuthError):
             answer["remaining"] = None  # repaired, but QuickBooks could not be read again now
+        else:
+            answer["remaining"] = len(left)
+            _unclaim(answer, {d["id"]: d for d in map(difference_view, left)})
     return answer
+
+
+def _unclaim(answer: dict, left: dict[str, dict]) -> None:
+    """A difference the check still finds after its repair was not repaired: it is reported failed, never repaired."""
+    for difference_id in [i for i in answer["repaired"] if i in left]:
+        d = left[difference_id]
+        answer["repaired"].remove(difference_id)
+        answer["failed"].append({"id": difference_id, "message": f"{d['kind']} is still there after the repair "
+                                                                  f"(ours {d['ours']}, QuickBooks {d['theirs']})"})
+        logger.warning("parity repair left difference %s (%s) unchanged", difference_id, d["kind"])
 
 
 def _current(account_id: str, large: bool, client_factory: Callable[[str], Any] | None) -> list[dict]:
