@@ -1,6 +1,7 @@
 """The credit: a customer's balance that can pay invoices, and the rules for changing it."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -296,18 +297,21 @@ class Credit(Synced):
                                                                             "use_id": use.id}))
         return use
 
-    def give_back_cut(self, doc: tuple[str, str], *, now: str, reason: str,
+    def give_back_cut(self, docs: Iterable[tuple[str, str]], *, now: str, reason: str,
                       active_uses: list[CreditUse] = ()) -> int:
-        """An adjustment credit gives up what it cut from a link that is now voided; returns that amount.
+        """An adjustment credit gives up what it cut from the links one void removes (`docs`); returns that amount.
 
         The void rule of DESIGN §5 money location: the money a reduction cut from a link is the very money the
         link's payer gets back when the link is voided (a tender refunded, a use's credit restored), so it leaves
         the adjustment credit, and the invoice loses only the link's uncut rest. Cutting again elsewhere would
-        move a share the voided payer never paid onto another payment. A credit left with nothing is voided; one
-        that already spends money (active uses) refuses, as a generated credit does when its origin is voided:
-        those payments are voided first.
+        move a share the voided payer never paid onto another payment. The rule weighs everything the one void
+        removes together (a payment's tender line and its credit uses): a credit left with nothing is voided and,
+        like any voided credit, keeps the amount it held; one left with less shrinks. One that already spends
+        money (active uses) refuses, as a generated credit does when its origin is voided: those payments are
+        voided first.
         """
-        mine = [Cut.from_dict(c) for c in self.cuts if tuple(c["doc"]) == tuple(doc)]
+        voided = {tuple(doc) for doc in docs}
+        mine = [Cut.from_dict(c) for c in self.cuts if tuple(c["doc"]) in voided]
         amount = sum(cut.amount for cut in mine)
         if not amount:
             return 0
@@ -317,7 +321,7 @@ class Credit(Synced):
                               details={"credit_id": self.id, "used": self.used,
                                        "uses": [{"payment_id": u.payment_id, "invoice_id": u.invoice_id,
                                                  "amount": u.amount} for u in active_uses if u.active]})
-        self.cuts = [c for c in self.cuts if tuple(c["doc"]) != tuple(doc)]
+        self.cuts = [c for c in self.cuts if tuple(c["doc"]) not in voided]
         self.locations = _merge(self.locations, [Location(c.back_to[0], c.back_to[1], c.amount) for c in mine], -1)
         self.updated_at = now
         if amount < self.amount:

@@ -61,12 +61,12 @@ def take_back(book: Ledger, invoice: Invoice, amount: int, now: str, *, links: l
     """
     reason = f"payment on {invoice.number} voided"
     uncut = 0
+    voided = {tuple(doc) for doc in links}
     for credit_id in invoice.adjustment_credit_ids:
         credit = book.credits.get(credit_id)
-        for doc in links:
-            if any(tuple(c["doc"]) == tuple(doc) for c in credit.cuts):
-                uses = book.uses.of_credit(credit_id, active_only=True) if credit.uses_total else []
-                uncut += credit.give_back_cut(doc, now=now, reason=reason, active_uses=uses)
+        if any(tuple(c["doc"]) in voided for c in credit.cuts):
+            uses = book.uses.of_credit(credit_id, active_only=True) if credit.uses_total else []
+            uncut += credit.give_back_cut(links, now=now, reason=reason, active_uses=uses)  # all links of one void
     reversal = invoice.reverse(amount, now=now, uncut=uncut)
     for credit_id in reversal.undone_adjustment_credit_ids:
         void_with_origin(book, credit_id, now=now, reason=reason)

@@ -101,8 +101,8 @@ class Book:
         if payment.overpayment_credit_id:
             self.credits[payment.overpayment_credit_id].void_with_origin(now=NOW, reason="voided")
         docs = [("payment", payment.id)] + [("use", f"{u.credit_id}#{u.id}") for u in payment.credit_uses]
-        uncut = sum(self.credits[cid].give_back_cut(doc, now=NOW, reason="voided")
-                    for cid in invoice.adjustment_credit_ids for doc in docs)
+        uncut = sum(self.credits[cid].give_back_cut(docs, now=NOW, reason="voided")
+                    for cid in invoice.adjustment_credit_ids)
         reversal = invoice.reverse(applied, now=NOW, uncut=uncut)
         assert reversal.undone_adjustment_credit_ids == [] and reversal.new_excess == 0  # the legacy path stays unused
 
@@ -185,6 +185,24 @@ def test_a_partly_cut_adjustment_credit_shrinks_to_what_remains_elsewhere():
     assert adjustment.events[-1].details["amount"] == {"from": 50_00, "to": 10_00}
     assert book.invoices[0].balance == 0
     _check(book, 0)
+
+
+def test_one_void_gives_back_all_its_cut_links_at_once_and_the_voided_credit_keeps_its_amount():
+    """A payment of tender and credit use, both cut by one reduction: its void empties the adjustment credit in one
+    step, so it is voided holding all it had (as a canceled or an overpayment credit keeps its amount), not first
+    shrunk by the tender's share and then voided holding only the use's, an amount that hung on the links' order."""
+    book = Book([_invoice(1, 100_00)])
+    manual = book.issue(CreditSource.MANUAL, 30_00)
+    book.pay(book.invoices[0], 70_00, manual)  # links: the tender's 70, then the use's 30
+    book.reduce(book.invoices[0], 10_00)  # cuts all 30 of the use, then 60 of the tender
+    adjustment = book.credits[book.invoices[0].adjustment_credit_ids[0]]
+    assert sorted(Cut.from_dict(c).amount for c in adjustment.cuts) == [30_00, 60_00]
+    book.void(book.payments[0])
+    assert (adjustment.status, adjustment.amount, adjustment.remaining) == (CreditStatus.VOIDED, 90_00, 0)
+    assert [(e.kind, e.amount) for e in adjustment.events] == [("created", 90_00), ("voided", 90_00)]
+    assert adjustment.cuts == [] and held(adjustment.locations, adjustment.drawn) == {}
+    assert (book.invoices[0].paid, book.invoices[0].adjusted_to_credit, manual.remaining) == (0, 0, 30_00)
+    _check(book, 30_00)
 
 
 def test_the_void_is_refused_while_the_adjustment_credit_pays_another_invoice():
