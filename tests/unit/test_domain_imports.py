@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain import imports as rules
-from chalicelib.domain.credits import (CancelMode, Credit, CreditEvent, CreditInUse, CreditSource, CreditStatus,
+from chalicelib.domain.credits import (Credit, CreditEvent, CreditInUse, CreditSource, CreditStatus,
                                        InsufficientCredit)
 from chalicelib.domain.errors import CreditNotActive, InvalidInput
 from chalicelib.domain.locations import memo
@@ -220,12 +220,12 @@ def test_a_new_amount_in_qbo_becomes_the_credits_one_memo():
     assert credit.locations == [memo("c1", 1500)]
 
 
-def test_an_application_in_qbo_of_a_credit_canceled_here_is_refused_and_changes_nothing():
-    credit = _imported(1000, applied=300)
-    credit.cancel(CancelMode.BALANCE_ONLY, now=NOW)
+def test_an_application_in_qbo_of_a_credit_no_longer_active_is_refused_and_changes_nothing():
+    credit = _imported(1000)
+    rules.void_imported(credit, now=NOW)  # QBO voided its memo (an imported credit is never canceled here)
     with pytest.raises(CreditNotActive):
         rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=250, now=NOW)
-    assert (credit.applied_in_qbo, credit.uses_total) == (300, 0)
+    assert (credit.applied_in_qbo, credit.uses_total, credit.use_count) == (0, 0, 0)
 
 
 def test_qbo_showing_less_applied_than_our_recorded_uses_never_counts_a_negative_application():
