@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from .domain.pacing import Seconds
 
 METRICS_NAMESPACE = "CreditsService"
 METRICS_SERVICE = "credits"  # the one dimension of every metric (the alarms in deploy/resources.json name it)
@@ -128,8 +129,8 @@ def request_keys(request: Any) -> dict[str, str | None]:
             "correlation_id": given if CORRELATION_ID.fullmatch(given) else request_id}
 
 
-def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> None:
-    """One data point of a metric, flushed with the invocation's others (EMF on stdout)."""
+def count(name: str, value: int = 1, unit: MetricUnit = MetricUnit.Count) -> None:
+    """One data point of a metric (a count, cents or milliseconds: always whole), flushed with the invocation's others (EMF on stdout)."""
     metrics().add_metric(name=name, unit=unit, value=value)
 
 
@@ -147,7 +148,7 @@ def record_payment(credit_uses: int, credit_cents: int) -> None:
         count("CreditsAppliedCents", credit_cents, MetricUnit.NoUnit)
 
 
-def record_push(pushed: int, parked: int, latency_seconds: float | None) -> None:
+def record_push(pushed: int, parked: int, latency_seconds: Seconds | None) -> None:
     """A push run's outcome: objects now in QBO, objects QBO refused (parked), and how long after the hint was sent."""
     count("SyncPushed", pushed)
     count("SyncFailed", parked)

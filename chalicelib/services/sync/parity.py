@@ -14,6 +14,7 @@ from typing import Any, Callable
 from ...domain.connection import NotConnected
 from ...domain.errors import Forbidden, Unavailable
 from ...domain.permissions import Permission, Principal
+from ...domain.pacing import Seconds
 from ...domain.sync import ConnectionState
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
@@ -78,7 +79,8 @@ def parity(principal: Principal, *, fresh: bool = False, client_factory: Callabl
     return Answer(202, running_view(jobs.start(account_id, jobs.PARITY, realm_id=account.qbo_realm_id, total=total)))
 
 
-def _age(stored) -> float:
+def _age(stored) -> Seconds:
+    """How long ago the stored report was checked."""
     checked = datetime.fromisoformat(str(stored.checked_at).replace("Z", "+00:00"))
     return (datetime.now(timezone.utc) - checked).total_seconds()
 

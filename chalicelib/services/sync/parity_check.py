@@ -53,8 +53,8 @@ class Reading:
 
     client: Any
     pacer: Pacer = field(default_factory=Pacer)
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+    sleep: Callable[[Seconds], None] = time.sleep
+    clock: Callable[[], Seconds] = time.time
     on_page: Callable[[int], None] = lambda pages: None
     pages: int = 0
 
@@ -240,8 +240,8 @@ class Report:
     phases: dict[str, Seconds] = field(default_factory=dict)  # where the time went: ledger, qbo, compare
 
 
-def check(account_id: str, client: Any, *, sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], float] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
+def check(account_id: str, client: Any, *, sleep: Callable[[Seconds], None] = time.sleep,
+          clock: Callable[[], Seconds] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
     ours = load_ours(account_id)
@@ -290,7 +290,7 @@ def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> 
 
 
 def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
-         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time, **_: Any) -> bool:
+         sleep: Callable[[Seconds], None] = time.sleep, clock: Callable[[], Seconds] = time.time, **_: Any) -> bool:
     """The background check: the whole check in one step (it only reads: a redelivery starts it again), saving
     progress after the ledger read and after each QBO page. Answers False (no further step)."""
     account_id = job.pk.removeprefix("A#")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from ...domain.errors import NotFound
+from ...domain.pacing import Seconds
 from ...domain.sync import pushes_now, retry_due, sweep_due
 from ...store.accounts import connection_of, get_account
 from ...store.sync_state import WaitingObject, all_waiting
@@ -29,7 +30,7 @@ class SweepReport:
     skipped: list[str] = field(default_factory=list)  # accounts that do not push now
 
 
-def _seconds(now: datetime, iso: str) -> float:
+def _seconds(now: datetime, iso: str) -> Seconds:
     return (now - datetime.fromisoformat(iso.replace("Z", "+00:00"))).total_seconds()
 
 
