@@ -19,6 +19,7 @@ from compile_artifact import compile_zip, lambda_runtimes, require_runtime  # no
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("app.py", "chalicelib", ".chalice", "requirements.txt")
+SUPPORT_ONLY = ("chalicelib/ops",)  # the support CLI runs from a checkout against a stage, never inside a Lambda
 
 
 def chalice_package(out: Path, *, stage: str = "prod", project: Path = ROOT) -> None:
@@ -30,6 +31,8 @@ def chalice_package(out: Path, *, stage: str = "prod", project: Path = ROOT) -> 
             source = project / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
         shutil.rmtree(copy / ".chalice" / "deployments", ignore_errors=True)
+        for name in SUPPORT_ONLY:
+            shutil.rmtree(copy / name)
         shutil.rmtree(out, ignore_errors=True)
         env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"}
         write_route_table(copy, env)

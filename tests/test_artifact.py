@@ -79,6 +79,12 @@ def test_the_app_imports_from_the_artifact_alone_and_serves_a_request(probe):
     assert probe["qbo_loaded"] == []
 
 
+def test_the_support_cli_stays_out_of_the_artifact(task):
+    """chalicelib/ops (and its rich progress bars) is for support staff at a checkout: the Lambdas never load it."""
+    assert (task / "chalicelib" / "api").is_dir()
+    assert not (task / "chalicelib" / "ops").exists()
+
+
 def test_every_module_imported_from_the_artifact_has_its_bytecode(probe):
     assert probe["without_bytecode"] == []
 
