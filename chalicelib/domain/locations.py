@@ -74,6 +74,16 @@ def held(locations: Iterable[Location], drawn: Iterable[Location]) -> dict[tuple
     return left
 
 
+def given_up(source: tuple[LocationKind, str], removed: Iterable[tuple[Sequence[Location], Sequence[Location]]]
+             ) -> int:
+    """What credits no longer active (canceled, deleted) still keep in one QBO source, given as each one's
+    (locations, drawn): that money is no longer the customer's, so the source gives it up. A memo that keeps the
+    money a reduction cut from a use of it (an adjustment credit's) shrinks by what the removed adjustment credit
+    had not spent; what its remaining uses drew stays linked, and what a voided link's payer got back
+    (`Credit.give_back_cut`) has already left its locations."""
+    return sum(max(held(locations, drawn).get(source, 0), 0) for locations, drawn in removed)
+
+
 def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) -> list[Location]:
     """The parts a new use of `amount` takes: each source in the credit's order, as far as it still holds."""
     parts: list[Location] = []

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.locations import (Cut, Link, LocationKind, LocationsExhausted, cut_latest_first, draw, held,
-                                         locations_freed, memo, unapplied)
+from chalicelib.domain.locations import (Cut, Link, LocationKind, LocationsExhausted, cut_latest_first, draw, given_up,
+                                         held, locations_freed, memo, unapplied)
 
 amounts = st.integers(min_value=1, max_value=100_000)
 
@@ -117,3 +117,21 @@ def test_a_reduction_that_leaves_one_cent_to_cut_takes_it_from_the_next_link():
     doc_a, doc_b = ("payment", "A"), ("payment", "B")
     links = [Link(doc_a, (LocationKind.UNAPPLIED, "A"), 5), Link(doc_b, (LocationKind.UNAPPLIED, "B"), 5)]
     assert [(c.doc, c.amount) for c in cut_latest_first(links, 6)] == [(doc_b, 5), (doc_a, 1)]
+
+
+@given(credit_sources(), st.lists(st.integers(1, 50_000), max_size=4))
+def test_a_removed_credit_gives_up_exactly_what_it_still_held_in_each_source(locations, wanted):
+    """What a memo gives up when an adjustment credit kept in it is canceled: its unspent share there, never what its
+    remaining uses still link, never below zero; summed over sources it is the credit's unspent value."""
+    drawn = []
+    for amount in wanted:
+        if amount <= sum(held(locations, drawn).values()):
+            drawn += draw(locations, drawn, amount)
+    keys = {loc.key for loc in locations}
+    for key in keys:
+        assert given_up(key, [(locations, drawn)]) == held(locations, drawn)[key] >= 0
+    assert sum(given_up(key, [(locations, drawn)]) for key in keys) == (
+        sum(loc.amount for loc in locations) - sum(part.amount for part in drawn))
+    assert given_up((LocationKind.MEMO, "elsewhere"), [(locations, drawn)]) == 0
+    assert given_up(locations[0].key, [(locations, drawn), (locations, [])]) == (
+        held(locations, drawn)[locations[0].key] + held(locations, [])[locations[0].key])

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
+from ...domain import locations
 from ...domain.locations import Cut, LocationKind
 from ...domain.payments import Payment
 from ...qbo import mapping
@@ -98,25 +99,62 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
                            "(edits made here are not pushed)")
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    if credit.use_count:  # voided uses' Payments go first: they link the memo, which may shrink or go
-        for use in ctx.ledger().uses.of_credit(credit.id):
-            if not use.active:
-                ctx.ensure("use", use_key(use))
-    if mapping.memo_is_gone(credit):
+    sharers = _memo_sharers(ctx, credit)
+    removed = [other for other in sharers if other.status is not CreditStatus.ACTIVE]
+    for holder in (credit, *removed):  # voided uses' Payments go first: they link the memo, which may shrink or go
+        if holder.use_count:
+            for use in ctx.ledger().uses.of_credit(holder.id):
+                if not use.active:
+                    ctx.ensure("use", use_key(use))
+    given_up = locations.given_up((LocationKind.MEMO, credit.id), [(c.locations, c.drawn) for c in removed])
+    if mapping.memo_is_gone(credit, given_up):
         return _delete_memo(ctx, credit)
-    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
+    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
+                                  given_up=given_up)
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
 
 
 def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
     """An adjustment credit has no document: the links it cut (tender Payments, credit uses) are pushed shorter,
-    and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit)."""
+    and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit).
+
+    Canceled or deleted, what it still kept in another credit's memo leaves that memo (`locations.given_up`): its
+    reverted uses' Payments go first, then the memo is pushed again, smaller.
+    """
     holders = []
     for cut in (Cut.from_dict(c) for c in credit.cuts):
         kind, object_id = cut.doc
         holders.append(ctx.ensure(kind, object_id, when="always"))
+    if credit.status is not CreditStatus.ACTIVE:
+        if credit.use_count:
+            for use in ctx.ledger().uses.of_credit(credit.id):
+                if not use.active:
+                    ctx.ensure("use", use_key(use))
+        for memo_id in dict.fromkeys(loc.owner_id for loc in credit.locations if loc.kind is LocationKind.MEMO):
+            if ctx.ledger().credits.get(memo_id).source is not CreditSource.QBO:  # the accountant's: never pushed
+                ctx.ensure("credit", memo_id, when="always")
     return Pushed(next((h for h in holders if h), None))
+
+
+def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:
+    """The adjustment credits whose value this credit's memo keeps: those of invoices whose reduction cut a use
+    drawn from the memo (the freed money went back into it), and so on for their own uses in turn."""
+    if not credit.use_count:
+        return []
+    book = ctx.ledger()
+    here = (LocationKind.MEMO, credit.id)
+    walked, sharers = [credit.id], []
+    for holder_id in walked:  # grows while it is walked
+        uses = [use for use in book.uses.of_credit(holder_id) if any(part.key == here for part in use.parts)]
+        book.load(*(book.invoices.key(i) for i in {use.invoice_id for use in uses}))
+        adjustments = [c for use in uses for c in book.invoices.get(use.invoice_id).adjustment_credit_ids]
+        book.load(*(book.credits.key(c) for c in set(adjustments)))
+        for adjustment in (book.credits.get(c) for c in dict.fromkeys(adjustments) if c not in walked):
+            if any(loc.key == here for loc in adjustment.locations):
+                walked.append(adjustment.id)
+                sharers.append(adjustment)
+    return sharers
 
 
 def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
