@@ -333,6 +333,31 @@ class Credit(Synced):
             self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
         return amount
 
+    def removed_cuts(self, docs: Iterable[tuple[str, str]]) -> list[Cut]:
+        """What this adjustment credit cut from the links one void removes (`docs`), if it was canceled or deleted
+        meanwhile: that money left the customer with it (its memo gave it up, `locations.given_up`), so the voided
+        use's credit must not get it back (`forfeit`)."""
+        if self.status not in (CreditStatus.CANCELED, CreditStatus.DELETED):
+            return []
+        voided = {tuple(doc) for doc in docs}
+        return [cut for cut in (Cut.from_dict(c) for c in self.cuts) if cut.doc in voided and cut.doc[0] == "use"]
+
+    def forfeit(self, cut: Cut, *, now: str, reason: str) -> None:
+        """A voided use of this credit gives back only what its invoice kept: the share a reduction cut from it had
+        become an adjustment credit that was then canceled or deleted (`removed_cuts`), so that money is gone for
+        good and this credit shrinks by it, in its amount and in the QBO source the share was kept in."""
+        if cut.amount <= 0:
+            return
+        self.locations = _merge(self.locations, [Location(cut.back_to[0], cut.back_to[1], cut.amount)], -1)
+        self.updated_at = now
+        if cut.amount < self.amount:
+            self.amount -= cut.amount
+            self.events.append(CreditEvent("edited", now, self.amount, {
+                "amount": {"from": self.amount + cut.amount, "to": self.amount}, "reason": reason}))
+        elif self.status is CreditStatus.ACTIVE:  # left with nothing: voided keeping its amount, as give_back_cut
+            self.status = CreditStatus.VOIDED
+            self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
+
     def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
         """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
         self._require_ours_to_remove()

@@ -141,10 +141,11 @@ def test_an_adjustment_credits_amount_is_not_edited_and_its_notes_change_nothing
     assert_books_equal(synced)
 
 
-@pytest.mark.parametrize("then", ["cancel_balance_only", "cancel_revert", "edit_amount"])
+@pytest.mark.parametrize("then", ["cancel_balance_only", "cancel_revert", "void_use", "edit_amount"])
 def test_the_memos_own_credit_changed_after_the_adjustment_credit_was_removed(synced, then):
-    """The memo keeps giving up the removed adjustment credit's money whatever its own credit does next; a void of
-    the cut use gives that money back to the credit (`give_back_cut`), so the memo holds it again."""
+    """The memo keeps giving up the removed adjustment credit's money whatever its own credit does next. A void of
+    the cut use gives the credit back only what the invoice kept (30.00): the cut 10.00 was canceled with the
+    adjustment credit and stays gone, in the ledger (the credit's amount drops to 40.00) as in QBO."""
     owner, customer = synced.account.owner, synced.account.customers[0]
     made = _cut_into_memo(synced)
     assert owner.post(f"/credits/{made.adjustment}/cancel", {"mode": "balance_only"}).status == 200
@@ -164,6 +165,10 @@ def test_the_memos_own_credit_changed_after_the_adjustment_credit_was_removed(sy
                 "edit_amount": [(Decimal("35.00"), Decimal("5.00"))]}[then]
     assert [(_cents(m["TotalAmt"]), _cents(m["RemainingCredit"])) for m in memos] == expected
     assert_books_equal(synced)
+    if then == "void_use":
+        shown = owner.get(f"/credits/{made.credit['id']}").json
+        assert (shown["amount"], shown["used"], shown["remaining"]) == ("40.00", "0.00", "40.00")
+        assert owner.get(f"/customers/{customer}/credit-summary").json["available_credit"] == "40.00"
 
 
 # (b) split between the memo and a tender Payment's UnappliedAmt ---------------------------------------------------

@@ -119,19 +119,29 @@ def test_a_reduction_that_leaves_one_cent_to_cut_takes_it_from_the_next_link():
     assert [(c.doc, c.amount) for c in cut_latest_first(links, 6)] == [(doc_b, 5), (doc_a, 1)]
 
 
-@given(credit_sources(), st.lists(st.integers(1, 50_000), max_size=4))
-def test_a_removed_credit_gives_up_exactly_what_it_still_held_in_each_source(locations, wanted):
-    """What a memo gives up when an adjustment credit kept in it is canceled: its unspent share there, never what its
-    remaining uses still link, never below zero; summed over sources it is the credit's unspent value."""
+@given(credit_sources(), st.lists(st.integers(1, 50_000), max_size=4), st.booleans())
+def test_a_memo_gives_up_what_a_removed_adjustment_credit_had_not_spent_there(locations, wanted, active):
+    """An adjustment credit's locations are its cuts (`locations_freed`): active, it keeps all it sent back into
+    each source (nothing given up); canceled or deleted, each source gives up its unspent share there, never what
+    its remaining uses still draw, never below zero; summed over sources it is the credit's unspent value."""
+    cuts = [Cut(("use", f"K#{n}"), loc.key, loc.amount) for n, loc in enumerate(locations)]
     drawn = []
     for amount in wanted:
         if amount <= sum(held(locations, drawn).values()):
             drawn += draw(locations, drawn, amount)
+    sharer = (active, locations, drawn, cuts)
     keys = {loc.key for loc in locations}
     for key in keys:
-        assert given_up(key, [(locations, drawn)]) == held(locations, drawn)[key] >= 0
-    assert sum(given_up(key, [(locations, drawn)]) for key in keys) == (
-        sum(loc.amount for loc in locations) - sum(part.amount for part in drawn))
-    assert given_up((LocationKind.MEMO, "elsewhere"), [(locations, drawn)]) == 0
-    assert given_up(locations[0].key, [(locations, drawn), (locations, [])]) == (
-        held(locations, drawn)[locations[0].key] + held(locations, [])[locations[0].key])
+        assert given_up(key, [sharer]) == (0 if active else held(locations, drawn)[key]) >= 0
+    assert sum(given_up(key, [sharer]) for key in keys) == (
+        0 if active else sum(loc.amount for loc in locations) - sum(part.amount for part in drawn))
+    assert given_up((LocationKind.MEMO, "elsewhere"), [sharer]) == 0
+
+
+def test_a_forfeited_share_is_given_up_by_the_memo_the_cut_sent_it_to():
+    """A use's credit that forfeited 4 of the 10 a standing cut sent back into memo K keeps 6 there: K gives up 4."""
+    source = (LocationKind.MEMO, "K")
+    cut = Cut(("use", "A#U"), source, 10)
+    assert given_up(source, [(True, [memo("K", 6)], [], [cut])]) == 4
+    assert given_up(source, [(False, [memo("K", 6)], [memo("K", 2)], [cut])]) == 8
+    assert given_up(source, [(True, [memo("K", 10)], [memo("K", 10)], [cut]), (False, [], [], [])]) == 0

@@ -100,13 +100,13 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     sharers = _memo_sharers(ctx, credit)
-    removed = [other for other in sharers if other.status is not CreditStatus.ACTIVE]
-    for holder in (credit, *removed):  # voided uses' Payments go first: they link the memo, which may shrink or go
+    for holder in (credit, *sharers):  # voided uses' Payments go first: they link the memo, which may shrink or go
         if holder.use_count:
             for use in ctx.ledger().uses.of_credit(holder.id):
                 if not use.active:
                     ctx.ensure("use", use_key(use))
-    given_up = locations.given_up((LocationKind.MEMO, credit.id), [(c.locations, c.drawn) for c in removed])
+    given_up = locations.given_up((LocationKind.MEMO, credit.id), [
+        (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
     if mapping.memo_is_gone(credit, given_up):
         return _delete_memo(ctx, credit)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
@@ -120,7 +120,8 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
     and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit).
 
     Canceled or deleted, what it still kept in another credit's memo leaves that memo (`locations.given_up`): its
-    reverted uses' Payments go first, then the memo is pushed again, smaller.
+    reverted uses' Payments go first, then the memo is pushed again, smaller. (A forfeit by a voided use's credit
+    leaves that memo's total as it was: the forfeited share and the cut it undoes cancel out.)
     """
     holders = []
     for cut in (Cut.from_dict(c) for c in credit.cuts):
@@ -131,10 +132,15 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
             for use in ctx.ledger().uses.of_credit(credit.id):
                 if not use.active:
                     ctx.ensure("use", use_key(use))
-        for memo_id in dict.fromkeys(loc.owner_id for loc in credit.locations if loc.kind is LocationKind.MEMO):
+        for memo_id in dict.fromkeys(key[1] for key in _sources(credit) if key[0] is LocationKind.MEMO):
             if ctx.ledger().credits.get(memo_id).source is not CreditSource.QBO:  # the accountant's: never pushed
                 ctx.ensure("credit", memo_id, when="always")
     return Pushed(next((h for h in holders if h), None))
+
+
+def _sources(credit: Credit) -> set[tuple[LocationKind, str]]:
+    """The QBO sources an adjustment credit keeps money in, or sent money back into with its standing cuts."""
+    return {loc.key for loc in credit.locations} | {Cut.from_dict(c).back_to for c in credit.cuts}
 
 
 def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:
@@ -151,7 +157,7 @@ def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:
         adjustments = [c for use in uses for c in book.invoices.get(use.invoice_id).adjustment_credit_ids]
         book.load(*(book.credits.key(c) for c in set(adjustments)))
         for adjustment in (book.credits.get(c) for c in dict.fromkeys(adjustments) if c not in walked):
-            if any(loc.key == here for loc in adjustment.locations):
+            if here in _sources(adjustment):
                 walked.append(adjustment.id)
                 sharers.append(adjustment)
     return sharers
