@@ -14,9 +14,11 @@ from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
+from ...store.ids import utc_now
 from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
-from ...store.uow import UnitOfWork
+from ...store.uow import UnitOfWork, run_in_transaction
+from .imports import OWN_PREFIX
 from .context import NoSalesItem, PushContext, quoted
 
 
@@ -286,8 +288,24 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
         # the accountant voided our linking Payment (drift); QBO cannot un-void, so a new one carries the use
         created = ctx.client.create("Payment", doc, make_request_id("recreate", "use", use.id, use.sync.version,
                                                                     use.sync.attempts))
-        return Pushed(str(created["Id"]), created["SyncToken"])
-    return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+        pushed = Pushed(str(created["Id"]), created["SyncToken"])
+    else:
+        pushed = _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+    if pushed.qbo_id != use.qbo_id:
+        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use_key(use))
+    return pushed
+
+
+def _remember_own(ctx: PushContext, entity: str, qbo_id: str, kind: str, object_id: str) -> None:
+    """Map a document we just created to our object, as reading its echo would (`imports._own_mapping`): a
+    tombstone names no marker, so without the map the accountant deleting it before any echo was read would go
+    unnoticed (no drift), while the use still counts as paying its invoice here."""
+    def write(uow: UnitOfWork) -> None:
+        maps = QboMaps(uow)
+        if maps.find(map_id(entity, qbo_id)) is None:
+            maps.new(map_id(entity, qbo_id), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=utc_now())
+
+    run_in_transaction(ctx.account_id, write)
 
 
 def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUse) -> Pushed:
