@@ -167,7 +167,8 @@ class Credit(Synced):
             lineage["locations"] = _own_locations(id, source, amount, lineage.get("origin_payment_id"), imported_from)
         credit = cls(id=id, number=number, customer_id=customer_id, source=source, amount=amount, created_at=now,
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
-        credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
+        created = {"source": source.value, **({"applied_in_qbo": credit.applied_in_qbo} if credit.applied_in_qbo else {})}
+        credit.events.append(CreditEvent("created", now, amount, created))  # history replays `remaining` from these
         return credit
 
     @property
