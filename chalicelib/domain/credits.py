@@ -214,14 +214,24 @@ class Credit(Synced):
         if self.status is not CreditStatus.ACTIVE:
             raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
 
-    def _require_ours_to_remove(self) -> None:
+    def _require_ours_to_remove(self, imported_memos: Iterable[str] = ()) -> None:
         """Deleting or canceling takes money off a QBO document, so it is refused where no push can take it off: an
-        imported credit's memo is the accountant's, and a Payment's UnappliedAmt is what its payer paid."""
+        imported credit's memo is the accountant's (also when it keeps this adjustment credit's money: a reduction
+        cut a use of it; `imported_memos` names the imported credits among its memo locations' owners), and a
+        Payment's UnappliedAmt is what its payer paid."""
         self._require_directly_editable()
         if self.source is CreditSource.QBO:
             raise CreditOwnedByQbo(
                 f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
                 "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
+        owners = set(imported_memos)
+        theirs = sorted({loc.owner_id for loc in self.locations
+                         if loc.kind is LocationKind.MEMO and loc.amount and loc.owner_id in owners})
+        if theirs:
+            raise CreditOwnedByQbo(
+                f"credit {self.number} is kept in a credit memo the accountant made in QuickBooks (a reduction gave "
+                "the money back to it), which QuickBooks owns: change that memo there, or spend this credit",
+                details={"credit_id": self.id, "memo_credit_ids": theirs})
         payments = sorted({loc.owner_id for loc in self.locations if loc.kind is LocationKind.UNAPPLIED and loc.amount})
         if payments:  # an adjustment credit whose reduction cut a tender line: the money stays on that Payment
             raise CreditHeldByPayment(
@@ -256,9 +266,9 @@ class Credit(Synced):
             self.updated_at = now
             self.events.append(CreditEvent("edited", now, self.amount, changes))
 
-    def soft_delete(self, *, now: str) -> None:
+    def soft_delete(self, *, now: str, imported_memos: Iterable[str] = ()) -> None:
         """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
-        self._require_ours_to_remove()
+        self._require_ours_to_remove(imported_memos)
         if self.use_count:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
                                     details={"used": self.used, "uses": self.use_count})
@@ -359,9 +369,11 @@ class Credit(Synced):
             self.status = CreditStatus.VOIDED
             self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
 
-    def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
-        """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
-        self._require_ours_to_remove()
+    def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = (),
+               imported_memos: Iterable[str] = ()) -> list[CreditUse]:
+        """Cancel the remaining balance; in revert mode also void every active use (the caller loads them).
+        `imported_memos`: which owners of the memos it keeps money in were imported from QBO (refused then)."""
+        self._require_ours_to_remove(imported_memos)
         reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
         if sum(use.amount for use in reverted) != (self.uses_total if mode is CancelMode.REVERT else 0):
             raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")

@@ -274,3 +274,38 @@ def test_a_split_adjustment_credit_spent_in_part_is_still_refused(synced):
         assert reply.status == 409 and reply.json["error"]["code"] == "credit_held_by_payment", (path, reply.body)
     _drain(synced)
     assert_books_equal(synced)
+
+
+# the memo is the accountant's -------------------------------------------------------------------------------------
+
+def test_an_adjustment_credit_kept_in_a_memo_the_accountant_made_is_not_removed_here(synced):
+    """A reduction cut a use of a credit imported from the accountant's CreditMemo: the adjustment credit's money is
+    back in that memo, which QBO owns (DESIGN §7) and no push changes, so canceling or deleting it is refused
+    (409 credit_owned_by_qbo, as for the imported credit itself) and the books stay equal."""
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.pull import pull_changes
+    from tests.qbo.conftest import emulator_settings
+
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    order = _sale(owner, customer, "40.00")
+    _drain(synced)
+    qbo_customer = owner.get(f"/customers/{customer}").json["qbo_id"]
+    synced.realm.user_create("CreditMemo", {"CustomerRef": {"value": qbo_customer}, "Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": 50,
+        "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": 50}}]})
+    pull_changes(synced.realm.realm_id, client=build_client(synced.account.id,
+                                                            settings=emulator_settings(synced.realm)))
+    [imported] = owner.get("/credits?source=qbo").json["data"]
+    _pay(owner, order["invoice_id"], credit_id=imported["id"])
+    _drain(synced)
+    [adjustment] = _reduce(owner, order["invoice_id"], "30.00")["adjustment_credit_ids"]
+    _drain(synced)
+    assert_books_equal(synced)
+    made = Cut(imported, {}, adjustment)
+    for method, path, body in _removals(made):
+        reply = owner.call(method, path, body)
+        assert reply.status == 409 and reply.json["error"]["code"] == "credit_owned_by_qbo", (path, reply.body)
+        assert reply.json["error"]["details"]["memo_credit_ids"] == [imported["id"]]
+    _drain(synced)
+    assert owner.get(f"/credits/{adjustment}").json["remaining"] == "10.00"
+    assert_books_equal(synced)
