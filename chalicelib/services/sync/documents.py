@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ...domain import locations
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
-from ...domain import locations
 from ...domain.locations import Cut, LocationKind
 from ...domain.payments import Payment
 from ...qbo import mapping
@@ -18,8 +18,8 @@ from ...store.ids import utc_now
 from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork, run_in_transaction
-from .imports import OWN_PREFIX
 from .context import NoSalesItem, PushContext, quoted
+from .imports import OWN_PREFIX
 
 
 @dataclass(frozen=True)
