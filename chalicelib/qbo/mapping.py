@@ -96,9 +96,9 @@ def memo_total(credit: Credit, given_up: int = 0) -> int:
     return (credit.amount if credit.status is CreditStatus.ACTIVE else credit.used) - given_up
 
 
-def memo_is_gone(credit: Credit, given_up: int = 0) -> bool:
+def memo_is_gone(credit: Credit) -> bool:
     """Deleted, voided, or canceled with nothing used: the CreditMemo must not exist in QBO."""
-    return memo_total(credit, given_up) == 0
+    return memo_total(credit) == 0
 
 
 def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:

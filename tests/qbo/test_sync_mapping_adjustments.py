@@ -309,3 +309,23 @@ def test_an_adjustment_credit_kept_in_a_memo_the_accountant_made_is_not_removed_
     _drain(synced)
     assert owner.get(f"/credits/{adjustment}").json["remaining"] == "10.00"
     assert_books_equal(synced)
+
+
+def test_a_canceled_credits_memo_emptied_by_a_removed_adjustment_credit_stays_at_zero(synced):
+    """Everything the canceled credit used was cut back into its memo (the invoice reduced to 0) and that adjustment
+    credit is canceled too: the memo totals 0 but stays, since its credit still has uses (parity expects it; deleting
+    it was reported as missing, and the repair deleted it again)."""
+    owner, customer = synced.account.owner, synced.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = _sale(owner, customer, "40.00")
+    _pay(owner, order["invoice_id"], credit_id=credit["id"])
+    _drain(synced)
+    [adjustment] = _reduce(owner, order["invoice_id"], "0.00")["adjustment_credit_ids"]
+    assert owner.post(f"/credits/{credit['id']}/cancel", {"mode": "balance_only"}).status == 200
+    _drain(synced)
+    assert_books_equal(synced)
+    assert owner.post(f"/credits/{adjustment}/cancel", {"mode": "balance_only"}).status == 200
+    _drain(synced)
+    memo = synced.one("CreditMemo", DocNumber=credit["number"])
+    assert (_cents(memo["TotalAmt"]), _cents(memo["RemainingCredit"])) == (Decimal("0.00"), Decimal("0.00"))
+    assert_books_equal(synced)

@@ -109,8 +109,8 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
                     ctx.ensure("use", use_key(use))
     given_up = locations.given_up((LocationKind.MEMO, credit.id), [
         (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
-    if mapping.memo_is_gone(credit, given_up):
-        return _delete_memo(ctx, credit)
+    if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
+        return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
                                   given_up=given_up)
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
