@@ -134,8 +134,12 @@ class LedgerModel:
 
         Adjustment credits give back what they cut from the voided links first (Credit.give_back_cut)."""
         uncut = 0
+        forfeited: list[tuple[str, int]] = []
         for credit_id in invoice.adjustment_credits:
             credit = self.credits[credit_id]
+            if credit.status in ("canceled", "deleted"):  # Credit.removed_cuts: that money left with the credit
+                forfeited += [(link[1], credit.cuts[link]) for link in links
+                              if link[0] == "use" and credit.cuts.get(link)]
             share = sum(credit.cuts.pop(link, 0) for link in links)
             if not share:
                 continue
@@ -146,6 +150,12 @@ class LedgerModel:
             elif credit.status == "active":
                 credit.status = "voided"
             uncut += share
+        for use_id, amount in forfeited:  # Credit.forfeit: the voided use's credit does not get it back
+            owner = next(c for c in self.credits.values() if use_id in c.uses)
+            if amount < owner.amount:
+                owner.amount -= amount
+            elif owner.status == "active":
+                owner.status = "voided"
         invoice.adjusted -= uncut
         amount -= uncut
         if amount <= invoice.paid:

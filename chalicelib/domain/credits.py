@@ -167,7 +167,8 @@ class Credit(Synced):
             lineage["locations"] = _own_locations(id, source, amount, lineage.get("origin_payment_id"), imported_from)
         credit = cls(id=id, number=number, customer_id=customer_id, source=source, amount=amount, created_at=now,
                      updated_at=now, internal_note=internal_note, external_note=external_note, **lineage)
-        credit.events.append(CreditEvent("created", now, amount, {"source": source.value}))
+        created = {"source": source.value, **({"applied_in_qbo": credit.applied_in_qbo} if credit.applied_in_qbo else {})}
+        credit.events.append(CreditEvent("created", now, amount, created))  # history replays `remaining` from these
         return credit
 
     @property
@@ -213,14 +214,24 @@ class Credit(Synced):
         if self.status is not CreditStatus.ACTIVE:
             raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
 
-    def _require_ours_to_remove(self) -> None:
+    def _require_ours_to_remove(self, imported_memos: Iterable[str] = ()) -> None:
         """Deleting or canceling takes money off a QBO document, so it is refused where no push can take it off: an
-        imported credit's memo is the accountant's, and a Payment's UnappliedAmt is what its payer paid."""
+        imported credit's memo is the accountant's (also when it keeps this adjustment credit's money: a reduction
+        cut a use of it; `imported_memos` names the imported credits among its memo locations' owners), and a
+        Payment's UnappliedAmt is what its payer paid."""
         self._require_directly_editable()
         if self.source is CreditSource.QBO:
             raise CreditOwnedByQbo(
                 f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
                 "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
+        owners = set(imported_memos)
+        theirs = sorted({loc.owner_id for loc in self.locations
+                         if loc.kind is LocationKind.MEMO and loc.amount and loc.owner_id in owners})
+        if theirs:
+            raise CreditOwnedByQbo(
+                f"credit {self.number} is kept in a credit memo the accountant made in QuickBooks (a reduction gave "
+                "the money back to it), which QuickBooks owns: change that memo there, or spend this credit",
+                details={"credit_id": self.id, "memo_credit_ids": theirs})
         payments = sorted({loc.owner_id for loc in self.locations if loc.kind is LocationKind.UNAPPLIED and loc.amount})
         if payments:  # an adjustment credit whose reduction cut a tender line: the money stays on that Payment
             raise CreditHeldByPayment(
@@ -255,9 +266,9 @@ class Credit(Synced):
             self.updated_at = now
             self.events.append(CreditEvent("edited", now, self.amount, changes))
 
-    def soft_delete(self, *, now: str) -> None:
+    def soft_delete(self, *, now: str, imported_memos: Iterable[str] = ()) -> None:
         """Hide a credit that was never used (voided uses count: they stay in the audit trail); else cancel it."""
-        self._require_ours_to_remove()
+        self._require_ours_to_remove(imported_memos)
         if self.use_count:
             raise CreditAlreadyUsed("a credit that has been used cannot be deleted; cancel it instead",
                                     details={"used": self.used, "uses": self.use_count})
@@ -333,9 +344,36 @@ class Credit(Synced):
             self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
         return amount
 
-    def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = ()) -> list[CreditUse]:
-        """Cancel the remaining balance; in revert mode also void every active use (the caller loads them)."""
-        self._require_ours_to_remove()
+    def removed_cuts(self, docs: Iterable[tuple[str, str]]) -> list[Cut]:
+        """What this adjustment credit cut from the links one void removes (`docs`), if it was canceled or deleted
+        meanwhile: that money left the customer with it (its memo gave it up, `locations.given_up`), so the voided
+        use's credit must not get it back (`forfeit`)."""
+        if self.status not in (CreditStatus.CANCELED, CreditStatus.DELETED):
+            return []
+        voided = {tuple(doc) for doc in docs}
+        return [cut for cut in (Cut.from_dict(c) for c in self.cuts) if cut.doc in voided and cut.doc[0] == "use"]
+
+    def forfeit(self, cut: Cut, *, now: str, reason: str) -> None:
+        """A voided use of this credit gives back only what its invoice kept: the share a reduction cut from it had
+        become an adjustment credit that was then canceled or deleted (`removed_cuts`), so that money is gone for
+        good and this credit shrinks by it, in its amount and in the QBO source the share was kept in."""
+        if cut.amount <= 0:
+            return
+        self.locations = _merge(self.locations, [Location(cut.back_to[0], cut.back_to[1], cut.amount)], -1)
+        self.updated_at = now
+        if cut.amount < self.amount:
+            self.amount -= cut.amount
+            self.events.append(CreditEvent("edited", now, self.amount, {
+                "amount": {"from": self.amount + cut.amount, "to": self.amount}, "reason": reason}))
+        elif self.status is CreditStatus.ACTIVE:  # left with nothing: voided keeping its amount, as give_back_cut
+            self.status = CreditStatus.VOIDED
+            self.events.append(CreditEvent(CreditStatus.VOIDED.value, now, self.amount, {"reason": reason}))
+
+    def cancel(self, mode: CancelMode, *, now: str, active_uses: list[CreditUse] = (),
+               imported_memos: Iterable[str] = ()) -> list[CreditUse]:
+        """Cancel the remaining balance; in revert mode also void every active use (the caller loads them).
+        `imported_memos`: which owners of the memos it keeps money in were imported from QBO (refused then)."""
+        self._require_ours_to_remove(imported_memos)
         reverted = [use for use in active_uses if use.active] if mode is CancelMode.REVERT else []
         if sum(use.amount for use in reverted) != (self.uses_total if mode is CancelMode.REVERT else 0):
             raise ValueError(f"credit {self.number}: the active uses given do not add up to what it has used")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 TERMINAL = {"canceled", "deleted", "voided"}
+QBO_APPLIED = "applied_in_qbo"  # an imported credit's creation and edit lines: what the accountant applied in QBO
 
 
 @dataclass(frozen=True)
@@ -19,24 +20,32 @@ class HistoryLine:
 
 
 def available_credit_as_of(lines: Iterable[HistoryLine], at: str) -> int:
-    """Sum of what active credits had left to spend at `at`: created amount (or the last edit's), minus uses
-    applied and not yet voided then; canceled, deleted and voided credits count nothing from their event on.
-    A credit whose creation is not among the lines is not counted (its history predates the by-customer index)."""
+    """Sum of what active credits had left to spend at `at` (their `remaining` then): created amount (or the last
+    edit's), minus uses applied and not yet voided then, minus what the accountant had applied in QBO of an imported
+    credit (`applied_in_qbo`: in its creation line, then in the edits that follow QBO); canceled, deleted and voided
+    credits count nothing from their event on. A credit whose creation is not among the lines is not counted (its
+    history predates the by-customer index)."""
     amount: dict[str, int] = {}
     used: dict[str, int] = {}
+    in_qbo: dict[str, int] = {}
     closed: set[str] = set()
     for line in sorted((x for x in lines if x.at <= at), key=lambda x: x.at):
         if line.kind == "created":
             amount[line.credit_id] = line.amount
+            in_qbo[line.credit_id] = int(line.details.get(QBO_APPLIED, 0))
         elif line.kind == "applied":
             used[line.credit_id] = used.get(line.credit_id, 0) + line.amount
         elif line.kind == "use_voided":
             used[line.credit_id] = used.get(line.credit_id, 0) - line.amount
-        elif line.kind == "edited" and "amount" in line.details:
-            amount[line.credit_id] = int(line.details["amount"]["to"])
+        elif line.kind == "edited":
+            if "amount" in line.details:
+                amount[line.credit_id] = int(line.details["amount"]["to"])
+            if QBO_APPLIED in line.details:
+                in_qbo[line.credit_id] = int(line.details[QBO_APPLIED]["to"])
         elif line.kind in TERMINAL:
             closed.add(line.credit_id)
-    return sum(value - used.get(credit_id, 0) for credit_id, value in amount.items() if credit_id not in closed)
+    return sum(value - used.get(credit_id, 0) - in_qbo.get(credit_id, 0) for credit_id, value in amount.items()
+               if credit_id not in closed)
 
 
 @dataclass(frozen=True)

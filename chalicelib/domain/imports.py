@@ -133,6 +133,9 @@ def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invo
         credit.applied_in_qbo += moved
         raise
     use.from_qbo = True
+    if moved:  # the history says so, or replaying it would count the amount twice (domain.history)
+        credit.events.insert(-1, CreditEvent("edited", now, credit.amount, {"by": "qbo", "applied_in_qbo": {
+            "from": credit.applied_in_qbo + moved, "to": credit.applied_in_qbo}}))
     return use
 
 

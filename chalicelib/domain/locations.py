@@ -74,6 +74,26 @@ def held(locations: Iterable[Location], drawn: Iterable[Location]) -> dict[tuple
     return left
 
 
+def given_up(source: tuple[LocationKind, str],
+             sharers: Iterable[tuple[bool, Sequence[Location], Sequence[Location], Iterable["Cut"]]]) -> int:
+    """What a CreditMemo gives up of the money reductions sent back into it, given the adjustment credits that keep
+    money there as (active, locations, drawn, cuts).
+
+    QBO's RemainingCredit is the memo's total less what linking Payments link, and those links are our uses' parts
+    less what reductions cut from them; so for RemainingCredit to be what our active credits keep there, the memo
+    must total its own credit's share less, for each such credit, what its standing cuts sent back into the memo
+    beyond what it still keeps there (its share while active, only what its remaining uses draw once it is canceled
+    or deleted). That is the unspent money of a removed adjustment credit, and what a voided use's credit forfeited
+    (`Credit.forfeit`); for active credits that forfeited nothing it is 0.
+    """
+    total = 0
+    for active, locations, drawn, cuts in sharers:
+        kept = locations if active else drawn
+        total += (sum(cut.amount for cut in cuts if cut.back_to == source)
+                  - sum(loc.amount for loc in kept if loc.key == source))
+    return total
+
+
 def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) -> list[Location]:
     """The parts a new use of `amount` takes: each source in the credit's order, as far as it still holds."""
     parts: list[Location] = []

@@ -86,13 +86,14 @@ def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
             "PrivateNote": _note(f"Invoice {invoice.number}", "invoice", invoice.id), "Line": lines}
 
 
-def memo_total(credit: Credit) -> int:
-    """What the CreditMemo must total: the whole credit while active, else only what its uses still link.
+def memo_total(credit: Credit, given_up: int = 0) -> int:
+    """What the CreditMemo must total: the whole credit while active, else only what its uses still link; less
+    `given_up`, what removed adjustment credits kept in it (`domain.locations.given_up`).
 
     A canceled credit keeps its uses in QBO (they are Payments linking the memo), so its memo shrinks to `used`
     and RemainingCredit becomes 0; a memo that would total 0 is deleted instead (see `memo_is_gone`).
     """
-    return credit.amount if credit.status is CreditStatus.ACTIVE else credit.used
+    return (credit.amount if credit.status is CreditStatus.ACTIVE else credit.used) - given_up
 
 
 def memo_is_gone(credit: Credit) -> bool:
@@ -100,9 +101,9 @@ def memo_is_gone(credit: Credit) -> bool:
     return memo_total(credit) == 0
 
 
-def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref) -> dict:
+def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:
     """A manual or return credit as a CreditMemo: DocNumber = credit number, notes, and the returned lineage."""
-    total = memo_total(credit)
+    total = memo_total(credit, given_up)
     if credit.line_items and total == credit.amount:
         lines = [_sales_line(_lineage_text(line), Decimal(str(line["quantity"])), int(line["unit_price"]),
                              int(line["total"]), item) for line in credit.line_items]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..domain.credits import CancelMode, Credit, CreditEvent, CreditSource, CreditUse
 from ..domain.invoices import Invoice
+from ..domain.locations import LocationKind
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import credits as store
@@ -82,7 +83,7 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
     balances = [(i, i.balance) for i in invoices]
     adjustments = {c: book.credits.get(c) for i in invoices for c in i.adjustment_credit_ids}
     before = {c: (x.status.value, x.remaining) for c, x in adjustments.items()}
-    voided = credit.cancel(mode, now=now, active_uses=uses)
+    voided = credit.cancel(mode, now=now, active_uses=uses, imported_memos=_imported_memos(book, credit))
     for use in voided:
         book.payments.get(use.payment_id).void_credit_use(use.id, now=now)
         take_back(book, book.invoices.get(use.invoice_id), use.amount, now, links=[("use", use_key(use.credit_id, use.id))])
@@ -113,11 +114,19 @@ def delete_credit(principal: Principal, credit_id: str) -> Credit:
     principal.require_credits(Permission.DELETE_CREDITS)
 
     def write(uow) -> Credit:
-        credit = store.CreditRepository(uow).get(credit_id)
-        credit.soft_delete(now=utc_now())
+        book = Ledger(uow)
+        credit = book.credits.get(credit_id)
+        credit.soft_delete(now=utc_now(), imported_memos=_imported_memos(book, credit))
         return credit
 
     return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+
+
+def _imported_memos(book: Ledger, credit: Credit) -> list[str]:
+    """The credits imported from QBO whose memos keep part of this (adjustment) credit's money."""
+    owners = {loc.owner_id for loc in credit.locations if loc.kind is LocationKind.MEMO and loc.owner_id != credit.id}
+    book.load(*(book.credits.key(o) for o in owners))
+    return [o for o in owners if book.credits.get(o).source is CreditSource.QBO]
 
 
 def credit_history(principal: Principal, credit_id: str) -> list[CreditEvent]:

@@ -62,11 +62,16 @@ def take_back(book: Ledger, invoice: Invoice, amount: int, now: str, *, links: l
     reason = f"payment on {invoice.number} voided"
     uncut = 0
     voided = {tuple(doc) for doc in links}
+    forfeited: list[Cut] = []
     for credit_id in invoice.adjustment_credit_ids:
         credit = book.credits.get(credit_id)
         if any(tuple(c["doc"]) in voided for c in credit.cuts):
+            forfeited += credit.removed_cuts(links)
             uses = book.uses.of_credit(credit_id, active_only=True) if credit.uses_total else []
             uncut += credit.give_back_cut(links, now=now, reason=reason, active_uses=uses)  # all links of one void
+    for cut in forfeited:  # the cut share of a use was canceled with its adjustment credit: it does not come back
+        owner = book.credits.get(book.uses.get(cut.doc[1]).credit_id)
+        owner.forfeit(cut, now=now, reason=f"{reason}; its reduction's credit had been removed")
     reversal = invoice.reverse(amount, now=now, uncut=uncut)
     for credit_id in reversal.undone_adjustment_credit_ids:
         void_with_origin(book, credit_id, now=now, reason=reason)

@@ -122,3 +122,44 @@ def test_an_edit_of_notes_leaves_the_replayed_amount_alone():
     lines = [HistoryLine("c", "created", _at(1), 100), HistoryLine("c", "edited", _at(2), 100,
                                                                   {"internal_note": {"from": "", "to": "n"}})]
     assert available_credit_as_of(lines, _at(3)) == 100
+
+
+QBO_OPS = st.lists(st.tuples(st.sampled_from(["apply", "release", "follow", "accountant_applies"]),
+                             st.integers(0, 5_000), st.integers(0, 5_000)), max_size=20)
+
+
+@given(st.integers(1, 10_000), st.integers(0, 10_000), QBO_OPS)
+@example(100, 30, [("accountant_applies", 20, 0)])
+@example(100, 30, [("follow", 120, 50), ("apply", 10, 0)])
+def test_the_replay_of_an_imported_credit_counts_what_the_accountant_applied_in_qbo(amount, applied, ops):
+    """A credit imported with part of it already applied in QBO (`applied_in_qbo`), then following QBO's amount and
+    applications, used here, and applied by the accountant to our invoices (recorded as uses): at every step the
+    replay of its events equals its `remaining`, as the summary shows it now (before: the applied part was
+    counted as available)."""
+    from chalicelib.domain.imports import QboCreditTerms, follow_qbo, record_qbo_application
+
+    applied = min(applied, amount - 1)
+    credit = Credit.issue(id="q1", number="CR-1", customer_id="k", source=CreditSource.QBO, amount=amount,
+                          now=_at(0), applied_in_qbo=applied)
+    expected, active = {_at(0): credit.remaining}, []
+    for step, (op, first, second) in enumerate(ops, start=1):
+        now = _at(step)
+        try:
+            if op == "apply":
+                active.append(credit.apply(use_id=f"u{step}", payment_id="p", invoice_id="i",
+                                           amount=1 + first % max(credit.remaining, 1), now=now))
+            elif op == "release" and active:
+                credit.release(active.pop(first % len(active)), now=now)
+            elif op == "follow":
+                total = max(1, first)
+                follow_qbo(credit, QboCreditTerms(total, min(second, total)), now=now)
+            elif op == "accountant_applies":
+                active.append(record_qbo_application(credit, use_id=f"u{step}", payment_id="p", invoice_id="i",
+                                                     amount=1 + first % max(credit.remaining + credit.applied_in_qbo,
+                                                                            1), now=now))
+        except DomainError:
+            pass
+        expected[now] = credit.remaining
+    lines = [HistoryLine("q1", e.kind, e.at, e.amount, e.details) for e in credit.events]
+    for at, remaining in expected.items():
+        assert available_credit_as_of(lines, at) == remaining, at

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.locations import (Cut, Link, LocationKind, LocationsExhausted, cut_latest_first, draw, held,
-                                         locations_freed, memo, unapplied)
+from chalicelib.domain.locations import (Cut, Link, LocationKind, LocationsExhausted, cut_latest_first, draw, given_up,
+                                         held, locations_freed, memo, unapplied)
 
 amounts = st.integers(min_value=1, max_value=100_000)
 
@@ -117,3 +117,31 @@ def test_a_reduction_that_leaves_one_cent_to_cut_takes_it_from_the_next_link():
     doc_a, doc_b = ("payment", "A"), ("payment", "B")
     links = [Link(doc_a, (LocationKind.UNAPPLIED, "A"), 5), Link(doc_b, (LocationKind.UNAPPLIED, "B"), 5)]
     assert [(c.doc, c.amount) for c in cut_latest_first(links, 6)] == [(doc_b, 5), (doc_a, 1)]
+
+
+@given(credit_sources(), st.lists(st.integers(1, 50_000), max_size=4), st.booleans())
+def test_a_memo_gives_up_what_a_removed_adjustment_credit_had_not_spent_there(locations, wanted, active):
+    """An adjustment credit's locations are its cuts (`locations_freed`): active, it keeps all it sent back into
+    each source (nothing given up); canceled or deleted, each source gives up its unspent share there, never what
+    its remaining uses still draw, never below zero; summed over sources it is the credit's unspent value."""
+    cuts = [Cut(("use", f"K#{n}"), loc.key, loc.amount) for n, loc in enumerate(locations)]
+    drawn = []
+    for amount in wanted:
+        if amount <= sum(held(locations, drawn).values()):
+            drawn += draw(locations, drawn, amount)
+    sharer = (active, locations, drawn, cuts)
+    keys = {loc.key for loc in locations}
+    for key in keys:
+        assert given_up(key, [sharer]) == (0 if active else held(locations, drawn)[key]) >= 0
+    assert sum(given_up(key, [sharer]) for key in keys) == (
+        0 if active else sum(loc.amount for loc in locations) - sum(part.amount for part in drawn))
+    assert given_up((LocationKind.MEMO, "elsewhere"), [sharer]) == 0
+
+
+def test_a_forfeited_share_is_given_up_by_the_memo_the_cut_sent_it_to():
+    """A use's credit that forfeited 4 of the 10 a standing cut sent back into memo K keeps 6 there: K gives up 4."""
+    source = (LocationKind.MEMO, "K")
+    cut = Cut(("use", "A#U"), source, 10)
+    assert given_up(source, [(True, [memo("K", 6)], [], [cut])]) == 4
+    assert given_up(source, [(False, [memo("K", 6)], [memo("K", 2)], [cut])]) == 8
+    assert given_up(source, [(True, [memo("K", 10)], [memo("K", 10)], [cut]), (False, [], [], [])]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ...domain import locations
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
 from ...domain.locations import Cut, LocationKind
@@ -13,10 +14,12 @@ from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
 from ...qbo.requestids import make_request_id
+from ...store.ids import utc_now
 from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
-from ...store.uow import UnitOfWork
+from ...store.uow import UnitOfWork, run_in_transaction
 from .context import NoSalesItem, PushContext, quoted
+from .imports import OWN_PREFIX
 
 
 @dataclass(frozen=True)
@@ -98,25 +101,68 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
                            "(edits made here are not pushed)")
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    if credit.use_count:  # voided uses' Payments go first: they link the memo, which may shrink or go
-        for use in ctx.ledger().uses.of_credit(credit.id):
-            if not use.active:
-                ctx.ensure("use", use_key(use))
-    if mapping.memo_is_gone(credit):
-        return _delete_memo(ctx, credit)
-    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
+    sharers = _memo_sharers(ctx, credit)
+    for holder in (credit, *sharers):  # voided uses' Payments go first: they link the memo, which may shrink or go
+        if holder.use_count:
+            for use in ctx.ledger().uses.of_credit(holder.id):
+                if not use.active:
+                    ctx.ensure("use", use_key(use))
+    given_up = locations.given_up((LocationKind.MEMO, credit.id), [
+        (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
+    if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
+        return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
+    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
+                                  given_up=given_up)
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
 
 
 def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
     """An adjustment credit has no document: the links it cut (tender Payments, credit uses) are pushed shorter,
-    and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit)."""
+    and the money stays where QBO then holds it (the Payment's UnappliedAmt, or the memo's RemainingCredit).
+
+    Canceled or deleted, what it still kept in another credit's memo leaves that memo (`locations.given_up`): its
+    reverted uses' Payments go first, then the memo is pushed again, smaller. (A forfeit by a voided use's credit
+    leaves that memo's total as it was: the forfeited share and the cut it undoes cancel out.)
+    """
     holders = []
     for cut in (Cut.from_dict(c) for c in credit.cuts):
         kind, object_id = cut.doc
         holders.append(ctx.ensure(kind, object_id, when="always"))
+    if credit.status is not CreditStatus.ACTIVE:
+        if credit.use_count:
+            for use in ctx.ledger().uses.of_credit(credit.id):
+                if not use.active:
+                    ctx.ensure("use", use_key(use))
+        for memo_id in dict.fromkeys(key[1] for key in _sources(credit) if key[0] is LocationKind.MEMO):
+            if ctx.ledger().credits.get(memo_id).source is not CreditSource.QBO:  # the accountant's: never pushed
+                ctx.ensure("credit", memo_id, when="always")
     return Pushed(next((h for h in holders if h), None))
+
+
+def _sources(credit: Credit) -> set[tuple[LocationKind, str]]:
+    """The QBO sources an adjustment credit keeps money in, or sent money back into with its standing cuts."""
+    return {loc.key for loc in credit.locations} | {Cut.from_dict(c).back_to for c in credit.cuts}
+
+
+def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:
+    """The adjustment credits whose value this credit's memo keeps: those of invoices whose reduction cut a use
+    drawn from the memo (the freed money went back into it), and so on for their own uses in turn."""
+    if not credit.use_count:
+        return []
+    book = ctx.ledger()
+    here = (LocationKind.MEMO, credit.id)
+    walked, sharers = [credit.id], []
+    for holder_id in walked:  # grows while it is walked
+        uses = [use for use in book.uses.of_credit(holder_id) if any(part.key == here for part in use.parts)]
+        book.load(*(book.invoices.key(i) for i in {use.invoice_id for use in uses}))
+        adjustments = [c for use in uses for c in book.invoices.get(use.invoice_id).adjustment_credit_ids]
+        book.load(*(book.credits.key(c) for c in set(adjustments)))
+        for adjustment in (book.credits.get(c) for c in dict.fromkeys(adjustments) if c not in walked):
+            if here in _sources(adjustment):
+                walked.append(adjustment.id)
+                sharers.append(adjustment)
+    return sharers
 
 
 def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
@@ -242,8 +288,24 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
         # the accountant voided our linking Payment (drift); QBO cannot un-void, so a new one carries the use
         created = ctx.client.create("Payment", doc, make_request_id("recreate", "use", use.id, use.sync.version,
                                                                     use.sync.attempts))
-        return Pushed(str(created["Id"]), created["SyncToken"])
-    return _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+        pushed = Pushed(str(created["Id"]), created["SyncToken"])
+    else:
+        pushed = _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
+    if pushed.qbo_id != use.qbo_id:
+        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use_key(use))
+    return pushed
+
+
+def _remember_own(ctx: PushContext, entity: str, qbo_id: str, kind: str, object_id: str) -> None:
+    """Map a document we just created to our object, as reading its echo would (`imports._own_mapping`): a
+    tombstone names no marker, so without the map the accountant deleting it before any echo was read would go
+    unnoticed (no drift), while the use still counts as paying its invoice here."""
+    def write(uow: UnitOfWork) -> None:
+        maps = QboMaps(uow)
+        if maps.find(map_id(entity, qbo_id)) is None:
+            maps.new(map_id(entity, qbo_id), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=utc_now())
+
+    run_in_transaction(ctx.account_id, write)
 
 
 def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUse) -> Pushed:
