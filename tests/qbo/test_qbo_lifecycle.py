@@ -316,7 +316,7 @@ def test_a_resync_killed_between_send_and_record_resumes_exactly_once(life):
     history["credits"].append(life.account.owner.post(
         "/credits", {"customer_id": life.account.customers[0], "amount": "1.00"}).json)
     done = life.drain(job_id)
-    assert done["status"] == "done" and done["failed"] == 0, done
+    assert done["status"] == "done" and done["failed"] == 0, json.dumps(done)
     _parity(life, company["realm_id"], history)
 
 
@@ -436,3 +436,41 @@ def test_a_job_the_queue_refuses_is_a_503_and_leaves_the_slot_free(life, monkeyp
     monkeypatch.setattr(jobs, "send_hint", lambda job: life.hints.append(job.id))
     again = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})  # the retry starts the clearing job
     assert again.status == 200 and life.hints == [again.json["job"]["id"]]
+
+
+def test_mass_resync_of_used_credits_and_a_removed_adjustment_credit_gives_parity(life):
+    """A re-sync recreates what the ledger holds now: a credit that paid an invoice later reduced (its adjustment
+    credit canceled) lands as a memo of what that credit still stands for, with its use linked, and parity is 0."""
+    life.connect()
+    owner, customer = life.account.owner, life.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "Crate", "quantity": "1", "unit_price": "40.00"}]}).json
+    paid = owner.post(f"/invoices/{order['invoice_id']}/payments",
+                      {"tenders": [], "credits": [{"credit_id": credit["id"]}]})
+    assert paid.status == 201, paid.body
+    reduced = owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "fewer", "quantity": "1", "unit_price": "30.00"}]}).json
+    [adjustment] = reduced["adjustment_credit_ids"]
+    assert owner.post(f"/credits/{adjustment}/cancel", {"mode": "balance_only"}).status == 200
+    for _ in range(4):
+        report = life.push()
+        assert not report.parked, report
+        if not report.waiting:
+            break
+    _hard_disconnect(life)
+    company = life.new_company()
+    life.connect(company["realm_id"])
+    done = life.drain(life.account.staff.post("/qbo/resyncs", {}).json["id"])
+    assert done["status"] == "done" and done["failed"] == 0, json.dumps(done)
+    for _ in range(4):  # what a re-sync leaves to the regular push (the uses' linking Payments)
+        if not life.push().pushed:
+            break
+    books = life.books(company["realm_id"])
+    [memo] = [m for m in books["CreditMemo"] if m["DocNumber"] == credit["number"]]
+    shown = owner.get(f"/credits/{credit['id']}").json
+    assert Decimal(str(memo["RemainingCredit"])) == Decimal(shown["remaining"]) == Decimal("10.00"), memo
+    [invoice] = books["Invoice"]
+    assert Decimal(str(invoice["Balance"])) == Decimal("0.00")
+    parity = owner.get("/qbo/parity")
+    assert parity.status == 200 and parity.json["differences"] == [], parity.body

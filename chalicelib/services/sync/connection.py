@@ -116,7 +116,7 @@ def start_resync(principal: Principal) -> dict:
                            details={"state": current.state.value})
     if not account.qbo_credit_sync:
         raise SyncOff("two-way sync (qbo_credit_sync) is off for this account")
-    total = sum(account_items.count(principal.account_id, prefix + "#") for prefix in ("CUST", "INV", "PAY", "CREDIT"))
+    total = sum(account_items.count(principal.account_id, prefix + "#") for prefix in ("CUST", "INV", "PAY", "CREDIT", "USE"))
     return jobs.view(jobs.start(principal.account_id, jobs.RESYNC, realm_id=current.realm_id, total=total))
 
 

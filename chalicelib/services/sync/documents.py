@@ -107,8 +107,7 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
             for use in ctx.ledger().uses.of_credit(holder.id):
                 if not use.active:
                     ctx.ensure("use", use_key(use))
-    given_up = locations.given_up((LocationKind.MEMO, credit.id), [
-        (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
+    given_up = _given_up(credit, sharers)
     if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
         return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
@@ -143,6 +142,17 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
 def _sources(credit: Credit) -> set[tuple[LocationKind, str]]:
     """The QBO sources an adjustment credit keeps money in, or sent money back into with its standing cuts."""
     return {loc.key for loc in credit.locations} | {Cut.from_dict(c).back_to for c in credit.cuts}
+
+
+def memo_given_up(ctx: PushContext, credit: Credit) -> int:
+    """Cents this credit's memo no longer holds for removed adjustment credits (`locations.given_up`): the memo's
+    total is its credit's less this, wherever the memo is written (a push, a mass re-sync's create)."""
+    return _given_up(credit, _memo_sharers(ctx, credit))
+
+
+def _given_up(credit: Credit, sharers: list[Credit]) -> int:
+    return locations.given_up((LocationKind.MEMO, credit.id), [
+        (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
 
 
 def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:

@@ -7,9 +7,13 @@ and recording) first looks those objects up in QBO by their marker and records w
 also carries the same requestid (derived from its objects), so QBO itself answers it once.
 
 Credits after a hard disconnect are recreated, never matched to the old company's memos: the new company gets a
-fresh CreditMemo per open manual or return credit (its current amount and notes), an overpayment credit becomes its
-payment's UnappliedAmt again, and what is fully canceled or deleted is not created at all. The old company's memos are
-left to that company (we hold no tokens for it any more).
+fresh CreditMemo per open manual or return credit (its current amount and notes, less what removed adjustment credits
+gave up in it), an overpayment credit becomes its payment's UnappliedAmt again, and what is fully canceled or deleted
+is not created at all. The old company's memos are left to that company (we hold no tokens for it any more).
+
+What needs the documents above first is handed to the regular push (marked pending, so the stream relays it): each
+active credit use (its linking Payment) and each invoice-adjustment credit (it has no document; its push checks the
+links it cut), in a last phase once every document they link exists.
 """
 from __future__ import annotations
 
@@ -26,15 +30,17 @@ from ...qbo.batch import batch_create
 from ...qbo.mapping import Link, Ref
 from ...store import account_items, accounts as accounts_store
 from ...store import jobs as job_store
+from ...store.credit_uses import CreditUses, use_key
 from ...store.credits import to_credit
+from ...store.ledger import Ledger
 from ...store.models import InvoiceItem, JobItem, PaymentItem, account_pk
 from ...store.sales import Payments, to_invoice
-from ...store.uow import UnitOfWork
+from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
+from .documents import memo_given_up
 from .record import record, repository
-from ...store.ledger import Ledger
 
-PHASES = ("customer", "invoice", "payment", "credit")
+PHASES = ("customer", "invoice", "payment", "credit", "use")
 ENTITY = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "credit": "CreditMemo"}
 BUDGET = 20  # batches per step (one SQS message; about 30 s at 40 batches/min)
 STOPPED = "disconnected"
@@ -58,6 +64,7 @@ class Batch:
 
     kind: str
     creates: list[tuple[str, dict, int]] = field(default_factory=list)  # (object id, document, version)
+    handed_over: list[tuple[str, str]] = field(default_factory=list)  # (kind, object id) the regular push creates
     linked: list[tuple[str, str, int]] = field(default_factory=list)  # (object id, qbo id, version): no request
     refused: list[tuple[str, Refused]] = field(default_factory=list)
     seen: int = 0
@@ -145,6 +152,8 @@ def _one_batch(run: Step) -> None:
         _record_pushed(run, batch.kind, object_id, qbo_id, None, version)
     for object_id, refusal in batch.refused:
         _record_refused(run, batch.kind, object_id, refusal)
+    if batch.handed_over:
+        _hand_over(run.account_id, batch.handed_over)
     failed = len(batch.refused)
     if batch.creates:
         job.inflight = {"kind": batch.kind, "ids": [object_id for object_id, _, _ in batch.creates]}
@@ -168,6 +177,17 @@ def _one_batch(run: Step) -> None:
     _save(run)
 
 
+def _hand_over(account_id: str, objects: list[tuple[str, str]]) -> None:
+    """Mark these pending in one transaction: the stream relays them to the push like any committed change."""
+
+    def mark(uow: UnitOfWork) -> None:
+        book = Ledger(uow)
+        for kind, object_id in objects:
+            repository(book, kind).get(object_id).sync.retry()
+
+    run_in_transaction(account_id, mark)
+
+
 def _save(run: Step) -> None:
     run.count_requests()
     job_store.save(run.job)  # JobChanged when a disconnect stopped the job meanwhile: the step ends there
@@ -176,9 +196,10 @@ def _save(run: Step) -> None:
 def _plan(run: Step, kind: str, after: str | None) -> Batch:
     """Read objects of `kind` until 30 need creating (or the phase ends); decide each one."""
     batch = Batch(kind)
-    while len(batch.creates) < BATCH_ITEMS:
-        page = account_items.page_of_kind(run.account_id, kind, after, BATCH_ITEMS - len(batch.creates))
-        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit}.get(kind)
+    while len(batch.creates) + len(batch.handed_over) < BATCH_ITEMS:
+        page = account_items.page_of_kind(run.account_id, kind, after,
+                                          BATCH_ITEMS - len(batch.creates) - len(batch.handed_over))
+        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind)
         if decide is None:
             _customers(run, page.items, batch)
         else:
@@ -245,12 +266,24 @@ def _credit(run: Step, item, batch: Batch) -> None:
             raise Skip  # its payment is voided (or credit-only): nothing holds it in QBO
         batch.linked.append((credit.id, payment_qbo_id, credit.sync.version))
         return
+    if credit.source is CreditSource.INVOICE_ADJUSTMENT:
+        if credit.cuts:
+            batch.handed_over.append(("credit", credit.id))
+        return
     if credit.source not in (CreditSource.MANUAL, CreditSource.RETURN):
         raise Refused("NotMappedYet", f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
         raise Skip
-    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(run, credit.customer_id), item=_item(run))
+    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(run, credit.customer_id), item=_item(run),
+                                  given_up=memo_given_up(run.ctx, credit))
     batch.creates.append((credit.id, doc, credit.sync.version))
+
+
+def _use(run: Step, item, batch: Batch) -> None:
+    use = CreditUses(UnitOfWork(run.account_id)).from_item(item)
+    if use.qbo_id or not use.active:
+        raise Skip
+    batch.handed_over.append(("use", use_key(use.credit_id, use.id)))
 
 
 def _item(run: Step) -> Ref:
