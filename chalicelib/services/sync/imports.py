@@ -71,8 +71,9 @@ def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
             internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
     if entity == "Payment":
         applications = _record_applications(ctx, doc)
+        free = docs.cents(doc, "UnappliedAmt") + _our_lines_landed(ctx, doc)
         credit = _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
-            docs.cents(doc, "UnappliedAmt"), imported_amount=before))
+            docs.cents(doc, "TotalAmt"), free, imported_amount=before))
         return applications if credit == IGNORED else credit
     return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
 
@@ -320,13 +321,7 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
     qbo_id, gone = str(doc["Id"]), docs.is_gone(doc) or docs.is_voided_payment(doc)
     if gone:
         return _void_applications(ctx, qbo_id)
-    invoice_links, memo_links = [], []
-    for line in doc.get("Line") or []:
-        for linked in line.get("LinkedTxn") or []:
-            target = invoice_links if linked.get("TxnType") == "Invoice" else \
-                memo_links if linked.get("TxnType") == "CreditMemo" else None
-            if target is not None:
-                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    invoice_links, memo_links = _links(doc)
     invoice_links = rules.accountants_links(invoice_links, _our_lines_on(ctx, qbo_id))
     cash = docs.cents(doc, "TotalAmt")
     outcome = IGNORED
@@ -338,6 +333,26 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
         cash -= tender
         outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
     return outcome
+
+
+def _links(doc: dict) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """A Payment's lines linking invoices and linking credit memos: (QBO id, cents) each."""
+    invoice_links, memo_links = [], []
+    for line in doc.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            target = invoice_links if linked.get("TxnType") == "Invoice" else \
+                memo_links if linked.get("TxnType") == "CreditMemo" else None
+            if target is not None:
+                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    return invoice_links, memo_links
+
+
+def _our_lines_landed(ctx: ImportContext, doc: dict) -> int:
+    """What the lines our uses put on the accountant's Payment link there now, as QBO shows it (0 for any other
+    Payment): with its UnappliedAmt, the Payment's money the accountant did not apply (domain unapplied_terms)."""
+    invoice_links, _ = _links(doc)
+    theirs = rules.accountants_links(invoice_links, _our_lines_on(ctx, str(doc["Id"])))
+    return sum(amount for _, amount in invoice_links) - sum(amount for _, amount in theirs)
 
 
 def _our_lines_on(ctx: ImportContext, qbo_payment_id: str) -> dict[str, int]:
