@@ -207,10 +207,12 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
     out: list[Difference] = []
     by_doc: dict[tuple[str, str], list[Mine]] = defaultdict(list)
     known_markers: dict[tuple[str, str], Mine] = {}
+    by_target: dict[Target, Mine] = {}
     for obj in mine:
         if obj.qbo_id:
             by_doc[(obj.qbo_type, obj.qbo_id)].append(obj)
         known_markers[(obj.object_type, obj.marker_id or obj.object_id)] = obj
+        by_target[obj.target] = obj
     marked: dict[tuple[str, str], Doc] = {}  # (kind, id) → a live document carrying that marker, lowest id first
     for doc in sorted(docs.values(), key=lambda d: (len(d.qbo_id), d.qbo_id), reverse=True):
         if doc.marker is not None and not doc.voided:
@@ -298,7 +300,7 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
                                          ((doc.qbo_type, doc.qbo_id),))))
 
     for drift in sorted(drifts, key=lambda d: (d.object_type, d.object_id)):
-        owner = known_markers.get((drift.object_type, drift.object_id))
+        owner = by_target.get((drift.object_type, drift.object_id))  # a use's drift names its key, not its marker
         out.append(Difference(Kind.DRIFT, drift.object_type, drift.object_id, drift.qbo_type, drift.qbo_id,
                               drift.ours, drift.theirs,
                               _push("the accountant changed a document we own: ours is pushed again",
