@@ -32,6 +32,12 @@ def test_the_accountant_lowering_their_payment_lowers_the_credit_instead_of_usin
     _accountant_sets_total(stack, payment["Id"], "60.00")  # and raising it raises the credit
     assert _shown(stack, credit["id"]) == ("60.00", "0.00", "60.00")
     assert _parity(stack) == []
+    # the note we gave the Payment's credit (QBO's has none) is not taken away by following it
+    edits = [e["details"] for e in stack.account.owner.get(f"/credits/{credit['id']}/transactions").json["data"]
+             if e["kind"] == "edited"]
+    assert edits and not any("internal_note" in e for e in edits), edits
+    assert stack.account.owner.get(f"/credits/{credit['id']}").json["internal_note"] == (
+        f"imported from QuickBooks Payment {payment['Id']}")
 
 
 def test_lowering_the_payment_of_a_credit_we_spent_keeps_our_use_and_lowers_the_rest(stack):

@@ -8,7 +8,7 @@ Imported credits are written as already pushed (qbo_id and SyncToken set, nothin
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from ...domain import imports as rules
@@ -85,19 +85,23 @@ def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable
     gone = docs.is_gone(doc) or (entity == "Payment" and docs.is_voided_payment(doc))
     customer_ref = docs.customer_ref(doc)
 
+    def noted(before: int | None) -> rules.QboCreditTerms:  # a document without a note: ours says where it came from
+        terms = terms_for(before)
+        return replace(terms, internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}")
+
     def write(uow: UnitOfWork) -> str:
         book, maps = Ledger(uow), QboMaps(uow)
         known = maps.find(map_id(entity, qbo_id))
         if known is not None:
-            return _follow(book, book.credits.get(known.object_id), doc, gone, terms_for, now)
+            return _follow(book, book.credits.get(known.object_id), doc, gone, noted, now)
         if gone or customer_ref is None:
             return IGNORED
-        terms = terms_for(None)
+        terms = noted(None)
         if terms.amount - terms.applied <= 0 and terms.applied == 0:
             return IGNORED  # nothing to credit (a fully applied payment)
         customer_id = _customer(ctx, uow, customer_ref, now)
         credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
-                              internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}",
+                              internal_note=terms.internal_note,
                               external_note=terms.external_note, applied_in_qbo=terms.applied,
                               imported_from=entity)
         credit.sync.pushed(credit.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
