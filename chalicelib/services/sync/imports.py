@@ -176,6 +176,14 @@ def _ours_view(kind: str, entity: Any) -> dict:
     return {"exists": not entity.deleted, "total": entity.total} if not entity.deleted else {"exists": False}
 
 
+def _theirs_view(entity: str, doc: dict) -> dict:
+    """What QBO shows of our document's money, in `_ours_view`'s terms: a voided invoice (QBO marks it as it marks a
+    voided Payment) is no document, as our deleted invoice is, so our own void read back is never drift."""
+    if entity == "Invoice" and docs.is_voided_payment(doc):
+        return {"exists": False}
+    return docs.money_view(entity, doc)
+
+
 def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, str]) -> str:
     """Our own document came back: our echo (skip), an older read (skip), or the accountant's change (drift)."""
     kind, object_id = marker
@@ -193,7 +201,7 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         maps = QboMaps(uow)
         if not docs.is_gone(doc) and maps.find(map_id(entity, str(doc["Id"]))) is None:
             maps.new(map_id(entity, str(doc["Id"])), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=now)
-        ours, theirs = _ours_view(kind, mine), docs.money_view(entity, doc)
+        ours, theirs = _ours_view(kind, mine), _theirs_view(entity, doc)
         if docs.is_gone(doc) and mine.sync.qbo_id is None:
             return ECHO
         verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,
