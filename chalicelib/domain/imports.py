@@ -148,19 +148,27 @@ class Verdict(str, Enum):
     ECHO = "echo"  # our own push coming back
     STALE = "stale"  # an older version than the one we hold
     SAME = "same"  # QBO changed the document (e.g. its remaining credit) but not what we own in it
+    WAITING = "waiting"  # our own later change to it is on its way: judged when it lands
     DRIFT = "drift"  # the accountant changed what we own
 
 
 def judge_own_document(*, our_qbo_id: str | None, our_sync_token: str | None, their_sync_token: str,
-                       ours: dict, theirs: dict) -> Verdict:
-    """Our document (it carries our marker) as QBO shows it now, against what we pushed."""
+                       ours: dict, theirs: dict, ours_pending: bool = False) -> Verdict:
+    """Our document (it carries our marker) as QBO shows it now, against what we pushed.
+
+    `ours` is our object's state now; while a change of ours is still to be pushed (`ours_pending`) it is not what we
+    pushed, so a newer version of the document that differs from it (the accountant's message on it, say) proves no
+    change of our money there: the push on its way sets it, and its echo is judged then.
+    """
     if our_qbo_id is None or our_sync_token is None:
         return Verdict.ECHO  # the webhook beat our push's own bookkeeping
     if their_sync_token == our_sync_token:
         return Verdict.ECHO
     if _token(their_sync_token) < _token(our_sync_token):
         return Verdict.STALE
-    return Verdict.SAME if ours == theirs else Verdict.DRIFT
+    if ours == theirs:
+        return Verdict.SAME
+    return Verdict.WAITING if ours_pending else Verdict.DRIFT
 
 
 def _token(value: str) -> int:

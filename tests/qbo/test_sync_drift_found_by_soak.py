@@ -38,3 +38,42 @@ def test_our_void_of_an_invoice_read_back_before_we_recorded_it_is_an_echo_not_d
     stack.pull()
     assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
     assert _parity(stack) == []
+
+
+@pytest.mark.parametrize("change", ["cancel", "edit"])
+def test_the_accountants_note_on_our_memo_while_our_own_change_waits_is_not_drift(stack, change):
+    """Soak seed 3 (N=300): a credit canceled here, the cancel not pushed yet; the accountant's message on its memo
+    gave the memo a new SyncToken, and reading it compared QBO's money (what we pushed) with our canceled credit ("no
+    memo"): drift no accountant made. Our change on its way is what QBO will show; it is judged when it lands."""
+    from chalicelib.store.inbound import drifts
+
+    owner = stack.account.owner
+    credit = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+    assert stack.push().parked == []
+    stack.pull()
+    if change == "cancel":
+        assert owner.post(f"/credits/{credit['id']}/cancel", {"mode": "revert"}).status == 200
+    else:
+        assert owner.patch(f"/credits/{credit['id']}", {"amount": "35.00"}).status == 200
+    [memo] = stack.books("CreditMemo")
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"CustomerMemo": {"value": "thanks, the accountant"}})
+    stack.pull()
+    assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
+    assert stack.push().parked == []
+    stack.pull()
+    assert drifts(stack.account.id) == [] and _parity(stack) == []
+    assert stack.books("CreditMemo") == [] if change == "cancel" else stack.books("CreditMemo")[0]["TotalAmt"] == 35
+
+
+def test_the_accountants_amount_on_our_memo_is_still_drift_when_nothing_of_ours_waits(stack):
+    from chalicelib.store.inbound import drifts
+
+    credit = stack.account.owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+    assert stack.push().parked == []
+    [memo] = stack.books("CreditMemo")
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": 12, "SalesItemLineDetail": {"ItemRef": {"value": "1"},
+                                                                                  "Qty": 1, "UnitPrice": 12}}]})
+    stack.pull()
+    assert [(d.object_id, d.ours, d.theirs) for d in drifts(stack.account.id)] == [
+        (credit["id"], {"exists": True, "total": 3000}, {"exists": True, "total": 1200})]

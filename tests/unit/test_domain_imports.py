@@ -106,6 +106,15 @@ def test_own_document_verdicts(ours_id, ours_token, theirs_token, same, verdict)
                                     ours={"total": 1}, theirs=theirs) is verdict
 
 
+def test_a_newer_version_differing_from_our_change_still_on_its_way_waits_for_its_echo():
+    """Our state now is not what we pushed while a change of ours is pending: the difference proves no drift."""
+    judge = dict(our_qbo_id="7", our_sync_token="3", their_sync_token="4", ours={"exists": False},
+                 theirs={"exists": True, "total": 3000})
+    assert rules.judge_own_document(**judge, ours_pending=True) is rules.Verdict.WAITING
+    assert rules.judge_own_document(**judge, ours_pending=False) is rules.Verdict.DRIFT
+    assert rules.judge_own_document(**{**judge, "their_sync_token": "3"}, ours_pending=True) is rules.Verdict.ECHO
+
+
 @given(age=st.integers(min_value=0, max_value=40 * 24 * 3600))
 def test_cdc_reads_from_the_watermark_less_the_overlap_or_a_full_resync_past_the_limit(age):
     now = datetime(2026, 3, 1, tzinfo=timezone.utc)

@@ -205,7 +205,8 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         if docs.is_gone(doc) and mine.sync.qbo_id is None:
             return ECHO
         verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,
-                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs,
+                                           ours_pending=mine.sync.pending)
         if docs.is_gone(doc) and ours != theirs:
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
@@ -237,7 +238,8 @@ def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
             return ECHO  # the webhook beat our push's own bookkeeping
         ours, theirs = _use_view(book, use), _linked_view(doc)
         verdict = rules.judge_own_document(our_qbo_id=use.qbo_id, our_sync_token=use.sync.sync_token,
-                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs,
+                                           ours_pending=use.sync.pending)
         if (docs.is_gone(doc) or docs.is_voided_payment(doc)) and ours != theirs:
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
