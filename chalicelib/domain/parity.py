@@ -198,6 +198,14 @@ def _removed_import() -> Repair:
                                  "or delete it in QuickBooks (our credit follows), or issue the balance again here")
 
 
+def _voided_import() -> Repair:
+    """The accountant voided the document a credit (or payment) here was imported from, and our ledger refused to
+    follow: its money already pays invoices here (the status panel shows why). Only a person decides which side
+    gives way."""
+    return Repair(Action.MANUAL, "voided in QuickBooks, but what was imported from it still pays invoices here: void "
+                                 "those payments (it then follows QuickBooks), or restore the document in QuickBooks")
+
+
 def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, available: Mapping[str, int],
             customer_refs: Mapping[str, str], imported: frozenset[tuple[str, str]] = frozenset(),
             drifts: Sequence[Drift] = ()) -> list[Difference]:
@@ -244,6 +252,9 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
             why = ("it never reached QuickBooks" if not obj.qbo_id else "its QuickBooks document was deleted")
             diff(Kind.MISSING, obj, None, obj.total if obj.total is not None else obj.source, None,
                  _fix_ours(obj, f"{why}: push ours again"))
+            continue
+        if doc.voided and not obj.owned:
+            diff(Kind.VOIDED, obj, doc, obj.source, doc.total, _voided_import())
             continue
         if doc.voided and obj.object_type in ("payment", "invoice") and obj.owned:
             diff(Kind.VOIDED, obj, doc, obj.total if obj.total is not None else obj.balance, doc.total,
