@@ -47,15 +47,21 @@ def memo_terms(total: int, remaining: int, *, internal_note: str = "", external_
     return QboCreditTerms(total, total - remaining, internal_note, external_note)
 
 
-def unapplied_terms(unapplied: int, *, imported_amount: int | None) -> QboCreditTerms:
-    """A Payment's UnappliedAmt: the credit is what was unapplied when imported; later drops were applied in QBO.
+def unapplied_terms(total: int, free: int, *, imported_amount: int | None) -> QboCreditTerms:
+    """The accountant's Payment: the credit is its money the accountant did not apply (`free`: UnappliedAmt plus what
+    our own lines on it link, read from the document), so a changed TotalAmt changes the credit, and our lines,
+    landed, pending or being removed, never count as applied in QBO.
 
-    If the accountant unlinks an invoice, the unapplied amount can grow beyond the imported amount: the credit grows.
+    What the accountant applies after the import counts as applied in QBO (never more than their own lines on the
+    Payment hold: `total - free`); the rest of a change is the credit's amount. If the accountant unlinks an
+    application the Payment had when imported, the credit grows.
     """
-    if unapplied < 0:
-        raise InvalidInput("a Payment's unapplied amount cannot be negative", details={"unapplied": unapplied})
-    amount = max(imported_amount or 0, unapplied)
-    return QboCreditTerms(amount, amount - unapplied)
+    if free < 0 or total < 0:
+        raise InvalidInput("a Payment's amounts cannot be negative", details={"total": total, "free": free})
+    if imported_amount is None:
+        return QboCreditTerms(free, 0)
+    applied = min(max(total - free, 0), max(imported_amount - free, 0))
+    return QboCreditTerms(free + applied, applied)
 
 
 def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int = 0) -> bool:
@@ -94,13 +100,10 @@ def recorded_in_qbo(credit: Credit, active_uses: list[CreditUse]) -> int:
     `recorded`), so it is not counted again as applied in QBO.
 
     A memo's: the accountant's applications we recorded, and our uses QBO has (pushed). The accountant's Payment's:
-    every active use, landed or not, since each is a line we own on that Payment. Landed, that is exact; read before
-    a line lands, the credit may count less of the accountant's own applications for a moment (never more, so it
-    never refuses our use), and our line landing changes the Payment, whose next read makes it exact. Counting only
-    pushed uses instead would count a landed line twice whenever its webhook beats our push's bookkeeping.
+    none, since `unapplied_terms` already leaves our lines on that Payment out of what QBO applied.
     """
     if credit.in_accountants_payment:
-        return sum(use.amount for use in active_uses if use.active)
+        return 0
     return sum(use.amount for use in active_uses
                if use.active and (use.from_qbo or (use.qbo_id and not use.sync.pending)))
 
@@ -148,19 +151,27 @@ class Verdict(str, Enum):
     ECHO = "echo"  # our own push coming back
     STALE = "stale"  # an older version than the one we hold
     SAME = "same"  # QBO changed the document (e.g. its remaining credit) but not what we own in it
+    WAITING = "waiting"  # our own later change to it is on its way: judged when it lands
     DRIFT = "drift"  # the accountant changed what we own
 
 
 def judge_own_document(*, our_qbo_id: str | None, our_sync_token: str | None, their_sync_token: str,
-                       ours: dict, theirs: dict) -> Verdict:
-    """Our document (it carries our marker) as QBO shows it now, against what we pushed."""
+                       ours: dict, theirs: dict, ours_pending: bool = False) -> Verdict:
+    """Our document (it carries our marker) as QBO shows it now, against what we pushed.
+
+    `ours` is our object's state now; while a change of ours is still to be pushed (`ours_pending`) it is not what we
+    pushed, so a newer version of the document that differs from it (the accountant's message on it, say) proves no
+    change of our money there: the push on its way sets it, and its echo is judged then.
+    """
     if our_qbo_id is None or our_sync_token is None:
         return Verdict.ECHO  # the webhook beat our push's own bookkeeping
     if their_sync_token == our_sync_token:
         return Verdict.ECHO
     if _token(their_sync_token) < _token(our_sync_token):
         return Verdict.STALE
-    return Verdict.SAME if ours == theirs else Verdict.DRIFT
+    if ours == theirs:
+        return Verdict.SAME
+    return Verdict.WAITING if ours_pending else Verdict.DRIFT
 
 
 def _token(value: str) -> int:

@@ -198,6 +198,14 @@ def _removed_import() -> Repair:
                                  "or delete it in QuickBooks (our credit follows), or issue the balance again here")
 
 
+def _voided_import() -> Repair:
+    """The accountant voided the document a credit (or payment) here was imported from, and our ledger refused to
+    follow: its money already pays invoices here (the status panel shows why). Only a person decides which side
+    gives way."""
+    return Repair(Action.MANUAL, "voided in QuickBooks, but what was imported from it still pays invoices here: void "
+                                 "those payments (it then follows QuickBooks), or restore the document in QuickBooks")
+
+
 def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, available: Mapping[str, int],
             customer_refs: Mapping[str, str], imported: frozenset[tuple[str, str]] = frozenset(),
             drifts: Sequence[Drift] = ()) -> list[Difference]:
@@ -207,10 +215,12 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
     out: list[Difference] = []
     by_doc: dict[tuple[str, str], list[Mine]] = defaultdict(list)
     known_markers: dict[tuple[str, str], Mine] = {}
+    by_target: dict[Target, Mine] = {}
     for obj in mine:
         if obj.qbo_id:
             by_doc[(obj.qbo_type, obj.qbo_id)].append(obj)
         known_markers[(obj.object_type, obj.marker_id or obj.object_id)] = obj
+        by_target[obj.target] = obj
     marked: dict[tuple[str, str], Doc] = {}  # (kind, id) → a live document carrying that marker, lowest id first
     for doc in sorted(docs.values(), key=lambda d: (len(d.qbo_id), d.qbo_id), reverse=True):
         if doc.marker is not None and not doc.voided:
@@ -242,6 +252,9 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
             why = ("it never reached QuickBooks" if not obj.qbo_id else "its QuickBooks document was deleted")
             diff(Kind.MISSING, obj, None, obj.total if obj.total is not None else obj.source, None,
                  _fix_ours(obj, f"{why}: push ours again"))
+            continue
+        if doc.voided and not obj.owned:
+            diff(Kind.VOIDED, obj, doc, obj.source, doc.total, _voided_import())
             continue
         if doc.voided and obj.object_type in ("payment", "invoice") and obj.owned:
             diff(Kind.VOIDED, obj, doc, obj.total if obj.total is not None else obj.balance, doc.total,
@@ -298,7 +311,7 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
                                          ((doc.qbo_type, doc.qbo_id),))))
 
     for drift in sorted(drifts, key=lambda d: (d.object_type, d.object_id)):
-        owner = known_markers.get((drift.object_type, drift.object_id))
+        owner = by_target.get((drift.object_type, drift.object_id))  # a use's drift names its key, not its marker
         out.append(Difference(Kind.DRIFT, drift.object_type, drift.object_id, drift.qbo_type, drift.qbo_id,
                               drift.ours, drift.theirs,
                               _push("the accountant changed a document we own: ours is pushed again",

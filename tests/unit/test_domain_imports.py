@@ -36,10 +36,23 @@ def test_a_memo_whose_remaining_exceeds_its_total_is_refused():
         rules.memo_terms(100, 101)
 
 
-@given(first=st.integers(min_value=1, max_value=10**9), later=cents)
-def test_a_payment_credit_keeps_its_amount_and_counts_drops_as_applied_in_qbo(first, later):
-    terms = rules.unapplied_terms(later, imported_amount=first)
-    assert terms.amount == max(first, later) and terms.amount - terms.applied == later
+@given(first=st.integers(min_value=1, max_value=10**9), total=cents, data=st.data())
+def test_a_payment_credit_is_its_money_the_accountant_did_not_apply(first, total, data):
+    """`free` (UnappliedAmt plus our own lines) is always the credit's value; what the accountant applied since the
+    import is applied in QBO, never more than their own lines hold; a lower TotalAmt alone lowers the amount."""
+    free = data.draw(st.integers(min_value=0, max_value=10**9))
+    terms = rules.unapplied_terms(total, free, imported_amount=first)
+    assert terms.amount - terms.applied == free
+    assert 0 <= terms.applied <= max(total - free, 0) and terms.applied <= max(first - free, 0)
+    assert rules.unapplied_terms(free, free, imported_amount=first) == rules.QboCreditTerms(free, 0)
+
+
+@given(imported=st.integers(min_value=1, max_value=10**9), data=st.data())
+def test_what_the_accountant_applies_after_the_import_counts_as_applied_and_the_amount_stays(imported, data):
+    total = imported + data.draw(st.integers(min_value=0, max_value=10**9))  # their lines when imported
+    applied = data.draw(st.integers(min_value=0, max_value=imported))
+    assert rules.unapplied_terms(total, imported - applied, imported_amount=imported) == rules.QboCreditTerms(
+        imported, applied)
 
 
 @given(amount=st.integers(min_value=1, max_value=10**9), data=st.data())
@@ -93,6 +106,15 @@ def test_own_document_verdicts(ours_id, ours_token, theirs_token, same, verdict)
                                     ours={"total": 1}, theirs=theirs) is verdict
 
 
+def test_a_newer_version_differing_from_our_change_still_on_its_way_waits_for_its_echo():
+    """Our state now is not what we pushed while a change of ours is pending: the difference proves no drift."""
+    judge = dict(our_qbo_id="7", our_sync_token="3", their_sync_token="4", ours={"exists": False},
+                 theirs={"exists": True, "total": 3000})
+    assert rules.judge_own_document(**judge, ours_pending=True) is rules.Verdict.WAITING
+    assert rules.judge_own_document(**judge, ours_pending=False) is rules.Verdict.DRIFT
+    assert rules.judge_own_document(**{**judge, "their_sync_token": "3"}, ours_pending=True) is rules.Verdict.ECHO
+
+
 @given(age=st.integers(min_value=0, max_value=40 * 24 * 3600))
 def test_cdc_reads_from_the_watermark_less_the_overlap_or_a_full_resync_past_the_limit(age):
     now = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -125,11 +147,11 @@ def test_a_memo_with_negative_remaining_credit_is_refused():
 
 def test_a_payment_with_a_negative_unapplied_amount_is_refused():
     with pytest.raises(InvalidInput):
-        rules.unapplied_terms(-1, imported_amount=None)
+        rules.unapplied_terms(100, -1, imported_amount=None)
 
 
 def test_a_payment_first_seen_with_nothing_unapplied_holds_no_credit():
-    assert rules.unapplied_terms(0, imported_amount=None) == rules.QboCreditTerms(0, 0)
+    assert rules.unapplied_terms(500, 0, imported_amount=None) == rules.QboCreditTerms(0, 0)
 
 
 def test_following_qbo_records_what_changed_once_and_nothing_when_nothing_did():
@@ -258,26 +280,27 @@ def test_following_the_payment_keeps_the_credit_in_that_payment():
     from chalicelib.domain.locations import LocationKind
 
     credit = _from_payment(8000)
-    assert rules.follow_qbo(credit, rules.unapplied_terms(9000, imported_amount=8000), now=NOW)
+    assert rules.follow_qbo(credit, rules.unapplied_terms(9000, 9000, imported_amount=8000), now=NOW)
     assert [(loc.kind, loc.amount) for loc in credit.locations] == [(LocationKind.UNAPPLIED, 9000)]
 
 
 @given(amount=st.integers(min_value=1, max_value=10**6), data=st.data())
 def test_our_uses_of_a_payment_credit_are_never_counted_as_applied_in_qbo(amount, data):
-    """Once QBO shows our lines (landed) the credit is exact; read before they land it never counts more than QBO
-    applied and never refuses our use (the Payment's next change, our own line landing, makes it exact)."""
+    """Our lines on the Payment are part of what the accountant did not apply (`free`), landed or not yet, so the
+    credit is exact whenever it is read."""
     used = data.draw(st.integers(min_value=0, max_value=amount))
     theirs = data.draw(st.integers(min_value=0, max_value=amount - used))  # the accountant's own applications
-    for landed in (True, False):
-        credit = _from_payment(amount)
-        uses = [credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=used, now=NOW)] if used else []
-        unapplied = amount - theirs - (used if landed else 0)
-        rules.follow_qbo(credit, rules.unapplied_terms(unapplied, imported_amount=amount), now=NOW,
-                         recorded=rules.recorded_in_qbo(credit, uses))
-        if landed:
-            assert (credit.amount, credit.used, credit.remaining) == (amount, used + theirs, amount - used - theirs)
-        else:
-            assert used <= credit.used <= used + theirs and credit.amount == amount
+    credit = _from_payment(amount)
+    uses = [credit.apply(use_id="u1", payment_id="p1", invoice_id="i1", amount=used, now=NOW)] if used else []
+    rules.follow_qbo(credit, rules.unapplied_terms(amount, amount - theirs, imported_amount=amount), now=NOW,
+                     recorded=rules.recorded_in_qbo(credit, uses))
+    assert (credit.amount, credit.used, credit.remaining) == (amount, used + theirs, amount - used - theirs)
+
+
+def test_the_accountant_lowering_their_payment_lowers_the_credit_and_uses_none_of_it():
+    credit = _from_payment(4595)
+    rules.follow_qbo(credit, rules.unapplied_terms(985, 985, imported_amount=4595), now=NOW)
+    assert (credit.amount, credit.used, credit.remaining) == (985, 0, 985)
 
 
 @given(links=st.lists(st.tuples(st.sampled_from(["i1", "i2", "i3"]), st.integers(min_value=1, max_value=10**6)),

@@ -159,6 +159,27 @@ def test_drift_is_a_difference_repaired_by_pushing_ours():
     assert summarize(found).by_kind == {"drift": 1}
 
 
+def test_a_uses_drift_names_the_customer_of_its_credit():
+    """A use's object id is "<credit id>#<use id>" while its marker is the use id: the report still finds it, so
+    support sees whose books differ (soak seed 2 without acct_payment, N=300)."""
+    use = Mine("use", "K1#U1", "c1", "Payment", "P9", exists=True, marker_id="U1", sync_status="synced")
+    drift = Drift("use", "K1#U1", "Payment", "P9", 2500, None)
+    docs = {("Payment", "P9"): Doc("Payment", "P9", "Q1", 0, 0, marker=("use", "U1"))}
+    [found] = [d for d in compare([use], docs, available={}, customer_refs={}, drifts=[drift]) if d.kind is Kind.DRIFT]
+    assert (found.customer_id, found.sync_status, found.repair.targets) == ("c1", "synced", (("use", "K1#U1"),))
+
+
+def test_an_imported_credit_still_spent_here_whose_document_the_accountant_voided_needs_a_person():
+    """Seed 1 at N=1000: the accountant voided their Payment after we spent the credit imported from it; the report
+    said nothing of the credit, only of the invoice its use pays, whose repair could never work."""
+    spent = Mine("credit", "K1", "c1", "Payment", "P7", owned=False, exists=True, source=0, sync_status="error")
+    docs = {("Payment", "P7"): Doc("Payment", "P7", "Q1", 0, 0, voided=True)}
+    [found] = [d for d in compare([spent], docs, available={}, customer_refs={}) if d.kind is Kind.VOIDED]
+    assert (found.object_id, found.customer_id, found.repair.action, found.repair.automatic) == (
+        "K1", "c1", Action.MANUAL, False)
+    assert compare([replace(spent, exists=False)], docs, available={}, customer_refs={}) == []  # it followed
+
+
 def test_ours_without_its_qbo_id_is_relinked_to_the_document_with_its_marker():
     lost = Mine("credit", "K1", "c1", "CreditMemo", None, source=700)
     docs = {("CreditMemo", "M1"): Doc("CreditMemo", "M1", "Q1", 700, 700, marker=("credit", "K1"))}

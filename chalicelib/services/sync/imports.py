@@ -8,7 +8,7 @@ Imported credits are written as already pushed (qbo_id and SyncToken set, nothin
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from ...domain import imports as rules
@@ -71,8 +71,9 @@ def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
             internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
     if entity == "Payment":
         applications = _record_applications(ctx, doc)
+        free = docs.cents(doc, "UnappliedAmt") + _our_lines_landed(ctx, doc)
         credit = _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
-            docs.cents(doc, "UnappliedAmt"), imported_amount=before))
+            docs.cents(doc, "TotalAmt"), free, imported_amount=before))
         return applications if credit == IGNORED else credit
     return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
 
@@ -84,19 +85,23 @@ def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable
     gone = docs.is_gone(doc) or (entity == "Payment" and docs.is_voided_payment(doc))
     customer_ref = docs.customer_ref(doc)
 
+    def noted(before: int | None) -> rules.QboCreditTerms:  # a document without a note: ours says where it came from
+        terms = terms_for(before)
+        return replace(terms, internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}")
+
     def write(uow: UnitOfWork) -> str:
         book, maps = Ledger(uow), QboMaps(uow)
         known = maps.find(map_id(entity, qbo_id))
         if known is not None:
-            return _follow(book, book.credits.get(known.object_id), doc, gone, terms_for, now)
+            return _follow(book, book.credits.get(known.object_id), doc, gone, noted, now)
         if gone or customer_ref is None:
             return IGNORED
-        terms = terms_for(None)
+        terms = noted(None)
         if terms.amount - terms.applied <= 0 and terms.applied == 0:
             return IGNORED  # nothing to credit (a fully applied payment)
         customer_id = _customer(ctx, uow, customer_ref, now)
         credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
-                              internal_note=terms.internal_note or f"imported from QuickBooks {entity} {qbo_id}",
+                              internal_note=terms.internal_note,
                               external_note=terms.external_note, applied_in_qbo=terms.applied,
                               imported_from=entity)
         credit.sync.pushed(credit.sync.version, qbo_id=qbo_id, sync_token=str(doc.get("SyncToken")))
@@ -171,6 +176,14 @@ def _ours_view(kind: str, entity: Any) -> dict:
     return {"exists": not entity.deleted, "total": entity.total} if not entity.deleted else {"exists": False}
 
 
+def _theirs_view(entity: str, doc: dict) -> dict:
+    """What QBO shows of our document's money, in `_ours_view`'s terms: a voided invoice (QBO marks it as it marks a
+    voided Payment) is no document, as our deleted invoice is, so our own void read back is never drift."""
+    if entity == "Invoice" and docs.is_voided_payment(doc):
+        return {"exists": False}
+    return docs.money_view(entity, doc)
+
+
 def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, str]) -> str:
     """Our own document came back: our echo (skip), an older read (skip), or the accountant's change (drift)."""
     kind, object_id = marker
@@ -188,11 +201,12 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         maps = QboMaps(uow)
         if not docs.is_gone(doc) and maps.find(map_id(entity, str(doc["Id"]))) is None:
             maps.new(map_id(entity, str(doc["Id"])), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=now)
-        ours, theirs = _ours_view(kind, mine), docs.money_view(entity, doc)
+        ours, theirs = _ours_view(kind, mine), _theirs_view(entity, doc)
         if docs.is_gone(doc) and mine.sync.qbo_id is None:
             return ECHO
         verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,
-                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs,
+                                           ours_pending=mine.sync.pending)
         if docs.is_gone(doc) and ours != theirs:
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
@@ -224,7 +238,8 @@ def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
             return ECHO  # the webhook beat our push's own bookkeeping
         ours, theirs = _use_view(book, use), _linked_view(doc)
         verdict = rules.judge_own_document(our_qbo_id=use.qbo_id, our_sync_token=use.sync.sync_token,
-                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs)
+                                           their_sync_token=str(doc.get("SyncToken", "")), ours=ours, theirs=theirs,
+                                           ours_pending=use.sync.pending)
         if (docs.is_gone(doc) or docs.is_voided_payment(doc)) and ours != theirs:
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
@@ -320,13 +335,7 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
     qbo_id, gone = str(doc["Id"]), docs.is_gone(doc) or docs.is_voided_payment(doc)
     if gone:
         return _void_applications(ctx, qbo_id)
-    invoice_links, memo_links = [], []
-    for line in doc.get("Line") or []:
-        for linked in line.get("LinkedTxn") or []:
-            target = invoice_links if linked.get("TxnType") == "Invoice" else \
-                memo_links if linked.get("TxnType") == "CreditMemo" else None
-            if target is not None:
-                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    invoice_links, memo_links = _links(doc)
     invoice_links = rules.accountants_links(invoice_links, _our_lines_on(ctx, qbo_id))
     cash = docs.cents(doc, "TotalAmt")
     outcome = IGNORED
@@ -338,6 +347,26 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
         cash -= tender
         outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
     return outcome
+
+
+def _links(doc: dict) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """A Payment's lines linking invoices and linking credit memos: (QBO id, cents) each."""
+    invoice_links, memo_links = [], []
+    for line in doc.get("Line") or []:
+        for linked in line.get("LinkedTxn") or []:
+            target = invoice_links if linked.get("TxnType") == "Invoice" else \
+                memo_links if linked.get("TxnType") == "CreditMemo" else None
+            if target is not None:
+                target.append((str(linked["TxnId"]), docs.to_cents_of(line.get("Amount"))))
+    return invoice_links, memo_links
+
+
+def _our_lines_landed(ctx: ImportContext, doc: dict) -> int:
+    """What the lines our uses put on the accountant's Payment link there now, as QBO shows it (0 for any other
+    Payment): with its UnappliedAmt, the Payment's money the accountant did not apply (domain unapplied_terms)."""
+    invoice_links, _ = _links(doc)
+    theirs = rules.accountants_links(invoice_links, _our_lines_on(ctx, str(doc["Id"])))
+    return sum(amount for _, amount in invoice_links) - sum(amount for _, amount in theirs)
 
 
 def _our_lines_on(ctx: ImportContext, qbo_payment_id: str) -> dict[str, int]:

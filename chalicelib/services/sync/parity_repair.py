@@ -158,6 +158,9 @@ def _forget_voided(account_id: str, chosen: list[dict]) -> None:
             if state.qbo_id == d["qbo_id"]:
                 state.qbo_id = state.sync_token = None
                 state.attempts = 0
+                # a new version: the new document's create gets a requestid of its own, even when another object's
+                # push reaches it first (QBO answers a repeated requestid with its first answer: the voided document)
+                state.retry()
 
         run_in_transaction(account_id, forget)
 

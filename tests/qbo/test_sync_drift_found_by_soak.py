@@ -1,0 +1,79 @@
+"""Drift is the accountant's change to the money of a document we own (DESIGN §7), never our own push read back:
+cases the soak found (issue 12 §3), driven through HTTP and the emulator."""
+from __future__ import annotations
+
+import pytest
+
+from tests.qbo.test_sync_imported_payments import _our_invoice, _parity, stack  # noqa: F401 - the shared fixture
+
+
+class Crash(Exception):
+    """The worker died between its QBO write and recording it."""
+
+
+def test_our_void_of_an_invoice_read_back_before_we_recorded_it_is_an_echo_not_drift(stack, monkeypatch):
+    """Soak seed 2 (N=300, without acct_payment): the order was deleted, its invoice voided in QBO, and the worker
+    died before recording the void's SyncToken; the void read back was drift "ours: none, QuickBooks: 0.00", since our
+    side of a deleted invoice said "no document" and QBO's voided invoice "a document of 0"."""
+    from chalicelib.services.sync import documents
+    from chalicelib.store.inbound import drifts
+
+    ours, theirs = _our_invoice(stack, "42.00")
+    assert stack.account.owner.delete(f"/sales-orders/{ours['sales_order_id']}").status == 200
+    push_invoice = documents.PUSHERS["invoice"]
+
+    def crashing(ctx, invoice):
+        push_invoice(ctx, invoice)
+        raise Crash(f"killed after voiding invoice {invoice.id} in QBO")
+
+    monkeypatch.setitem(documents.PUSHERS, "invoice", crashing)
+    with pytest.raises(Crash):
+        stack.push()
+    monkeypatch.setitem(documents.PUSHERS, "invoice", push_invoice)
+    voided = next(i for i in stack.books("Invoice") if i["Id"] == theirs["Id"])
+    assert str(voided["PrivateNote"]).startswith("Voided") and not voided["TotalAmt"]
+    stack.pull()  # our void comes back before we recorded it
+    assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
+    assert stack.push().parked == []
+    stack.pull()
+    assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
+    assert _parity(stack) == []
+
+
+@pytest.mark.parametrize("change", ["cancel", "edit"])
+def test_the_accountants_note_on_our_memo_while_our_own_change_waits_is_not_drift(stack, change):
+    """Soak seed 3 (N=300): a credit canceled here, the cancel not pushed yet; the accountant's message on its memo
+    gave the memo a new SyncToken, and reading it compared QBO's money (what we pushed) with our canceled credit ("no
+    memo"): drift no accountant made. Our change on its way is what QBO will show; it is judged when it lands."""
+    from chalicelib.store.inbound import drifts
+
+    owner = stack.account.owner
+    credit = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+    assert stack.push().parked == []
+    stack.pull()
+    if change == "cancel":
+        assert owner.post(f"/credits/{credit['id']}/cancel", {"mode": "revert"}).status == 200
+    else:
+        assert owner.patch(f"/credits/{credit['id']}", {"amount": "35.00"}).status == 200
+    [memo] = stack.books("CreditMemo")
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"CustomerMemo": {"value": "thanks, the accountant"}})
+    stack.pull()
+    assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
+    assert stack.push().parked == []
+    stack.pull()
+    assert drifts(stack.account.id) == [] and _parity(stack) == []
+    assert stack.books("CreditMemo") == [] if change == "cancel" else stack.books("CreditMemo")[0]["TotalAmt"] == 35
+
+
+def test_the_accountants_amount_on_our_memo_is_still_drift_when_nothing_of_ours_waits(stack):
+    from chalicelib.store.inbound import drifts
+
+    credit = stack.account.owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+    assert stack.push().parked == []
+    [memo] = stack.books("CreditMemo")
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": 12, "SalesItemLineDetail": {"ItemRef": {"value": "1"},
+                                                                                  "Qty": 1, "UnitPrice": 12}}]})
+    stack.pull()
+    assert [(d.object_id, d.ours, d.theirs) for d in drifts(stack.account.id)] == [
+        (credit["id"], {"exists": True, "total": 3000}, {"exists": True, "total": 1200})]
