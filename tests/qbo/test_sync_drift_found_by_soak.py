@@ -77,3 +77,30 @@ def test_the_accountants_amount_on_our_memo_is_still_drift_when_nothing_of_ours_
     stack.pull()
     assert [(d.object_id, d.ours, d.theirs) for d in drifts(stack.account.id)] == [
         (credit["id"], {"exists": True, "total": 3000}, {"exists": True, "total": 1200})]
+
+
+def test_the_accountants_note_on_a_memo_that_gave_up_a_removed_adjustment_credits_money_is_not_drift(stack):
+    """A memo shrunk by a canceled adjustment credit (its money had gone back into the memo) shows our credit's amount
+    less what it gave up: the accountant's message on it leaves that money as we pushed it, so it is no drift."""
+    from chalicelib.store.inbound import drifts
+
+    owner, customer = stack.account.owner, stack.account.customers[0]
+    credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
+    order = owner.post("/sales-orders", {"customer_id": customer, "charges": [], "lines": [
+        {"description": "Crate", "quantity": "1", "unit_price": "40.00"}]}).json
+    assert owner.post(f"/invoices/{order['invoice_id']}/payments",
+                      {"tenders": [], "credits": [{"credit_id": credit["id"]}]}).status == 201
+    reduced = owner.patch(f"/invoices/{order['invoice_id']}", {"lines": [
+        {"description": "fewer", "quantity": "1", "unit_price": "30.00"}]}).json
+    [adjustment] = reduced["adjustment_credit_ids"]
+    assert owner.post(f"/credits/{adjustment}/cancel", {"mode": "balance_only"}).status == 200
+    for _ in range(4):
+        if not stack.push().waiting:
+            break
+    stack.pull()
+    [memo] = stack.books("CreditMemo")
+    assert memo["TotalAmt"] == 40 and memo["RemainingCredit"] == 10
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"CustomerMemo": {"value": "thanks, the accountant"}})
+    stack.pull()
+    assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
+    assert _parity(stack) == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ...domain import locations
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
 from ...domain.locations import Cut, LocationKind
@@ -20,6 +19,7 @@ from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import NoSalesItem, PushContext, quoted
 from .imports import OWN_PREFIX
+from .memo_shares import given_up_for, memo_sharers, sources
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,13 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
                            "(edits made here are not pushed)")
     if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    sharers = _memo_sharers(ctx, credit)
+    sharers = memo_sharers(ctx.ledger(), credit)
     for holder in (credit, *sharers):  # voided uses' Payments go first: they link the memo, which may shrink or go
         if holder.use_count:
             for use in ctx.ledger().uses.of_credit(holder.id):
                 if not use.active:
                     ctx.ensure("use", use_key(use))
-    given_up = _given_up(credit, sharers)
+    given_up = given_up_for(credit, sharers)
     if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
         return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
     doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
@@ -133,46 +133,10 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
             for use in ctx.ledger().uses.of_credit(credit.id):
                 if not use.active:
                     ctx.ensure("use", use_key(use))
-        for memo_id in dict.fromkeys(key[1] for key in _sources(credit) if key[0] is LocationKind.MEMO):
+        for memo_id in dict.fromkeys(key[1] for key in sources(credit) if key[0] is LocationKind.MEMO):
             if ctx.ledger().credits.get(memo_id).source is not CreditSource.QBO:  # the accountant's: never pushed
                 ctx.ensure("credit", memo_id, when="always")
     return Pushed(next((h for h in holders if h), None))
-
-
-def _sources(credit: Credit) -> set[tuple[LocationKind, str]]:
-    """The QBO sources an adjustment credit keeps money in, or sent money back into with its standing cuts."""
-    return {loc.key for loc in credit.locations} | {Cut.from_dict(c).back_to for c in credit.cuts}
-
-
-def memo_given_up(ctx: PushContext, credit: Credit) -> int:
-    """Cents this credit's memo no longer holds for removed adjustment credits (`locations.given_up`): the memo's
-    total is its credit's less this, wherever the memo is written (a push, a mass re-sync's create)."""
-    return _given_up(credit, _memo_sharers(ctx, credit))
-
-
-def _given_up(credit: Credit, sharers: list[Credit]) -> int:
-    return locations.given_up((LocationKind.MEMO, credit.id), [
-        (c.status is CreditStatus.ACTIVE, c.locations, c.drawn, [Cut.from_dict(x) for x in c.cuts]) for c in sharers])
-
-
-def _memo_sharers(ctx: PushContext, credit: Credit) -> list[Credit]:
-    """The adjustment credits whose value this credit's memo keeps: those of invoices whose reduction cut a use
-    drawn from the memo (the freed money went back into it), and so on for their own uses in turn."""
-    if not credit.use_count:
-        return []
-    book = ctx.ledger()
-    here = (LocationKind.MEMO, credit.id)
-    walked, sharers = [credit.id], []
-    for holder_id in walked:  # grows while it is walked
-        uses = [use for use in book.uses.of_credit(holder_id) if any(part.key == here for part in use.parts)]
-        book.load(*(book.invoices.key(i) for i in {use.invoice_id for use in uses}))
-        adjustments = [c for use in uses for c in book.invoices.get(use.invoice_id).adjustment_credit_ids]
-        book.load(*(book.credits.key(c) for c in set(adjustments)))
-        for adjustment in (book.credits.get(c) for c in dict.fromkeys(adjustments) if c not in walked):
-            if here in _sources(adjustment):
-                walked.append(adjustment.id)
-                sharers.append(adjustment)
-    return sharers
 
 
 def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:

@@ -26,6 +26,7 @@ from ...store.inbound import Drifts, QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, run_in_transaction
 from ..postings import issue_credit, payment_links, take_back, void_payment_and_release
+from .memo_shares import memo_given_up
 
 logger = logging.getLogger(__name__)
 IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
@@ -166,10 +167,12 @@ def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str
     return known.object_type[len(OWN_PREFIX):], known.object_id
 
 
-def _ours_view(kind: str, entity: Any) -> dict:
-    """What QBO should show of our object's money (compare with `docs.money_view`)."""
+def _ours_view(kind: str, entity: Any, book: Ledger) -> dict:
+    """What QBO should show of our object's money (compare with `docs.money_view`); a memo's total is its credit's
+    less what removed adjustment credits gave up in it, as the push writes it."""
     if kind == "credit":
-        total = memo_total(entity) if entity.source is not CreditSource.OVERPAYMENT else None
+        total = (memo_total(entity, memo_given_up(book, entity))
+                 if entity.source is not CreditSource.OVERPAYMENT else None)
         return {"exists": total != 0, "total": total} if total else {"exists": False}
     if kind == "payment":
         return {"exists": True, "total": entity.tender_total if entity.active else 0}
@@ -201,7 +204,7 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
         maps = QboMaps(uow)
         if not docs.is_gone(doc) and maps.find(map_id(entity, str(doc["Id"]))) is None:
             maps.new(map_id(entity, str(doc["Id"])), object_type=OWN_PREFIX + kind, object_id=object_id, created_at=now)
-        ours, theirs = _ours_view(kind, mine), _theirs_view(entity, doc)
+        ours, theirs = _ours_view(kind, mine, book), _theirs_view(entity, doc)
         if docs.is_gone(doc) and mine.sync.qbo_id is None:
             return ECHO
         verdict = rules.judge_own_document(our_qbo_id=mine.sync.qbo_id, our_sync_token=mine.sync.sync_token,

@@ -24,7 +24,6 @@ from typing import Any, Callable
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
-from ...domain.sync import ConnectionState
 from ...qbo import mapping
 from ...qbo.batch import batch_create
 from ...qbo.mapping import Link, Ref
@@ -37,7 +36,7 @@ from ...store.models import InvoiceItem, JobItem, PaymentItem, account_pk
 from ...store.sales import Payments, to_invoice
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
-from .documents import memo_given_up
+from .memo_shares import memo_given_up
 from .record import record, repository
 
 PHASES = ("customer", "invoice", "payment", "credit", "use")
@@ -275,7 +274,7 @@ def _credit(run: Step, item, batch: Batch) -> None:
     if mapping.memo_is_gone(credit):
         raise Skip
     doc = mapping.credit_memo_doc(credit, customer=_customer_ref(run, credit.customer_id), item=_item(run),
-                                  given_up=memo_given_up(run.ctx, credit))
+                                  given_up=memo_given_up(run.ctx.ledger(), credit))
     batch.creates.append((credit.id, doc, credit.sync.version))
 
 
