@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
-from .money import within_limit
+from .money import line_total, within_limit
 from .sync import Synced, SyncState
 
 
@@ -26,11 +25,6 @@ class InvoiceDeleted(Conflict):
 
 class InvoiceFullyPaid(Conflict):
     code = "invoice_fully_paid"
-
-
-def line_total(quantity: str, unit_price: int) -> int:
-    """quantity × unit price in cents, rounded half up to the cent."""
-    return int((Decimal(quantity) * unit_price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 
 from .errors import InvalidInput
-from .invoices import line_total
-from .money import within_limit
+from .money import line_total, within_limit
 
 
 class ReturnStatus(str, Enum):
