@@ -9,24 +9,6 @@ from .money import line_total, within_limit
 from .sync import Synced, SyncState
 
 
-class InvoiceStatus(str, Enum):
-    UNPAID = "unpaid"
-    PARTIALLY_PAID = "partially_paid"
-    FULLY_PAID = "fully_paid"
-
-
-class CustomerLocked(Conflict):
-    code = "customer_locked"
-
-
-class InvoiceDeleted(Conflict):
-    code = "invoice_deleted"
-
-
-class InvoiceFullyPaid(Conflict):
-    code = "invoice_fully_paid"
-
-
 @dataclass(frozen=True)
 class Line:
     description: str
@@ -42,6 +24,24 @@ class Line:
 class Charge:
     description: str
     amount: int
+
+
+class InvoiceStatus(str, Enum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    FULLY_PAID = "fully_paid"
+
+
+class InvoiceDeleted(Conflict):
+    """The sales order, and so its invoice, was deleted."""
+
+    code = "invoice_deleted"
+
+
+class InvoiceFullyPaid(Conflict):
+    """Nothing is left due on the invoice for a payment to pay."""
+
+    code = "invoice_fully_paid"
 
 
 @dataclass
@@ -160,6 +160,12 @@ class SalesOrder:
     def require_not_deleted(self) -> None:
         if self.deleted:
             raise InvoiceDeleted(f"sales order {self.number} is already deleted", details={"sales_order_id": self.id})
+
+
+class CustomerLocked(Conflict):
+    """The invoice's payments or credits tie it to its customer (the spec's guards below)."""
+
+    code = "customer_locked"
 
 
 def check_customer_change(invoice: Invoice, *, has_overpayment_credit: bool, has_active_payments: bool,

@@ -21,12 +21,6 @@ class LocationKind(str, Enum):
     UNAPPLIED = "unapplied"
 
 
-class LocationsExhausted(Conflict):
-    """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
-
-    code = "credit_locations_exhausted"
-
-
 @dataclass(frozen=True)
 class Location:
     """An amount of a credit kept in one QBO source: `owner_id` is our credit (memo) or payment (unapplied)."""
@@ -72,6 +66,12 @@ def held(locations: Iterable[Location], drawn: Iterable[Location]) -> dict[tuple
     for part in drawn:
         left[part.key] = left.get(part.key, 0) - part.amount
     return left
+
+
+class LocationsExhausted(Conflict):
+    """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
+
+    code = "credit_locations_exhausted"
 
 
 def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) -> list[Location]:

@@ -8,11 +8,6 @@ from .errors import InvalidInput
 from .money import line_total, within_limit
 
 
-class ReturnStatus(str, Enum):
-    OPEN = "open"
-    COMPLETED = "completed"
-
-
 @dataclass(frozen=True)
 class ReturnLine:
     product_id: str
@@ -28,6 +23,11 @@ class ReturnLine:
     def lineage(self) -> dict:
         """What the credit's Line Items tab shows."""
         return {**asdict(self), "total": self.total}
+
+
+class ReturnStatus(str, Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 @dataclass
