@@ -12,7 +12,8 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import run_in_transaction
-from .postings import issue_credit, payment_links, take_back, void_payment_and_release, void_with_origin
+from .postings import (issue_credit, load_for_voiding, payment_links, take_back, void_payment_and_release,
+                       void_with_origin)
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -73,11 +74,8 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
     def write(uow) -> PaymentResult:
         book, now = Ledger(uow), utc_now()
         payment = book.payments.get(payment_id)
-        book.load(book.invoices.key(payment.invoice_id),
-                  *(book.credits.key(u.credit_id) for u in payment.credit_uses),
-                  *([book.credits.key(payment.overpayment_credit_id)] if payment.overpayment_credit_id else []))
         invoice = book.invoices.get(payment.invoice_id)
-        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+        load_for_voiding(book, invoice, [payment])
         applied = payment.applied
         void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:

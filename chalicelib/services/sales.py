@@ -9,7 +9,7 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id, utc_now
 from ..store.ledger import Ledger
 from ..store.uow import UnitOfWork, run_in_transaction
-from .postings import issue_adjustment_credit, remove_with_invoice, void_payment_and_release
+from .postings import issue_adjustment_credit, load_for_voiding, remove_with_invoice, void_payment_and_release
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,7 @@ def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
         invoice = book.invoices.get(order.invoice_id)
         order.require_not_deleted()
         payments = [p for p in _with_payments(book, invoice) if p.active]
-        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids),
-                  *(book.credits.key(p.overpayment_credit_id) for p in payments if p.overpayment_credit_id),
-                  *(book.credits.key(u.credit_id) for p in payments for u in p.credit_uses))
+        load_for_voiding(book, invoice, payments)
         reason = f"sales order {order.number} deleted"
         for payment in payments:
             void_payment_and_release(book, payment, now)
