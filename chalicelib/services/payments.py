@@ -9,9 +9,8 @@ from ..domain.credits import CreditSource
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment, PaymentCreditUse, Tender, validate_tenders
 from ..domain.permissions import Permission, Principal
-from ..store.ids import new_id, utc_now
-from ..store.ledger import Ledger
-from ..store.uow import run_in_transaction
+from ..store.ids import new_id
+from ..store.ledger import Ledger, in_ledger
 from .postings import (issue_credit, load_for_voiding, payment_links, take_back, void_payment_and_release,
                        void_with_origin)
 
@@ -32,8 +31,8 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
     validate_tenders(tenders)
     tender_total = sum(t.amount for t in tenders)
 
-    def write(uow) -> PaymentResult:
-        book, now, payment_id = Ledger(uow), utc_now(), new_id()
+    def write(book: Ledger, now: str) -> PaymentResult:
+        payment_id = new_id()
         chosen = credits if isinstance(credits, list) else []
         book.load(book.invoices.key(invoice_id),
                   *(book.credits.key(c.credit_id) for c in chosen))
@@ -64,15 +63,14 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
         invoice.payment_ids.append(payment_id)
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
 
 
 def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
     """Void tenders and credit uses (kept visible), give credits back, remove the overpayment credit."""
     principal.require(Permission.RECEIVE_PAYMENTS)
 
-    def write(uow) -> PaymentResult:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> PaymentResult:
         payment = book.payments.get(payment_id)
         invoice = book.invoices.get(payment.invoice_id)
         load_for_voiding(book, invoice, [payment])
@@ -83,4 +81,4 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         take_back(book, invoice, applied, now, links=payment_links(book, payment))
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
