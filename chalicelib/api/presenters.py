@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # annotations only: a route that shows one resource need not 
     from ..domain.permissions import Principal
     from ..domain.returns import CustomerReturn
     from ..domain.settings import AccountSettings
+    from ..services.payments import PaymentResult
+    from ..services.sales import InvoiceView, OrderView
     from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 
 # Fields that say something about credits: only principals who may see credits get them, in every response.
@@ -121,6 +123,21 @@ def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
                                     invoice_id=order.invoice_id, deleted=order.deleted, created_at=order.created_at,
                                     invoice=wire.sales.InvoiceSummaryOut(**invoice_summary(invoice_value))
                                     ).model_dump()
+
+
+def order_view(view: OrderView) -> dict:
+    """A sales-order use case's answer: the order with its invoice's summary."""
+    return sales_order(view.sales_order, view.invoice)
+
+
+def invoice_view(view: InvoiceView, principal: Principal) -> dict:
+    """An invoice use case's answer: the invoice with its payments."""
+    return invoice(view.invoice, view.payments, principal)
+
+
+def payment_view(view: PaymentResult, principal: Principal) -> dict:
+    """A payment use case's answer: the payment with its invoice's summary."""
+    return payment(view.payment, principal, view.invoice)
 
 
 def customer_return(value: CustomerReturn, principal: Principal) -> dict:

@@ -2,6 +2,8 @@
 users. Lists answer `{"data": [...], "next_cursor": ...}` from one key range of an index, never a Scan."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable
+
 from chalice import Blueprint
 
 from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, ALL_PERMISSIONS
@@ -16,22 +18,25 @@ from .wire.reads import (
     ReturnList, ReturnListQuery, RoleList, UserList)
 from .wire.sales import PaymentOut, SalesOrderOut
 
+if TYPE_CHECKING:
+    from ..store.reads import Page
+
 bp = Blueprint(__name__)
 
 
-def _listed(page, present) -> dict:
+def _listed(call: Call, list_page: Callable[..., Page], present: Callable[[Any], dict]) -> dict:
+    """One page of a list: the query's filters (every field but the page's own) and page go to the read use case
+    as they are named, each row is presented, and the next page's cursor is encoded."""
+    query = call.query
+    page = list_page(call.principal, **query.model_dump(exclude={"limit", "cursor"}), limit=query.limit,
+                     after=decode_position(query.cursor))
     return {"data": [present(x) for x in page.items], "next_cursor": encode_position(page.next_position)}
-
-
-def _paging(call: Call) -> dict:
-    return {"limit": call.query.limit, "after": decode_position(call.query.cursor)}
 
 
 @endpoint(bp, "/customers", "GET", summary="List customers by name; q matches the start of the name in any case",
           query=CustomerListQuery, response=CustomerList)
 def list_customers(call: Call):
-    page = reads.list_customers(call.principal, q=call.query.q, **_paging(call))
-    return _listed(page, presenters.customer)
+    return _listed(call, reads.list_customers, presenters.customer)
 
 
 @endpoint(bp, "/customers/{customer_id}", "GET", summary="Read a customer", response=CustomerOut)
@@ -48,47 +53,37 @@ def rename_customer(call: Call):
 @endpoint(bp, "/invoices", "GET", summary="List invoices oldest first (filters customer_id, status)",
           query=InvoiceListQuery, response=InvoiceList)
 def list_invoices(call: Call):
-    page = reads.list_invoices(call.principal, customer_id=call.query.customer_id, status=call.query.status,
-                               **_paging(call))
-    return _listed(page, lambda i: presenters.invoice_row(i, call.principal))
+    return _listed(call, reads.list_invoices, lambda i: presenters.invoice_row(i, call.principal))
 
 
 @endpoint(bp, "/payments", "GET", summary="List payments oldest first (filters invoice_id, customer_id, status)",
           query=PaymentListQuery, response=PaymentList)
 def list_payments(call: Call):
-    q = call.query
-    page = reads.list_payments(call.principal, invoice_id=q.invoice_id, customer_id=q.customer_id, status=q.status,
-                               **_paging(call))
-    return _listed(page, lambda p: presenters.payment_row(p, call.principal))
+    return _listed(call, reads.list_payments, lambda p: presenters.payment_row(p, call.principal))
 
 
 @endpoint(bp, "/payments/{payment_id}", "GET", summary="Read a payment with its invoice's balance",
           response=PaymentOut)
 def get_payment(call: Call):
-    view = reads.get_payment(call.principal, call.params["payment_id"])
-    return presenters.payment(view.payment, call.principal, view.invoice)
+    return presenters.payment_view(reads.get_payment(call.principal, call.params["payment_id"]), call.principal)
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "GET", summary="Read a sales order with its invoice's balance",
           response=SalesOrderOut)
 def get_sales_order(call: Call):
-    view = reads.get_sales_order(call.principal, call.params["sales_order_id"])
-    return presenters.sales_order(view.sales_order, view.invoice)
+    return presenters.order_view(reads.get_sales_order(call.principal, call.params["sales_order_id"]))
 
 
 @endpoint(bp, "/returns", "GET", summary="List returns oldest first (filters customer_id, status)",
           query=ReturnListQuery, response=ReturnList)
 def list_returns(call: Call):
-    page = reads.list_returns(call.principal, customer_id=call.query.customer_id, status=call.query.status,
-                              **_paging(call))
-    return _listed(page, lambda r: presenters.customer_return(r, call.principal))
+    return _listed(call, reads.list_returns, lambda r: presenters.customer_return(r, call.principal))
 
 
 @endpoint(bp, "/roles", "GET", summary="List roles (manage_roles); the built-in Admin role opens the first page",
           query=ListQuery, response=RoleList)
 def list_roles(call: Call):
-    page = reads.list_roles(call.principal, **_paging(call))
-    listed = _listed(page, presenters.role)
+    listed = _listed(call, reads.list_roles, presenters.role)
     if not call.query.cursor:
         admin = {"id": ADMIN_ROLE_ID, "name": ADMIN_ROLE_NAME, "permissions": sorted(p.value for p in ALL_PERMISSIONS)}
         listed["data"].insert(0, admin)
@@ -98,4 +93,4 @@ def list_roles(call: Call):
 @endpoint(bp, "/users", "GET", summary="List the account's users and their roles (manage_roles)",
           query=ListQuery, response=UserList)
 def list_users(call: Call):
-    return _listed(reads.list_users(call.principal, **_paging(call)), presenters.user_row)
+    return _listed(call, reads.list_users, presenters.user_row)

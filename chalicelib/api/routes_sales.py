@@ -33,31 +33,29 @@ def _charges(items: list[ChargeIn] | None) -> list[Charge] | None:
 @endpoint(bp, "/sales-orders", "POST", summary="Create a sales order and its invoice", body=CreateSalesOrder,
           response=SalesOrderOut, status=201)
 def create_sales_order(call: Call):
-    view = sales.create_sales_order(call.principal, customer_id=call.body.customer_id,
-                                    lines=_lines(call.body.lines), charges=_charges(call.body.charges))
-    return presenters.sales_order(view.sales_order, view.invoice)
+    return presenters.order_view(sales.create_sales_order(
+        call.principal, customer_id=call.body.customer_id, lines=_lines(call.body.lines),
+        charges=_charges(call.body.charges)))
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "PATCH", summary="Change the customer (guarded)",
           body=ChangeCustomer, response=SalesOrderOut)
 def change_customer(call: Call):
-    view = sales.change_customer(call.principal, call.params["sales_order_id"], call.body.customer_id)
-    return presenters.sales_order(view.sales_order, view.invoice)
+    return presenters.order_view(
+        sales.change_customer(call.principal, call.params["sales_order_id"], call.body.customer_id))
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "DELETE",
           summary="Delete the order: voids its payments and deletes the credits it generated",
           response=SalesOrderOut)
 def delete_sales_order(call: Call):
-    view = sales.delete_sales_order(call.principal, call.params["sales_order_id"])
-    return presenters.sales_order(view.sales_order, view.invoice)
+    return presenters.order_view(sales.delete_sales_order(call.principal, call.params["sales_order_id"]))
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "GET", summary="Invoice with payments and allocation breakdown",
           response=InvoiceOut)
 def get_invoice(call: Call):
-    view = sales.get_invoice(call.principal, call.params["invoice_id"])
-    return presenters.invoice(view.invoice, view.payments, call.principal)
+    return presenters.invoice_view(sales.get_invoice(call.principal, call.params["invoice_id"]), call.principal)
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "PATCH", summary="Edit lines/charges; overpaid amounts become a credit",
@@ -65,7 +63,7 @@ def get_invoice(call: Call):
 def edit_invoice(call: Call):
     view = sales.edit_invoice(call.principal, call.params["invoice_id"], lines=_lines(call.body.lines),
                               charges=_charges(call.body.charges))
-    return presenters.invoice(view.invoice, view.payments, call.principal)
+    return presenters.invoice_view(view, call.principal)
 
 
 @endpoint(bp, "/invoices/{invoice_id}/payments", "POST", summary="Receive a payment: tenders and credits",
@@ -81,11 +79,10 @@ def receive_payment(call: Call):
         tenders=[Tender(TenderMethod(t.method), parse_cents(t.amount, allow_zero=False)) for t in body.tenders])
     uses = [use.amount for use in result.payment.credit_uses if use.voided_at is None]
     observability.record_payment(credit_uses=len(uses), credit_cents=sum(uses))
-    return presenters.payment(result.payment, call.principal, result.invoice)
+    return presenters.payment_view(result, call.principal)
 
 
 @endpoint(bp, "/payments/{payment_id}/void", "POST", summary="Void a payment's tenders and credit uses",
           response=PaymentOut)
 def void_payment(call: Call):
-    result = payments.void_payment(call.principal, call.params["payment_id"])
-    return presenters.payment(result.payment, call.principal, result.invoice)
+    return presenters.payment_view(payments.void_payment(call.principal, call.params["payment_id"]), call.principal)

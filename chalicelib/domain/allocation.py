@@ -14,20 +14,6 @@ __all__ = ["ChosenCredit", "CreditFromSameInvoice", "CreditNotApplicable", "Cred
            "plan_fifo"]
 
 
-class CreditNotApplicable(Conflict):
-    code = "credit_not_applicable"
-
-
-class CreditsExceedBalance(Conflict):
-    code = "credits_exceed_balance"
-
-
-@dataclass(frozen=True)
-class ChosenCredit:
-    credit_id: str
-    amount: int | None = None  # None: as much as the credit has, up to what is still due
-
-
 @dataclass(frozen=True)
 class PaymentPlan:
     credit_amounts: list[tuple[Credit, int]]
@@ -47,6 +33,12 @@ class PaymentPlan:
     def require_something(self) -> None:
         if self.applied == 0:
             raise InvalidInput("the payment brings nothing: add a tender or a credit with a balance left")
+
+
+class CreditNotApplicable(Conflict):
+    """The chosen credit belongs to another customer or has nothing left to apply."""
+
+    code = "credit_not_applicable"
 
 
 def check_applicable(credit: Credit, *, invoice_id: str, customer_id: str) -> None:
@@ -74,6 +66,20 @@ def plan_fifo(balance: int, tender_total: int, credits: Sequence[Credit], *, inv
         chosen.append((credit, amount))
         room -= amount
     return _with_tenders(balance, tender_total, chosen)
+
+
+@dataclass(frozen=True)
+class ChosenCredit:
+    """A credit the clerk picked for this payment, with the amount to take from it."""
+
+    credit_id: str
+    amount: int | None = None  # None: as much as the credit has, up to what is still due
+
+
+class CreditsExceedBalance(Conflict):
+    """The amounts chosen from credits add up to more than the invoice still owes."""
+
+    code = "credits_exceed_balance"
 
 
 def plan_chosen(balance: int, tender_total: int, credits: Sequence[tuple[Credit, ChosenCredit]], *, invoice_id: str,

@@ -1,6 +1,7 @@
 """The QBO connection lifecycle (guide, "Hard Disconnect"; DESIGN §4): which moves are allowed from which state.
 
-Pure rules: the use cases in chalicelib/services/sync/connection.py load the account, ask here, and write.
+Pure rules: the use cases in chalicelib/services/sync/connection.py load the account, ask here, and write. Each move
+is declared with what it takes and the refusal it raises.
 """
 from __future__ import annotations
 
@@ -11,33 +12,18 @@ from .errors import Conflict, InvalidInput
 from .sync import ConnectionState
 
 
-class RealmMismatch(Conflict):
-    """A softly disconnected account may only reconnect to the company it was connected to."""
-
-    code = "realm_mismatch"
-
-
-class NotConnected(Conflict):
-    code = "not_connected"
-
-
-class LifecycleBusy(Conflict):
-    """Another lifecycle job (hard disconnect, mass re-sync) of the account is running."""
-
-    code = "job_running"
-
-
-class DisconnectMode(str, Enum):
-    SOFT = "soft"
-    HARD = "hard"
-
-
 @dataclass(frozen=True)
 class Connection:
     """What the account records about its link to QBO."""
 
     state: ConnectionState
     realm_id: str | None
+
+
+class RealmMismatch(Conflict):
+    """A softly disconnected account may only reconnect to the company it was connected to."""
+
+    code = "realm_mismatch"
 
 
 def connect(current: Connection, realm_id: str) -> Connection:
@@ -52,6 +38,17 @@ def connect(current: Connection, realm_id: str) -> Connection:
         raise RealmMismatch("this account keeps the QuickBooks IDs of another company; a hard disconnect must "
                             "come first", details={"realm_id": current.realm_id, "offered_realm_id": realm_id})
     return Connection(ConnectionState.CONNECTED, realm_id)
+
+
+class DisconnectMode(str, Enum):
+    SOFT = "soft"
+    HARD = "hard"
+
+
+class NotConnected(Conflict):
+    """The move needs a live connection (a soft disconnect, a mass re-sync, a parity check, a legacy repair)."""
+
+    code = "not_connected"
 
 
 def disconnect(current: Connection, mode: DisconnectMode) -> Connection:
@@ -69,34 +66,8 @@ def accepts_realm(current: Connection, realm_id: str) -> bool:
     return current.state is ConnectionState.CONNECTED and current.realm_id == realm_id
 
 
-# Before this day an overpayment reached QBO as a CreditMemo; since, it is the original Payment's UnappliedAmt.
-LEGACY_OVERPAYMENT_CUTOFF = "2026-02-25"
+class LifecycleBusy(Conflict):
+    """Another lifecycle job (hard disconnect, mass re-sync) of the account is running: one at a time (store.jobs
+    holds the slot)."""
 
-
-class NotLegacy(InvalidInput):
-    code = "not_a_legacy_overpayment"
-
-
-class RepairRefused(Conflict):
-    code = "legacy_repair_refused"
-
-
-def require_legacy(source: str, synced_at: str) -> None:
-    """Only overpayment credits synced before the cutoff have a legacy CreditMemo."""
-    if source != "overpayment":
-        raise NotLegacy("only overpayment credits reached QuickBooks as legacy credit memos",
-                        details={"source": source})
-    if not synced_at or synced_at[:10] >= LEGACY_OVERPAYMENT_CUTOFF:
-        raise NotLegacy(f"overpayments synced from {LEGACY_OVERPAYMENT_CUTOFF} on are Payment amounts, not memos",
-                        details={"synced_at": synced_at})
-
-
-def legacy_books_differ(ours_remaining: int, memo_remaining: int | None, payment_unapplied: int | None) -> bool:
-    """QBO differs from us while a memo still holds money, or the Payment does not hold what the credit has left
-    (we keep an overpayment's remaining amount as its Payment's UnappliedAmt, DESIGN §5)."""
-    return bool(memo_remaining) or (payment_unapplied or 0) < ours_remaining
-
-
-def repairable(memo_total: int, memo_remaining: int) -> bool:
-    """A memo can be folded back into its Payment only while QBO has applied none of it."""
-    return memo_remaining == memo_total and memo_total > 0
+    code = "job_running"

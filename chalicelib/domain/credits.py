@@ -18,6 +18,41 @@ from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, u
 from .sync import Synced, SyncState
 
 
+@dataclass(frozen=True)
+class CreditEvent:
+    """One line of a credit's history (created, applied, use_voided, edited, canceled, deleted, synced)."""
+
+    kind: str
+    at: str
+    amount: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CreditUse(Synced):
+    """Part of a credit paying an invoice through a payment; voided uses stay for the audit trail.
+
+    A use is its own object (a credit may be used thousands of times): it records the QBO sources it draws on
+    (`parts`, DESIGN §5 money location) and syncs as its own QBO document.
+    """
+
+    id: str
+    credit_id: str
+    payment_id: str
+    invoice_id: str
+    amount: int
+    at: str
+    parts: list[Location] = field(default_factory=list)
+    voided_at: str | None = None
+    from_qbo: bool = False  # the accountant applied it in QBO; recorded here so invoice balances stay equal
+    sync: SyncState = field(default_factory=SyncState, compare=False)
+    version: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.voided_at is None
+
+
 class CreditAmountFixed(Conflict):
     code = "credit_amount_fixed"
 
@@ -70,41 +105,6 @@ class CreditStatus(str, Enum):
 class CancelMode(str, Enum):
     BALANCE_ONLY = "balance_only"
     REVERT = "revert"
-
-
-@dataclass(frozen=True)
-class CreditEvent:
-    """One line of a credit's history (created, applied, use_voided, edited, canceled, deleted, synced)."""
-
-    kind: str
-    at: str
-    amount: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class CreditUse(Synced):
-    """Part of a credit paying an invoice through a payment; voided uses stay for the audit trail.
-
-    A use is its own object (a credit may be used thousands of times): it records the QBO sources it draws on
-    (`parts`, DESIGN §5 money location) and syncs as its own QBO document.
-    """
-
-    id: str
-    credit_id: str
-    payment_id: str
-    invoice_id: str
-    amount: int
-    at: str
-    parts: list[Location] = field(default_factory=list)
-    voided_at: str | None = None
-    from_qbo: bool = False  # the accountant applied it in QBO; recorded here so invoice balances stay equal
-    sync: SyncState = field(default_factory=SyncState, compare=False)
-    version: int = 0
-
-    @property
-    def active(self) -> bool:
-        return self.voided_at is None
 
 
 def _own_locations(credit_id: str, source: "CreditSource", amount: int, origin_payment_id: str | None,

@@ -2,35 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from .errors import Conflict, InvalidInput
-from .money import within_limit
+from .money import line_total, within_limit
 from .sync import Synced, SyncState
-
-
-class InvoiceStatus(str, Enum):
-    UNPAID = "unpaid"
-    PARTIALLY_PAID = "partially_paid"
-    FULLY_PAID = "fully_paid"
-
-
-class CustomerLocked(Conflict):
-    code = "customer_locked"
-
-
-class InvoiceDeleted(Conflict):
-    code = "invoice_deleted"
-
-
-class InvoiceFullyPaid(Conflict):
-    code = "invoice_fully_paid"
-
-
-def line_total(quantity: str, unit_price: int) -> int:
-    """quantity × unit price in cents, rounded half up to the cent."""
-    return int((Decimal(quantity) * unit_price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -48,6 +24,24 @@ class Line:
 class Charge:
     description: str
     amount: int
+
+
+class InvoiceStatus(str, Enum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    FULLY_PAID = "fully_paid"
+
+
+class InvoiceDeleted(Conflict):
+    """The sales order, and so its invoice, was deleted."""
+
+    code = "invoice_deleted"
+
+
+class InvoiceFullyPaid(Conflict):
+    """Nothing is left due on the invoice for a payment to pay."""
+
+    code = "invoice_fully_paid"
 
 
 @dataclass
@@ -166,6 +160,12 @@ class SalesOrder:
     def require_not_deleted(self) -> None:
         if self.deleted:
             raise InvoiceDeleted(f"sales order {self.number} is already deleted", details={"sales_order_id": self.id})
+
+
+class CustomerLocked(Conflict):
+    """The invoice's payments or credits tie it to its customer (the spec's guards below)."""
+
+    code = "customer_locked"
 
 
 def check_customer_change(invoice: Invoice, *, has_overpayment_credit: bool, has_active_payments: bool,

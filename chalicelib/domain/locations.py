@@ -21,12 +21,6 @@ class LocationKind(str, Enum):
     UNAPPLIED = "unapplied"
 
 
-class LocationsExhausted(Conflict):
-    """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
-
-    code = "credit_locations_exhausted"
-
-
 @dataclass(frozen=True)
 class Location:
     """An amount of a credit kept in one QBO source: `owner_id` is our credit (memo) or payment (unapplied)."""
@@ -92,6 +86,12 @@ def given_up(source: tuple[LocationKind, str],
         total += (sum(cut.amount for cut in cuts if cut.back_to == source)
                   - sum(loc.amount for loc in kept if loc.key == source))
     return total
+
+
+class LocationsExhausted(Conflict):
+    """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
+
+    code = "credit_locations_exhausted"
 
 
 def draw(locations: Sequence[Location], drawn: Iterable[Location], amount: int) -> list[Location]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import InvalidInput
 
@@ -53,3 +54,8 @@ def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     units, frac = divmod(abs(int(cents)), 100)
     return f"{sign}{units}.{frac:02d}"
+
+
+def line_total(quantity: str, unit_price: int) -> int:
+    """quantity × unit price in cents, rounded half up to the cent (an invoice line, a returned line)."""
+    return int((Decimal(quantity) * unit_price).quantize(Decimal(1), rounding=ROUND_HALF_UP))

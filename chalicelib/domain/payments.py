@@ -15,15 +15,6 @@ class TenderMethod(str, Enum):
     TRANSFER = "transfer"
 
 
-class PaymentStatus(str, Enum):
-    ACTIVE = "active"
-    VOIDED = "voided"
-
-
-class PaymentAlreadyVoided(Conflict):
-    code = "payment_voided"
-
-
 @dataclass(frozen=True)
 class Tender:
     method: TenderMethod
@@ -38,6 +29,17 @@ class PaymentCreditUse:
     credit_id: str
     amount: int
     voided_at: str | None = None
+
+
+class PaymentStatus(str, Enum):
+    ACTIVE = "active"
+    VOIDED = "voided"
+
+
+class PaymentAlreadyVoided(Conflict):
+    """A voided payment stays voided: voiding it again is refused."""
+
+    code = "payment_voided"
 
 
 @dataclass

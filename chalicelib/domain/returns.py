@@ -5,13 +5,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 
 from .errors import InvalidInput
-from .invoices import line_total
-from .money import within_limit
-
-
-class ReturnStatus(str, Enum):
-    OPEN = "open"
-    COMPLETED = "completed"
+from .money import line_total, within_limit
 
 
 @dataclass(frozen=True)
@@ -29,6 +23,11 @@ class ReturnLine:
     def lineage(self) -> dict:
         """What the credit's Line Items tab shows."""
         return {**asdict(self), "total": self.total}
+
+
+class ReturnStatus(str, Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 @dataclass

@@ -10,13 +10,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class SyncStatus(str, Enum):
-    NOT_SYNCED = "not_synced"
-    PENDING = "pending"
-    SYNCED = "synced"
-    ERROR = "error"
-
-
 class ConnectionState(str, Enum):
     NONE = "none"
     CONNECTED = "connected"
@@ -65,6 +58,15 @@ def sweep_due(seconds_pending: float) -> bool:
 def retry_delay(attempts: int) -> int:
     """Seconds before a failed object is tried again: 30 s doubling per attempt, at most an hour."""
     return min(MAX_BACKOFF_SECONDS, 30 * 2 ** max(0, attempts - 1))
+
+
+class SyncStatus(str, Enum):
+    """What the status panel shows for an object, derived from its SyncState."""
+
+    NOT_SYNCED = "not_synced"
+    PENDING = "pending"
+    SYNCED = "synced"
+    ERROR = "error"
 
 
 @dataclass

@@ -9,10 +9,10 @@ from ..domain.credits import CreditSource
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment, PaymentCreditUse, Tender, validate_tenders
 from ..domain.permissions import Permission, Principal
-from ..store.ids import new_id, utc_now
-from ..store.ledger import Ledger
-from ..store.uow import run_in_transaction
-from .postings import issue_credit, payment_links, take_back, void_payment_and_release, void_with_origin
+from ..store.ids import new_id
+from ..store.ledger import Ledger, in_ledger
+from .postings import (issue_credit, load_for_voiding, payment_links, take_back, void_payment_and_release,
+                       void_with_origin)
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 
@@ -31,8 +31,8 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
     validate_tenders(tenders)
     tender_total = sum(t.amount for t in tenders)
 
-    def write(uow) -> PaymentResult:
-        book, now, payment_id = Ledger(uow), utc_now(), new_id()
+    def write(book: Ledger, now: str) -> PaymentResult:
+        payment_id = new_id()
         chosen = credits if isinstance(credits, list) else []
         book.load(book.invoices.key(invoice_id),
                   *(book.credits.key(c.credit_id) for c in chosen))
@@ -63,21 +63,17 @@ def receive_payment(principal: Principal, invoice_id: str, *, tenders: list[Tend
         invoice.payment_ids.append(payment_id)
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
 
 
 def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
     """Void tenders and credit uses (kept visible), give credits back, remove the overpayment credit."""
     principal.require(Permission.RECEIVE_PAYMENTS)
 
-    def write(uow) -> PaymentResult:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> PaymentResult:
         payment = book.payments.get(payment_id)
-        book.load(book.invoices.key(payment.invoice_id),
-                  *(book.credits.key(u.credit_id) for u in payment.credit_uses),
-                  *([book.credits.key(payment.overpayment_credit_id)] if payment.overpayment_credit_id else []))
         invoice = book.invoices.get(payment.invoice_id)
-        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+        load_for_voiding(book, invoice, [payment])
         applied = payment.applied
         void_payment_and_release(book, payment, now)
         if payment.overpayment_credit_id:
@@ -85,4 +81,4 @@ def void_payment(principal: Principal, payment_id: str) -> PaymentResult:
         take_back(book, invoice, applied, now, links=payment_links(book, payment))
         return PaymentResult(payment, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)

@@ -84,6 +84,14 @@ def payment_links(book: Ledger, payment: Payment) -> list[tuple[str, str]]:
     return [("payment", payment.id)] + [("use", use_key(u.credit_id, u.id)) for u in payment.credit_uses]
 
 
+def load_for_voiding(book: Ledger, invoice: Invoice, payments: list[Payment]) -> None:
+    """Read in one batch every credit that voiding these payments of `invoice` may change: those their uses draw on,
+    the overpayment credits they issued, and the invoice's adjustment credits (a void gives cut money back)."""
+    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids),
+              *(book.credits.key(p.overpayment_credit_id) for p in payments if p.overpayment_credit_id),
+              *(book.credits.key(u.credit_id) for p in payments for u in p.credit_uses))
+
+
 def void_payment_and_release(book: Ledger, payment: Payment, now: str) -> None:
     """Void a payment's tenders and credit uses; each credit gets its amount back (the uses stay listed)."""
     released = payment.void(now=now)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from ..domain.invoices import Charge, Invoice, Line, SalesOrder, check_customer_change
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
-from ..store.ids import new_id, utc_now
-from ..store.ledger import Ledger
-from ..store.uow import UnitOfWork, run_in_transaction
-from .postings import issue_adjustment_credit, remove_with_invoice, void_payment_and_release
+from ..store.ids import new_id
+from ..store.ledger import Ledger, in_ledger
+from ..store.uow import UnitOfWork
+from .postings import issue_adjustment_credit, load_for_voiding, remove_with_invoice, void_payment_and_release
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,7 @@ def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Li
                        charges: list[Charge]) -> OrderView:
     principal.require(Permission.MANAGE_SALES)
 
-    def write(uow) -> OrderView:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> OrderView:
         book.load(book.customers.key(customer_id))
         book.customers.get(customer_id)
         order_id, invoice_id = new_id(), new_id()
@@ -40,7 +39,7 @@ def create_sales_order(principal: Principal, *, customer_id: str, lines: list[Li
                            invoice_id=invoice_id, created_at=now, updated_at=now)
         return OrderView(book.sales_orders.add(order), book.invoices.add(invoice))
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
 
 
 def _with_payments(book: Ledger, invoice: Invoice) -> list[Payment]:
@@ -60,8 +59,7 @@ def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | N
     """New lines/charges; paid above the new total becomes an invoice_adjustment credit."""
     principal.require(Permission.MANAGE_SALES)
 
-    def write(uow) -> InvoiceView:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> InvoiceView:
         book.load(book.invoices.key(invoice_id))
         invoice = book.invoices.get(invoice_id)
         excess = invoice.edit(lines=lines, charges=charges, now=now)
@@ -69,14 +67,13 @@ def edit_invoice(principal: Principal, invoice_id: str, *, lines: list[Line] | N
             issue_adjustment_credit(book, invoice, excess, now)
         return InvoiceView(invoice, _with_payments(book, invoice))
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
 
 
 def change_customer(principal: Principal, order_id: str, customer_id: str) -> OrderView:
     principal.require(Permission.MANAGE_SALES)
 
-    def write(uow) -> OrderView:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> OrderView:
         book.load(book.sales_orders.key(order_id), book.customers.key(customer_id))
         order = book.sales_orders.get(order_id)
         book.customers.get(customer_id)
@@ -89,22 +86,19 @@ def change_customer(principal: Principal, order_id: str, customer_id: str) -> Or
         order.updated_at = invoice.updated_at = now
         return OrderView(order, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)
 
 
 def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
     """Delete the order and its invoice: payments are voided and the credits they generated deleted with it."""
     principal.require(Permission.MANAGE_SALES)
 
-    def write(uow) -> OrderView:
-        book, now = Ledger(uow), utc_now()
+    def write(book: Ledger, now: str) -> OrderView:
         order = book.sales_orders.get(order_id)
         invoice = book.invoices.get(order.invoice_id)
         order.require_not_deleted()
         payments = [p for p in _with_payments(book, invoice) if p.active]
-        book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids),
-                  *(book.credits.key(p.overpayment_credit_id) for p in payments if p.overpayment_credit_id),
-                  *(book.credits.key(u.credit_id) for p in payments for u in p.credit_uses))
+        load_for_voiding(book, invoice, payments)
         reason = f"sales order {order.number} deleted"
         for payment in payments:
             void_payment_and_release(book, payment, now)
@@ -116,4 +110,4 @@ def delete_sales_order(principal: Principal, order_id: str) -> OrderView:
         order.deleted, order.updated_at = True, now
         return OrderView(order, invoice)
 
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    return in_ledger(principal, write)

@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from ulid import ULID
 
+from ..domain.pacing import Seconds
+
 
 def new_id() -> str:
     return str(ULID())
@@ -13,3 +15,9 @@ def new_id() -> str:
 def utc_now() -> str:
     """Current time as 2026-11-26T07:33:49.123456Z (the only clock read outside the devstack)."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def seconds_since(timestamp: str, now: datetime) -> Seconds:
+    """How long before `now` (the caller's clock reading) a stored UTC timestamp lies: the age of a pending change,
+    of a failure, of a report."""
+    return (now - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds()

@@ -1,13 +1,21 @@
 """Every repository a money-moving use case needs, sharing one unit of work."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable, TypeVar
+
 from .accounts import Customers
 from .counters import Counters
 from .credit_uses import CreditUses
 from .credits import CreditRepository
 from .repository import load_into
 from .sales import Invoices, Payments, Returns, SalesOrders
-from .uow import UnitOfWork
+from .ids import utc_now
+from .uow import UnitOfWork, run_in_transaction
+
+if TYPE_CHECKING:
+    from ..domain.permissions import Principal
+
+T = TypeVar("T")
 
 
 class Ledger:
@@ -24,3 +32,11 @@ class Ledger:
 
     def load(self, *keys) -> None:
         load_into(self.uow, keys)
+
+
+def in_ledger(principal: Principal, decide: Callable[[Ledger, str], T]) -> T:
+    """A money-moving use case as one transaction on the principal's account: `decide(book, now)` reads and changes
+    the ledger at one clock reading; changes QBO must see are marked pending when the account syncs, and a lost race
+    runs it again on fresh data (run_in_transaction)."""
+    return run_in_transaction(principal.account_id, lambda uow: decide(Ledger(uow), utc_now()),
+                              sync_intent=principal.qbo_sync)

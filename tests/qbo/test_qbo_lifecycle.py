@@ -346,7 +346,7 @@ def test_resync_needs_a_connection(life):
 # ----- legacy overpayment memos ------------------------------------------------------------------------------------
 
 def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(life):
-    from chalicelib.domain.connection import NotLegacy
+    from chalicelib.domain.legacy import NotLegacy
     from chalicelib.services.sync.legacy import record_legacy_memo
 
     owner, staff = life.account.owner, life.account.staff

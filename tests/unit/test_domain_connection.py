@@ -7,10 +7,10 @@ import os
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib.domain.connection import (Connection, DisconnectMode, NotConnected, NotLegacy, RealmMismatch,
-                                          accepts_realm, connect, disconnect, legacy_books_differ, repairable,
-                                          require_legacy)
+from chalicelib.domain.connection import (Connection, DisconnectMode, NotConnected, RealmMismatch, accepts_realm,
+                                          connect, disconnect)
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.legacy import NotLegacy, legacy_books_differ, repairable, require_legacy
 from chalicelib.domain.pacing import BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE, Pacer, floor_seconds
 from chalicelib.domain.sync import ConnectionState
 

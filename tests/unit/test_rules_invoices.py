@@ -14,8 +14,8 @@ from chalicelib.domain.invoices import (
     Line,
     SalesOrder,
     check_customer_change,
-    line_total,
 )
+from chalicelib.domain.money import line_total
 from chalicelib.domain.sync import SyncState
 
 T0, T1 = "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z"

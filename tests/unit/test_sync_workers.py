@@ -143,3 +143,16 @@ def test_job_hints_run_one_step_of_their_job():
     answer = worker.handle_event(event, {JOB: lambda key, sent: stepped.append(key)})
     assert answer == {"batchItemFailures": []} and stepped == ["A1-J1"]
     assert worker.HANDLERS[JOB] is worker.job
+
+
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(timezone.utc)),
+       st.integers(min_value=0, max_value=10 * 24 * 3600 * 1_000_000))
+def test_the_age_of_a_stored_timestamp_is_the_time_from_it_to_the_callers_clock(stored_at, micros):
+    from datetime import timedelta
+
+    from chalicelib.store.ids import seconds_since
+
+    now = stored_at + timedelta(microseconds=micros)
+    as_stored = stored_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # utc_now's format (pending_since, failed_at)
+    assert seconds_since(as_stored, now) == micros / 1_000_000
+    assert seconds_since(stored_at.isoformat(), now) == micros / 1_000_000  # an offset instead of Z

@@ -7,7 +7,8 @@ from typing import Any, Callable, Iterator
 
 from pynamodb.exceptions import PutError
 
-from ...domain import connection as rules
+from ...domain import legacy as rules
+from ...domain.connection import NotConnected
 from ...domain.errors import NotFound
 from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState
@@ -75,7 +76,7 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
         raise NotFound("no legacy memo for this credit", details={"credit_id": credit_id}) from None
     client = _client(principal.account_id, client_factory)
     if client is None:
-        raise rules.NotConnected("connect the account to QuickBooks to repair its legacy memos")
+        raise NotConnected("connect the account to QuickBooks to repair its legacy memos")
     credit = to_credit(_credit_item(principal.account_id, credit_id))
     if legacy.repaired_at:
         return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}

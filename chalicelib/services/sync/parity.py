@@ -14,11 +14,11 @@ from typing import Any, Callable
 from ...domain.connection import NotConnected
 from ...domain.errors import Forbidden, Unavailable
 from ...domain.permissions import Permission, Principal
-from ...domain.pacing import Seconds
 from ...domain.sync import ConnectionState
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
+from ...store.ids import seconds_since
 from ...store.models import JobItem
 from . import jobs
 from .parity_check import PAGE_SIZE, check, client_for, ledger_size, report_view
@@ -73,16 +73,11 @@ def parity(principal: Principal, *, fresh: bool = False, client_factory: Callabl
     if slot is not None and slot.kind == jobs.PARITY:
         return Answer(202, running_view(job_store.get(account_id, slot.job_id)))
     stored = job_store.parity_report(account_id)
-    if stored is not None and stored.report and not fresh and _age(stored) < REPORT_FRESH_SECONDS:
+    if (stored is not None and stored.report and not fresh
+            and seconds_since(stored.checked_at, datetime.now(timezone.utc)) < REPORT_FRESH_SECONDS):
         return Answer(200, dict(stored.report))
     total = 2 + ledger_size(account_id) // PAGE_SIZE + 3  # ledger read + estimated pages + compare
     return Answer(202, running_view(jobs.start(account_id, jobs.PARITY, realm_id=account.qbo_realm_id, total=total)))
-
-
-def _age(stored) -> Seconds:
-    """How long ago the stored report was checked."""
-    checked = datetime.fromisoformat(str(stored.checked_at).replace("Z", "+00:00"))
-    return (datetime.now(timezone.utc) - checked).total_seconds()
 
 
 def running_view(job: JobItem) -> dict:

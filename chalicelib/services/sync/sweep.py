@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from ...domain.errors import NotFound
-from ...domain.pacing import Seconds
 from ...domain.sync import pushes_now, retry_due, sweep_due
 from ...store.accounts import connection_of, get_account
+from ...store.ids import seconds_since
 from ...store.sync_state import WaitingObject, all_waiting
 from ...workers.queue import PUSH, Hint
 from .record import record
@@ -28,10 +28,6 @@ class SweepReport:
     stale: int = 0  # pending objects found older than the sweep threshold
     retried: int = 0  # parked objects un-parked for their automatic retry
     skipped: list[str] = field(default_factory=list)  # accounts that do not push now
-
-
-def _seconds(now: datetime, iso: str) -> Seconds:
-    return (now - datetime.fromisoformat(iso.replace("Z", "+00:00"))).total_seconds()
 
 
 def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
@@ -52,14 +48,14 @@ def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
         due = []
         for waiting in sorted(objects, key=lambda o: o.pending_since):
             if waiting.parked:
-                if retry_due(waiting.attempts, _seconds(now, waiting.failed_at or waiting.pending_since)):
+                if retry_due(waiting.attempts, seconds_since(waiting.failed_at or waiting.pending_since, now)):
                     try:
                         record(account_id, waiting.kind, waiting.object_id, lambda state: state.retry())
                     except NotFound:  # removed since the scan read it: nothing to retry
                         continue
                     report.retried += 1
                     due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version + 1}")
-            elif sweep_due(_seconds(now, waiting.pending_since)):
+            elif sweep_due(seconds_since(waiting.pending_since, now)):
                 report.stale += 1
                 due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version}")
         if due:  # the worker pushes the whole account: one hint, named after the oldest change (as the relay names it)
