@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
+from ..domain.credits import Credit, CreditEvent, CreditSource, CreditStatus
 from ..domain.locations import Location
 from .ids import new_id
-from .models import CreditEventItem, CreditItem, CreditUseItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
+from .models import CreditEventItem, CreditItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
 from .sync_state import read_state
 from .synced import SyncedRepository
 
