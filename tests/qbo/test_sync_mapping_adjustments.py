@@ -91,6 +91,15 @@ class Cut:
         return synced.one("CreditMemo", DocNumber=self.credit["number"])
 
 
+def _reduced_after_sync(synced: SyncedAccount, credit: dict, order: dict, to: str) -> Cut:
+    """Push what was paid, reduce the paid invoice to `to`, push again: the cut is in QBO's books."""
+    _drain(synced)
+    reduced = _reduce(synced.account.owner, order["invoice_id"], to)
+    [adjustment] = reduced["adjustment_credit_ids"]
+    _drain(synced)
+    return Cut(credit, reduced, adjustment)
+
+
 def _cut_into_memo(synced: SyncedAccount) -> Cut:
     """Credit 50.00 pays all of a 40.00 invoice, which is reduced to 30.00: the memo regains 10.00 (the adjustment
     credit's), so it shows 20.00 remaining: 10.00 of the credit's own and 10.00 of the adjustment credit's."""
@@ -98,11 +107,7 @@ def _cut_into_memo(synced: SyncedAccount) -> Cut:
     credit = owner.post("/credits", {"customer_id": customer, "amount": "50.00"}).json
     order = _sale(owner, customer, "40.00")
     _pay(owner, order["invoice_id"], credit_id=credit["id"])
-    _drain(synced)
-    reduced = _reduce(owner, order["invoice_id"], "30.00")
-    [adjustment] = reduced["adjustment_credit_ids"]
-    _drain(synced)
-    made = Cut(credit, reduced, adjustment)
+    made = _reduced_after_sync(synced, credit, order, "30.00")
     assert made.memo(synced)["RemainingCredit"] == Decimal("20.00")
     assert_books_equal(synced)
     return made
@@ -182,11 +187,7 @@ def _cut_into_memo_and_payment(synced: SyncedAccount) -> tuple[Cut, dict]:
     order = _sale(owner, customer, "100.00")
     cash = _pay(owner, order["invoice_id"], cash="60.00")
     _pay(owner, order["invoice_id"], credit_id=credit["id"], amount="40.00")
-    _drain(synced)
-    reduced = _reduce(owner, order["invoice_id"], "30.00")
-    [adjustment] = reduced["adjustment_credit_ids"]
-    _drain(synced)
-    made = Cut(credit, reduced, adjustment)
+    made = _reduced_after_sync(synced, credit, order, "30.00")
     assert made.memo(synced)["RemainingCredit"] == Decimal("50.00")
     assert synced.one("Payment", PaymentRefNum=cash["number"])["UnappliedAmt"] == Decimal("30.00")
     assert_books_equal(synced)
