@@ -90,3 +90,78 @@ def _assert_never_removed(credit, refusal: type[Exception]) -> None:
         with pytest.raises(refusal):
             credit.cancel(mode, now=NOW)
     assert (credit.status, credit.remaining) == (CreditStatus.ACTIVE, 1000)
+
+
+# ----- forfeit: a voided use's credit gives back only what its invoice kept -----------------------------------------
+
+def _forfeit_cut(amount: int):
+    from chalicelib.domain.locations import Cut, LocationKind
+
+    return Cut(("use", "u1"), (LocationKind.MEMO, "c1"), amount)
+
+
+def test_a_forfeit_shrinks_the_credit_by_the_cut_share_in_amount_and_in_its_memo():
+    from chalicelib.domain.locations import memo
+
+    credit = _credit(amount=1000)
+    credit.locations = [memo("c1", 1000)]
+    credit.forfeit(_forfeit_cut(1), now=NOW, reason="payment voided")
+    assert (credit.amount, credit.status) == (999, CreditStatus.ACTIVE)
+    assert [(loc.owner_id, loc.amount) for loc in credit.locations] == [("c1", 999)]
+    event = credit.events[-1]
+    assert (event.kind, event.amount, event.details["amount"]) == ("edited", 999, {"from": 1000, "to": 999})
+
+
+def test_a_zero_forfeit_changes_nothing():
+    credit = _credit(amount=1000)
+    events = len(credit.events)
+    credit.forfeit(_forfeit_cut(0), now=NOW, reason="payment voided")
+    assert (credit.amount, credit.status, len(credit.events)) == (1000, CreditStatus.ACTIVE, events)
+
+
+def test_a_forfeit_of_the_whole_credit_voids_it_keeping_its_amount():
+    credit = _credit(amount=1000)
+    credit.forfeit(_forfeit_cut(1000), now=NOW, reason="payment voided")
+    assert (credit.amount, credit.status) == (1000, CreditStatus.VOIDED)
+    assert (credit.events[-1].kind, credit.events[-1].details) == ("voided", {"reason": "payment voided"})
+
+
+def test_a_forfeit_leaves_a_credit_already_canceled_as_it_is():
+    from chalicelib.domain.credits import CancelMode
+
+    credit = _credit(amount=1000)
+    credit.cancel(CancelMode.BALANCE_ONLY, now=NOW)
+    events = len(credit.events)
+    credit.forfeit(_forfeit_cut(1000), now=NOW, reason="payment voided")
+    assert (credit.status, len(credit.events)) == (CreditStatus.CANCELED, events)
+
+
+def test_removed_cuts_are_the_canceled_adjustment_credits_cuts_of_the_voided_uses_only():
+    from chalicelib.domain.credits import CancelMode
+    from chalicelib.domain.locations import Cut, LocationKind
+
+    credit = _credit(amount=900, source=CreditSource.INVOICE_ADJUSTMENT)
+    cuts = [Cut(("use", "u1"), (LocationKind.MEMO, "m1"), 300), Cut(("payment", "p1"), (LocationKind.UNAPPLIED, "p1"),
+                                                                      300),
+            Cut(("use", "u2"), (LocationKind.MEMO, "m1"), 300)]
+    credit.cuts = [c.as_dict() for c in cuts]
+    voided = [("use", "u1"), ("payment", "p1")]
+    assert credit.removed_cuts(voided) == []  # still active: its money is still the customer's
+    credit.cancel(CancelMode.BALANCE_ONLY, now=NOW)
+    assert credit.removed_cuts(voided) == [cuts[0]]
+
+
+def test_an_adjustment_credit_kept_in_an_imported_credits_memo_is_not_removed_here():
+    from chalicelib.domain.credits import CancelMode, CreditOwnedByQbo
+    from chalicelib.domain.locations import memo, unapplied
+
+    credit = _credit(source=CreditSource.INVOICE_ADJUSTMENT)
+    credit.locations = [memo("imported", 1000)]
+    with pytest.raises(CreditOwnedByQbo) as refused:
+        credit.cancel(CancelMode.BALANCE_ONLY, now=NOW, imported_memos=["imported"])
+    assert refused.value.details["memo_credit_ids"] == ["imported"]
+    assert credit.status is CreditStatus.ACTIVE
+    ours = _credit(source=CreditSource.INVOICE_ADJUSTMENT)
+    ours.locations = [memo("ours", 1000), unapplied("imported", 0)]  # an owner id that is no imported memo of it
+    ours.cancel(CancelMode.BALANCE_ONLY, now=NOW, imported_memos=["imported"])
+    assert ours.status is CreditStatus.CANCELED
