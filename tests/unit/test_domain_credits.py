@@ -165,3 +165,16 @@ def test_an_adjustment_credit_kept_in_an_imported_credits_memo_is_not_removed_he
     ours.locations = [memo("ours", 1000), unapplied("imported", 0)]  # an owner id that is no imported memo of it
     ours.cancel(CancelMode.BALANCE_ONLY, now=NOW, imported_memos=["imported"])
     assert ours.status is CreditStatus.CANCELED
+
+
+def test_giving_back_part_of_its_cuts_shrinks_an_adjustment_credit_and_its_history_says_to_what():
+    from chalicelib.domain.locations import Cut, LocationKind, unapplied
+
+    credit = _credit(amount=900, source=CreditSource.INVOICE_ADJUSTMENT)
+    credit.locations = [unapplied("p1", 300), unapplied("p2", 600)]
+    credit.cuts = [Cut(("payment", "p1"), (LocationKind.UNAPPLIED, "p1"), 300).as_dict(),
+                   Cut(("payment", "p2"), (LocationKind.UNAPPLIED, "p2"), 600).as_dict()]
+    assert credit.give_back_cut([("payment", "p1")], now=NOW, reason="payment voided") == 300
+    assert (credit.amount, credit.remaining, credit.status) == (600, 600, CreditStatus.ACTIVE)
+    event = credit.events[-1]
+    assert (event.kind, event.amount, event.details["amount"]) == ("edited", 600, {"from": 900, "to": 600})
