@@ -11,23 +11,19 @@ from ..domain.permissions import Permission, Principal
 from ..store import credits as store
 from ..store.credit_uses import use_key
 from ..store.ids import utc_now
-from ..store.ledger import Ledger
-from ..store.uow import StaleRead, UnitOfWork, dry_run, run_in_transaction
+from ..store.ledger import Ledger, ledger_use_case
+from ..store.uow import StaleRead, UnitOfWork, dry_run
 from .postings import issue_credit, take_back
 
 
-def issue_manual_credit(principal: Principal, *, customer_id: str, amount: int, internal_note: str,
-                        external_note: str) -> Credit:
+@ledger_use_case
+def issue_manual_credit(principal: Principal, book: Ledger, now: str, *, customer_id: str, amount: int,
+                        internal_note: str, external_note: str) -> Credit:
     principal.require_credits(Permission.CREATE_CREDITS)
-
-    def write(uow) -> Credit:
-        book = Ledger(uow)
-        book.load(book.customers.key(customer_id))
-        book.customers.get(customer_id)
-        return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount,
-                            now=utc_now(), internal_note=internal_note, external_note=external_note)
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    book.load(book.customers.key(customer_id))
+    book.customers.get(customer_id)
+    return issue_credit(book, customer_id=customer_id, source=CreditSource.MANUAL, amount=amount, now=now,
+                        internal_note=internal_note, external_note=external_note)
 
 
 def get_credit(principal: Principal, credit_id: str) -> Credit:
@@ -40,15 +36,12 @@ def list_credits(principal: Principal, **filters) -> store.CreditPage:
     return store.query_credits(principal.account_id, **filters)
 
 
-def edit_credit(principal: Principal, credit_id: str, **changes) -> Credit:
+@ledger_use_case
+def edit_credit(principal: Principal, book: Ledger, now: str, credit_id: str, **changes) -> Credit:
     principal.require_credits(Permission.EDIT_CREDITS)
-
-    def write(uow) -> Credit:
-        credit = store.CreditRepository(uow).get(credit_id)
-        credit.edit(now=utc_now(), **changes)
-        return credit
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    credit = book.credits.get(credit_id)
+    credit.edit(now=now, **changes)
+    return credit
 
 
 @dataclass(frozen=True)
@@ -97,11 +90,11 @@ def _cancel(book: Ledger, credit_id: str, mode: CancelMode, now: str) -> CancelO
     return CancelOutcome(credit, voided, balances, changes, payments)
 
 
-def cancel_credit(principal: Principal, credit_id: str, mode: CancelMode) -> Credit:
+@ledger_use_case
+def cancel_credit(principal: Principal, book: Ledger, now: str, credit_id: str, mode: CancelMode) -> Credit:
     """Cancel the balance; `revert` also voids every active use, reopening the invoices it paid."""
     principal.require_credits(Permission.EDIT_CREDITS)
-    return run_in_transaction(principal.account_id, lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()).credit,
-                              sync_intent=principal.qbo_sync)
+    return _cancel(book, credit_id, mode, now).credit
 
 
 def preview_cancel(principal: Principal, credit_id: str, mode: CancelMode) -> CancelOutcome:
@@ -110,16 +103,12 @@ def preview_cancel(principal: Principal, credit_id: str, mode: CancelMode) -> Ca
     return dry_run(principal.account_id, lambda uow: _cancel(Ledger(uow), credit_id, mode, utc_now()))
 
 
-def delete_credit(principal: Principal, credit_id: str) -> Credit:
+@ledger_use_case
+def delete_credit(principal: Principal, book: Ledger, now: str, credit_id: str) -> Credit:
     principal.require_credits(Permission.DELETE_CREDITS)
-
-    def write(uow) -> Credit:
-        book = Ledger(uow)
-        credit = book.credits.get(credit_id)
-        credit.soft_delete(now=utc_now(), imported_memos=_imported_memos(book, credit))
-        return credit
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    credit = book.credits.get(credit_id)
+    credit.soft_delete(now=now, imported_memos=_imported_memos(book, credit))
+    return credit
 
 
 def _imported_memos(book: Ledger, credit: Credit) -> list[str]:

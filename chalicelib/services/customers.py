@@ -5,23 +5,20 @@ from ..domain.customers import CreditSummary, available_credit, outstanding_bala
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import balances
-from ..store.ids import new_id, utc_now
-from ..store.reads import index_customer_name
+from ..store.ids import new_id
+from ..store.ledger import Ledger, ledger_use_case
 from ..store.models import CustomerItem
-from ..store.uow import UnitOfWork, run_in_transaction
+from ..store.reads import index_customer_name
 
 
-def create_customer(principal: Principal, *, name: str) -> CustomerItem:
+@ledger_use_case
+def create_customer(principal: Principal, book: Ledger, now: str, *, name: str) -> CustomerItem:
     """A new customer of this account."""
     principal.require(Permission.MANAGE_SALES)
-
-    def write(uow: UnitOfWork) -> CustomerItem:
-        customer_id = new_id()
-        customer = accounts_store.Customers(uow).new(customer_id, id=customer_id, name=name, created_at=utc_now())
-        index_customer_name(principal.account_id, customer)
-        return customer
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    customer_id = new_id()
+    customer = book.customers.new(customer_id, id=customer_id, name=name, created_at=now)
+    index_customer_name(principal.account_id, customer)
+    return customer
 
 
 def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:

@@ -10,9 +10,9 @@ from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import reads
-from ..store.ledger import Ledger
+from ..store.ledger import Ledger, ledger_use_case
 from ..store.models import CustomerItem
-from ..store.uow import UnitOfWork, run_in_transaction
+from ..store.uow import UnitOfWork
 from .payments import PaymentResult
 from .sales import OrderView
 
@@ -34,17 +34,14 @@ def get_customer(principal: Principal, customer_id: str) -> CustomerItem:
     return accounts_store.get_customer(principal.account_id, customer_id)
 
 
-def rename_customer(principal: Principal, customer_id: str, name: str) -> CustomerItem:
+@ledger_use_case
+def rename_customer(principal: Principal, book: Ledger, now: str, customer_id: str, name: str) -> CustomerItem:
     """New display name; the lowercased name key moves with it so search finds the new name only."""
     principal.require(Permission.MANAGE_SALES)
-
-    def write(uow: UnitOfWork) -> CustomerItem:
-        customer = accounts_store.Customers(uow).get(customer_id)
-        customer.name = name
-        reads.index_customer_name(principal.account_id, customer)
-        return customer
-
-    return run_in_transaction(principal.account_id, write, sync_intent=principal.qbo_sync)
+    customer = book.customers.get(customer_id)
+    customer.name = name
+    reads.index_customer_name(principal.account_id, customer)
+    return customer
 
 
 def list_invoices(principal: Principal, **filters) -> reads.Page[Invoice]:

@@ -1,7 +1,8 @@
 """Every repository a money-moving use case needs, sharing one unit of work."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, TypeVar
+import functools
+from typing import TYPE_CHECKING, Callable, Concatenate, ParamSpec, TypeVar
 
 from .accounts import Customers
 from .counters import Counters
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from ..domain.permissions import Principal
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Ledger:
@@ -34,9 +36,17 @@ class Ledger:
         load_into(self.uow, keys)
 
 
-def in_ledger(principal: Principal, decide: Callable[[Ledger, str], T]) -> T:
-    """A money-moving use case as one transaction on the principal's account: `decide(book, now)` reads and changes
-    the ledger at one clock reading; changes QBO must see are marked pending when the account syncs, and a lost race
-    runs it again on fresh data (run_in_transaction)."""
-    return run_in_transaction(principal.account_id, lambda uow: decide(Ledger(uow), utc_now()),
-                              sync_intent=principal.qbo_sync)
+def ledger_use_case(
+        decide: Callable[Concatenate[Principal, Ledger, str, P], T]) -> Callable[Concatenate[Principal, P], T]:
+    """A money-moving use case, called as `use_case(principal, ...)`, run as one transaction on the principal's
+    account: `decide(principal, book, now, ...)` checks what the principal may do, then reads and changes the ledger
+    at one clock reading. Changes QBO must see are marked pending when the account syncs, and a lost race runs it
+    again on fresh data (run_in_transaction)."""
+
+    @functools.wraps(decide)
+    def use_case(principal: Principal, *args: P.args, **kwargs: P.kwargs) -> T:
+        return run_in_transaction(principal.account_id,
+                                  lambda uow: decide(principal, Ledger(uow), utc_now(), *args, **kwargs),
+                                  sync_intent=principal.qbo_sync)
+
+    return use_case
