@@ -12,8 +12,8 @@ app = Chalice(app_name="credits")
 # The API's route modules (chalicelib/api/<name>.py, each with a blueprint `bp` of endpoint() routes). A new module is
 # one more name here; in the deployed artifact each is imported when one of its routes is first called.
 ROUTE_MODULES = ("routes_accounts", "routes_customers", "routes_credits", "routes_sales", "routes_returns",
-                 "routes_reads", "routes_credit_reads", "routes_qbo_webhook", "routes_qbo_connection",
-                 "routes_qbo_status", "routes_qbo_parity")
+                 "routes_credit_reads", "routes_qbo_webhook", "routes_qbo_connection", "routes_qbo_status",
+                 "routes_qbo_parity")
 register_routes(app, ROUTE_MODULES)
 observability.start_tracing(app)  # only when switched on (POWERTOOLS_TRACE_DISABLED=false): imports nothing else
 

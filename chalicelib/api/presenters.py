@@ -162,7 +162,7 @@ def credit_summary(value: CreditSummary, principal: Principal) -> dict:
 
 def invoice_row(value: Invoice, principal: Principal) -> dict:
     """An invoice in a list (no embedded payments); adjustment fields only for those who see credits."""
-    payload = wire.reads.InvoiceRowOut(
+    payload = wire.sales.InvoiceRowOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
@@ -176,7 +176,7 @@ def payment_row(value: Payment, principal: Principal) -> dict:
 
 
 def user_row(item: UserItem) -> dict:
-    return wire.reads.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
+    return wire.accounts.UserRowOut(user_id=_id(item), role_id=item.role_id, updated_at=item.updated_at).model_dump()
 
 
 def cancel_preview(outcome, mode: str, qbo_changes) -> dict:

@@ -4,11 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..domain.money import parse_cents
-from ..services import accounts
+from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, ALL_PERMISSIONS
+from ..services import accounts, reads
 from . import presenters
+from .listing import listed
 from .routing import Call, endpoint
 from .wire.accounts import (
-    AccountOut, AssignRole, CreateAccount, CreateRole, RoleOut, SettingsOut, SettingsPatch, UserOut)
+    AccountOut, AssignRole, CreateAccount, CreateRole, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut)
+from .wire.common import ListQuery
 
 bp = Blueprint(__name__)
 
@@ -39,6 +42,22 @@ def patch_settings(call: Call):
 def create_role(call: Call):
     return presenters.role(accounts.create_role(call.principal, name=call.body.name,
                                                 permissions=call.body.permissions))
+
+
+@endpoint(bp, "/roles", "GET", summary="List roles (manage_roles); the built-in Admin role opens the first page",
+          query=ListQuery, response=RoleList)
+def list_roles(call: Call):
+    page = listed(call, reads.list_roles, presenters.role)
+    if not call.query.cursor:
+        admin = {"id": ADMIN_ROLE_ID, "name": ADMIN_ROLE_NAME, "permissions": sorted(p.value for p in ALL_PERMISSIONS)}
+        page["data"].insert(0, admin)
+    return page
+
+
+@endpoint(bp, "/users", "GET", summary="List the account's users and their roles (manage_roles)",
+          query=ListQuery, response=UserList)
+def list_users(call: Call):
+    return listed(call, reads.list_users, presenters.user_row)
 
 
 @endpoint(bp, "/users/{user_id}", "PUT", summary="Assign a role to a user", body=AssignRole,

@@ -1,12 +1,15 @@
-"""Customers and their credit summary."""
+"""Customers: create, list, read, rename, and their credit summary."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import customers, reports
+from ..services import customers, reads, reports
 from . import presenters
+from .listing import listed
 from .routing import Call, endpoint
-from .wire.customers import CreateCustomer, CreditSummaryAsOfOut, CreditSummaryQuery, CustomerOut
+from .wire.customers import (
+    CreateCustomer, CreditSummaryAsOfOut, CreditSummaryQuery, CustomerList, CustomerListQuery, CustomerOut,
+    RenameCustomer)
 
 bp = Blueprint(__name__)
 
@@ -15,6 +18,23 @@ bp = Blueprint(__name__)
           response=CustomerOut, status=201)
 def create_customer(call: Call):
     return presenters.customer(customers.create_customer(call.principal, name=call.body.name))
+
+
+@endpoint(bp, "/customers", "GET", summary="List customers by name; q matches the start of the name in any case",
+          query=CustomerListQuery, response=CustomerList)
+def list_customers(call: Call):
+    return listed(call, reads.list_customers, presenters.customer)
+
+
+@endpoint(bp, "/customers/{customer_id}", "GET", summary="Read a customer", response=CustomerOut)
+def get_customer(call: Call):
+    return presenters.customer(reads.get_customer(call.principal, call.params["customer_id"]))
+
+
+@endpoint(bp, "/customers/{customer_id}", "PATCH", summary="Rename a customer", body=RenameCustomer,
+          response=CustomerOut)
+def rename_customer(call: Call):
+    return presenters.customer(reads.rename_customer(call.principal, call.params["customer_id"], call.body.name))
 
 
 @endpoint(bp, "/customers/{customer_id}/credit-summary", "GET",

@@ -1,14 +1,15 @@
-"""Customer returns."""
+"""Customer returns: record, list, read, complete."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from ..domain.money import parse_cents
 from ..domain.returns import ReturnLine
-from ..services import returns
+from ..services import reads, returns
 from . import presenters
+from .listing import listed
 from .routing import Call, endpoint
-from .wire.returns import CreateReturn, ReturnOut
+from .wire.returns import CreateReturn, ReturnList, ReturnListQuery, ReturnOut
 
 bp = Blueprint(__name__)
 
@@ -20,6 +21,12 @@ def create_return(call: Call):
              for line in call.body.lines]
     created = returns.create_return(call.principal, customer_id=call.body.customer_id, lines=lines)
     return presenters.customer_return(created, call.principal)
+
+
+@endpoint(bp, "/returns", "GET", summary="List returns oldest first (filters customer_id, status)",
+          query=ReturnListQuery, response=ReturnList)
+def list_returns(call: Call):
+    return listed(call, reads.list_returns, lambda r: presenters.customer_return(r, call.principal))
 
 
 @endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=ReturnOut)

@@ -1,4 +1,4 @@
-"""Sales orders, invoices and payments."""
+"""Sales orders, invoices and payments: create, list, read, edit, pay, void, delete."""
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -8,12 +8,13 @@ from ..domain.allocation import ChosenCredit
 from ..domain.invoices import Charge, Line
 from ..domain.money import parse_cents
 from ..domain.payments import Tender, TenderMethod
-from ..services import payments, sales
+from ..services import payments, reads, sales
 from . import presenters
+from .listing import listed
 from .routing import Call, endpoint
 from .wire.sales import (
-    ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceOut, LineIn, PaymentOut, ReceivePayment,
-    SalesOrderOut)
+    ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceList, InvoiceListQuery, InvoiceOut, LineIn,
+    PaymentList, PaymentListQuery, PaymentOut, ReceivePayment, SalesOrderOut)
 
 bp = Blueprint(__name__)
 
@@ -38,6 +39,12 @@ def create_sales_order(call: Call):
         charges=_charges(call.body.charges)))
 
 
+@endpoint(bp, "/sales-orders/{sales_order_id}", "GET", summary="Read a sales order with its invoice's balance",
+          response=SalesOrderOut)
+def get_sales_order(call: Call):
+    return presenters.order_view(reads.get_sales_order(call.principal, call.params["sales_order_id"]))
+
+
 @endpoint(bp, "/sales-orders/{sales_order_id}", "PATCH", summary="Change the customer (guarded)",
           body=ChangeCustomer, response=SalesOrderOut)
 def change_customer(call: Call):
@@ -50,6 +57,12 @@ def change_customer(call: Call):
           response=SalesOrderOut)
 def delete_sales_order(call: Call):
     return presenters.order_view(sales.delete_sales_order(call.principal, call.params["sales_order_id"]))
+
+
+@endpoint(bp, "/invoices", "GET", summary="List invoices oldest first (filters customer_id, status)",
+          query=InvoiceListQuery, response=InvoiceList)
+def list_invoices(call: Call):
+    return listed(call, reads.list_invoices, lambda i: presenters.invoice_row(i, call.principal))
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "GET", summary="Invoice with payments and allocation breakdown",
@@ -80,6 +93,18 @@ def receive_payment(call: Call):
     uses = [use.amount for use in result.payment.credit_uses if use.voided_at is None]
     observability.record_payment(credit_uses=len(uses), credit_cents=sum(uses))
     return presenters.payment_view(result, call.principal)
+
+
+@endpoint(bp, "/payments", "GET", summary="List payments oldest first (filters invoice_id, customer_id, status)",
+          query=PaymentListQuery, response=PaymentList)
+def list_payments(call: Call):
+    return listed(call, reads.list_payments, lambda p: presenters.payment_row(p, call.principal))
+
+
+@endpoint(bp, "/payments/{payment_id}", "GET", summary="Read a payment with its invoice's balance",
+          response=PaymentOut)
+def get_payment(call: Call):
+    return presenters.payment_view(reads.get_payment(call.principal, call.params["payment_id"]), call.principal)
 
 
 @endpoint(bp, "/payments/{payment_id}/void", "POST", summary="Void a payment's tenders and credit uses",

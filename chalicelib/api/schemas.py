@@ -10,18 +10,19 @@ from .wire.common import (  # noqa: F401
     SyncStatusName)
 from .wire.errors import ErrorBody, ErrorOut  # noqa: F401
 from .wire.accounts import (  # noqa: F401
-    AccountOut, AssignRole, CreateAccount, CreateRole, RoleOut, SettingsOut, SettingsPatch, UserOut)
+    AccountOut, AssignRole, CreateAccount, CreateRole, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut,
+    UserRowOut)
 from .wire.customers import (  # noqa: F401
-    CreateCustomer, CreditSummaryAsOfOut, CreditSummaryOut, CreditSummaryQuery, CustomerOut)
+    CreateCustomer, CreditSummaryAsOfOut, CreditSummaryOut, CreditSummaryQuery, CustomerList, CustomerListQuery,
+    CustomerOut, RenameCustomer)
 from .wire.credits import (  # noqa: F401
     CancelCredit, CreateCredit, CreditEventOut, CreditHistory, CreditList, CreditListQuery, CreditOut, EditCredit)
 from .wire.sales import (  # noqa: F401
-    ChangeCustomer, ChargeIn, ChargeOut, ChosenCreditIn, CreateSalesOrder, CreditUseOut, EditInvoice, InvoiceOut,
-    InvoiceSummaryOut, LineIn, LineOut, PaymentOut, ReceivePayment, SalesOrderOut, TenderIn, TenderOut)
-from .wire.returns import CreateReturn, ReturnLineIn, ReturnLineOut, ReturnOut  # noqa: F401
-from .wire.reads import (  # noqa: F401
-    CustomerList, CustomerListQuery, InvoiceList, InvoiceListQuery, InvoiceRowOut, PaymentList, PaymentListQuery,
-    PaymentRowOut, RenameCustomer, ReturnList, ReturnListQuery, RoleList, UserList, UserRowOut)
+    ChangeCustomer, ChargeIn, ChargeOut, ChosenCreditIn, CreateSalesOrder, CreditUseOut, EditInvoice, InvoiceList,
+    InvoiceListQuery, InvoiceOut, InvoiceRowOut, InvoiceSummaryOut, LineIn, LineOut, PaymentList, PaymentListQuery,
+    PaymentOut, PaymentRowOut, ReceivePayment, SalesOrderOut, TenderIn, TenderOut)
+from .wire.returns import (  # noqa: F401
+    CreateReturn, ReturnLineIn, ReturnLineOut, ReturnList, ReturnListQuery, ReturnOut)
 from .wire.credit_reads import (  # noqa: F401
     AgingBucketsOut, AgingCustomerOut, AgingOut, AgingQuery, AgingRowOut, CancelPreviewOut, ChangedCreditOut,
     LineageDocOut, LineageInvoiceOut, LineageOrigin, LineageOut, LineageReturnOut, LineageUseOut, QboChangeOut,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-MODULES = ("common", "errors", "accounts", "customers", "credits", "sales", "returns", "reads", "credit_reads",
+MODULES = ("common", "errors", "accounts", "customers", "credits", "sales", "returns", "credit_reads",
            "qbo_status")
 
 

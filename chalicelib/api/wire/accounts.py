@@ -48,3 +48,17 @@ class RoleOut(Out):
 class UserOut(Out):
     user_id: str
     role_id: str
+
+
+class RoleList(Out):
+    data: list[RoleOut]
+    next_cursor: str | None
+
+
+class UserRowOut(UserOut):
+    updated_at: str
+
+
+class UserList(Out):
+    data: list[UserRowOut]
+    next_cursor: str | None

@@ -1,11 +1,12 @@
-"""Customers and their credit summary (routes_customers)."""
+"""Customers: create, list, read, rename, and their credit summary (routes_customers)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .common import Body, Name, Out, SyncStatusName
+from .common import Body, ListQuery, Name, Out, SyncStatusName
 
 
 class CreateCustomer(Body):
@@ -37,3 +38,16 @@ class CreditSummaryQuery(BaseModel):
 
 class CreditSummaryAsOfOut(CreditSummaryOut):
     as_of: str | None = Field(default=None, description="the moment answered for; absent: now")
+
+
+class CustomerListQuery(ListQuery):
+    q: Annotated[str, Field(min_length=1, max_length=200, description="start of the name, any case")] | None = None
+
+
+class RenameCustomer(Body):
+    name: Name
+
+
+class CustomerList(Out):
+    data: list[CustomerOut]
+    next_cursor: str | None

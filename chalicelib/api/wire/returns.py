@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Amount, Body, Id, Out, Quantity
+from .common import Amount, Body, Id, ListQuery, Out, Quantity
 
 
 class ReturnLineIn(Body):
@@ -40,3 +40,13 @@ class ReturnOut(Out):
     credit_id: str | None = Field(default=None, description="absent for users who may not view credits")
     created_at: str
     completed_at: str | None
+
+
+class ReturnListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["open", "completed"] | None = None
+
+
+class ReturnList(Out):
+    data: list[ReturnOut]
+    next_cursor: str | None

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .common import Amount, Body, Id, Out, Quantity, SyncStatusName
+from .common import Amount, Body, Id, ListQuery, Out, Quantity, SyncStatusName
 
 
 class LineIn(Body):
@@ -131,3 +131,50 @@ class SalesOrderOut(Out):
     deleted: bool
     created_at: str
     invoice: InvoiceSummaryOut
+
+
+class InvoiceListQuery(ListQuery):
+    customer_id: Id | None = None
+    status: Literal["unpaid", "partially_paid", "fully_paid", "deleted"] | None = Field(
+        default=None, description="deleted invoices are listed only when asked for")
+
+
+class InvoiceRowOut(Out):
+    """An invoice in a list: its money and status; its payments are one GET /payments?invoice_id= away."""
+
+    id: str
+    number: str
+    sales_order_id: str
+    customer_id: str
+    total: str
+    paid: str
+    balance: str
+    status: Literal["unpaid", "partially_paid", "fully_paid"]
+    deleted: bool
+    adjusted_to_credit: str | None = Field(default=None, description="absent for users who may not view credits")
+    payment_ids: list[str]
+    created_at: str
+    updated_at: str | None
+    qbo_id: str | None
+    sync_status: SyncStatusName
+    sync_error: str | None
+
+
+class InvoiceList(Out):
+    data: list[InvoiceRowOut]
+    next_cursor: str | None
+
+
+class PaymentListQuery(ListQuery):
+    invoice_id: Id | None = None
+    customer_id: Id | None = None
+    status: Literal["active", "voided"] | None = None
+
+
+class PaymentRowOut(PaymentOut):
+    customer_id: str
+
+
+class PaymentList(Out):
+    data: list[PaymentRowOut]
+    next_cursor: str | None
