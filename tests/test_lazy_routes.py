@@ -24,7 +24,8 @@ from chalicelib.api import route_table
 
 def loaded():
     return sorted(m for m in sys.modules if m.startswith(("chalicelib.api.", "chalicelib.services."))
-                  and not m.endswith((".routing", ".route_table", ".auth", ".idempotency", ".errors", ".responses")))
+                  and not m.endswith((".routing", ".route_table", ".auth", ".idempotency", ".errors", ".responses",
+                                              ".visibility")))
 
 def call(method, path, resource, body=None, params=None):
     event = {"requestContext": {"httpMethod": method, "resourcePath": resource, "path": path,

@@ -1,4 +1,6 @@
-"""Domain objects and items to the public response shapes (amounts as two-decimal strings)."""
+"""Domain objects and items to the public response shapes (amounts as two-decimal strings).
+
+Every field is presented; which credit fields a caller sees is decided at the edge (visibility.py)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -12,24 +14,11 @@ if TYPE_CHECKING:  # annotations only: a route that shows one resource need not 
     from ..domain.customers import CreditSummary
     from ..domain.invoices import Invoice, SalesOrder
     from ..domain.payments import Payment
-    from ..domain.permissions import Principal
     from ..domain.returns import CustomerReturn
     from ..domain.settings import AccountSettings
     from ..services.payments import PaymentResult
     from ..services.sales import InvoiceView, OrderView
     from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
-
-# Fields that say something about credits: only principals who may see credits get them, in every response.
-CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
-                           "adjustment_credit_ids", "credit_id"})
-
-
-def shown_to(principal: Principal, payload: dict) -> dict:
-    """The payload as this principal may see it: without the credit fields unless they may see credits."""
-    if principal.sees_credits:
-        return payload
-    return {name: value for name, value in payload.items() if name not in CREDIT_FIELDS}
-
 
 def _id(item) -> str:
     return item.sk.split("#", 1)[1]
@@ -86,7 +75,7 @@ def invoice_summary(value: Invoice) -> dict:
                                         balance=format_cents(value.balance), status=value.status.value).model_dump()
 
 
-def payment(value: Payment, principal: Principal, invoice: Invoice | None = None) -> dict:
+def payment(value: Payment, invoice: Invoice | None = None) -> dict:
     payload = wire.sales.PaymentOut(
         id=value.id, number=value.number, invoice_id=value.invoice_id, status=value.status.value,
         tenders=[wire.sales.TenderOut(method=t.method.value, amount=format_cents(t.amount)) for t in value.tenders],
@@ -98,10 +87,10 @@ def payment(value: Payment, principal: Principal, invoice: Invoice | None = None
         invoice=wire.sales.InvoiceSummaryOut(**invoice_summary(invoice)) if invoice else None).model_dump()
     if invoice is None:
         del payload["invoice"]
-    return shown_to(principal, payload)
+    return payload
 
 
-def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> dict:
+def invoice(value: Invoice, payments: list[Payment]) -> dict:
     payload = wire.sales.InvoiceOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
         lines=[wire.sales.LineOut(description=line.description, quantity=line.quantity,
@@ -114,8 +103,8 @@ def invoice(value: Invoice, payments: list[Payment], principal: Principal) -> di
         adjustment_credit_ids=value.adjustment_credit_ids,
         payments=[], created_at=value.created_at, qbo_id=value.qbo_id, sync_status=value.sync_status,
         sync_error=value.sync_error).model_dump()
-    payload["payments"] = [payment(p, principal) for p in payments]
-    return shown_to(principal, payload)
+    payload["payments"] = [payment(p) for p in payments]
+    return payload
 
 
 def sales_order(order: SalesOrder, invoice_value: Invoice) -> dict:
@@ -130,22 +119,22 @@ def order_view(view: OrderView) -> dict:
     return sales_order(view.sales_order, view.invoice)
 
 
-def invoice_view(view: InvoiceView, principal: Principal) -> dict:
+def invoice_view(view: InvoiceView) -> dict:
     """An invoice use case's answer: the invoice with its payments."""
-    return invoice(view.invoice, view.payments, principal)
+    return invoice(view.invoice, view.payments)
 
 
-def payment_view(view: PaymentResult, principal: Principal) -> dict:
+def payment_view(view: PaymentResult) -> dict:
     """A payment use case's answer: the payment with its invoice's summary."""
-    return payment(view.payment, principal, view.invoice)
+    return payment(view.payment, view.invoice)
 
 
-def customer_return(value: CustomerReturn, principal: Principal) -> dict:
-    return shown_to(principal, wire.returns.ReturnOut(
+def customer_return(value: CustomerReturn) -> dict:
+    return wire.returns.ReturnOut(
         id=value.id, number=value.number, customer_id=value.customer_id, status=value.status.value,
         lines=[wire.returns.ReturnLineOut(**_money_fields(line.lineage())) for line in value.lines],
         total=format_cents(value.total), credit_id=value.credit_id, created_at=value.created_at,
-        completed_at=value.completed_at).model_dump())
+        completed_at=value.completed_at).model_dump()
 
 
 def credit_event(event: CreditEvent) -> dict:
@@ -153,26 +142,25 @@ def credit_event(event: CreditEvent) -> dict:
                                        details=event.details).model_dump()
 
 
-def credit_summary(value: CreditSummary, principal: Principal) -> dict:
-    return shown_to(principal, wire.customers.CreditSummaryOut(
+def credit_summary(value: CreditSummary) -> dict:
+    return wire.customers.CreditSummaryOut(
         customer_id=value.customer_id, available_credit=format_cents(value.available_credit),
         outstanding_balance=format_cents(value.outstanding_balance),
-        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump())
+        warning_threshold=_money(value.warning_threshold), warning=value.warning).model_dump()
 
 
-def invoice_row(value: Invoice, principal: Principal) -> dict:
-    """An invoice in a list (no embedded payments); adjustment fields only for those who see credits."""
-    payload = wire.sales.InvoiceRowOut(
+def invoice_row(value: Invoice) -> dict:
+    """An invoice in a list (no embedded payments)."""
+    return wire.sales.InvoiceRowOut(
         id=value.id, number=value.number, sales_order_id=value.sales_order_id, customer_id=value.customer_id,
         total=format_cents(value.total), paid=format_cents(value.paid), balance=format_cents(value.balance),
         status=value.status.value, deleted=value.deleted, adjusted_to_credit=format_cents(value.adjusted_to_credit),
         payment_ids=value.payment_ids, created_at=value.created_at, updated_at=value.updated_at, qbo_id=value.qbo_id,
         sync_status=value.sync_status, sync_error=value.sync_error).model_dump()
-    return shown_to(principal, payload)
 
 
-def payment_row(value: Payment, principal: Principal) -> dict:
-    return {**payment(value, principal), "customer_id": value.customer_id}
+def payment_row(value: Payment) -> dict:
+    return {**payment(value), "customer_id": value.customer_id}
 
 
 def user_row(item: UserItem) -> dict:
@@ -222,8 +210,8 @@ def lineage(value) -> dict:
     return checked.model_dump(by_alias=True)
 
 
-def credit_summary_as_of(value: CreditSummary, principal: Principal, at: str) -> dict:
-    return {**credit_summary(value, principal), "as_of": at}
+def credit_summary_as_of(value: CreditSummary, at: str) -> dict:
+    return {**credit_summary(value), "as_of": at}
 
 
 def _aging_row(row) -> dict:

@@ -7,7 +7,7 @@ from ..domain.money import parse_cents
 from ..domain.permissions import ADMIN_ROLE_ID, ADMIN_ROLE_NAME, ALL_PERMISSIONS
 from ..services import accounts, reads
 from . import presenters
-from .listing import listed
+from .plain_routes import listed, listing
 from .routing import Call, endpoint
 from .wire.accounts import (
     AccountOut, AssignRole, CreateAccount, CreateRole, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut)
@@ -54,10 +54,8 @@ def list_roles(call: Call):
     return page
 
 
-@endpoint(bp, "/users", "GET", summary="List the account's users and their roles (manage_roles)",
-          query=ListQuery, response=UserList)
-def list_users(call: Call):
-    return listed(call, reads.list_users, presenters.user_row)
+listing(bp, "/users", reads.list_users, presenters.user_row, query=ListQuery, response=UserList,
+        summary="List the account's users and their roles (manage_roles)")
 
 
 @endpoint(bp, "/users/{user_id}", "PUT", summary="Assign a role to a user", body=AssignRole,

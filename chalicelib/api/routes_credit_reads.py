@@ -10,6 +10,7 @@ from ..domain.credits import CancelMode
 from ..qbo.plans import cancel_changes
 from ..services import credits, lineage, reports
 from . import presenters
+from .plain_routes import by_id
 from .routing import Call, endpoint
 from .wire.credit_reads import AgingOut, AgingQuery, CancelPreviewOut, LineageOut
 from .wire.credits import CancelCredit
@@ -28,11 +29,8 @@ def preview_cancel(call: Call):
     return presenters.cancel_preview(outcome, mode.value, qbo)
 
 
-@endpoint(bp, "/credits/{credit_id}/lineage", "GET",
-          summary="Return lines or originating invoice and payment → credit → every use and the invoice it paid",
-          response=LineageOut)
-def credit_lineage(call: Call):
-    return presenters.lineage(lineage.credit_lineage(call.principal, call.params["credit_id"]))
+by_id(bp, "GET", "/credits/{credit_id}/lineage", lineage.credit_lineage, presenters.lineage, response=LineageOut,
+      summary="Return lines or originating invoice and payment → credit → every use and the invoice it paid")
 
 
 @endpoint(bp, "/reports/credit-aging", "GET",

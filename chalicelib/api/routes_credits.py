@@ -11,6 +11,7 @@ from ..domain.money import format_cents, parse_cents
 from ..services import credits
 from ..store.cursor import decode_cursor, encode_cursor
 from . import presenters
+from .plain_routes import by_id
 from .routing import Call, endpoint
 from .wire.credits import CancelCredit, CreateCredit, CreditHistory, CreditList, CreditListQuery, CreditOut, EditCredit
 
@@ -73,9 +74,8 @@ def _csv(call: Call, filters: dict) -> Response:
                              "Content-Disposition": 'attachment; filename="credits.csv"'})
 
 
-@endpoint(bp, "/credits/{credit_id}", "GET", summary="Read a credit", response=CreditOut)
-def get_credit(call: Call):
-    return presenters.credit(credits.get_credit(call.principal, call.params["credit_id"]))
+by_id(bp, "GET", "/credits/{credit_id}", credits.get_credit, presenters.credit, response=CreditOut,
+      summary="Read a credit")
 
 
 @endpoint(bp, "/credits/{credit_id}", "PATCH", summary="Edit amount or notes (never below used)",
@@ -88,10 +88,8 @@ def edit_credit(call: Call):
     return presenters.credit(credits.edit_credit(call.principal, call.params["credit_id"], **changes))
 
 
-@endpoint(bp, "/credits/{credit_id}", "DELETE", summary="Soft-delete a credit that was never used",
-          response=CreditOut)
-def delete_credit(call: Call):
-    return presenters.credit(credits.delete_credit(call.principal, call.params["credit_id"]))
+by_id(bp, "DELETE", "/credits/{credit_id}", credits.delete_credit, presenters.credit, response=CreditOut,
+      summary="Soft-delete a credit that was never used")
 
 
 @endpoint(bp, "/credits/{credit_id}/transactions", "GET", summary="A credit's history",

@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from ..services import customers, reads, reports
 from . import presenters
-from .listing import listed
+from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.customers import (
     CreateCustomer, CreditSummaryAsOfOut, CreditSummaryQuery, CustomerList, CustomerListQuery, CustomerOut,
@@ -20,15 +20,10 @@ def create_customer(call: Call):
     return presenters.customer(customers.create_customer(call.principal, name=call.body.name))
 
 
-@endpoint(bp, "/customers", "GET", summary="List customers by name; q matches the start of the name in any case",
-          query=CustomerListQuery, response=CustomerList)
-def list_customers(call: Call):
-    return listed(call, reads.list_customers, presenters.customer)
-
-
-@endpoint(bp, "/customers/{customer_id}", "GET", summary="Read a customer", response=CustomerOut)
-def get_customer(call: Call):
-    return presenters.customer(reads.get_customer(call.principal, call.params["customer_id"]))
+listing(bp, "/customers", reads.list_customers, presenters.customer, query=CustomerListQuery, response=CustomerList,
+        summary="List customers by name; q matches the start of the name in any case")
+by_id(bp, "GET", "/customers/{customer_id}", reads.get_customer, presenters.customer, response=CustomerOut,
+      summary="Read a customer")
 
 
 @endpoint(bp, "/customers/{customer_id}", "PATCH", summary="Rename a customer", body=RenameCustomer,
@@ -45,7 +40,7 @@ def credit_summary(call: Call):
         at = reports.moment(call.query.as_of)
         summary = reports.credit_summary_as_of(call.principal, call.params["customer_id"], at,
                                                warning_threshold=call.settings.credit_balance_warning_threshold)
-        return presenters.credit_summary_as_of(summary, call.principal, at)
+        return presenters.credit_summary_as_of(summary, at)
     summary = customers.credit_summary(call.principal, call.params["customer_id"],
                                        warning_threshold=call.settings.credit_balance_warning_threshold)
-    return presenters.credit_summary(summary, call.principal)
+    return presenters.credit_summary(summary)

@@ -7,7 +7,7 @@ from ..domain.money import parse_cents
 from ..domain.returns import ReturnLine
 from ..services import reads, returns
 from . import presenters
-from .listing import listed
+from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.returns import CreateReturn, ReturnList, ReturnListQuery, ReturnOut
 
@@ -20,22 +20,12 @@ def create_return(call: Call):
     lines = [ReturnLine(line.product_id, line.package_id, line.batch_id, line.quantity, parse_cents(line.unit_price))
              for line in call.body.lines]
     created = returns.create_return(call.principal, customer_id=call.body.customer_id, lines=lines)
-    return presenters.customer_return(created, call.principal)
+    return presenters.customer_return(created)
 
 
-@endpoint(bp, "/returns", "GET", summary="List returns oldest first (filters customer_id, status)",
-          query=ReturnListQuery, response=ReturnList)
-def list_returns(call: Call):
-    return listed(call, reads.list_returns, lambda r: presenters.customer_return(r, call.principal))
-
-
-@endpoint(bp, "/returns/{return_id}", "GET", summary="Read a return", response=ReturnOut)
-def get_return(call: Call):
-    return presenters.customer_return(returns.get_return(call.principal, call.params["return_id"]), call.principal)
-
-
-@endpoint(bp, "/returns/{return_id}/complete", "POST", summary="Complete a return, issuing its credit once",
-          response=ReturnOut)
-def complete_return(call: Call):
-    completed = returns.complete_return(call.principal, call.params["return_id"])
-    return presenters.customer_return(completed, call.principal)
+listing(bp, "/returns", reads.list_returns, presenters.customer_return, query=ReturnListQuery, response=ReturnList,
+        summary="List returns oldest first (filters customer_id, status)")
+by_id(bp, "GET", "/returns/{return_id}", returns.get_return, presenters.customer_return, response=ReturnOut,
+      summary="Read a return")
+by_id(bp, "POST", "/returns/{return_id}/complete", returns.complete_return, presenters.customer_return,
+      response=ReturnOut, summary="Complete a return, issuing its credit once")

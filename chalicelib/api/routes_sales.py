@@ -10,7 +10,7 @@ from ..domain.money import parse_cents
 from ..domain.payments import Tender, TenderMethod
 from ..services import payments, reads, sales
 from . import presenters
-from .listing import listed
+from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.sales import (
     ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceList, InvoiceListQuery, InvoiceOut, LineIn,
@@ -39,10 +39,8 @@ def create_sales_order(call: Call):
         charges=_charges(call.body.charges)))
 
 
-@endpoint(bp, "/sales-orders/{sales_order_id}", "GET", summary="Read a sales order with its invoice's balance",
-          response=SalesOrderOut)
-def get_sales_order(call: Call):
-    return presenters.order_view(reads.get_sales_order(call.principal, call.params["sales_order_id"]))
+by_id(bp, "GET", "/sales-orders/{sales_order_id}", reads.get_sales_order, presenters.order_view, response=SalesOrderOut,
+      summary="Read a sales order with its invoice's balance")
 
 
 @endpoint(bp, "/sales-orders/{sales_order_id}", "PATCH", summary="Change the customer (guarded)",
@@ -52,23 +50,12 @@ def change_customer(call: Call):
         sales.change_customer(call.principal, call.params["sales_order_id"], call.body.customer_id))
 
 
-@endpoint(bp, "/sales-orders/{sales_order_id}", "DELETE",
-          summary="Delete the order: voids its payments and deletes the credits it generated",
-          response=SalesOrderOut)
-def delete_sales_order(call: Call):
-    return presenters.order_view(sales.delete_sales_order(call.principal, call.params["sales_order_id"]))
-
-
-@endpoint(bp, "/invoices", "GET", summary="List invoices oldest first (filters customer_id, status)",
-          query=InvoiceListQuery, response=InvoiceList)
-def list_invoices(call: Call):
-    return listed(call, reads.list_invoices, lambda i: presenters.invoice_row(i, call.principal))
-
-
-@endpoint(bp, "/invoices/{invoice_id}", "GET", summary="Invoice with payments and allocation breakdown",
-          response=InvoiceOut)
-def get_invoice(call: Call):
-    return presenters.invoice_view(sales.get_invoice(call.principal, call.params["invoice_id"]), call.principal)
+by_id(bp, "DELETE", "/sales-orders/{sales_order_id}", sales.delete_sales_order, presenters.order_view,
+      response=SalesOrderOut, summary="Delete the order: voids its payments and deletes the credits it generated")
+listing(bp, "/invoices", reads.list_invoices, presenters.invoice_row, query=InvoiceListQuery, response=InvoiceList,
+        summary="List invoices oldest first (filters customer_id, status)")
+by_id(bp, "GET", "/invoices/{invoice_id}", sales.get_invoice, presenters.invoice_view, response=InvoiceOut,
+      summary="Invoice with payments and allocation breakdown")
 
 
 @endpoint(bp, "/invoices/{invoice_id}", "PATCH", summary="Edit lines/charges; overpaid amounts become a credit",
@@ -76,7 +63,7 @@ def get_invoice(call: Call):
 def edit_invoice(call: Call):
     view = sales.edit_invoice(call.principal, call.params["invoice_id"], lines=_lines(call.body.lines),
                               charges=_charges(call.body.charges))
-    return presenters.invoice_view(view, call.principal)
+    return presenters.invoice_view(view)
 
 
 @endpoint(bp, "/invoices/{invoice_id}/payments", "POST", summary="Receive a payment: tenders and credits",
@@ -92,22 +79,12 @@ def receive_payment(call: Call):
         tenders=[Tender(TenderMethod(t.method), parse_cents(t.amount, allow_zero=False)) for t in body.tenders])
     uses = [use.amount for use in result.payment.credit_uses if use.voided_at is None]
     observability.record_payment(credit_uses=len(uses), credit_cents=sum(uses))
-    return presenters.payment_view(result, call.principal)
+    return presenters.payment_view(result)
 
 
-@endpoint(bp, "/payments", "GET", summary="List payments oldest first (filters invoice_id, customer_id, status)",
-          query=PaymentListQuery, response=PaymentList)
-def list_payments(call: Call):
-    return listed(call, reads.list_payments, lambda p: presenters.payment_row(p, call.principal))
-
-
-@endpoint(bp, "/payments/{payment_id}", "GET", summary="Read a payment with its invoice's balance",
-          response=PaymentOut)
-def get_payment(call: Call):
-    return presenters.payment_view(reads.get_payment(call.principal, call.params["payment_id"]), call.principal)
-
-
-@endpoint(bp, "/payments/{payment_id}/void", "POST", summary="Void a payment's tenders and credit uses",
-          response=PaymentOut)
-def void_payment(call: Call):
-    return presenters.payment_view(payments.void_payment(call.principal, call.params["payment_id"]), call.principal)
+listing(bp, "/payments", reads.list_payments, presenters.payment_row, query=PaymentListQuery, response=PaymentList,
+        summary="List payments oldest first (filters invoice_id, customer_id, status)")
+by_id(bp, "GET", "/payments/{payment_id}", reads.get_payment, presenters.payment_view, response=PaymentOut,
+      summary="Read a payment with its invoice's balance")
+by_id(bp, "POST", "/payments/{payment_id}/void", payments.void_payment, presenters.payment_view, response=PaymentOut,
+      summary="Void a payment's tenders and credit uses")

@@ -23,6 +23,7 @@ from .auth import authenticate
 from .errors import UnsupportedMediaType, throttled
 from .idempotency import run_once
 from .responses import domain_error_response, error_response
+from .visibility import shown_to
 
 logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
@@ -190,7 +191,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                         APPLIED_KEY.reset(marker)
                     if isinstance(result, Response):
                         return {"status": result.status_code, "body": result.body, "headers": result.headers}
-                    return {"status": status, "body": json.dumps(result, separators=(",", ":"))}
+                    return {"status": status, "body": json.dumps(shown_to(principal, result), separators=(",", ":"))}
 
                 key = headers.get("idempotency-key")
                 if key and method in MUTATING and principal is not None:
