@@ -179,6 +179,23 @@ def test_an_application_made_in_qbo_moves_from_applied_in_qbo_into_a_use():
     assert (credit.applied_in_qbo, credit.uses_total, credit.remaining) == (100, 200, 700)
 
 
+@pytest.mark.parametrize("applied, amount, moved", [(300, 200, 200), (100, 200, 100)])
+def test_the_history_says_what_moved_from_applied_in_qbo_before_the_use(applied, amount, moved):
+    """Replaying the history (domain.history) must not count the moved amount twice: an edit line names it, just
+    before the use it moved into."""
+    credit = _imported(1000, applied=applied)
+    rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=amount, now=NOW)
+    assert credit.events == [
+        CreditEvent("edited", NOW, 1000, {"by": "qbo", "applied_in_qbo": {"from": applied, "to": applied - moved}}),
+        CreditEvent("applied", NOW, amount, {"payment_id": "p1", "invoice_id": "i1", "use_id": "u1"})]
+
+
+def test_an_application_in_qbo_that_moves_nothing_writes_no_edit_line():
+    credit = _imported(1000)
+    rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
+    assert [e.kind for e in credit.events] == ["applied"]
+
+
 def test_an_application_in_qbo_of_one_of_our_credits_is_a_use_and_nothing_else():
     credit = Credit.issue(id="m", number="CR-2", customer_id="k", source=CreditSource.MANUAL, amount=1000, now=NOW)
     use = rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=200, now=NOW)
