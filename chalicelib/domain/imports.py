@@ -114,9 +114,9 @@ def accountants_links(links: list[tuple[str, int]], ours: dict[str, int]) -> lis
     left = dict(ours)
     out = []
     for invoice, amount in links:
-        take = min(amount, max(left.get(invoice, 0), 0))
+        take = min(amount, left.get(invoice, 0))
         left[invoice] = left.get(invoice, 0) - take
-        if amount - take > 0:
+        if amount > take:
             out.append((invoice, amount - take))
     return out
 

@@ -145,9 +145,10 @@ def test_a_memo_with_negative_remaining_credit_is_refused():
         rules.memo_terms(100, -1)
 
 
-def test_a_payment_with_a_negative_unapplied_amount_is_refused():
+@pytest.mark.parametrize("total, free", [(100, -1), (-1, 0)])
+def test_a_payment_with_a_negative_amount_is_refused(total, free):
     with pytest.raises(InvalidInput):
-        rules.unapplied_terms(100, -1, imported_amount=None)
+        rules.unapplied_terms(total, free, imported_amount=None)
 
 
 def test_a_payment_first_seen_with_nothing_unapplied_holds_no_credit():
@@ -180,12 +181,15 @@ def test_an_application_made_in_qbo_moves_from_applied_in_qbo_into_a_use():
 
 
 @pytest.mark.parametrize("applied, amount, moved", [(300, 200, 200), (100, 200, 100)])
-def test_the_history_says_what_moved_from_applied_in_qbo_before_the_use(applied, amount, moved):
+def test_the_history_says_what_moved_from_applied_in_qbo_just_before_the_use(applied, amount, moved):
     """Replaying the history (domain.history) must not count the moved amount twice: an edit line names it, just
-    before the use it moved into."""
-    credit = _imported(1000, applied=applied)
+    before the use it moved into, after every earlier line."""
+    credit = Credit.issue(id="c1", number="CR-1", customer_id="k", source=CreditSource.QBO, amount=1000, now=NOW,
+                          applied_in_qbo=applied)
+    credit.events.append(CreditEvent("edited", NOW, 1000, {"by": "qbo", "internal_note": {"from": "", "to": "x"}}))
+    earlier = list(credit.events)
     rules.record_qbo_application(credit, use_id="u1", payment_id="p1", invoice_id="i1", amount=amount, now=NOW)
-    assert credit.events == [
+    assert credit.events == [*earlier,
         CreditEvent("edited", NOW, 1000, {"by": "qbo", "applied_in_qbo": {"from": applied, "to": applied - moved}}),
         CreditEvent("applied", NOW, amount, {"payment_id": "p1", "invoice_id": "i1", "use_id": "u1"})]
 
@@ -324,6 +328,7 @@ def test_the_accountant_lowering_their_payment_lowers_the_credit_and_uses_none_o
                       max_size=6),
        ours=st.dictionaries(st.sampled_from(["i1", "i2", "i4"]), st.integers(min_value=0, max_value=10**6)))
 def test_the_accountants_links_are_the_payments_links_less_our_lines(links, ours):
+    """Per invoice, whatever the order and repetition of the Payment's lines."""
     theirs = rules.accountants_links(links, ours)
     for invoice in {"i1", "i2", "i3"}:
         total = sum(a for i, a in links if i == invoice)
@@ -337,4 +342,5 @@ def test_a_memo_credits_recorded_uses_are_those_qbo_knows():
     pushed.sync.pushed(pushed.sync.version, qbo_id="9", sync_token="0")
     waiting = credit.apply(use_id="u2", payment_id="p2", invoice_id="i2", amount=700, now=NOW)
     waiting.sync.touch()
-    assert rules.recorded_in_qbo(credit, [pushed, waiting]) == 1000
+    never_pushed = credit.apply(use_id="u3", payment_id="p3", invoice_id="i3", amount=300, now=NOW)  # e.g. no sync
+    assert rules.recorded_in_qbo(credit, [pushed, waiting, never_pushed]) == 1000
