@@ -9,7 +9,6 @@ from ..domain.payments import Payment
 from ..domain.permissions import Principal
 from ..domain.returns import CustomerReturn
 from ..store.ledger import Ledger
-from ..store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ def credit_lineage(principal: Principal, credit_id: str) -> Lineage:
     """Three reads: the credit, its uses (one Query), then one BatchGetItem for its origin and every use's payment
     and invoice."""
     principal.require_credits()
-    book = Ledger(UnitOfWork(principal.account_id))
+    book = Ledger.reading(principal.account_id)
     credit = book.credits.get(credit_id)
     uses = book.uses.of_credit(credit_id)
     book.load(*([book.returns.key(credit.return_id)] if credit.return_id else []),

@@ -12,7 +12,6 @@ from ..store import accounts as accounts_store
 from ..store import reads
 from ..store.ledger import Ledger, ledger_use_case
 from ..store.models import CustomerItem
-from ..store.uow import UnitOfWork
 from .payments import PaymentResult
 from .sales import OrderView
 
@@ -56,14 +55,14 @@ def list_payments(principal: Principal, **filters) -> reads.Page[Payment]:
 
 def get_payment(principal: Principal, payment_id: str) -> PaymentResult:
     principal.require_any(*SALES_READERS)
-    book = Ledger(UnitOfWork(principal.account_id))
+    book = Ledger.reading(principal.account_id)
     payment = book.payments.get(payment_id)
     return PaymentResult(payment, book.invoices.get(payment.invoice_id))
 
 
 def get_sales_order(principal: Principal, order_id: str) -> OrderView:
     principal.require_any(*SALES_READERS)
-    book = Ledger(UnitOfWork(principal.account_id))
+    book = Ledger.reading(principal.account_id)
     order = book.sales_orders.get(order_id)
     return OrderView(order, book.invoices.get(order.invoice_id))
 

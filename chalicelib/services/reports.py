@@ -11,7 +11,6 @@ from ..store import accounts as accounts_store
 from ..store import history
 from ..store.ids import utc_now
 from ..store.ledger import Ledger
-from ..store.uow import UnitOfWork
 
 
 def moment(value: date | datetime) -> str:
@@ -50,7 +49,7 @@ def credit_aging(principal: Principal, *, customer_id: str | None, as_of: date |
     credits = history.open_credits(principal.account_id, customer_id)
     report = aging([OpenCredit(c.customer_id, c.source.value, date.fromisoformat(c.created_at[:10]), c.remaining)
                     for c in credits], today)
-    book = Ledger(UnitOfWork(principal.account_id))
+    book = Ledger.reading(principal.account_id)
     book.load(*(book.customers.key(c) for c in report.customers))
     names = {c: found.name for c in report.customers if (found := book.customers.find(c))}
     return report, names

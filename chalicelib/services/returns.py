@@ -6,7 +6,6 @@ from ..domain.permissions import Permission, Principal
 from ..domain.returns import CustomerReturn, ReturnLine
 from ..store.ids import new_id
 from ..store.ledger import Ledger, ledger_use_case
-from ..store.uow import UnitOfWork
 from .postings import issue_credit
 
 
@@ -24,7 +23,7 @@ def create_return(principal: Principal, book: Ledger, now: str, *, customer_id: 
 
 def get_return(principal: Principal, return_id: str) -> CustomerReturn:
     principal.require(Permission.MANAGE_SALES)
-    return Ledger(UnitOfWork(principal.account_id)).returns.get(return_id)
+    return Ledger.reading(principal.account_id).returns.get(return_id)
 
 
 @ledger_use_case

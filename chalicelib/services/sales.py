@@ -8,7 +8,6 @@ from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id
 from ..store.ledger import Ledger, ledger_use_case
-from ..store.uow import UnitOfWork
 from .postings import issue_adjustment_credit, load_for_voiding, remove_with_invoice, void_payment_and_release
 
 
@@ -46,7 +45,7 @@ def _with_payments(book: Ledger, invoice: Invoice) -> list[Payment]:
 
 def get_invoice(principal: Principal, invoice_id: str) -> InvoiceView:
     principal.require_any(Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
-    book = Ledger(UnitOfWork(principal.account_id))
+    book = Ledger.reading(principal.account_id)
     invoice = book.invoices.get(invoice_id)
     return InvoiceView(invoice, _with_payments(book, invoice))
 

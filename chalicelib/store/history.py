@@ -12,7 +12,6 @@ from .credits import to_credit
 from .ledger import Ledger
 from .models import CreditItem, account_pk, customer_gsi_pk, customer_history_gsi_pk
 from .tables import bind, dynamodb_client
-from .uow import UnitOfWork
 
 
 def _query(**request) -> Iterator[dict]:
@@ -44,7 +43,7 @@ def _json(text: str | None) -> dict:
 
 def invoices_with_payments(account_id: str, customer_id: str) -> list[tuple[Invoice, list[Payment]]]:
     """Every invoice of the customer (by-customer index) and its payments (BatchGetItem by the invoice's list)."""
-    book = Ledger(UnitOfWork(account_id))
+    book = Ledger.reading(account_id)
     items = _query(IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :p)",
                    ExpressionAttributeValues={":pk": {"S": customer_gsi_pk(account_id, customer_id)},
                                               ":p": {"S": "INV#"}})

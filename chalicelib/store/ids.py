@@ -17,7 +17,13 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_utc(timestamp: str) -> datetime:
+    """A stored timestamp as an aware UTC datetime (ours end in Z; one without a zone is UTC too)."""
+    value = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def seconds_since(timestamp: str, now: datetime) -> Seconds:
     """How long before `now` (the caller's clock reading) a stored UTC timestamp lies: the age of a pending change,
     of a failure, of a report."""
-    return (now - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds()
+    return (now - parse_utc(timestamp)).total_seconds()

@@ -32,6 +32,11 @@ class Ledger:
         self.counters = Counters(uow)
         self.customers = Customers(uow)
 
+    @classmethod
+    def reading(cls, account_id: str) -> Ledger:
+        """The account's ledger to read from, outside any transaction (nothing it holds is ever committed)."""
+        return cls(UnitOfWork(account_id))
+
     def load(self, *keys) -> None:
         load_into(self.uow, keys)
 

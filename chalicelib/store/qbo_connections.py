@@ -16,6 +16,7 @@ from ..domain.connection import Connection, LifecycleBusy
 from ..domain.errors import Conflict
 from ..domain.sync import ConnectionState
 from ..qbo.tokens import QboConnection, TokenConflictError
+from .ids import parse_utc
 from .models import AccountItem, ActiveJobItem, QboConnectionItem, account_pk
 from .sealing import Sealed, open_sealed, seal
 from .tables import bind, connection
@@ -32,11 +33,6 @@ class ConnectionChanged(Conflict):
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _context(account_id: str) -> dict[str, str]:
@@ -56,7 +52,7 @@ def _connection(account_id: str, item: QboConnectionItem) -> QboConnection:
         access, refresh = tokens["access"], tokens["refresh"]
     else:
         access, refresh = item.access_token, item.refresh_token
-    return QboConnection(account_id, item.realm_id, access, refresh, _parse(item.access_expires_at), int(item.version))
+    return QboConnection(account_id, item.realm_id, access, refresh, parse_utc(item.access_expires_at), int(item.version))
 
 
 class DynamoTokenStore:

@@ -21,7 +21,6 @@ from .models import (
     invoice_payments_gsi_pk,
 )
 from .pages import RawPage, query_page
-from .uow import UnitOfWork
 
 T = TypeVar("T")
 
@@ -60,7 +59,7 @@ def invoices(account_id: str, *, customer_id: str | None, status: str | None, li
     raw = query_page(pk=pk, index=index, prefix="INV#", limit=limit, after=after,
                      equals={"status": status} if status else None,
                      not_equals=None if status else {"status": "deleted"})
-    repo = Ledger(UnitOfWork(account_id)).invoices
+    repo = Ledger.reading(account_id).invoices
     return _page(raw, lambda r: repo.from_item(InvoiceItem.from_raw_data(r)))
 
 
@@ -77,7 +76,7 @@ def payments(account_id: str, *, invoice_id: str | None, customer_id: str | None
     else:
         pk, index = account_pk(account_id), None
     raw = query_page(pk=pk, index=index, prefix="PAY#", limit=limit, after=after, equals=equals or None)
-    repo = Ledger(UnitOfWork(account_id)).payments
+    repo = Ledger.reading(account_id).payments
     return _page(raw, lambda r: repo.from_item(PaymentItem.from_raw_data(r)))
 
 
@@ -86,7 +85,7 @@ def returns(account_id: str, *, customer_id: str | None, status: str | None, lim
     pk, index = (customer_gsi_pk(account_id, customer_id), "gsi1") if customer_id else (account_pk(account_id), None)
     raw = query_page(pk=pk, index=index, prefix="RET#", limit=limit, after=after,
                      equals={"status": status} if status else None)
-    repo = Ledger(UnitOfWork(account_id)).returns
+    repo = Ledger.reading(account_id).returns
     return _page(raw, lambda r: repo.from_item(ReturnItem.from_raw_data(r)))
 
 

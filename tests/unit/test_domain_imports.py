@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chalicelib.domain import imports as rules
@@ -327,6 +327,7 @@ def test_the_accountant_lowering_their_payment_lowers_the_credit_and_uses_none_o
 @given(links=st.lists(st.tuples(st.sampled_from(["i1", "i2", "i3"]), st.integers(min_value=1, max_value=10**6)),
                       max_size=6),
        ours=st.dictionaries(st.sampled_from(["i1", "i2", "i4"]), st.integers(min_value=0, max_value=10**6)))
+@example(links=[("i1", 5), ("i1", 5)], ours={"i1": 7})  # our line spread over two of the Payment's lines
 def test_the_accountants_links_are_the_payments_links_less_our_lines(links, ours):
     """Per invoice, whatever the order and repetition of the Payment's lines."""
     theirs = rules.accountants_links(links, ours)

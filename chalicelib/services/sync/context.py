@@ -7,7 +7,6 @@ from typing import Any, Callable
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
 from ...store.ledger import Ledger
-from ...store.uow import UnitOfWork
 
 DEFAULT_ITEM_NAME = "Services"
 
@@ -34,7 +33,7 @@ class PushContext:
 
     def ledger(self) -> Ledger:
         """A fresh read of the ledger (each object is pushed from its current state)."""
-        return Ledger(UnitOfWork(self.account_id))
+        return Ledger.reading(self.account_id)
 
     def item(self) -> Ref:
         """The QBO Item our lines use: the account's configured one, else the company's "Services" item, once."""

@@ -379,7 +379,7 @@ def _our_lines_on(ctx: ImportContext, qbo_payment_id: str) -> dict[str, int]:
     known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id("Payment", qbo_payment_id))
     if known is None or known.object_type != "credit":
         return {}
-    book = Ledger(UnitOfWork(ctx.account_id))
+    book = Ledger.reading(ctx.account_id)
     lines: dict[str, int] = {}
     for use in book.uses.of_credit(known.object_id):
         if not (use.active or (use.qbo_id and use.sync.pending)):

@@ -18,6 +18,7 @@ from ...domain import imports as rules
 from ...domain.sync import ConnectionState
 from ...store import accounts as accounts_store
 from ...store import inbound as inbound_store
+from ...store.ids import parse_utc
 from .imports import ImportContext, apply_change
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+def _moment(text: str | None) -> datetime | None:
+    return parse_utc(text) if text else None
 
 
 def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
@@ -65,7 +66,7 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
         logger.warning("qbo pull for realm %s dropped: account %s is not connected to it", realm_id, account_id)
         return report
     report.account_id = account_id
-    if rules.already_read(_parse(account.qbo_cdc_watermark), hinted_at):
+    if rules.already_read(_moment(account.qbo_cdc_watermark), hinted_at):
         report.mode = "skipped"
         return report
     if client is None:
@@ -97,7 +98,7 @@ def _read_changes(client: Any, watermark: str | None, now: datetime, report: Pul
     CDC takes only a lower bound, so a window cannot be split by time: an entity whose answer hit the 1,000-object
     limit is read again whole with paged queries instead (and vanished imports are then found by their absence).
     """
-    since = rules.cdc_since(_parse(watermark), now)
+    since = rules.cdc_since(_moment(watermark), now)
     if since is not None:
         report.mode = "cdc"
         report.cdc_reads += 1

@@ -353,7 +353,7 @@ def _recover(run: Step) -> None:
 
 
 def _record_found(run: Step, kind: str, object_id: str, row: dict) -> None:
-    current = repository(Ledger(UnitOfWork(run.account_id)), kind).get(object_id)
+    current = repository(Ledger.reading(run.account_id), kind).get(object_id)
     if current.sync.qbo_id:
         return
     _record_pushed(run, kind, object_id, str(row["Id"]), row.get("SyncToken"), current.sync.version)

@@ -58,7 +58,7 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
 
     run_in_transaction(principal.account_id, mark)  # in the pending index now: the workers push it if we cannot
     outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
-    entity = repository(Ledger(UnitOfWork(principal.account_id)), kind).get(object_id)
+    entity = repository(Ledger.reading(principal.account_id), kind).get(object_id)
     return RetryOutcome(kind, object_id, getattr(entity, "number", None) or getattr(entity, "name", None),
                         entity.sync, outcome, message or entity.sync.error)
 

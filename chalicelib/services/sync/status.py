@@ -11,7 +11,6 @@ from ...store.inbound import drifts
 from ...store.ledger import Ledger
 from ...store.models import DriftItem
 from ...store.sync_state import ParkedObject, sync_overview
-from ...store.uow import UnitOfWork
 
 DRIFT_CODE = "qbo_drift"  # an accountant's change to a document we own (DESIGN §7): listed until a repair pushes ours
 
@@ -60,7 +59,7 @@ def _drift_row(account_id: str, drift: DriftItem) -> ParkedObject:
     """A drift as the panel lists it: the object it concerns (a credit use's is the payment that made it)."""
     kind, object_id, number, what = drift.kind, drift.object_id, None, ""
     if kind == "use":
-        book = Ledger(UnitOfWork(account_id))
+        book = Ledger.reading(account_id)
         use = book.uses.find(object_id)
         payment = book.payments.find(use.payment_id) if use is not None else None
         if payment is not None:
