@@ -345,19 +345,15 @@ def test_resync_needs_a_connection(life):
 
 # ----- legacy overpayment memos ------------------------------------------------------------------------------------
 
-def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(life):
-    from chalicelib.domain.legacy import NotLegacy
+def _legacy_memo(life) -> tuple[dict, dict, dict]:
+    """An overpayment of 20.00 synced the old way, before the cutoff: the company holds a CreditMemo for it (and the
+    Payment only what the invoice took). Answers the credit, the memo and the Payment."""
     from chalicelib.services.sync.legacy import record_legacy_memo
 
-    owner, staff = life.account.owner, life.account.staff
-    life.connect()
-    owner.patch(f"/customers/{life.account.customers[1]}", {"name": "=HYPERLINK(\"x\")"})
-    old = _sale_paid(owner, life.account.customers[1], "80.00", "100.00")  # overpaid by 20.00 before the cutoff
-    new = _sale_paid(owner, life.account.customers[0], "60.00", "75.00")  # overpaid after it
-    manual = owner.post("/credits", {"customer_id": life.account.customers[0], "amount": "9.00"}).json
+    owner = life.account.owner
+    old = _sale_paid(owner, life.account.customers[1], "80.00", "100.00")
     life.push()
     old_credit = owner.get(f"/credits/{old['overpayment_credit_id']}").json
-    # the old way: the company holds a CreditMemo for the overpayment (and the Payment only what the invoice took)
     payment = next(p for p in life.books()["Payment"] if p["PaymentRefNum"] == old["number"])
     requests.post(f"{life.realm.emulator.url}/_control/companies/{life.realm.realm_id}/objects/Payment/{payment['Id']}",
                   json={"TotalAmt": "80.00"}, timeout=10)
@@ -366,6 +362,24 @@ def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(lif
         "Line": [{"Amount": "20.00", "DetailType": "SalesItemLineDetail",
                   "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": "20.00"}}]})
     record_legacy_memo(life.account.id, old_credit["id"], memo["Id"], "2026-01-10T09:00:00Z")
+    return old_credit, memo, payment
+
+
+def _unapplied(life, payment_id: str) -> Decimal:
+    return next(p for p in life.books()["Payment"] if p["Id"] == payment_id)["UnappliedAmt"]
+
+
+def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(life):
+    from chalicelib.domain.legacy import NotLegacy
+    from chalicelib.services.sync.legacy import record_legacy_memo
+
+    owner, staff = life.account.owner, life.account.staff
+    life.connect()
+    owner.patch(f"/customers/{life.account.customers[1]}", {"name": "=HYPERLINK(\"x\")"})
+    old_credit, memo, payment = _legacy_memo(life)  # overpaid by 20.00 before the cutoff
+    new = _sale_paid(owner, life.account.customers[0], "60.00", "75.00")  # overpaid after it
+    manual = owner.post("/credits", {"customer_id": life.account.customers[0], "amount": "9.00"}).json
+    life.push()
     record_legacy_memo(life.account.id, old_credit["id"], memo["Id"], "2026-01-10T09:00:00Z")  # import twice: once
     with pytest.raises(NotLegacy):
         record_legacy_memo(life.account.id, new["overpayment_credit_id"], "999", "2026-03-01T00:00:00Z")
@@ -389,6 +403,41 @@ def test_legacy_list_is_right_for_a_mixed_history_and_repair_moves_the_money(lif
     again = staff.post(f"/qbo/legacy-overpayment-credit-memos/{old_credit['id']}/repair", {})
     assert again.status == 200  # a second repair changes nothing
     assert next(p for p in life.books()["Payment"] if p["Id"] == payment["Id"])["UnappliedAmt"] == Decimal("20.00")
+
+
+def test_two_repairs_of_one_legacy_memo_at_once_move_its_money_once_and_the_later_is_a_clean_409(life):
+    from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync import legacy
+    from chalicelib.store.legacy_memos import RepairRaced
+
+    life.connect()
+    old_credit, memo, payment = _legacy_memo(life)
+    repair_path = f"/qbo/legacy-overpayment-credit-memos/{old_credit['id']}/repair"
+
+    class FirstRepairRunsMeanwhile:
+        """A client whose first Payment read lets another support agent's repair run to its end."""
+
+        def __init__(self, real):
+            self.real, self.raced = real, False
+
+        def read(self, entity: str, qbo_id: str) -> dict:
+            doc = self.real.read(entity, qbo_id)
+            if entity == "Payment" and not self.raced:
+                self.raced = True
+                assert life.account.staff.post(repair_path, {}).status == 200
+            return doc
+
+        def __getattr__(self, name: str):
+            return getattr(self.real, name)
+
+    agent = Principal("staff-2", life.account.id, ALL_PERMISSIONS, staff=True, credits_enabled=True)
+    with pytest.raises(RepairRaced):
+        legacy.repair(agent, old_credit["id"], client_factory=lambda a: FirstRepairRunsMeanwhile(build_client(a)))
+    assert _unapplied(life, payment["Id"]) == Decimal("20.00")  # raised once, not to 40.00
+    assert all(m["Id"] != memo["Id"] for m in life.books().get("CreditMemo", []) if m.get("TotalAmt"))
+    again = life.account.staff.post(repair_path, {})
+    assert again.status == 200 and _unapplied(life, payment["Id"]) == Decimal("20.00")
 
 
 def test_two_disconnects_at_once_one_wins_the_other_is_a_clean_409(life):

@@ -3,9 +3,7 @@ CreditMemos, recorded when an account's history is imported, listed for the cust
 differ, and (beyond the guide) repaired: the amount moves onto the original Payment's UnappliedAmt, the memo goes."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
-
-from pynamodb.exceptions import PutError
+from typing import Any, Callable
 
 from ...domain import legacy as rules
 from ...domain.connection import NotConnected
@@ -16,31 +14,18 @@ from ...qbo.errors import QboNotFoundError
 from ...qbo.money import from_cents, to_cents
 from ...qbo.requestids import make_request_id
 from ...store import accounts as accounts_store
+from ...store import legacy_memos
 from ...store.credits import to_credit
 from ...store.ids import utc_now
-from ...store.models import CreditItem, LegacyMemoItem, PaymentItem, account_pk
+from ...store.models import CreditItem, PaymentItem, account_pk
 from ...store.tables import bind
-
-PREFIX = "QBO#LEGACY#"
 
 
 def record_legacy_memo(account_id: str, credit_id: str, memo_qbo_id: str, synced_at: str) -> None:
     """The import path: an overpayment credit of this account was synced as QBO CreditMemo `memo_qbo_id`."""
-    bind()
     credit = _credit_item(account_id, credit_id)
     rules.require_legacy(credit.source, synced_at)
-    item = LegacyMemoItem(account_pk(account_id), PREFIX + credit_id, credit_id=credit_id, memo_qbo_id=memo_qbo_id,
-                          synced_at=synced_at)
-    try:
-        item.save(condition=LegacyMemoItem.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise  # recorded before: importing the same history twice changes nothing
-
-
-def legacy_items(account_id: str) -> Iterator[LegacyMemoItem]:
-    bind()
-    return LegacyMemoItem.query(account_pk(account_id), LegacyMemoItem.sk.startswith(PREFIX), consistent_read=True)
+    legacy_memos.record(account_id, credit_id, memo_qbo_id, synced_at)  # importing the history twice: recorded once
 
 
 def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | None = None) -> list[dict]:
@@ -49,7 +34,7 @@ def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | 
     principal.require_staff("only support staff list legacy overpayment memos")
     client = _client(principal.account_id, client_factory)
     rows = []
-    for legacy in legacy_items(principal.account_id):
+    for legacy in legacy_memos.of_account(principal.account_id):
         credit = to_credit(_credit_item(principal.account_id, legacy.credit_id))
         customer = accounts_store.get_customer(principal.account_id, credit.customer_id)
         row = {"credit_id": credit.id, "credit_number": credit.number, "customer_id": credit.customer_id,
@@ -69,11 +54,7 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
     """Raise the original Payment by the memo's amount (its UnappliedAmt grows by it), then delete the memo. Each step
     is recorded, so a retry after a failure never raises the Payment twice."""
     principal.require_staff("only support staff repair legacy overpayment memos")
-    bind()
-    try:
-        legacy = LegacyMemoItem.get(account_pk(principal.account_id), PREFIX + credit_id, consistent_read=True)
-    except LegacyMemoItem.DoesNotExist:
-        raise NotFound("no legacy memo for this credit", details={"credit_id": credit_id}) from None
+    legacy = legacy_memos.get(principal.account_id, credit_id)
     client = _client(principal.account_id, client_factory)
     if client is None:
         raise NotConnected("connect the account to QuickBooks to repair its legacy memos")
@@ -90,22 +71,20 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
                                       details={"credit_id": credit_id, "qbo_credit_memo_id": legacy.memo_qbo_id})
         payment = client.read("Payment", payment_qbo_id)
         # the target total is written down first: setting an absolute total twice is harmless, adding twice is not
-        legacy.repair_step = f"raise_to:{to_cents(payment['TotalAmt']) + to_cents(memo['TotalAmt'])}"
-        legacy.save()
+        target = to_cents(payment["TotalAmt"]) + to_cents(memo["TotalAmt"])
+        legacy_memos.save_step(legacy, repair_step=f"raise_to:{target}")
     if legacy.repair_step.startswith("raise_to:"):
         target = from_cents(int(legacy.repair_step.removeprefix("raise_to:")))
         client.update_fresh("Payment", payment_qbo_id, lambda current: {"TotalAmt": target},
                             f"legacy-repair:{credit_id}")
-        legacy.repair_step = "payment_raised"
-        legacy.save()
+        legacy_memos.save_step(legacy, repair_step="payment_raised")
     if memo is not None:
         try:
             client.delete("CreditMemo", legacy.memo_qbo_id, memo["SyncToken"],
                           make_request_id("delete", "legacy-memo", credit_id))
         except QboNotFoundError:
             pass
-    legacy.repaired_at = utc_now()
-    legacy.save()
+    legacy_memos.save_step(legacy, repaired_at=utc_now())
     return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
 
 
@@ -121,6 +100,7 @@ def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any
 
 
 def _credit_item(account_id: str, credit_id: str) -> CreditItem:
+    bind()
     try:
         return CreditItem.get(account_pk(account_id), f"CREDIT#{credit_id}", consistent_read=True)
     except CreditItem.DoesNotExist:
