@@ -75,6 +75,9 @@ def test_a_refused_invoice_is_parked_on_the_panel_and_a_retry_pushes_it_once_the
     paid = owner.post(f"/invoices/{invoice_id}/payments", {"tenders": [{"method": "cash", "amount": "100.00"}]}).json
     assert synced.push().waiting == [("payment", paid["id"])]  # it links the parked invoice
     assert owner.get("/qbo/status").json["pending"] == 1
+    waits = owner.post(f"/qbo/objects/payment/{paid['id']}/retry").json
+    assert (waits["outcome"], waits["sync_status"]) == ("waiting", "pending")
+    assert waits["message"].startswith("it waits: its invoice is not in QuickBooks yet")
 
     again = owner.post(f"/qbo/objects/invoice/{invoice_id}/retry")
     assert again.status == 200, again.body

@@ -30,6 +30,7 @@ class PushContext:
     ensure: Callable[..., str | None]
     _item: Ref | None = None
     done: set[tuple[str, str]] = field(default_factory=set)
+    waits: dict[tuple[str, str], str] = field(default_factory=dict)  # why an object waits, for the retry's answer
 
     def ledger(self) -> Ledger:
         """A fresh read of the ledger (each object is pushed from its current state)."""

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
@@ -174,12 +174,18 @@ def _send_batch(ctx: PushContext, kind: str, items: list[tuple[str, Any, dict]],
             report.waiting.append((kind, result.key))
 
 
-def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> str:
-    """Push one object now (its dependencies first): "pushed", "parked" or "waiting"; raises PushDeferred."""
-    outcome = _push_tracked(_context(account_id, client), kind, object_id)
+class OneOutcome(NamedTuple):
+    outcome: str  # "pushed", "parked" or "waiting"
+    waits_for: str | None = None  # what a waiting object needs first, in words ("its invoice is not in QuickBooks yet")
+
+
+def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> OneOutcome:
+    """Push one object now (its dependencies first); raises PushDeferred."""
+    ctx = _context(account_id, client)
+    outcome = _push_tracked(ctx, kind, object_id)
     if outcome == "pushed":
         accounts_store.record_push(account_id, utc_now())
-    return outcome
+    return OneOutcome(outcome, ctx.waits.get((kind, object_id)))
 
 
 def _context(account_id: str, client: Any) -> PushContext:
@@ -229,11 +235,13 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         pushed: Pushed = PUSHERS[kind](ctx, entity)
     except DependencyNotSynced as waiting:
         logger.info("sync %s %s waits: %s", kind, object_id, waiting)
+        ctx.waits[(kind, object_id)] = str(waiting)
         record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
         return "waiting"
     except QboValidationError as error:
         if waits_for_order(error.code, entity.sync.attempts):
             logger.info("sync %s %s waits for other changes: %s %s", kind, object_id, error, getattr(error, "detail", ""))
+            ctx.waits[(kind, object_id)] = "QuickBooks refused it until other changes of ours land there"
             record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
             return "waiting"
         return _park(ctx, kind, object_id, error)

@@ -16,7 +16,6 @@ from .push import PushDeferred, push_one
 from .record import KINDS, repository
 
 logger = logging.getLogger(__name__)
-WAITING = "it waits for what it links (its customer or invoice) to reach QuickBooks: see the panel's errors"
 
 
 class UnknownObjectType(NotFound):
@@ -73,8 +72,10 @@ def _push_now(account_id: str, kind: str, object_id: str,
             from ...qbo.client import build_client  # python-quickbooks only when a push really happens
 
             client_factory = build_client
-        outcome = push_one(account_id, kind, object_id, client=client_factory(account_id))
-        return outcome, WAITING if outcome == "waiting" else None
+        pushed = push_one(account_id, kind, object_id, client=client_factory(account_id))
+        if pushed.outcome != "waiting":
+            return pushed.outcome, None
+        return "waiting", f"it waits: {pushed.waits_for}; see the panel's errors for what is parked"
     except (PushDeferred, QboTransientError, QboAuthError) as error:
         logger.info("retry of %s %s deferred: %s", kind, object_id, error)
         return "deferred", f"QuickBooks could not be reached now ({error}); it stays pending and is pushed later"
