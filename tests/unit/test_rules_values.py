@@ -13,6 +13,7 @@ from chalicelib.domain.customers import CreditSummary
 from chalicelib.domain.history import HistoryLine, PaymentAt
 from chalicelib.domain.imports import QboCreditTerms
 from chalicelib.domain.invoices import Charge, Line, Reversal
+from chalicelib.domain.parity import Action, Difference, Doc, Drift, Holding, Kind, Mine, Repair
 from chalicelib.domain.payments import Tender, TenderMethod
 from chalicelib.domain.permissions import Permission, Principal
 from chalicelib.domain.returns import ReturnLine
@@ -24,7 +25,10 @@ VALUES = [ChosenCredit("c"), PaymentPlan([], 0, 0, 0), CreditEvent("created", "t
           Principal("u", "a", frozenset()), ReturnLine("P", None, None, "1", 1), AccountSettings(),
           OpenCredit("k", "manual", date(2026, 1, 1), 1), AgingReport(date(2026, 1, 1), {}, AgingRow()),
           Connection(ConnectionState.NONE, None), HistoryLine("c", "created", "t", 1), PaymentAt("t", None, 1, []),
-          QboCreditTerms(1, 0)]
+          QboCreditTerms(1, 0), Repair(Action.PUSH, "w"), Doc("Payment", "1", None, 0, 0),
+          Mine("credit", "K", "c", "CreditMemo", None), Drift("credit", "K", "CreditMemo", "1", 0, 0),
+          Difference(Kind.DRIFT, None, None, None, None, None, None, Repair(Action.PUSH, "w")),
+          Holding("K", True, [], [])]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
