@@ -329,8 +329,7 @@ def _customer_totals(docs: Mapping[tuple[str, str], Doc], available: Mapping[str
     for doc in docs.values():
         if doc.qbo_type in ("CreditMemo", "Payment") and doc.customer_ref and not doc.voided:
             theirs[doc.customer_ref] += doc.open
-    explained = {d.customer_id for d in found if d.customer_id} | {
-        d.qbo_id for d in found if d.kind is Kind.NOT_IMPORTED}
+    explained = {d.customer_id for d in found if d.customer_id}
     out = []
     for customer_id, qbo_id in sorted(customer_refs.items()):
         ours, total = available.get(customer_id, 0), theirs.get(qbo_id, 0)
