@@ -24,7 +24,10 @@ PATH_PARAM = re.compile(r"\{(\w+)\}")
 def by_id(bp: Blueprint, method: str, path: str, use_case: Callable[..., Any], present: Callable[[Any], dict], *,
           summary: str, response: type[BaseModel]) -> None:
     """`method path` answers `present(use_case(principal, <the path's one id>))`."""
-    (name,) = PATH_PARAM.findall(path)
+    names = PATH_PARAM.findall(path)
+    if len(names) != 1:
+        raise ValueError(f"by_id needs a path with exactly one {{id}} parameter: {method} {path}")
+    name = names[0]
 
     def handler(call: Call) -> dict:
         return present(use_case(call.principal, call.params[name]))

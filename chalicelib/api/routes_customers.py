@@ -29,7 +29,7 @@ by_id(bp, "GET", "/customers/{customer_id}", reads.get_customer, presenters.cust
 @endpoint(bp, "/customers/{customer_id}", "PATCH", summary="Rename a customer", body=RenameCustomer,
           response=CustomerOut)
 def rename_customer(call: Call):
-    return presenters.customer(reads.rename_customer(call.principal, call.params["customer_id"], call.body.name))
+    return presenters.customer(customers.rename_customer(call.principal, call.params["customer_id"], call.body.name))
 
 
 @endpoint(bp, "/customers/{customer_id}/credit-summary", "GET",

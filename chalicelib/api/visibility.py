@@ -1,4 +1,6 @@
-"""Who sees credit fields: one rule, applied at the edge to every JSON answer, at any depth."""
+"""Who sees credit fields: one rule, applied at the edge (routing.endpoint) to every answer a handler returns as
+data, at any depth. A handler that builds its own Response (CSV exports, parity's 202) shows what it built: those
+routes already require credits to be visible."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -12,8 +14,9 @@ CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credi
 
 
 def shown_to(principal: Principal, payload: Any) -> Any:
-    """The payload as this principal may see it: without the credit fields unless they may see credits."""
-    return payload if principal.sees_credits else _without_credit_fields(payload)
+    """The payload as this principal may see it: without the credit fields unless they may see credits. Vendor staff
+    see them on every account: they support its credits (legacy memos, re-syncs) whether or not it shows them."""
+    return payload if principal.sees_credits or principal.staff else _without_credit_fields(payload)
 
 
 def _without_credit_fields(value: Any) -> Any:

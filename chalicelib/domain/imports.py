@@ -110,7 +110,7 @@ def recorded_in_qbo(credit: Credit, active_uses: list[CreditUse]) -> int:
 
 def accountants_links(links: list[tuple[str, int]], ours: dict[str, int]) -> list[tuple[str, int]]:
     """The accountant's Payment's invoice links (QBO invoice id, cents) less the lines our uses of the credit
-    imported from it put there (`ours`, per invoice): what is left is what the accountant applied."""
+    imported from it put there (`ours`, per invoice, never negative): what is left is what the accountant applied."""
     left = dict(ours)
     out = []
     for invoice, amount in links:

@@ -1,4 +1,4 @@
-"""Customers and the credit summary of the sales-order form."""
+"""Customers: create and rename them, and the credit summary of the sales-order form."""
 from __future__ import annotations
 
 from ..domain.customers import CreditSummary, available_credit, outstanding_balance
@@ -17,6 +17,16 @@ def create_customer(principal: Principal, book: Ledger, now: str, *, name: str) 
     principal.require(Permission.MANAGE_SALES)
     customer_id = new_id()
     customer = book.customers.new(customer_id, id=customer_id, name=name, created_at=now)
+    index_customer_name(principal.account_id, customer)
+    return customer
+
+
+@ledger_use_case
+def rename_customer(principal: Principal, book: Ledger, now: str, customer_id: str, name: str) -> CustomerItem:
+    """New display name; the lowercased name key moves with it so search finds the new name only."""
+    principal.require(Permission.MANAGE_SALES)
+    customer = book.customers.get(customer_id)
+    customer.name = name
     index_customer_name(principal.account_id, customer)
     return customer
 

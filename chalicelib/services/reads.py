@@ -10,7 +10,7 @@ from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..store import accounts as accounts_store
 from ..store import reads
-from ..store.ledger import Ledger, ledger_use_case
+from ..store.ledger import Ledger
 from ..store.models import CustomerItem
 from .payments import PaymentResult
 from .sales import OrderView
@@ -31,16 +31,6 @@ def list_customers(principal: Principal, *, q: str | None, limit: int, after: st
 def get_customer(principal: Principal, customer_id: str) -> CustomerItem:
     _require_customer_reader(principal)
     return accounts_store.get_customer(principal.account_id, customer_id)
-
-
-@ledger_use_case
-def rename_customer(principal: Principal, book: Ledger, now: str, customer_id: str, name: str) -> CustomerItem:
-    """New display name; the lowercased name key moves with it so search finds the new name only."""
-    principal.require(Permission.MANAGE_SALES)
-    customer = book.customers.get(customer_id)
-    customer.name = name
-    reads.index_customer_name(principal.account_id, customer)
-    return customer
 
 
 def list_invoices(principal: Principal, **filters) -> reads.Page[Invoice]:

@@ -1,7 +1,8 @@
-"""Every repository a money-moving use case needs, sharing one unit of work."""
+"""Every repository a use case that changes the ledger needs, sharing one unit of work."""
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import TYPE_CHECKING, Callable, Concatenate, ParamSpec, TypeVar
 
 from .accounts import Customers
@@ -43,10 +44,10 @@ class Ledger:
 
 def ledger_use_case(
         decide: Callable[Concatenate[Principal, Ledger, str, P], T]) -> Callable[Concatenate[Principal, P], T]:
-    """A money-moving use case, called as `use_case(principal, ...)`, run as one transaction on the principal's
-    account: `decide(principal, book, now, ...)` checks what the principal may do, then reads and changes the ledger
-    at one clock reading. Changes QBO must see are marked pending when the account syncs, and a lost race runs it
-    again on fresh data (run_in_transaction)."""
+    """A use case that changes the ledger, called as `use_case(principal, ...)`, run as one transaction on the
+    principal's account: `decide(principal, book, now, ...)` checks what the principal may do, then reads and changes
+    the ledger at one clock reading. Changes QBO must see are marked pending when the account syncs, and a lost race
+    runs it again on fresh data (run_in_transaction). Its signature, as tools show it, is the one callers use."""
 
     @functools.wraps(decide)
     def use_case(principal: Principal, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -54,4 +55,6 @@ def ledger_use_case(
                                   lambda uow: decide(principal, Ledger(uow), utc_now(), *args, **kwargs),
                                   sync_intent=principal.qbo_sync)
 
+    principal_param, _book, _now, *rest = inspect.signature(decide).parameters.values()
+    use_case.__signature__ = inspect.signature(decide).replace(parameters=[principal_param, *rest])
     return use_case

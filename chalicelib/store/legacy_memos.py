@@ -54,5 +54,6 @@ def save_step(item: LegacyMemoItem, **changes: str) -> None:
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        raise RepairRaced("another repair of this memo is running or just ran; ask again to see where it stands",
+        raise RepairRaced("this memo's record changed while it was being repaired (another repair, or a hard "
+                          "disconnect forgetting it); ask again to see where it stands",
                           details={"credit_id": item.credit_id}) from None

@@ -13,6 +13,7 @@ from chalicelib.domain.permissions import ALL_PERMISSIONS, Permission, Principal
 SEES = Principal("u1", "a1", ALL_PERMISSIONS, credits_enabled=True)
 BLIND_ROLE = Principal("u2", "a1", ALL_PERMISSIONS - {Permission.VIEW_CREDITS}, credits_enabled=True)
 FEATURE_OFF = Principal("u3", "a1", ALL_PERMISSIONS, credits_enabled=False)
+STAFF_FEATURE_OFF = Principal("s1", "a1", frozenset(), staff=True, credits_enabled=False)
 SETTINGS_FIELDS = {"credits_enabled", "qbo_credit_sync", "credit_balance_warning_threshold"}
 
 
@@ -37,6 +38,13 @@ def test_credit_fields_are_stripped_exactly_for_principals_who_cannot_see_credit
     for blind in (BLIND_ROLE, FEATURE_OFF):
         shown = shown_to(blind, payload)
         assert shown == {k: v for k, v in payload.items() if k not in CREDIT_FIELDS}
+
+
+def test_vendor_staff_see_credit_fields_on_an_account_with_credits_off():
+    """Support lists and repairs legacy overpayment memos by credit id on any account (review of this change)."""
+    row = {"data": [{"credit_id": "K1", "credit_number": "CR-1"}]}
+    assert shown_to(STAFF_FEATURE_OFF, row) == row
+    assert shown_to(FEATURE_OFF, row) == {"data": [{"credit_number": "CR-1"}]}
 
 
 def test_the_credit_summary_hides_available_credit_from_a_clerk_but_not_the_balance():

@@ -75,7 +75,8 @@ def _push_now(account_id: str, kind: str, object_id: str,
         pushed = push_one(account_id, kind, object_id, client=client_factory(account_id))
         if pushed.outcome != "waiting":
             return pushed.outcome, None
-        return "waiting", f"it waits: {pushed.waits_for}; see the panel's errors for what is parked"
+        waits_for = pushed.waits_for or "what it links is not in QuickBooks yet"
+        return "waiting", f"it waits: {waits_for}; see the panel's errors for what is parked"
     except (PushDeferred, QboTransientError, QboAuthError) as error:
         logger.info("retry of %s %s deferred: %s", kind, object_id, error)
         return "deferred", f"QuickBooks could not be reached now ({error}); it stays pending and is pushed later"
