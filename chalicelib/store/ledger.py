@@ -55,6 +55,7 @@ def ledger_use_case(
                                   lambda uow: decide(principal, Ledger(uow), utc_now(), *args, **kwargs),
                                   sync_intent=principal.qbo_sync)
 
-    principal_param, _book, _now, *rest = inspect.signature(decide).parameters.values()
-    use_case.__signature__ = inspect.signature(decide).replace(parameters=[principal_param, *rest])
+    declared = inspect.signature(decide)
+    principal_param, _book, _now, *rest = declared.parameters.values()
+    use_case.__signature__ = declared.replace(parameters=[principal_param, *rest])
     return use_case
