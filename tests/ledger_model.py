@@ -150,10 +150,10 @@ class LedgerModel:
             elif credit.status == "active":
                 credit.status = "voided"
             uncut += share
-        for use_id, amount in forfeited:  # Credit.forfeit: the voided use's credit does not get it back
+        for use_id, lost in forfeited:  # Credit.forfeit: the voided use's credit does not get it back
             owner = next(c for c in self.credits.values() if use_id in c.uses)
-            if amount < owner.amount:
-                owner.amount -= amount
+            if lost < owner.amount:
+                owner.amount -= lost
             elif owner.status == "active":
                 owner.status = "voided"
         invoice.adjusted -= uncut

@@ -350,3 +350,21 @@ def test_void_and_order_deletion_are_in_the_overpayment_credit_history(account):
     account.owner.delete(f"/sales-orders/{so['id']}")
     events = account.owner.get(f"/credits/{over_id}/transactions").json["data"]
     assert [(e["kind"], e["amount"]) for e in events] == [("created", "2.00"), ("deleted", "2.00")]
+
+
+def test_voiding_a_payment_whose_cut_credit_was_deleted_reopens_the_whole_invoice(account):
+    """The stateful test's shrunk case (its model forgot the voided amount; the ledger was right): a credit pays 23.35,
+    the invoice drops to 7.02 (16.33 becomes an adjustment credit), that credit is deleted, then the payment is
+    voided. Nothing pays the invoice any more, and the paying credit gets back only what the invoice kept."""
+    paying = credit(account, "23.35")
+    inv_id = order(account, "38.34")["invoice_id"]
+    payment = pay(account, inv_id, credits=[{"credit_id": paying["id"]}])
+    edited = account.owner.patch(f"/invoices/{inv_id}", {"lines": [{"quantity": 1, "unit_price": "7.02"}]}).json
+    [adjustment_id] = edited["adjustment_credit_ids"]
+    assert account.owner.delete(f"/credits/{adjustment_id}").status == 200
+    assert account.owner.post(f"/payments/{payment['id']}/void").status == 200
+    shown = invoice(account, inv_id)
+    assert (shown["total"], shown["paid"], shown["balance"], shown["status"]) == ("7.02", "0.00", "7.02", "unpaid")
+    back = get_credit(account, paying["id"])
+    assert (back["amount"], back["used"], back["remaining"], back["status"]) == ("7.02", "0.00", "7.02", "active")
+    assert get_credit(account, adjustment_id)["status"] == "deleted"
