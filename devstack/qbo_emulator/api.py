@@ -180,7 +180,7 @@ def run_batch(state: EmulatorState, company: Company, data: dict) -> list[dict]:
             keys = [k for k in item if k in ENTITIES.values()]
             if len(keys) != 1:
                 raise faults.bad_request("Batch item needs exactly one supported entity")
-            entity, op = keys[0], (item.get("operation") or "create").lower()
+            entity, op = keys[0], str(item.get("operation") or "create").lower()
             if op not in ("create", "update", "delete"):
                 raise faults.bad_request(f"Unsupported batch operation {op}")
             body = item[entity]

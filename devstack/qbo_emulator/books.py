@@ -243,6 +243,8 @@ class Books:
         lines = obj.get("Line") or []
         if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
             raise faults.bad_request("Line must be a list of objects")
+        if not all(_objects(line.get("LinkedTxn", [])) for line in lines):
+            raise faults.bad_request("Line.LinkedTxn must be a list of objects")
         try:
             lines = documents.without_subtotals(lines)
             for n, line in enumerate(lines, start=1):
@@ -358,6 +360,11 @@ def _writable(entity: str, operation: str) -> None:
     """Account, Item and PaymentMethod are read and query only on the emulator (QBO itself allows more)."""
     if entity in REFERENCE_ENTITIES:
         raise faults.unsupported_operation(f"{operation} {entity} (the emulator only reads and queries {entity})")
+
+
+def _objects(value: Any) -> bool:
+    """True for a list of JSON objects."""
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 
 def _merged(current: dict, changes: dict) -> dict:

@@ -151,3 +151,12 @@ def test_a_batch_item_that_is_not_an_object_is_a_2500_fault(realm):
     answers = {item["bId"]: item for item in one.json()["BatchItemResponse"]}
     assert one.status_code == 200 and answers["1"]["Fault"]["Error"][0]["code"] == "2500"
     assert answers["2"]["Customer"]["DisplayName"] == "Bob"
+
+
+@pytest.mark.parametrize("linked", [["x"], {"TxnId": "1", "TxnType": "Invoice"}])
+def test_a_payment_line_whose_linked_txn_is_not_a_list_of_objects_is_2500(realm, qb, linked):
+    cust = realm.customer()["Id"]
+    with pytest.raises(ValidationException) as exc:
+        qb.create_object("Payment", json.dumps({"CustomerRef": {"value": cust}, "TotalAmt": 5,
+                                                "Line": [{"Amount": 5, "LinkedTxn": linked}]}))
+    assert exc.value.error_code == 2500
