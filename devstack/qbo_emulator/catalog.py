@@ -1,9 +1,10 @@
 """What the emulator knows about QBO's entities: which it models, which QBO has but the emulator does not, which
 are name lists (queried active-only unless the query says otherwise) and which properties a query may filter on.
 
-Filterable properties follow Intuit's API reference ("filterable" attributes; MetaData.CreateTime and
-MetaData.LastUpdatedTime for every entity). Where that reference is silent the emulator refuses, as QBO refuses a
-property it does not index.
+Filterable properties: Customer's are the attributes Intuit's reference marks "filterable"; the other entities' are
+the emulator's reading of that reference (Id, MetaData.CreateTime and MetaData.LastUpdatedTime everywhere, the
+dates, references, amounts and names QBO indexes). A property not listed is refused with 4001, as QBO refuses one
+it does not index; widen a list here if QBO accepts a filter the emulator refuses.
 """
 from __future__ import annotations
 
