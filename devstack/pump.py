@@ -117,9 +117,10 @@ class SyncPump:
         return sqs_client()
 
     def _create_queues(self) -> None:
-        for name in ("SYNC_QUEUE_URL", "SQS_ENDPOINT"):
+        for name in ("SYNC_QUEUE_URL", "SQS_ENDPOINT", "SYNC_MAX_RECEIVE_COUNT"):
             self._env[name] = os.environ.get(name)
         os.environ.pop("SQS_ENDPOINT", None)  # moto answers the default endpoint
+        os.environ["SYNC_MAX_RECEIVE_COUNT"] = str(self.max_receive_count)  # as the template sets it on the worker
         import boto3
 
         sqs = boto3.client("sqs", region_name=REGION)

@@ -50,7 +50,7 @@ def user(item: UserItem) -> dict:
 def customer(item: CustomerItem) -> dict:
     state = read_state(item)
     return wire.customers.CustomerOut(id=item.id, name=item.name, created_at=item.created_at, qbo_id=state.qbo_id,
-                                      sync_status=state.status.value, sync_error=state.error).model_dump()
+                                      sync_status=state.status.value, sync_error=state.shown_error).model_dump()
 
 
 def credit(value: Credit) -> dict:
@@ -79,8 +79,7 @@ def payment(value: Payment, invoice: Invoice | None = None) -> dict:
     payload = wire.sales.PaymentOut(
         id=value.id, number=value.number, invoice_id=value.invoice_id, status=value.status.value,
         tenders=[wire.sales.TenderOut(method=t.method.value, amount=format_cents(t.amount)) for t in value.tenders],
-        credit_uses=[wire.sales.CreditUseOut(id=u.id, credit_id=u.credit_id, amount=format_cents(u.amount),
-                                             voided_at=u.voided_at) for u in value.credit_uses],
+        credit_uses=[_credit_use(u, (value.use_states or {}).get(u.id)) for u in value.credit_uses],
         total=format_cents(value.total), applied=format_cents(value.applied),
         overpayment_credit_id=value.overpayment_credit_id, created_at=value.created_at, voided_at=value.voided_at,
         qbo_id=value.qbo_id, sync_status=value.sync_status, sync_error=value.sync_error,
@@ -88,6 +87,13 @@ def payment(value: Payment, invoice: Invoice | None = None) -> dict:
     if invoice is None:
         del payload["invoice"]
     return payload
+
+
+def _credit_use(use, state):
+    """A payment's credit use, with its own QBO document when the reader attached its sync state."""
+    return wire.sales.CreditUseOut(id=use.id, credit_id=use.credit_id, amount=format_cents(use.amount),
+                                   voided_at=use.voided_at, qbo_id=state.qbo_id if state else None,
+                                   sync_status=state.status.value if state else None)
 
 
 def invoice(value: Invoice, payments: list[Payment]) -> dict:
@@ -256,8 +262,10 @@ def qbo_status(view) -> dict:
         connected=view.connected, realm_id=view.realm_id, sync_mode=view.sync_mode.value, pending=view.pending,
         last_push_at=view.last_push_at, last_pull_at=view.last_pull_at, cdc_watermark=view.cdc_watermark,
         errors=[wire.qbo_status.QboErrorOut(object_type=e.kind, object_id=e.object_id, number=e.number, code=e.code,
-                                            message=e.message, at=e.at, attempts=e.attempts) for e in view.errors]
-    ).model_dump()
+                                            message=e.message, at=e.at, attempts=e.attempts, retrying=e.retrying,
+                                            last_attempt_at=e.at, next_retry_at=e.next_retry_at)
+                for e in view.errors],
+        dead_letters=[wire.qbo_status.DeadLetterOut(**d) for d in view.dead_letters]).model_dump()
 
 
 def qbo_retry(outcome) -> dict:
@@ -265,5 +273,5 @@ def qbo_retry(outcome) -> dict:
     state = outcome.sync
     return wire.qbo_status.QboRetryOut(
         object_type=outcome.kind, object_id=outcome.object_id, number=outcome.number, qbo_id=state.qbo_id,
-        sync_status=state.status.value, sync_error=state.error, attempts=state.attempts, outcome=outcome.outcome,
+        sync_status=state.status.value, sync_error=state.shown_error, attempts=state.attempts, outcome=outcome.outcome,
         message=outcome.message).model_dump()

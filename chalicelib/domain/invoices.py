@@ -61,6 +61,13 @@ class Invoice(Synced):
     updated_at: str | None = None
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
+    # what its payments send to QBO, when a reader attached them (Ledger.with_sync_documents)
+    payment_documents: list[SyncState] | None = field(default=None, compare=False, repr=False)
+
+    def documents(self) -> list[SyncState] | None:
+        """QBO's balance of the invoice is right only when its payments' documents are there too: the invoice reads
+        synced only then, and shows their trouble."""
+        return None if self.payment_documents is None else [self.sync, *self.payment_documents]
 
     @property
     def total(self) -> int:

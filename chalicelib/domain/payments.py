@@ -59,6 +59,16 @@ class Payment(Synced):
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
     events: list = field(default_factory=list, compare=False, repr=False)
+    # the credit uses' own sync states, by use id, when a reader attached them (Ledger.with_use_states)
+    use_states: dict[str, SyncState] | None = field(default=None, compare=False, repr=False)
+
+    def documents(self) -> list[SyncState] | None:
+        """In QBO a payment is its tender Payment (if it has tenders) and each credit use's linking Payment: it reads
+        synced only when all of them are there (a payment made of credits alone has no Payment of its own)."""
+        if self.use_states is None:
+            return None
+        own = [self.sync] if self.tender_total or self.sync.qbo_id else []
+        return own + [self.use_states[u.id] for u in self.credit_uses if u.id in self.use_states]
 
     @property
     def tender_total(self) -> int:

@@ -108,3 +108,14 @@ def from_fault(fault: dict, status: int | None = None) -> QboError:
     except (TypeError, ValueError):
         code = None
     return classify(code, first.get("Message", ""), first.get("Detail", ""), status)
+
+
+def fault_message(body: str) -> str:
+    """The first Error's Message of a Fault body QBO sent (JSON), or "" when there is none to read."""
+    import json
+
+    try:
+        errors = json.loads(body)["Fault"]["Error"]
+        return str(errors[0].get("Message") or "")[:300]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return ""

@@ -35,13 +35,16 @@ def list_invoices(principal: Principal, **filters) -> reads.Page[Invoice]:
 
 def list_payments(principal: Principal, **filters) -> reads.Page[Payment]:
     principal.require_any(*SALES_READERS)
-    return reads.payments(principal.account_id, **filters)
+    page = reads.payments(principal.account_id, **filters)
+    Ledger.reading(principal.account_id).with_sync_documents(page.items)  # one batch read, none without credit uses
+    return page
 
 
 def get_payment(principal: Principal, payment_id: str) -> PaymentResult:
     principal.require_any(*SALES_READERS)
     book = Ledger.reading(principal.account_id)
     payment = book.payments.get(payment_id)
+    book.with_sync_documents([payment])
     return PaymentResult(payment, book.invoices.get(payment.invoice_id))
 
 

@@ -39,8 +39,11 @@ def create_sales_order(principal: Principal, book: Ledger, now: str, *, customer
 
 
 def _with_payments(book: Ledger, invoice: Invoice) -> list[Payment]:
+    """The invoice's payments, each (and the invoice) reading synced only when every document it sends is in QBO."""
     book.load(*(book.payments.key(p) for p in invoice.payment_ids))
-    return [book.payments.get(p) for p in invoice.payment_ids]
+    payments = [book.payments.get(p) for p in invoice.payment_ids]
+    book.with_sync_documents(payments, invoice)
+    return payments
 
 
 def get_invoice(principal: Principal, invoice_id: str) -> InvoiceView:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable, Concatenate, ParamSpec, TypeVar
 
 from .accounts import Customers
 from .counters import Counters
-from .credit_uses import CreditUses
+from .credit_uses import CreditUses, use_key
 from .credits import CreditRepository
 from .repository import load_into
 from .sales import Invoices, Payments, Returns, SalesOrders
@@ -15,6 +15,8 @@ from .ids import utc_now
 from .uow import UnitOfWork, run_in_transaction
 
 if TYPE_CHECKING:
+    from ..domain.invoices import Invoice
+    from ..domain.payments import Payment
     from ..domain.permissions import Principal
 
 T = TypeVar("T")
@@ -40,6 +42,18 @@ class Ledger:
 
     def load(self, *keys) -> None:
         load_into(self.uow, keys)
+
+    def with_sync_documents(self, payments: list[Payment], invoice: Invoice | None = None) -> None:
+        """Attach to each payment its credit uses' sync states (one batch read), and to the invoice what its payments
+        send: each then reads synced only when every document it sends to QBO is there."""
+        uses = [(u.credit_id, u.id) for p in payments for u in p.credit_uses]
+        if uses:
+            self.load(*(self.uses.key_of(*use) for use in uses))
+        for payment in payments:
+            found = {u.id: self.uses.find(use_key(u.credit_id, u.id)) for u in payment.credit_uses}
+            payment.use_states = {use_id: use.sync for use_id, use in found.items() if use is not None}
+        if invoice is not None:
+            invoice.payment_documents = [doc for p in payments for doc in (p.documents() or [p.sync])]
 
 
 def ledger_use_case(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -96,7 +97,10 @@ class SyncedItem(BaseItem):
     sync_error = UnicodeAttribute(null=True)
     sync_error_code = UnicodeAttribute(null=True)
     sync_attempts = NumberAttribute(default=0)
-    sync_failed_at = UnicodeAttribute(null=True)  # when it was last parked: the sweeper's automatic retry waits
+    sync_failed_at = UnicodeAttribute(null=True)  # when it last failed: the sweeper's automatic retry waits from here
+    sync_retrying = BooleanAttribute(null=True)  # the error is retried on its own (QBO unreachable, a wait)
+    sync_shown = BooleanAttribute(null=True)  # a retried failure shown as an error on the object and the panel
+    sync_drift = UnicodeAttribute(null=True)  # the accountant changed our document: what differs
     sync_version = NumberAttribute(default=0)
     synced_version = NumberAttribute(default=0)
     sync_pk = UnicodeAttribute(null=True)
@@ -118,6 +122,7 @@ class AccountItem(BaseItem):
     qbo_item_id = UnicodeAttribute(null=True)  # the QBO Item on our lines; looked up once when unset
     qbo_cdc_watermark = UnicodeAttribute(null=True)  # inbound: CDC reads changes since this time (ISO, UTC)
     qbo_last_pull_at = UnicodeAttribute(null=True)  # inbound: when the last change read finished
+    qbo_dead_letters = MapAttribute(null=True)  # sync messages in the dead-letter queue, by hint (store.dead_letters)
     version = VersionAttribute()
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Iterator
 
 from .. import config
-from ..domain.sync import SyncState
-from .ids import utc_now
+from ..domain.sync import SyncState, retry_delay
+from .ids import parse_utc, utc_now
 from .models import CreditItem, PendingSync, SyncedItem, account_pk
 from .tables import bind, dynamodb_client
 
@@ -18,13 +19,16 @@ def pending_pk(account_id: str) -> str:
 def read_state(item: SyncedItem) -> SyncState:
     return SyncState(qbo_id=item.qbo_id, sync_token=item.qbo_sync_token, version=int(item.sync_version or 0),
                      synced_version=int(item.synced_version or 0), error_code=item.sync_error_code,
-                     error=item.sync_error, attempts=int(item.sync_attempts or 0))
+                     error=item.sync_error, attempts=int(item.sync_attempts or 0),
+                     retrying=bool(item.sync_retrying), shown=bool(item.sync_shown), drift=item.sync_drift,
+                     pending_since=parse_sync_sk(item.sync_sk)[0] if item.sync_sk else None)
 
 
 def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: str, entity_id: str) -> None:
-    """Copy the state onto the item; it stays in the pending index while it waits for a push or is parked.
+    """Copy the state onto the item; it stays in the pending index while it waits for a push or has failed.
 
     Its place in the index is the time it first became pending, so the oldest change is pushed first.
+    `sync_failed_at` moves when a failure is recorded (another error, or one more try).
     """
     item.qbo_id, item.qbo_sync_token = state.qbo_id, state.sync_token
     item.sync_version, item.synced_version = state.version, state.synced_version
@@ -33,6 +37,8 @@ def write_state(state: SyncState, item: SyncedItem, *, account_id: str, kind: st
     elif not state.error:
         item.sync_failed_at = None
     item.sync_error_code, item.sync_error, item.sync_attempts = state.error_code, state.error, state.attempts
+    item.sync_retrying, item.sync_shown = state.retrying or None, state.shown or None
+    item.sync_drift = state.drift
     item.sync_status = state.status.value
     if state.pending or state.error:
         item.sync_pk = pending_pk(account_id)
@@ -49,27 +55,40 @@ def parse_sync_sk(sync_sk: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class ParkedObject:
-    """An object a push refused for good, as the status panel lists it (its human number: a customer's name)."""
+    """An object whose push failed, as the status panel lists it (its human number: a customer's name): refused
+    (parked until a retry), or still retried on its own (`retrying`) and failing long enough to be shown."""
 
     kind: str
     object_id: str
     number: str | None
     code: str | None
     message: str
-    at: str | None
+    at: str | None  # the last attempt
     attempts: int
+    retrying: bool = False
+    next_retry_at: str | None = None  # when the sweeper tries it again on its own (None: not on its own)
 
 
 @dataclass(frozen=True)
 class SyncOverview:
-    """What the account's pending index holds: how many objects wait for a push, and those parked with an error."""
+    """What the account's pending index holds: how many objects wait for a push (failures being retried too), and
+    those with an error to show (refused ones, and retried ones shown after 3 tries or 5 minutes)."""
 
     pending: int
     parked: list[ParkedObject]
 
 
-# what the panel shows of a parked object; `number` (credits, invoices, payments) or `name` (customers) names it
-PANEL_ATTRIBUTES = ("sync_sk", "sync_error", "sync_error_code", "sync_failed_at", "sync_attempts", "number", "name")
+# what the panel shows of a failed object; `number` (credits, invoices, payments) or `name` (customers) names it
+PANEL_ATTRIBUTES = ("sync_sk", "sync_error", "sync_error_code", "sync_failed_at", "sync_attempts", "sync_retrying",
+                    "sync_shown", "number", "name")
+
+
+def next_retry_at(failed_at: str | None, attempts: int, *, retrying: bool) -> str | None:
+    """When the sweeper tries a failed object again on its own (domain.sync.retry_delay from its last failure)."""
+    if not failed_at:
+        return None
+    at = parse_utc(failed_at) + timedelta(seconds=retry_delay(attempts, transient=retrying))
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview:
@@ -87,13 +106,17 @@ def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview
         answer = dynamodb_client().query(**request)
         for raw in answer["Items"]:
             text = {key: value["S"] for key, value in raw.items() if "S" in value}
-            if "sync_error" not in text:
-                pending += 1
+            retrying = raw.get("sync_retrying", {}).get("BOOL", False)
+            if "sync_error" not in text or retrying:
+                pending += 1  # waits for a push: a failure still retried on its own does too
+            if "sync_error" not in text or (retrying and not raw.get("sync_shown", {}).get("BOOL", False)):
                 continue
             _, kind, object_id = parse_sync_sk(text["sync_sk"])
+            attempts = int(raw.get("sync_attempts", {}).get("N", "0"))
             parked.append(ParkedObject(kind, object_id, text.get("number") or text.get("name"),
                                        text.get("sync_error_code"), text["sync_error"], text.get("sync_failed_at"),
-                                       int(raw.get("sync_attempts", {}).get("N", "0"))))
+                                       attempts, retrying,
+                                       next_retry_at(text.get("sync_failed_at"), attempts, retrying=retrying)))
         if "LastEvaluatedKey" not in answer:
             return SyncOverview(pending, parked)
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
@@ -110,11 +133,11 @@ def pending_objects(account_id: str, limit: int = 500) -> list[PendingObject]:
     """What the account still has to push (and what is parked with an error), oldest change first."""
     bind()
     items = CreditItem.pending_sync.query(pending_pk(account_id), limit=limit,
-                                          attributes_to_get=["sync_sk", "sync_error"])
+                                          attributes_to_get=["sync_sk", "sync_error", "sync_retrying"])
     found = []
     for item in items:
         _, kind, object_id = parse_sync_sk(item.sync_sk)
-        found.append(PendingObject(kind, object_id, bool(item.sync_error)))
+        found.append(PendingObject(kind, object_id, bool(item.sync_error) and not item.sync_retrying))
     return found
 
 
@@ -130,6 +153,7 @@ class WaitingObject:
     parked: bool
     attempts: int
     failed_at: str | None
+    retrying: bool = False  # failed, and retried on its own
 
 
 def account_of_pending_pk(sync_pk: str) -> str:
@@ -141,11 +165,12 @@ def all_waiting(page_size: int = 500) -> Iterator[WaitingObject]:
     """Every object of every account waiting for a push or parked: a Scan of the sparse gsi4 reads only those."""
     bind()
     for item in CreditItem.pending_sync.scan(page_size=page_size, attributes_to_get=[
-            "sync_pk", "sync_sk", "sync_version", "sync_error", "sync_attempts", "sync_failed_at"]):
+            "sync_pk", "sync_sk", "sync_version", "sync_error", "sync_attempts", "sync_failed_at", "sync_retrying"]):
         pending_since, kind, object_id = parse_sync_sk(item.sync_sk)
+        retrying = bool(item.sync_error) and bool(item.sync_retrying)
         yield WaitingObject(account_of_pending_pk(item.sync_pk), kind, object_id, pending_since,
-                            int(item.sync_version or 0), bool(item.sync_error), int(item.sync_attempts or 0),
-                            item.sync_failed_at)
+                            int(item.sync_version or 0), bool(item.sync_error) and not retrying,
+                            int(item.sync_attempts or 0), item.sync_failed_at, retrying)
 
 
 PUSH_LEASE_SK = "SYNC#PUSHLEASE"

@@ -81,9 +81,10 @@ def sqs_client():
 def send(hints: Iterable[Hint]) -> None:
     """Send hints in batches of 10; a batch entry SQS refuses raises, so the caller (relay, sweeper) is retried."""
     unique = list({(h.group, h.dedup_id): h for h in hints}.values())
+    url = queue_url() if unique else ""  # no client is made for a queue that is not configured
     for start in range(0, len(unique), MAX_BATCH):
         chunk = unique[start:start + MAX_BATCH]
-        answer = sqs_client().send_message_batch(QueueUrl=queue_url(), Entries=[
+        answer = sqs_client().send_message_batch(QueueUrl=url, Entries=[
             {"Id": str(n), "MessageBody": h.body(), "MessageGroupId": h.group, "MessageDeduplicationId": h.dedup_id}
             for n, h in enumerate(chunk)])
         if answer.get("Failed"):

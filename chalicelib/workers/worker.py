@@ -9,6 +9,7 @@ group in the batch are named as well. Hints of one key in a batch run once: the 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
@@ -78,8 +79,8 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
         newest[key] = max(filter(None, (sent, newest.get(key))), default=None)
         oldest[key] = min(filter(None, (sent, oldest.get(key))), default=None)
     failed: list[str] = []
-    failed_groups: set[str] = set()
-    done: dict[tuple[str, str], bool] = {}
+    failed_groups: dict[str, str] = {}  # group → why its first message failed
+    done: dict[tuple[str, str], str | None] = {}  # hint → None (done) or why it failed
     for record in event.get("Records") or []:
         message_id = record["messageId"]
         group = (record.get("attributes") or {}).get("MessageGroupId")
@@ -90,25 +91,46 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
         except ValueError as error:
             logger.error("sync message %s is poison (%s): left for the dead-letter queue", message_id, error)
             failed.append(message_id)
-            failed_groups.add(group or f"poison:{message_id}")
+            failed_groups[group or f"poison:{message_id}"] = "not a sync hint"
             continue
         group = group or hint.group
         observability.log_keys(hint=hint.kind, **{KEY_NAMES.get(hint.kind, "key"): hint.key})
-        if group in failed_groups:
-            failed.append(message_id)  # FIFO: nothing after a failed message of its group is processed
-            continue
         key = (hint.kind, hint.key)
-        if key not in done:
-            done[key] = _run(handlers, hint, message_id, newest.get(key), oldest.get(key))
-        if not done[key]:
-            failed.append(message_id)
-            failed_groups.add(group)
+        if group in failed_groups:  # FIFO: nothing after a failed message of its group is processed
+            why = f"held back behind a failed message of its group ({failed_groups[group]})"
+        else:
+            if key not in done:
+                done[key] = _run(handlers, hint, message_id, newest.get(key), oldest.get(key))
+            why = done[key]
+            if why is None:
+                continue
+            failed_groups[group] = why
+        failed.append(message_id)
+        _last_receive(record, hint, why)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
+def _last_receive(record: Mapping[str, Any], hint: Hint, why: str) -> None:
+    """A message handed back on its last allowed receive goes to the dead-letter queue: its account's panel says so."""
+    receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 0)
+    if receives < max_receive_count():
+        return
+    from ..services.sync.dead_letters import noted
+
+    try:
+        noted(hint.kind, hint.key, receives=receives, error=why)
+    except Exception:  # noqa: BLE001 - the message goes to the DLQ (and its alarm fires) whether or not this is noted
+        logger.exception("could not note the dead letter of sync %s %s", hint.kind, hint.key)
+
+
+def max_receive_count() -> int:
+    """The queue's maxReceiveCount (the template sets SYNC_MAX_RECEIVE_COUNT from the same number)."""
+    return int(os.environ.get("SYNC_MAX_RECEIVE_COUNT", "5"))
+
+
 def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str, sent_at: datetime | None,
-         first_sent_at: datetime | None = None) -> bool:
-    """One hint's work; False means "give the message back to the queue". Its outcome is counted (metrics)."""
+         first_sent_at: datetime | None = None) -> str | None:
+    """One hint's work; a reason means "give the message back to the queue". Its outcome is counted (metrics)."""
     try:
         result = handlers[hint.kind](hint.key, sent_at)
     except Exception as error:  # noqa: BLE001 - any failure is reported, retried by SQS, and DLQ'd in the end
@@ -117,10 +139,10 @@ def _run(handlers: Mapping[str, Handler], hint: Hint, message_id: str, sent_at: 
         log = logger.info if isinstance(error, PushDeferred) else logger.exception
         log("sync %s %s (message %s) failed, back to the queue: %s", hint.kind, hint.key, message_id, error)
         observability.record_sync_failure()
-        return False
+        return f"{type(error).__name__}: {error}"[:300]
     if hint.kind == PUSH and hasattr(result, "pushed") and hasattr(result, "parked"):
         waited = (datetime.now(timezone.utc) - first_sent_at).total_seconds() if first_sent_at else None
         observability.record_push(len(result.pushed), len(result.parked), waited)
         logger.info("sync push of account %s: %d pushed, %d parked, %d waiting", hint.key, len(result.pushed),
                     len(result.parked), len(getattr(result, "waiting", ())))
-    return True
+    return None

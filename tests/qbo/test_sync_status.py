@@ -35,7 +35,8 @@ def test_the_panel_answers_for_an_account_that_never_connected(account):
     reply = account.owner.get("/qbo/status")
     assert reply.status == 200, reply.body
     assert reply.json == {"connected": False, "realm_id": None, "sync_mode": "off", "pending": 0,
-                          "last_push_at": None, "last_pull_at": None, "cdc_watermark": None, "errors": []}
+                          "last_push_at": None, "last_pull_at": None, "cdc_watermark": None, "errors": [],
+                          "dead_letters": []}
 
 
 def test_the_panel_counts_what_waits_and_stamps_the_last_push(synced):

@@ -41,7 +41,7 @@ Id = Annotated[str, Field(min_length=1, max_length=100)]
 Note = Annotated[str, Field(max_length=2000)]
 CreditStatusName = Literal["active", "canceled", "deleted", "voided"]
 CreditSourceName = Literal["manual", "return", "overpayment", "invoice_adjustment", "qbo"]
-SyncStatusName = Literal["not_synced", "pending", "synced", "error"]
+SyncStatusName = Literal["not_synced", "pending", "synced", "error", "drift"]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, Field(max_length=700)]
 

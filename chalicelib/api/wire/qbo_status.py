@@ -12,15 +12,32 @@ SyncObjectType = Literal["customer", "invoice", "payment", "credit", "use"]  # a
 
 
 class QboErrorOut(Out):
-    """An object QBO refused for good: parked until it is retried (POST /qbo/objects/{type}/{id}/retry)."""
+    """An object whose push failed: refused by QBO (parked until a retry: the sweeper's on backoff, or
+    POST /qbo/objects/{type}/{id}/retry), still retried on its own after 3 failures or 5 minutes (`retrying`: QBO
+    unreachable or throttling, a refused token, a wait for something of ours), or drifted (code `qbo_drift`)."""
 
     object_type: SyncObjectType
     object_id: str
     number: str | None = Field(description="credit, invoice or payment number; a customer's name")
-    code: str | None = Field(description="QBO's Fault code (e.g. 6240), or the name of our own refusal")
+    code: str | None = Field(description="QBO's Fault code (e.g. 6240) or HTTP status, `waiting`, `qbo_drift`, or "
+                                         "the name of our own refusal")
     message: str
-    at: str | None = Field(description="when it was parked (last failure)")
+    at: str | None = Field(description="the last attempt (for a drift: when it was read)")
     attempts: int
+    retrying: bool = Field(default=False, description="the engine keeps trying it on its own")
+    last_attempt_at: str | None = Field(default=None, description="the last attempt (as `at`)")
+    next_retry_at: str | None = Field(default=None, description="when it is tried again on its own; null: only when "
+                                                                "someone acts (a drift: parity repair)")
+
+
+class DeadLetterOut(Out):
+    """A sync message that failed its last allowed receive and sits in the dead-letter queue."""
+
+    hint: str = Field(description='what it asked for: "push:<account>", "pull:<realm>", "job:<job id>", '
+                                  '"revoke:<account>"')
+    at: str
+    receives: int
+    message: str
 
 
 class QboStatusOut(Out):
@@ -30,11 +47,14 @@ class QboStatusOut(Out):
     realm_id: str | None
     sync_mode: Literal["two_way", "paused", "off"] = Field(
         description="two_way: sync on and connected; paused: softly disconnected (changes wait); off: otherwise")
-    pending: int = Field(description="objects waiting for a push (parked ones are under errors)")
+    pending: int = Field(description="objects waiting for a push, failures still retried included (refused ones are "
+                                     "under errors)")
     last_push_at: str | None
     last_pull_at: str | None
     cdc_watermark: str | None
     errors: list[QboErrorOut] = Field(description="oldest change first; credits only for users who may view them")
+    dead_letters: list[DeadLetterOut] = Field(default_factory=list, description="messages of this account in the "
+                                              "sync dead-letter queue (`ops dlq redrive` moves them back)")
 
 
 class QboRetryOut(Out):

@@ -73,6 +73,9 @@ class CreditUseOut(Out):
     credit_id: str
     amount: str
     voided_at: str | None
+    qbo_id: str | None = Field(default=None, description="the QBO Payment that links this use (a linking Payment of "
+                                                          "0, or the original Payment holding its unapplied amount)")
+    sync_status: SyncStatusName | None = None
 
 
 class InvoiceSummaryOut(Out):

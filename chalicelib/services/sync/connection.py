@@ -16,7 +16,7 @@ from ...store import oauth_states
 from ...store.ids import new_id
 from ...store import qbo_connections as connections
 from ...workers import queue
-from . import jobs
+from . import dead_letters, jobs
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,18 @@ def complete_connect(*, code: str | None, state: str | None, realm_id: str | Non
         _revoke_unused(tokens)
         raise
     logger.info("account %s connected to QBO company %s", claims.account_id, realm_id)
+    _push_now(claims.account_id)
     return {"connected": True, "account_id": claims.account_id, "realm_id": realm_id}
+
+
+def _push_now(account_id: str) -> None:
+    """Hand the account's pending work (changes made while softly disconnected) to the worker at once, instead of
+    at the sweeper's next pass; a refused send is logged: the sweeper still finds it."""
+    try:
+        queue.send([queue.Hint(queue.PUSH, account_id, f"connected#{new_id()}")])
+    except Exception as error:  # noqa: BLE001 - the connection stands; the pending index keeps it for the sweeper
+        logger.warning("the push hint after connecting account %s could not be queued (%r): the sweeper sends it",
+                       account_id, error)
 
 
 def _consent_claims(state: str | None) -> consent.ConsentState:
@@ -209,6 +220,7 @@ def retry_revocations(account_id: str) -> int:
             left += 1
     if left:
         raise RevokeFailed(f"{left} dropped QBO token(s) of account {account_id} are not revoked yet")
+    dead_letters.cleared(account_id, "revoke", account_id)
     return left
 
 

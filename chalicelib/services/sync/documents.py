@@ -35,7 +35,16 @@ class NotMappedYet(Exception):
 
 
 class DependencyNotSynced(Exception):
-    """Something this object links (its invoice, its customer) could not be pushed yet."""
+    """Something this object links (its invoice, its customer) could not be pushed yet: the object waits."""
+
+    needs_person = False  # the engine gets there by itself; a subclass says when someone must act first
+
+
+class WaitsForRepair(DependencyNotSynced):
+    """What this object links is one of our documents the accountant changed in QBO (drift): it waits until the
+    repair pushes ours again, and the panel says so at once."""
+
+    needs_person = True
 
 
 def push_customer(ctx: PushContext, customer_id: str) -> str:
@@ -231,6 +240,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     credit = ctx.ledger().credits.get(use.credit_id)
     if credit.in_accountants_payment:
         return _push_on_accountants_payment(ctx, credit, use)
+    _require_no_drift(ctx, parts)
     for (kind, owner), _ in parts:
         if kind is LocationKind.UNAPPLIED and ctx.ledger().payments.find(owner) is None:
             raise NotMappedYet("this credit keeps money on a Payment the accountant made in QuickBooks for another "
@@ -268,6 +278,18 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     if pushed.qbo_id != use.qbo_id:
         _remember_own(ctx, "Payment", pushed.qbo_id, "use", use_key(use))
     return pushed
+
+
+def _require_no_drift(ctx: PushContext, parts: list[tuple[Any, int]]) -> None:
+    """A use links the memos and Payments its money sits in: one the accountant changed (drift) would be linked as
+    QBO shows it, not as ours, so the use waits for the repair that restores ours (and says which)."""
+    book = ctx.ledger()
+    for (kind, owner), amount in parts:
+        if not amount:
+            continue
+        holder = book.credits.find(owner) if kind is LocationKind.MEMO else book.payments.find(owner)
+        if holder is not None and holder.sync.drift:
+            raise WaitsForRepair(f"waits for the repair of {holder.number}'s drift: {holder.sync.drift}")
 
 
 def _remember_own(ctx: PushContext, entity: str, qbo_id: str, kind: str, object_id: str) -> None:

@@ -17,6 +17,7 @@ from ...domain.errors import DomainError
 from ...domain.locations import memo_linked
 from ...qbo import inbound as docs
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
+from ...domain.sync import SyncState, drift_text
 from ...qbo.errors import QboNotFoundError
 from ...qbo.mapping import find_marker, memo_total
 from ...store import reads
@@ -214,7 +215,8 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
             return ECHO if verdict is rules.Verdict.ECHO else IGNORED
-        _record_drift(uow, kind, object_id, entity, str(doc["Id"]), str(doc.get("SyncToken", "")), ours, theirs, now)
+        _record_drift(uow, kind, object_id, entity, str(doc["Id"]), str(doc.get("SyncToken", "")), ours, theirs, now,
+                      mine.sync)
         return DRIFT
 
     return _decide(ctx, write, IGNORED, f"qbo change to our {kind} {object_id} not judged")
@@ -247,7 +249,8 @@ def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
             verdict = rules.Verdict.DRIFT
         if verdict is not rules.Verdict.DRIFT:
             return ECHO if verdict is rules.Verdict.ECHO else IGNORED
-        _record_drift(uow, "use", key, "Payment", qbo_id, str(doc.get("SyncToken", "")), ours, theirs, now)
+        _record_drift(uow, "use", key, "Payment", qbo_id, str(doc.get("SyncToken", "")), ours, theirs, now, use.sync,
+                      what="the credit use's ")
         return DRIFT
 
     return _decide(ctx, write, IGNORED, f"qbo change to our credit use {marked} not judged")
@@ -293,12 +296,14 @@ def _linked_view(doc: dict) -> dict:
 
 
 def _record_drift(uow: UnitOfWork, kind: str, object_id: str, entity: str, qbo_id: str, token: str, ours: dict,
-                  theirs: dict, now: str) -> None:
+                  theirs: dict, now: str, state: SyncState, what: str = "") -> None:
+    """The drift item (panel, parity) and the object's own `drift` status, in the judge's transaction."""
     drifts = Drifts(uow)
     drift_id = f"{kind}#{object_id}"
     found = drifts.find(drift_id) or drifts.new(drift_id, kind=kind, object_id=object_id, qbo_type=entity,
                                                 qbo_id=qbo_id, at=now)
     found.sync_token, found.ours, found.theirs, found.at = token, ours, theirs, now
+    state.drifted(drift_text(entity, qbo_id, ours, theirs, what))
 
 
 RECORDED = "recorded"

@@ -58,7 +58,7 @@ def run_job(job_id: str, **options: Any) -> JobItem:
 
     `options` (tests, bench): `budget` (batches or pages per step); for a re-sync also `client`, `client_factory`,
     `sleep`, `clock`."""
-    from . import forget, parity_check, resync
+    from . import dead_letters, forget, parity_check, resync
 
     account_id = job_store.account_of(job_id)
     job = job_store.get(account_id, job_id)
@@ -75,6 +75,7 @@ def run_job(job_id: str, **options: Any) -> JobItem:
         return job_store.get(account_id, job_id)
     if more:
         send_hint(job)
+    dead_letters.cleared(account_id, "job", job_id)
     return job
 
 

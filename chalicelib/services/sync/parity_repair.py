@@ -23,8 +23,6 @@ from ...domain.permissions import Principal
 from ...qbo.errors import QboAuthError, QboError, QboNotFoundError, QboTransientError
 from ...qbo.requestids import make_request_id
 from ...store import jobs as job_store
-from ...store.inbound import drifts as stored_drifts
-from ...store.inbound import forget_drift
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, claim_applied_key, run_in_transaction
 from . import parity
@@ -185,7 +183,6 @@ def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
     for d in chosen:
         for target in (tuple(t) for t in d["repair"]["targets"]):
             targets.setdefault(target, []).append(d["id"])
-    drifted = {(d.kind, d.object_id) for d in stored_drifts(principal.account_id)}
     done = []
     for kind, object_id in sorted(targets, key=lambda t: (PUSH_ORDER.get(t[0], 9), t[1])):
         outcome = retry_object(principal, kind, object_id, client_factory=client_factory)
@@ -193,9 +190,7 @@ def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
             for difference_id in targets[(kind, object_id)]:
                 failed[difference_id] = f"{kind} {object_id}: {outcome.outcome}: {outcome.message or ''}".strip()
             continue
-        done.append((kind, object_id))
-        if (kind, object_id) in drifted:
-            forget_drift(principal.account_id, kind, object_id)
+        done.append((kind, object_id))  # a drift it had is forgotten by the retry: ours is what QBO shows now
     return done
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from ...domain import imports as rules
 from ...domain.sync import ConnectionState
 from ...store import accounts as accounts_store
+from ...store import dead_letters
 from ...store import inbound as inbound_store
 from ...store import qbo_connections as connections
 from ...store.ids import parse_utc
@@ -90,6 +91,7 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
         report.qbo_requests = client.session.stats["requests"] - before
     report.watermark = _iso(started)
     accounts_store.record_pull(account_id, watermark=report.watermark, pulled_at=_iso(datetime.now(timezone.utc)))
+    dead_letters.clear(account, f"pull:{realm_id}")
     return report
 
 

@@ -10,17 +10,20 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple
 
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
 from ...domain.sync import pushes_now, waits_for_order
-from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError
+from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError, fault_message
 from ...store import accounts as accounts_store
-from ...store.ids import utc_now
+from ...store import dead_letters
+from ...store.ids import seconds_since, utc_now
 from ...store.sync_state import pending_objects, release_push_lease, take_push_lease
 from .context import NoSalesItem, PushContext
-from .documents import BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, new_document
+from .documents import (BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair,
+                        new_document)
 from .record import record, repository
 
 logger = logging.getLogger(__name__)
@@ -64,9 +67,11 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     if not take_push_lease(account_id, holder, int(time.time()), PUSH_LEASE_SECONDS):
         raise PushDeferred(f"another run is pushing account {account_id}: the queue hands this hint back later")
     try:
-        return _push_leased(account_id, client, limit, client_factory, sleep, clock)
+        report = _push_leased(account_id, client, limit, client_factory, sleep, clock)
     finally:
         release_push_lease(account_id, holder)
+    dead_letters.clear(account, f"push:{account_id}")  # pushes work again: an old dead letter leaves the panel
+    return report
 
 
 def _push_leased(account_id: str, client: Any, limit: int, client_factory: Callable[[str], Any] | None,
@@ -132,7 +137,11 @@ def _push_new_in_batches(ctx: PushContext, pending: list, report: PushReport, pa
         planned: dict[str, list[tuple[str, Any, dict]]] = defaultdict(list)
         for p in chosen:
             obj = repository(book, p.kind).get(p.object_id)
-            doc = new_document(ctx, p.kind, obj)
+            try:
+                doc = new_document(ctx, p.kind, obj)  # may push its customer or invoice first
+            except PushDeferred as deferred:
+                _deferred_by_dependency(ctx, p.kind, p.object_id, deferred)
+                raise
             if doc is not None:
                 planned[p.kind].append((p.object_id, obj, doc))
         for kind, items in planned.items():
@@ -156,7 +165,7 @@ def _send_batch(ctx: PushContext, kind: str, items: list[tuple[str, Any, dict]],
                                tags={k: f"{v}:{a}" for k, (v, a) in versions.items()})
     except (QboTransientError, QboAuthError) as error:
         for object_id in versions:  # may have been created: the next try looks for the marker first
-            record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+            _failing(ctx, kind, object_id, error)
         raise PushDeferred(str(error)) from error
     for result in results:
         version, attempts = versions[result.key]
@@ -170,7 +179,7 @@ def _send_batch(ctx: PushContext, kind: str, items: list[tuple[str, Any, dict]],
             report.parked.append((kind, result.key))
         else:  # an order problem, or an item-level outage: the one-object pass of this run (or the next) retries
             logger.info("sync %s %s waits after its batch: %s", kind, result.key, result.error)
-            record(ctx.account_id, kind, result.key, lambda s: setattr(s, "attempts", s.attempts + 1))
+            _failing(ctx, kind, result.key, result.error)
             report.waiting.append((kind, result.key))
 
 
@@ -206,7 +215,7 @@ def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = 
     entity = repository(ctx.ledger(), kind).get(object_id)
     if (kind, object_id) in ctx.done or not PUSH_WHEN[when](entity.sync):
         return entity.sync.qbo_id
-    if entity.sync.error:
+    if entity.sync.parked:
         return None
     if _push_tracked(ctx, kind, object_id) == "waiting":
         ctx.done.discard((kind, object_id))  # what it waits for may be pushed later in this run: try it again then
@@ -216,11 +225,50 @@ def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = 
 def _park(ctx: PushContext, kind: str, object_id: str, error: Exception) -> str:
     """A permanent refusal: the object keeps QBO's code and detail for the status panel until someone retries."""
     code = str(getattr(error, "code", None) or type(error).__name__)
-    # QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")
-    message = str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
+    message = _fault_text(error)
     logger.warning("sync %s %s parked: %s %s", kind, object_id, code, message)
     record(ctx.account_id, kind, object_id, lambda s: s.failed(code=code, message=message))
     return "parked"
+
+
+def _failing(ctx: PushContext, kind: str, object_id: str, error: Exception) -> None:
+    """A failure the engine retries on its own: QBO unreachable or throttling (shown after 3 tries or 5 minutes),
+    a refused token (the account must reconnect: shown at once), a wait for something of ours (its reason shown;
+    at once when a person must act first, as for a drifted document)."""
+    now = datetime.now(timezone.utc)
+
+    def pending_for(state) -> float:
+        return seconds_since(state.pending_since, now) if state.pending_since else 0
+
+    if isinstance(error, DependencyNotSynced):
+        record(ctx.account_id, kind, object_id, lambda s: s.waits(reason=str(error), seconds_pending=pending_for(s),
+                                                                  needs_person=error.needs_person))
+        return
+    code = str(getattr(error, "code", None) or getattr(error, "status", None) or type(error).__name__)
+    record(ctx.account_id, kind, object_id, lambda s: s.failed_for_now(
+        code=code, message=_transient_text(error), seconds_pending=pending_for(s),
+        needs_person=isinstance(error, QboAuthError)))
+
+
+def _deferred_by_dependency(ctx: PushContext, kind: str, object_id: str, deferred: PushDeferred) -> None:
+    """What it links (its customer, its invoice) failed for now: so did it, and it says why."""
+    if isinstance(deferred.__cause__, (QboTransientError, QboAuthError)):
+        _failing(ctx, kind, object_id, deferred.__cause__)
+
+
+def _transient_text(error: Exception) -> str:
+    """A failure QBO gets over, in words: what QBO answered (its status, its Fault's message when it sent one) and
+    what happens next."""
+    said = str(error)
+    detail = fault_message(getattr(error, "detail", "") or "")
+    if isinstance(error, QboAuthError):
+        return f"QuickBooks refused our token ({said}): the account must reconnect (POST /qbo/connect)"
+    return f"{said}{': ' + detail if detail else ''}; retried on its own until QuickBooks answers again"
+
+
+def _fault_text(error: Exception) -> str:
+    """QBO's Detail says what to fix ("... (Item 999)"); its Message alone is generic ("Invalid Reference Id")."""
+    return str(getattr(error, "detail", None) or getattr(error, "message", None) or error)
 
 
 def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
@@ -232,22 +280,27 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         return "parked"
     version = entity.sync.version
     try:
+        if entity.sync.drift:  # never overwrite the accountant's change silently (DESIGN §7): a repair decides
+            raise WaitsForRepair(f"the accountant changed its QuickBooks document ({entity.sync.drift})")
         pushed: Pushed = PUSHERS[kind](ctx, entity)
     except DependencyNotSynced as waiting:
         logger.info("sync %s %s waits: %s", kind, object_id, waiting)
         ctx.waits[(kind, object_id)] = str(waiting)
-        record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+        _failing(ctx, kind, object_id, waiting)
         return "waiting"
     except QboValidationError as error:
         if waits_for_order(error.code, entity.sync.attempts):
             logger.info("sync %s %s waits for other changes: %s %s", kind, object_id, error, getattr(error, "detail", ""))
             ctx.waits[(kind, object_id)] = "QuickBooks refused it until other changes of ours land there"
-            record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+            _failing(ctx, kind, object_id, error)
             return "waiting"
         return _park(ctx, kind, object_id, error)
     except (QboTransientError, QboAuthError) as error:
-        record(ctx.account_id, kind, object_id, lambda s: setattr(s, "attempts", s.attempts + 1))
+        _failing(ctx, kind, object_id, error)
         raise PushDeferred(str(error)) from error
+    except PushDeferred as deferred:
+        _deferred_by_dependency(ctx, kind, object_id, deferred)
+        raise
     except PARKING_ERRORS as error:
         return _park(ctx, kind, object_id, error)
     record(ctx.account_id, kind, object_id,

@@ -10,6 +10,7 @@ from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState, SyncState
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
+from ...store.inbound import forget_drift
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, run_in_transaction
 from .push import PushDeferred, push_one
@@ -52,14 +53,31 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
     if not principal.qbo_sync:
         raise SyncOff("QuickBooks sync is off or not connected for this account: nothing would push it")
 
-    def mark(uow: UnitOfWork) -> None:
-        repository(Ledger(uow), kind).get(object_id).sync.retry()
+    def mark(uow: UnitOfWork) -> str | None:
+        state = repository(Ledger(uow), kind).get(object_id).sync
+        drift = state.drift
+        state.repair()
+        return drift
 
-    run_in_transaction(principal.account_id, mark)  # in the pending index now: the workers push it if we cannot
+    drifted = run_in_transaction(principal.account_id, mark)  # pending now: the workers push it if we cannot
     outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
+    if outcome == "pushed":
+        forget_drift(principal.account_id, kind, object_id)  # ours is what QBO shows again (no drift: a no-op)
+        if drifted:
+            _push_waiting(principal.account_id, client_factory)  # what waited for this repair (a use of it) goes
     entity = repository(Ledger.reading(principal.account_id), kind).get(object_id)
     return RetryOutcome(kind, object_id, getattr(entity, "number", None) or getattr(entity, "name", None),
                         entity.sync, outcome, message or entity.sync.error)
+
+
+def _push_waiting(account_id: str, client_factory: Callable[[str], Any] | None) -> None:
+    """Push the account's pending work now (what waited for a repair); the workers do it if this cannot."""
+    from .push import push_pending
+
+    try:
+        push_pending(account_id, client_factory=client_factory)
+    except (PushDeferred, QboTransientError, QboAuthError) as error:
+        logger.info("push after the repair of account %s deferred: %s", account_id, error)
 
 
 def _push_now(account_id: str, kind: str, object_id: str,

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...domain.money import format_cents
 from ...domain.permissions import Principal
-from ...domain.sync import ConnectionState, SyncMode, sync_mode
+from ...domain.sync import ConnectionState, SyncMode, drift_text, sync_mode
 from ...store import accounts as accounts_store
 from ...store.inbound import drifts
 from ...store.ledger import Ledger
 from ...store.models import DriftItem
+from ...store import dead_letters
 from ...store.sync_state import ParkedObject, sync_overview
+from .record import KINDS, repository
 
 DRIFT_CODE = "qbo_drift"  # an accountant's change to a document we own (DESIGN §7): listed until a repair pushes ours
 
@@ -25,6 +26,7 @@ class SyncStatusView:
     last_pull_at: str | None
     cdc_watermark: str | None
     errors: list[ParkedObject]
+    dead_letters: list[dict]
 
 
 def sync_status(principal: Principal) -> SyncStatusView:
@@ -37,34 +39,28 @@ def sync_status(principal: Principal) -> SyncStatusView:
     settings = accounts_store.settings_of(account)
     connection = accounts_store.connection_of(account)
     overview = sync_overview(principal.account_id)
-    drifted = [_drift_row(principal.account_id, d) for d in drifts(principal.account_id)
+    book = Ledger.reading(principal.account_id)
+    drifted = [_drift_row(book, d) for d in drifts(principal.account_id)
                if d.kind not in ("credit", "use") or principal.sees_credits]
-    errors = [e for e in overview.parked if e.kind != "credit" or principal.sees_credits] + drifted
+    errors = [e for e in overview.parked if e.kind not in ("credit", "use") or principal.sees_credits] + drifted
     return SyncStatusView(
         connected=connection is ConnectionState.CONNECTED,
         realm_id=account.qbo_realm_id if connection is not ConnectionState.NONE else None,
         sync_mode=sync_mode(settings.qbo_credit_sync, connection), pending=overview.pending,
         last_push_at=account.qbo_last_push_at, last_pull_at=account.qbo_last_pull_at,
-        cdc_watermark=account.qbo_cdc_watermark, errors=errors)
+        cdc_watermark=account.qbo_cdc_watermark, errors=errors, dead_letters=dead_letters.entries(account))
 
 
-def _shown(view: dict | None) -> str:
-    """A drift side ({"exists", "total"}) in words: its amount, or that the document is gone (deleted, voided)."""
-    if not view or not view.get("exists"):
-        return "none (deleted or voided)"
-    return format_cents(int(view.get("total") or 0))
-
-
-def _drift_row(account_id: str, drift: DriftItem) -> ParkedObject:
-    """A drift as the panel lists it: the object it concerns (a credit use's is the payment that made it)."""
-    kind, object_id, number, what = drift.kind, drift.object_id, None, ""
+def _drift_row(book: Ledger, drift: DriftItem) -> ParkedObject:
+    """A drift as the panel lists it: the object it concerns, with its number (a credit use's is the payment that
+    made it)."""
+    kind, object_id, what = drift.kind, drift.object_id, ""
     if kind == "use":
-        book = Ledger.reading(account_id)
         use = book.uses.find(object_id)
         payment = book.payments.find(use.payment_id) if use is not None else None
         if payment is not None:
-            kind, object_id, number, what = "payment", payment.id, payment.number, "the credit use's "
+            kind, object_id, what = "payment", payment.id, "the credit use's "
+    found = repository(book, kind).find(object_id) if kind in KINDS else None
+    number = getattr(found, "number", None) or getattr(found, "name", None)
     return ParkedObject(kind, object_id, number, DRIFT_CODE,
-                        f"the accountant changed {what}QuickBooks {drift.qbo_type} {drift.qbo_id}: ours "
-                        f"{_shown(drift.ours)}, QuickBooks {_shown(drift.theirs)}; POST /qbo/parity/repair pushes "
-                        "ours again", drift.at, 0)
+                        drift_text(drift.qbo_type, drift.qbo_id, drift.ours, drift.theirs, what), drift.at, 0)

@@ -1,4 +1,5 @@
-"""The sweeper's use case: hint again what has waited too long, and un-park what is due for an automatic retry.
+"""The sweeper's use case: hint again what has waited too long or failed for now (on a capped backoff), and un-park
+what is due for an automatic retry.
 
 Nothing is lost between a commit and its queue message: the commit marks the object pending (gsi4) and this runs
 every minute, so an object whose relay never ran is hinted here (DESIGN §7, delivery).
@@ -55,6 +56,11 @@ def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
                         continue
                     report.retried += 1
                     due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version + 1}")
+            elif waiting.retrying:  # failed for now (QBO unreachable, a wait): tried again on a capped backoff
+                if retry_due(waiting.attempts, seconds_since(waiting.failed_at or waiting.pending_since, now),
+                             transient=True):
+                    report.stale += 1
+                    due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version}#try{waiting.attempts}")
             elif sweep_due(seconds_since(waiting.pending_since, now)):
                 report.stale += 1
                 due.append(f"{waiting.kind}#{waiting.object_id}#{waiting.version}")
