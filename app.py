@@ -26,6 +26,39 @@ def openapi_document() -> Response:
     return json_response(200, build_document())
 
 
+# The web console and the API docs: static files built by `make` (web/), served by this Lambda from the same origin
+# as the API (README "Web console and API docs" says why not S3 + CloudFront). Imported on their first call only.
+WEB_PATHS = ("/docs", "/docs/{asset}", "/console", "/console/{asset}")
+
+
+@app.route("/docs", methods=["GET"])
+def api_docs() -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.page("docs")
+
+
+@app.route("/docs/{asset}", methods=["GET"])
+def api_docs_asset(asset: str) -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.asset("docs", asset)
+
+
+@app.route("/console", methods=["GET"])
+def web_console() -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.page("console")
+
+
+@app.route("/console/{asset}", methods=["GET"])
+def web_console_asset(asset: str) -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.asset("console", asset)
+
+
 # The sync Lambdas. The ARNs below are what `chalice package` needs to build the event sources; deploy/resources.json
 # replaces them with the stack's own table stream and queue, and adds ReportBatchItemFailures and the filter.
 SYNC_QUEUE_ARN = os.environ.get("SYNC_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:credits-sync.fifo")

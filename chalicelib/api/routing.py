@@ -89,6 +89,11 @@ def remember_request(request: Request, get_response: Callable[[Request], Respons
         _REQUEST.reset(token)
 
 
+def current_request() -> Request | None:
+    """This thread's request (see remember_request), for views declared outside endpoint()."""
+    return _REQUEST.get()
+
+
 class BadRequest(InvalidInput):
     """The request could not be read (body, query): a 400 before any use case runs."""
 
