@@ -10,7 +10,7 @@ from . import presenters
 from .plain_routes import listed, listing
 from .routing import Call, endpoint
 from .wire.accounts import (
-    AccountOut, AssignRole, CreateAccount, CreateRole, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut)
+    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut)
 from .wire.common import ListQuery
 
 bp = Blueprint(__name__)
@@ -21,6 +21,12 @@ bp = Blueprint(__name__)
 def create_account(call: Call):
     item = accounts.create_account(call.principal, name=call.body.name, owner_user_id=call.body.owner_user_id)
     return presenters.account(item)
+
+
+@endpoint(bp, "/me", "GET", summary="Who the bearer token is: user, account, permissions, whether credits show",
+          response=MeOut)
+def who_am_i(call: Call):
+    return presenters.me(call.principal, call.settings)
 
 
 @endpoint(bp, "/settings", "GET", summary="Read the account's settings", response=SettingsOut)

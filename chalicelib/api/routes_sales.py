@@ -14,7 +14,8 @@ from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.sales import (
     ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceList, InvoiceListQuery, InvoiceOut, LineIn,
-    PaymentList, PaymentListQuery, PaymentOut, ReceivePayment, SalesOrderOut)
+    PaymentList, PaymentListQuery, PaymentOut, PaymentPreviewBody, PaymentPreviewOut, ReceivePayment,
+    SalesOrderOut)
 
 bp = Blueprint(__name__)
 
@@ -66,17 +67,30 @@ def edit_invoice(call: Call):
     return presenters.invoice_view(view)
 
 
+def _tenders(body: PaymentPreviewBody | ReceivePayment) -> list[Tender]:
+    return [Tender(TenderMethod(t.method), parse_cents(t.amount, allow_zero=False)) for t in body.tenders]
+
+
+def _credit_choice(body: PaymentPreviewBody | ReceivePayment):
+    if isinstance(body.credits, list):
+        return [ChosenCredit(c.credit_id, None if c.amount is None else parse_cents(c.amount, allow_zero=False))
+                for c in body.credits]
+    return body.credits
+
+
+@endpoint(bp, "/invoices/{invoice_id}/payments/preview", "POST",
+          summary="What receiving this payment would do now: the split and the remaining balance; commits nothing",
+          body=PaymentPreviewBody, response=PaymentPreviewOut)
+def preview_payment(call: Call):
+    return presenters.payment_preview(payments.preview_payment(
+        call.principal, call.params["invoice_id"], tenders=_tenders(call.body), credits=_credit_choice(call.body)))
+
+
 @endpoint(bp, "/invoices/{invoice_id}/payments", "POST", summary="Receive a payment: tenders and credits",
           body=ReceivePayment, response=PaymentOut, status=201)
 def receive_payment(call: Call):
-    body = call.body
-    credits = body.credits
-    if isinstance(credits, list):
-        credits = [ChosenCredit(c.credit_id, None if c.amount is None else parse_cents(c.amount, allow_zero=False))
-                   for c in credits]
-    result = payments.receive_payment(
-        call.principal, call.params["invoice_id"], credits=credits, payment_number=body.payment_number,
-        tenders=[Tender(TenderMethod(t.method), parse_cents(t.amount, allow_zero=False)) for t in body.tenders])
+    result = payments.receive_payment(call.principal, call.params["invoice_id"], credits=_credit_choice(call.body),
+                                      payment_number=call.body.payment_number, tenders=_tenders(call.body))
     uses = [use.amount for use in result.payment.credit_uses if use.voided_at is None]
     observability.record_payment(credit_uses=len(uses), credit_cents=sum(uses))
     return presenters.payment_view(result)
