@@ -23,14 +23,14 @@ def test_the_payment_preview_splits_the_money_as_the_payment_then_does(account):
     assert preview.status == 200, preview.body
     assert preview.json == {
         "invoice_id": inv_id, "balance": "100.00", "tenders_total": "40.00", "tender_applied": "40.00",
-        "credits": [{"credit_id": new["id"], "number": new["number"], "amount": "50.00", "remaining_after": "0.00"}],
+        "credit_uses": [{"credit_id": new["id"], "number": new["number"], "amount": "50.00", "remaining_after": "0.00"}],
         "credits_total": "50.00", "applied": "90.00", "balance_after": "10.00", "overpayment": "0.00"}
     assert get_credit(account, new["id"])["remaining"] == "50.00"  # nothing committed
     assert invoice(account, inv_id)["balance"] == "100.00"
     paid = account.owner.post(f"/invoices/{inv_id}/payments", body).json
     assert paid["invoice"]["balance"] == preview.json["balance_after"]
     fifo = account.owner.post(f"/invoices/{inv_id}/payments/preview", {"tenders": [], "credits": "fifo"}).json
-    assert [(c["credit_id"], c["amount"]) for c in fifo["credits"]] == [(old["id"], "10.00")]
+    assert [(c["credit_id"], c["amount"]) for c in fifo["credit_uses"]] == [(old["id"], "10.00")]
     assert fifo["balance_after"] == "0.00"
 
 
@@ -48,3 +48,8 @@ def test_the_preview_shows_an_overpayment_and_an_empty_dialog_and_refuses_what_t
     role = account.owner.post("/roles", {"name": "Sales", "permissions": ["manage_sales"]}).json
     account.owner.put("/users/sales-1", {"role_id": role["id"]})
     assert account.user("sales-1").post(f"/invoices/{inv_id}/payments/preview", {}).status == 403
+    role = account.owner.post("/roles", {"name": "Clerk", "permissions": ["receive_payments"]}).json
+    account.owner.put("/users/clerk-1", {"role_id": role["id"]})
+    blind = account.user("clerk-1").post(f"/invoices/{inv_id}/payments/preview",
+                                          {"tenders": [{"method": "cash", "amount": "5.00"}]}).json
+    assert "credit_uses" not in blind and "credits_total" not in blind and blind["balance_after"] == "95.00"

@@ -137,7 +137,7 @@ def payment_preview(view: PaymentPreview) -> dict:
     return wire.sales.PaymentPreviewOut(
         invoice_id=view.invoice.id, balance=format_cents(view.invoice.balance),
         tenders_total=format_cents(plan.tender_total), tender_applied=format_cents(plan.tender_applied),
-        credits=[wire.sales.PreviewCreditOut(credit_id=c.id, number=c.number, amount=format_cents(amount),
+        credit_uses=[wire.sales.PreviewCreditOut(credit_id=c.id, number=c.number, amount=format_cents(amount),
                                              remaining_after=format_cents(c.remaining - amount))
                  for c, amount in plan.credit_amounts],
         credits_total=format_cents(plan.credits_total), applied=format_cents(plan.applied),

@@ -73,8 +73,9 @@ class PaymentPreviewOut(Out):
     balance: str = Field(description="the invoice's balance now")
     tenders_total: str
     tender_applied: str = Field(description="the part of the tenders the invoice takes")
-    credits: list[PreviewCreditOut]
-    credits_total: str
+    credit_uses: list[PreviewCreditOut] | None = Field(
+        default=None, description="the credits it would use; absent for users who may not view credits")
+    credits_total: str | None = Field(default=None, description="absent for users who may not view credits")
     applied: str = Field(description="what the invoice would receive: credits + tender_applied")
     balance_after: str = Field(description="the remaining balance after this payment")
     overpayment: str = Field(description="tenders beyond the balance: they would become an overpayment credit")
