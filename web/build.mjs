@@ -1,13 +1,13 @@
 // Builds what /console/ and /docs serve into chalicelib/web/static/ (shipped in the API Lambda's zip):
-//   console/: index.html, app-<hash>.js (our sources + Preact + htm + Chart.js, bundled and minified by esbuild),
-//             console-<hash>.css
+//   console/: index.html, main-<hash>.js (our sources + Preact + htm, bundled and minified by esbuild), a chunk
+//             for the Reports screen with Chart.js (loaded when it is opened), console-<hash>.css
 //   docs/:    index.html, swagger-ui-<hash>.js and .css (swagger-ui-dist as published), docs-<hash>.js (its start)
 // Content-hashed names let the server mark every asset immutable; only the two index.html files are revalidated.
 // Nothing here is fetched at run time: no CDN, no font or image from elsewhere.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -39,6 +39,23 @@ function page(template, names) {
   return html;
 }
 
+// The console: one entry module, and a chunk per screen loaded on demand (Reports brings Chart.js only when opened).
+async function bundleSplit(entry, section) {
+  const result = await build({
+    entryPoints: [join(here, entry)], bundle: true, minify: true, format: "esm", target: "es2020", splitting: true,
+    outdir: join(out, section), entryNames: "[name]-[hash]", chunkNames: "chunk-[hash]", write: false,
+    legalComments: "none", logLevel: "warning",
+  });
+  let main = null;
+  for (const file of result.outputFiles) {
+    const name = file.path.slice(join(out, section).length + 1);
+    emit(section, name, file.contents);
+    if (name.startsWith(basename(entry, ".js") + "-") && name.endsWith(".js")) main = name;
+  }
+  if (!main) throw new Error(`${entry}: esbuild wrote no entry module`);
+  return main;
+}
+
 async function bundle(entry) {
   const result = await build({
     entryPoints: [join(here, entry)], bundle: true, minify: true, format: "esm", target: "es2020",
@@ -49,7 +66,7 @@ async function bundle(entry) {
 
 rmSync(out, { recursive: true, force: true });
 
-const app = emitHashed("console", "app.js", await bundle("console/main.js"));
+const app = await bundleSplit("console/main.js", "console");
 const css = emitHashed("console", "console.css", readFileSync(join(here, "console", "console.css")));
 emit("console", "index.html", page("console/index.html", { "app.js": app, "console.css": css }));
 
