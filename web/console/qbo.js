@@ -2,7 +2,9 @@
 // live progress; disconnect (staff, confirmed); the legacy overpayment memo list (staff).
 import { useEffect, useState } from "preact/hooks";
 import { api, get, post } from "./api.js";
-import { html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, label, when, can } from "./ui.js";
+import {
+  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, label, when, can, customerName,
+} from "./ui.js";
 
 const RESYNC_KEY = "credits-console-resync";
 
@@ -65,6 +67,7 @@ function SyncErrors({ errors, canRetry, onChange }) {
 }
 
 function Parity({ onChange }) {
+  const ctx = useMe();
   const [report, setReport] = useState(null);
   const [result, setResult] = useState(null);
   const action = useAction();
@@ -92,7 +95,8 @@ function Parity({ onChange }) {
       <caption>Differences (checked ${when(report.checked_at)})</caption>
       <thead><tr><th scope="col">Kind</th><th scope="col">Object</th><th scope="col">QuickBooks</th><th scope="col" class="num">Ours</th>
         <th scope="col" class="num">Theirs</th><th scope="col">Repair</th></tr></thead>
-      <tbody>${diffs.map((d) => html`<tr><td>${d.kind.replaceAll("_", " ")}</td><td>${d.object_type || ""} ${d.object_id || ""}</td>
+      <tbody>${diffs.map((d) => html`<tr><td>${d.kind.replaceAll("_", " ")}</td>
+        <td>${d.object_type || ""} ${d.object_type === "customer" ? customerName(ctx, d.object_id) : d.object_id || ""}</td>
         <td>${d.qbo_type || ""} ${d.qbo_id || ""}</td><td class="num"><${Money} value=${d.ours} /></td><td class="num"><${Money} value=${d.theirs} /></td>
         <td>${d.repair.action.replaceAll("_", " ")}${d.repair.automatic ? "" : " (by hand)"}: <small>${d.repair.why}</small></td></tr>`)}</tbody></table>`)}
   </section>`;

@@ -29,7 +29,8 @@ export function CustomersPage() {
 export function CreditSummary({ customerId }) {
   const ctx = useMe();
   const state = useLoad(() => get(`/customers/${customerId}/credit-summary`), [customerId]);
-  return html`<${Loading} state=${state}>${(s) => html`<section class="summary" aria-label="Credit summary">
+  const name = ctx.me.sees_credits ? "Credits and outstanding balance" : "Outstanding balance";
+  return html`<${Loading} state=${state}>${(s) => html`<section class="summary" aria-label=${name}>
     <dl class="facts">
       ${ctx.me.sees_credits && html`<dt>Available credit</dt><dd><${Money} value=${s.available_credit} /></dd>`}
       <dt>Outstanding balance</dt><dd><${Money} value=${s.outstanding_balance} /></dd>
@@ -95,7 +96,7 @@ export function SalesOrderPage({ id }) {
       <dt>Invoice</dt><dd><${Link} to=${"/invoices/" + order.invoice_id}>open the invoice</${Link}></dd>
       <dt>Invoice total</dt><dd><${Money} value=${order.invoice.total} /></dd><dt>Invoice balance</dt><dd><${Money} value=${order.invoice.balance} /></dd>
       <dt>Status</dt><dd><${Status} value=${order.invoice.status} /></dd></dl>
-    <h2>Customer's credits and outstanding balance</h2>
+    <h2>${ctx.me.sees_credits ? "Customer's credits and outstanding balance" : "Customer's outstanding balance"}</h2>
     <${CreditSummary} customerId=${order.customer_id} />
   </section>`}</${Loading}>`;
 }

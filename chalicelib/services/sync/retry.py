@@ -11,7 +11,7 @@ from ...domain.sync import ConnectionState, SyncState
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store.ledger import Ledger
-from ...store.uow import UnitOfWork, run_in_transaction
+from ...store.uow import APPLIED_KEY, UnitOfWork, run_in_transaction
 from .push import PushDeferred, push_one
 from .record import KINDS, repository
 
@@ -56,7 +56,13 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
         repository(Ledger(uow), kind).get(object_id).sync.retry()
 
     run_in_transaction(principal.account_id, mark)  # in the pending index now: the workers push it if we cannot
-    outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
+    # The request's Idempotency-Key took effect with the mark; the push records its outcome in transactions of its
+    # own, which must not claim that key a second time (a 409 idempotency_key_already_applied otherwise).
+    unmarked = APPLIED_KEY.set(None)
+    try:
+        outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
+    finally:
+        APPLIED_KEY.reset(unmarked)
     entity = repository(Ledger.reading(principal.account_id), kind).get(object_id)
     return RetryOutcome(kind, object_id, getattr(entity, "number", None) or getattr(entity, "name", None),
                         entity.sync, outcome, message or entity.sync.error)
