@@ -188,3 +188,27 @@ def test_a_user_without_view_credits_sees_no_credit_element(page, api_url, http,
     expect(page.get_by_role("note")).to_contain_text("Only a Distru teammate can switch these on")
     shots(page, "settings")
     assert page.problems == []
+
+
+def test_the_docs_try_a_route_with_a_pasted_token(page, api_url, http, shots):
+    account = make_account(http)
+    page.goto(f"{api_url}/docs")
+    expect(page.get_by_role("heading", name=re.compile("Customer credits service"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Authorize")).first.click()
+    modal = page.locator(".modal-ux")  # Swagger UI's own dialog, without a dialog role
+    modal.get_by_role("textbox", name="auth-bearer-value").fill(account.owner.token)
+    modal.get_by_role("button", name="Apply credentials").click()
+    modal.get_by_role("button", name="Close", exact=True).click()
+    operation = page.locator(".opblock-post").filter(has=page.locator('[data-path="/credits"]'))
+    operation.locator(".opblock-summary").click()
+    expect(operation).to_contain_text("Who: view_credits and create_credits")  # the description, rendered
+    expect(operation).to_contain_text("credits_disabled")
+    operation.get_by_role("button", name="Try it out").click()
+    body = operation.locator("textarea.body-param__text")
+    body.fill('{"customer_id": "%s", "amount": "12.50", "internal_note": "tried from the docs"}' % account.customers[0])
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first).to_have_text("201")
+    shots(page, "try-it", full_page=False)
+    listed = account.owner.get("/credits?q=docs").json["data"]
+    assert [c["amount"] for c in listed] == ["12.50"]
+    assert page.problems == []
