@@ -27,7 +27,7 @@ def _cell(row, table, column: str):
     return row.get_by_role("cell").nth(headers.index(column))
 
 
-def test_clerk_issues_a_credit_finds_it_pays_with_cash_and_that_credit_then_voids(page, api_url, http, shots):
+def test_clerk_issues_a_credit_finds_it_pays_with_cash_and_that_credit_then_voids(page, api_url, http, shots, capfd):
     account = make_account(http)
     token = _role(account, "clerk-a", ["view_credits", "create_credits", "receive_payments", "manage_sales"])
     open_console(page, api_url, token)
@@ -108,6 +108,8 @@ def test_clerk_issues_a_credit_finds_it_pays_with_cash_and_that_credit_then_void
     expect(page.get_by_role("table", name="Uses").locator("del")).to_have_text("$30.00")
     shots(page, "credit-history")
     assert page.problems == []
+    out, err = capfd.readouterr()
+    assert "GET /console/ " in err and token not in out + err  # the server's access log saw no token
 
 
 def test_owner_cancels_a_used_credit_after_reading_both_previews(page, api_url, http, shots):
