@@ -164,7 +164,7 @@ def test_a_user_without_view_credits_sees_no_credit_element(page, api_url, http,
         expect(body.get_by_role("table", name=re.compile("credit", re.I))).to_have_count(0)
 
     page.get_by_role("link", name="Customer 0").click()
-    expect(page.get_by_role("region", name="Outstanding balance", exact=True)).to_contain_text("Outstanding balance$40.00")
+    expect(page.get_by_role("region", name="Outstanding balance", exact=True)).to_contain_text("Outstanding balance$15.00")
     no_credit_element()
     shots(page, "customer")
     page.goto(f"{api_url}/console/#/invoices/{order['invoice_id']}")
