@@ -122,8 +122,13 @@ def test_owner_cancels_a_used_credit_after_reading_both_previews(page, api_url, 
     open_console(page, api_url, account.owner.token, f"credits/{credit['id']}")
     expect(page.get_by_role("heading", name=f"Credit {credit['number']}")).to_be_visible()
 
-    page.get_by_role("button", name="Cancel credit").click()
+    page.get_by_role("button", name="Cancel credit").focus()  # by keyboard: Enter opens, Escape closes
+    page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Cancel credit")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="Cancel credit").click()
     preview = dialog.get_by_role("region", name="Cancel preview")
     expect(preview).to_contain_text("with $0.00 remaining (used $25.00)")
     expect(preview).to_contain_text("No use is voided")
@@ -140,6 +145,14 @@ def test_owner_cancels_a_used_credit_after_reading_both_previews(page, api_url, 
     expect(page.get_by_role("table", name="Transaction History").locator("tr[data-kind=applied]")).to_have_class("voided")
     shots(page, "canceled")
     assert account.owner.get(f"/invoices/{order['invoice_id']}").json["status"] == "unpaid"
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("img", name=re.compile("^Open credit by age bucket and source"))).to_be_visible()
+    aging = page.get_by_role("table", name="Open credit by customer and age (days)")
+    expect(aging.get_by_role("row").filter(has_text="All customers")).to_contain_text("$0.00")  # canceled: none open
+    expect(page.get_by_role("img", name=re.compile("^Available credit and outstanding balance"))).to_be_visible()
+    expect(page.get_by_role("table", name="Balances at each month end").get_by_role("row")).to_have_count(7)
+    shots(page, "reports", full_page=True)
     assert page.problems == []
 
 
