@@ -5,6 +5,7 @@ import os
 from chalice import Chalice, Rate, Response
 
 from chalicelib import observability
+from chalicelib.api.fallback_routes import add_fallback_routes
 from chalicelib.api.responses import json_response
 from chalicelib.api.route_table import import_all, register_routes
 
@@ -57,6 +58,10 @@ def web_console_asset(asset: str) -> Response:
     from chalicelib.web import static_files
 
     return static_files.asset("console", asset)
+
+
+# Last of the routes: 405 for a served path's other methods, 404 (greedy /{proxy+}) for every other path.
+add_fallback_routes(app)
 
 
 # The sync Lambdas. The ARNs below are what `chalice package` needs to build the event sources; deploy/resources.json

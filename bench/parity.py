@@ -20,7 +20,7 @@ import time
 
 import requests
 
-from support import local_table
+from support import connected_account, local_table
 
 CUSTOMERS, INVOICES, PAID, OVERPAID_EVERY = 100, 5_000, 2_500, 5
 MANUAL_CREDITS = 5_000 - PAID // OVERPAID_EVERY  # plus one overpayment credit per overpaid payment: 5,000 credits
@@ -134,17 +134,10 @@ def corrupt(control: str, account_id: str, emulator_books) -> set[tuple[str, str
 
 
 def main() -> None:
-    from datetime import datetime, timedelta, timezone
-
     from chalicelib.domain.pacing import floor_seconds
-    from chalicelib.domain.sync import ConnectionState
     from chalicelib.qbo.client import build_client
     from chalicelib.qbo.config import QboSettings
     from chalicelib.services.sync import parity_check
-    from chalicelib.store import accounts as accounts_store
-    from chalicelib.store.ids import new_id, utc_now
-    from chalicelib.store.models import AccountItem, account_pk
-    from chalicelib.store.qbo_connections import DynamoTokenStore
     from devstack.qbo_emulator import start_emulator
 
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
@@ -154,12 +147,7 @@ def main() -> None:
             company = requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json()
             control = f"{emulator.url}/_control/companies/{company['realm_id']}"
             requests.post(f"{control}/limits", json={"enabled": False}, timeout=10)  # our Pacer is measured
-            account_id = new_id()
-            AccountItem(account_pk(account_id), "ACCOUNT", name="Bench", owner_user_id="owner", created_at=utc_now(),
-                        qbo_credit_sync=True, credits_enabled=True).save()
-            DynamoTokenStore().connect(account_id, company["realm_id"], company["access_token"],
-                                       company["refresh_token"], datetime.now(timezone.utc) + timedelta(hours=2))
-            accounts_store.set_qbo_connection(account_id, ConnectionState.CONNECTED, company["realm_id"])
+            account_id = connected_account(emulator.url, company)
             books = emulator.state.companies[company["realm_id"]].books
             started = time.perf_counter()
             counts = seed(account_id, books)

@@ -18,7 +18,7 @@ import time
 
 import requests
 
-from support import local_table
+from support import connected_account, local_table
 
 FULL = {"customers": 100, "invoices": 5_000, "payments": 5_000, "credits": 10_000}
 SCALE = 20
@@ -98,17 +98,10 @@ def _grow(account_id: str, counts: dict[str, int]) -> None:
 
 def measured(counts: dict[str, int]) -> dict:
     """Run the real job once at this size; answer its requests, its paced (virtual) seconds and the books."""
-    from datetime import datetime, timedelta, timezone
-
-    from chalicelib.domain.sync import ConnectionState
     from chalicelib.qbo.client import build_client
     from chalicelib.qbo.config import QboSettings
     from chalicelib.services.sync import jobs
-    from chalicelib.store import accounts as accounts_store
     from chalicelib.store import account_items
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-    from chalicelib.store.ids import new_id, utc_now
-    from chalicelib.store.models import AccountItem, account_pk
     from devstack.qbo_emulator import start_emulator
 
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
@@ -117,12 +110,7 @@ def measured(counts: dict[str, int]) -> dict:
         company = requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json()
         control = f"{emulator.url}/_control/companies/{company['realm_id']}"
         requests.post(f"{control}/limits", json={"enabled": False}, timeout=10)  # our Pacer is what is measured
-        account_id = new_id()
-        AccountItem(account_pk(account_id), "ACCOUNT", name="Bench", owner_user_id="owner", created_at=utc_now(),
-                    qbo_credit_sync=True, credits_enabled=True).save()
-        DynamoTokenStore().connect(account_id, company["realm_id"], company["access_token"], company["refresh_token"],
-                                   datetime.now(timezone.utc) + timedelta(hours=2))
-        accounts_store.set_qbo_connection(account_id, ConnectionState.CONNECTED, company["realm_id"])
+        account_id = connected_account(emulator.url, company)
         _grow(account_id, counts)
         settings = QboSettings(environment=emulator.discovery_url, api_base=emulator.api_base,
                                client_id=company["client_id"], client_secret=company["client_secret"],

@@ -1,6 +1,7 @@
 """Bench plumbing: a DynamoDB Local with a fresh table, and a counter of DynamoDB calls via botocore event hooks."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -52,3 +53,41 @@ class CallCounter:
     @staticmethod
     def describe(calls: Counter) -> str:
         return f"{sum(calls.values())} ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})"
+
+
+def connected_account(emulator_url: str, company: dict, *, name: str = "Bench") -> str:
+    """A new account (through the API, as staff) with credits and two-way sync on, connected to the emulator's
+    `company` the way production connects one: POST /qbo/connect → the consent page → GET /qbo/callback. Points this
+    process's QBO_* settings at that company's OAuth client. Answers the account id."""
+    from urllib.parse import urlsplit
+
+    import requests
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.api.auth import issue_token
+
+    discovery = f"{emulator_url}/.well-known/openid-configuration"
+    os.environ.update(QBO_ENVIRONMENT=discovery, QBO_API_BASE=f"{emulator_url}/v3", QBO_CLIENT_ID=company["client_id"],
+                      QBO_CLIENT_SECRET=company["client_secret"], QBO_REDIRECT_URI=company["redirect_uri"])
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+    def call(client, method: str, path: str, token: str | None, body: dict | None = None) -> dict:
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        answer = getattr(client.http, method)(path, headers=headers, body=None if body is None else json.dumps(body))
+        if answer.status_code >= 300:
+            raise RuntimeError(f"{method.upper()} {path} answered {answer.status_code}: {answer.body[:300]!r}")
+        return json.loads(answer.body)
+
+    with Client(app) as client:
+        account_id = call(client, "post", "/accounts", issue_token("bench-staff", staff=True),
+                          {"name": name, "owner_user_id": "bench-owner"})["id"]
+        staff, owner = issue_token("bench-staff", account_id, staff=True), issue_token("bench-owner", account_id)
+        call(client, "patch", "/settings", staff, {"credits_enabled": True, "qbo_credit_sync": True})
+        consent_url = call(client, "post", "/qbo/connect", owner, {})["authorization_url"]
+        page = requests.get(consent_url, params={"realm_id": company["realm_id"]}, allow_redirects=False, timeout=10)
+        if page.status_code != 302:
+            raise RuntimeError(f"the emulator's consent page answered {page.status_code}: {page.text[:200]}")
+        callback = urlsplit(page.headers["Location"])
+        call(client, "get", f"/qbo/callback?{callback.query}", None)
+    return account_id

@@ -22,7 +22,7 @@ for name, value in dict(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local"
 def main(count: int) -> None:
     from chalice.test import Client
 
-    from devstack import dynamodb_local, qbo_demo
+    from devstack import api_server, dynamodb_local, qbo_demo
     from devstack.pump import SyncPump
 
     dynamodb = dynamodb_local.start()
@@ -34,8 +34,9 @@ def main(count: int) -> None:
 
         create_table()
         demo = seed()
-        qbo = qbo_demo.start(demo.account_id, 0)
-        qbo_demo.switch_sync_on(demo.account_id, qbo.realm_id)
+        api = api_server.serve(app, quiet=True)  # the consent flow needs a callback URL
+        qbo = qbo_demo.start(0, api_url=api.url)
+        qbo_demo.connect_with_sync(qbo, api.url, demo.tokens)
         pump = SyncPump(sweep_every=3600).start()
         headers = {"Authorization": f"Bearer {demo.tokens['owner']}", "Content-Type": "application/json"}
         lags, numbers = [], []
@@ -65,6 +66,7 @@ def main(count: int) -> None:
               f"reported failures {stats.failures}, pump errors {len(stats.errors)}")
         pump.stop()
         qbo.stop()
+        api.stop()
     finally:
         dynamodb.stop()
 

@@ -1,12 +1,11 @@
-"""The dev stack's QuickBooks Online side: the emulator, a demo company, and the demo account connected to it."""
+"""The dev stack's QuickBooks Online side: the emulator, a demo company, and the demo account connected to it through
+the same consent flow a user takes (POST /qbo/connect → the consent page → GET /qbo/callback)."""
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
 from devstack.qbo_emulator import EmulatorHandle, start_emulator
 
@@ -42,13 +41,12 @@ class QboDemo:
         self.emulator.stop()
 
 
-def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:8000") -> QboDemo:
-    """Start the emulator, create the demo company, point this process's QBO_* settings at it, connect the account.
+def start(port: int = 8001, api_url: str = "http://127.0.0.1:8000") -> QboDemo:
+    """Start the emulator, create the demo company, register the API's callback and webhook, and point this
+    process's QBO_* settings at it. Connecting the demo account is `connect`'s job, once the API serves.
 
-    The API's `<api_url>/qbo/callback` is registered as the OAuth client's redirect URI; the connection goes
-    through the emulator's consent step and chalicelib.qbo.auth.connect_account (code exchange, tokens stored in
-    DynamoDB), as production connects an account, with the browser's redirect read here instead of followed.
-    The emulator's webhooks are pointed at the API's `<api_url>/qbo/webhook`, signed with QBO_WEBHOOK_VERIFIER.
+    The API's `<api_url>/qbo/callback` is registered as the OAuth client's redirect URI; the emulator's webhooks are
+    pointed at the API's `<api_url>/qbo/webhook`, signed with QBO_WEBHOOK_VERIFIER.
     """
     try:
         emulator = start_emulator(port=port)
@@ -63,57 +61,44 @@ def start(account_id: str, port: int = 8001, api_url: str = "http://127.0.0.1:80
                           QBO_CLIENT_ID=company["client_id"], QBO_CLIENT_SECRET=company["client_secret"],
                           QBO_REDIRECT_URI=callback, QBO_WEBHOOK_VERIFIER=WEBHOOK_VERIFIER)
         os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # python-quickbooks' OAuth2Session over http
-
-        from chalicelib.qbo.auth import connect_account
-        from chalicelib.store.qbo_connections import DynamoTokenStore
-
-        from chalicelib.domain.errors import NotFound
-        from chalicelib.domain.sync import ConnectionState
-        from chalicelib.store.accounts import get_account, set_qbo_connection
-
-        code, realm_id = _consent(company["realm_id"])
-        connect_account(account_id, code, realm_id, DynamoTokenStore())
-        # the realm mapping lets the webhook route find the demo account (connecting writes it; idempotent)
-        try:
-            get_account(account_id)
-            set_qbo_connection(account_id, ConnectionState.CONNECTED, realm_id)
-        except NotFound:
-            pass  # a bare token connection (no account item), as some tests use
         _control(emulator, f"clients/{DEMO_CLIENT_ID}/webhooks",
                  {"url": api_url.rstrip("/") + WEBHOOK_PATH, "verifier": WEBHOOK_VERIFIER})
     except BaseException:
         emulator.stop()
         raise
-    return QboDemo(emulator, realm_id, callback)
+    return QboDemo(emulator, company["realm_id"], callback)
 
 
-def switch_sync_on(account_id: str, realm_id: str) -> None:
-    """The demo account syncs its credits: connected to the demo company, with qbo_credit_sync on (a staff switch)."""
-    from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.services import accounts
-    from chalicelib.store.accounts import set_qbo_connection
-
-    set_qbo_connection(account_id, ConnectionState.CONNECTED, realm_id)
-    staff = Principal("demo-staff", account_id, ALL_PERMISSIONS, staff=True, credits_enabled=True)
-    accounts.update_settings(staff, {"qbo_credit_sync": True})
-
-
-def _consent(realm_id: str) -> tuple[str, str]:
-    """The user's "Connect to QuickBooks" click: the authorization URL's redirect gives (code, realmId)."""
+def connect(demo: QboDemo, api_url: str, owner_token: str) -> dict:
+    """Connect the demo account the way a user does: `POST /qbo/connect` on the running API, the emulator's consent
+    page (whose redirect a browser would follow), then the API's `GET /qbo/callback`. Answers the callback's JSON."""
     import requests
-    from intuitlib.enums import Scopes
 
-    from chalicelib.qbo.auth import build_auth_client
-    from chalicelib.qbo.config import QboSettings
+    started = requests.post(api_url.rstrip("/") + "/qbo/connect", json={}, timeout=10,
+                            headers={"Authorization": f"Bearer {owner_token}"})
+    if started.status_code != 200:
+        raise QboDemoError(f"POST /qbo/connect answered {started.status_code}: {started.text[:300]}")
+    consent = requests.get(started.json()["authorization_url"], params={"realm_id": demo.realm_id},
+                           allow_redirects=False, timeout=10)
+    location = consent.headers.get("Location", "")
+    if consent.status_code != 302 or not location.startswith(demo.redirect_uri):
+        raise QboDemoError(f"the emulator's consent step failed ({consent.status_code}): {consent.text[:200]}")
+    answer = requests.get(location, timeout=30)
+    if answer.status_code != 200:
+        raise QboDemoError(f"the API's callback answered {answer.status_code}: {answer.text[:300]}")
+    return answer.json()
 
-    state = secrets.token_urlsafe(16)
-    url = build_auth_client(QboSettings.from_env()).get_authorization_url([Scopes.ACCOUNTING], state_token=state)
-    response = requests.get(url, params={"realm_id": realm_id}, allow_redirects=False, timeout=10)
-    query = parse_qs(urlsplit(response.headers.get("Location", "")).query)
-    if response.status_code != 302 or query.get("state") != [state] or "code" not in query:
-        raise QboDemoError(f"the emulator's consent step failed ({response.status_code}): {response.text[:200]}")
-    return query["code"][0], query["realmId"][0]
+
+def connect_with_sync(demo: QboDemo, api_url: str, tokens: dict[str, str]) -> dict:
+    """What support and the owner do for a new account, through the API: staff switch two-way credit sync on
+    (`tokens["staff"]`), then the owner connects through the consent flow (`tokens["owner"]`)."""
+    import requests
+
+    switched = requests.patch(api_url.rstrip("/") + "/settings", json={"qbo_credit_sync": True}, timeout=10,
+                              headers={"Authorization": f"Bearer {tokens['staff']}"})
+    if switched.status_code != 200:
+        raise QboDemoError(f"PATCH /settings answered {switched.status_code}: {switched.text[:300]}")
+    return connect(demo, api_url, tokens["owner"])
 
 
 def _control(emulator: EmulatorHandle, path: str, body: dict) -> dict:

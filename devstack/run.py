@@ -44,8 +44,9 @@ curl -s {base}/customers/{customer}/credit-summary -H "Authorization: Bearer $OW
 curl -s {base}/credits -H "Authorization: Bearer $CLERK_TOKEN"     # 403: the clerk's role lacks view_credits
 
 QBO emulator on {qbo.emulator.url}  (control API: {qbo.control_url}/)
-Demo account connected to QBO company {qbo.realm_id} (OAuth tokens in DynamoDB) through the consent step;
-OAuth client redirect URI {qbo.redirect_uri}. Act as the company's accountant:
+Demo account connected to QBO company {qbo.realm_id} through the consent flow (POST /qbo/connect, the
+emulator's consent page, then {qbo.redirect_uri}); tokens and the realm mapping in DynamoDB. Act as the
+company's accountant:
 curl -s {qbo.company_url}/books
 curl -s -X POST {qbo.company_url}/objects/Customer -H 'Content-Type: application/json' -d '{{"DisplayName": "Corner Deli"}}'
 
@@ -83,30 +84,31 @@ def main() -> int:
             started.callback(dynamodb.stop)
             os.environ["DYNAMODB_ENDPOINT"] = dynamodb.endpoint
 
-            from chalice.config import Config
-            from chalice.local import create_local_server
-
             from app import app
+            from devstack import api_server
             from chalicelib.store.tables import create_table
             from devstack.seed import seed
 
             create_table()
             demo = seed()
             print(f"DynamoDB Local on {dynamodb.endpoint} (table {os.environ['CREDITS_TABLE']}, in memory)")
-            qbo = qbo_demo.start(demo.account_id, args.qbo_port, api_url=f"http://{API_HOST}:{args.port}")
+            base = f"http://{API_HOST}:{args.port}"
+            qbo = qbo_demo.start(args.qbo_port, api_url=base)
             started.callback(qbo.stop)
-            qbo_demo.switch_sync_on(demo.account_id, qbo.realm_id)
             workers = pump.SyncPump(sweep_every=args.sweep_every).start()
             started.callback(workers.stop)
             try:
-                server = create_local_server(app, Config.create(chalice_stage="dev", app_name="credits"), API_HOST,
-                                             args.port)
+                api = api_server.serve(app, API_HOST, args.port)
             except OSError as error:
                 print(f"error: the API cannot listen on {API_HOST}:{args.port} ({error.strerror}); "
                       "pass --port to use another", file=sys.stderr)
                 return 1
+            started.callback(api.stop)
+            print(f"Serving on {base}", flush=True)
+            qbo_demo.connect_with_sync(qbo, base, demo.tokens)
             _print_banner(demo, args.port, qbo, workers)
-            server.serve_forever()
+            while api.thread.is_alive():
+                api.thread.join(0.5)
         except (dynamodb_local.DynamoDBLocalError, qbo_demo.QboDemoError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1

@@ -110,6 +110,10 @@ class Http:
 def http(chalice_app):
     from chalice.test import Client
 
+    from devstack import local_gateway
+
+    local_gateway.install()  # API Gateway's greedy {proxy+}: unknown paths reach the catch-all route
+
     with Client(chalice_app) as client:
         yield Http(client)
 

@@ -25,7 +25,7 @@ from chalicelib.api import route_table
 def loaded():
     return sorted(m for m in sys.modules if m.startswith(("chalicelib.api.", "chalicelib.services."))
                   and not m.endswith((".routing", ".route_table", ".auth", ".idempotency", ".errors", ".responses",
-                                              ".visibility")))
+                                              ".visibility", ".fallback_routes")))
 
 def call(method, path, resource, body=None, params=None):
     event = {"requestContext": {"httpMethod": method, "resourcePath": resource, "path": path,

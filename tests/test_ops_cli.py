@@ -5,20 +5,18 @@ seen poll by poll without timing anything."""
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Account, make_account
+from tests.conftest import Account
 from tests.qbo.conftest import emulator_env, emulator_settings, qbo_emulator, realm  # noqa: F401 (fixtures)
+from tests.qbo.consent import connected_account
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "ops-cli-test-secret-0f3c9a1d5e7b28c4d6e1"  # the "stage's" JWT secret: never printed
@@ -26,24 +24,13 @@ SECRET = "ops-cli-test-secret-0f3c9a1d5e7b28c4d6e1"  # the "stage's" JWT secret:
 
 @pytest.fixture(scope="module")
 def api_url(chalice_app):
-    """The API on a real socket: requests → Chalice's local server → the app, as under `make run`."""
-    from chalice.config import Config
-    from chalice.local import ChaliceRequestHandler, create_local_server
+    """The API on a real socket: requests → Chalice's local server → the app, as under `make run` (no access log on
+    stderr: stderr is what the CLI prints)."""
+    from devstack import api_server
 
-    class Quiet(ChaliceRequestHandler):
-        def log_message(self, *args) -> None:  # no access log on stderr: stderr is what the CLI prints
-            pass
-
-    app_class, config = chalice_app.__class__, Config.create(chalice_stage="dev", app_name="credits")
-    server = create_local_server(chalice_app, config, "127.0.0.1", 0)
-    server.server.RequestHandlerClass = functools.partial(Quiet, app_object=chalice_app, config=config)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server.server_address[1]}"
-    server.shutdown()
-    server.server.server_close()
-    thread.join(timeout=10)
-    chalice_app.__class__ = app_class  # create_local_server swaps it for its thread-local request class
+    api = api_server.serve(chalice_app, quiet=True)
+    yield api.url
+    api.stop()
 
 
 def _without_service_lines(out: str) -> str:
@@ -105,20 +92,6 @@ class Ops:
 
     def books(self, entity: str) -> list[dict]:
         return self.realm.books()["objects"].get(entity, [])
-
-
-def connected_account(http, realm) -> Account:
-    """An account with sync on, connected to `realm` (tokens stored as the callback stores them)."""
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store import accounts as accounts_store
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-
-    account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    DynamoTokenStore().connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                               datetime.now(timezone.utc) + timedelta(hours=1))
-    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
-    return account
 
 
 @pytest.fixture

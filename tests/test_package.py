@@ -30,6 +30,24 @@ def test_packaged_template_passes_cfn_lint(tmp_path):
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+def test_unknown_paths_reach_the_catch_all_and_the_gateways_own_answers_echo_nothing(tmp_path):
+    """Deployed as locally: a greedy /{proxy+} route answers 404 in our shape; what API Gateway answers itself
+    (an unmatched route, a throttle, a too large body) keeps our error shape and never repeats request data."""
+    template = json.loads(package_template(tmp_path).read_text())
+    resources = template["Resources"]
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert {"get", "post", "put", "patch", "delete"} <= set(paths["/{proxy+}"])
+    assert "put" in paths["/credits"]  # the 405 view of a served path's other method
+    answers = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources.values()
+               if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert answers["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert set(answers) >= {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
+    for answer in answers.values():
+        body = json.loads(answer["ResponseTemplates"]["application/json"])
+        assert set(body["error"]) == {"code", "message", "details"}
+        assert "$context.error.message" not in json.dumps(body) and "$input" not in json.dumps(body)
+
+
 def test_import_app_stays_light():
     """The API Lambda must not load the QBO libraries (or test tools) at import time.
 

@@ -47,7 +47,8 @@ class Unauthenticated(DomainError):
 
 
 def decode_token(header: str | None) -> dict:
-    """Verify signature and expiry; any problem is a 401 that says which."""
+    """Verify signature and expiry of a login token; any problem is a 401 that says which. Only login tokens pass
+    (DESIGN §4): an OAuth `state` is signed with a key of its own and carries a `purpose`, refused either way."""
     if not header or not header.startswith("Bearer "):
         raise Unauthenticated("send Authorization: Bearer <token>")
     try:
@@ -59,6 +60,8 @@ def decode_token(header: str | None) -> dict:
         raise Unauthenticated(f"the token is not valid: {error}") from None
     if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("account_id", ""), str):
         raise Unauthenticated("the token's sub and account_id claims must be strings")
+    if "purpose" in claims:  # something else the service signs (an OAuth state has a key of its own as well)
+        raise Unauthenticated("the token is not a login token")
     return claims
 
 

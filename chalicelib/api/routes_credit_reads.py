@@ -1,15 +1,13 @@
 """Reads no billing system offers: a cancel's preview, a credit's lineage, and the credit aging report."""
 from __future__ import annotations
 
-import csv
-import io
-
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from ..domain.credits import CancelMode
 from ..qbo.plans import cancel_changes
 from ..services import credits, lineage, reports
 from . import presenters
+from .csv_export import csv_response, wants_csv
 from .plain_routes import by_id
 from .routing import Call, endpoint
 from .wire.credit_reads import AgingOut, AgingQuery, CancelPreviewOut, LineageOut
@@ -70,12 +68,6 @@ by_id(bp, "GET", "/credits/{credit_id}/lineage", lineage.credit_lineage, present
                    "90+": "0.00"}, "by_source": {}}})
 def credit_aging(call: Call):
     report, names = reports.credit_aging(call.principal, customer_id=call.query.customer_id, as_of=call.query.as_of)
-    if "text/csv" not in call.headers.get("accept", ""):
+    if not wants_csv(call.headers):
         return presenters.credit_aging(report, names)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(presenters.AGING_CSV_COLUMNS)
-    writer.writerows(presenters.credit_aging_rows(report, names))
-    return Response(body=out.getvalue(), status_code=200,
-                    headers={"Content-Type": "text/csv; charset=utf-8",
-                             "Content-Disposition": 'attachment; filename="credit-aging.csv"'})
+    return csv_response(presenters.AGING_CSV_COLUMNS, presenters.credit_aging_rows(report, names), "credit-aging.csv")

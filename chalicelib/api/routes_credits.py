@@ -1,16 +1,14 @@
 """Credits: create, list (JSON or CSV), read, edit, delete, history."""
 from __future__ import annotations
 
-import csv
-import io
-
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from ..domain.credits import CancelMode
 from ..domain.money import format_cents, parse_cents
 from ..services import credits
 from ..store.cursor import decode_cursor, encode_cursor
 from . import presenters
+from .csv_export import csv_response, wants_csv
 from .plain_routes import by_id
 from .routing import Call, endpoint
 from .wire.credits import CancelCredit, CreateCredit, CreditHistory, CreditList, CreditListQuery, CreditOut, EditCredit
@@ -19,17 +17,6 @@ bp = Blueprint(__name__)
 CSV_COLUMNS = ("Number", "Customer ID", "Source", "Status", "Amount", "Used", "Remaining", "Internal Notes",
                "External Notes", "Created At", "QB ID", "Sync Status", "Sync Error")
 CSV_PAGE = 100
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs (OWASP CSV injection): NULs dropped, formula starts quoted.
-
-    A leading `'` is what OWASP recommends: spreadsheets then treat the cell as text; our own amounts are never
-    negative, so no number of ours is touched.
-    """
-    text = "" if value is None else str(value).replace("\0", "")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @endpoint(bp, "/credits", "POST", summary="Issue a manual credit", body=CreateCredit,
@@ -67,31 +54,24 @@ def create_credit(call: Call):
 def list_credits(call: Call):
     query = call.query
     filters = dict(customer_id=query.customer_id, status=query.status, source=query.source, q=query.q)
-    if "text/csv" in call.headers.get("accept", ""):
-        return _csv(call, filters)
+    if wants_csv(call.headers):
+        return csv_response(CSV_COLUMNS, _csv_rows(call, filters), "credits.csv")
     page = credits.list_credits(call.principal, limit=query.limit, start_after=decode_cursor(query.cursor), **filters)
     return {"data": [presenters.credit(c) for c in page.credits], "next_cursor": encode_cursor(page.last_key)}
 
 
-def _csv(call: Call, filters: dict) -> Response:
-    """The whole filtered list as CSV (pages are read until the end)."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
-    writer.writerow(CSV_COLUMNS)
+def _csv_rows(call: Call, filters: dict):
+    """The whole filtered list (pages are read until the end)."""
     after = decode_cursor(call.query.cursor)
     while True:
         page = credits.list_credits(call.principal, limit=CSV_PAGE, start_after=after, **filters)
         for c in page.credits:
-            writer.writerow([csv_cell(v) for v in (
-                c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount), format_cents(c.used),
-                format_cents(c.remaining), c.internal_note, c.external_note, c.created_at, c.qbo_id, c.sync_status,
-                c.sync_error)])
+            yield (c.number, c.customer_id, c.source.value, c.status.value, format_cents(c.amount),
+                   format_cents(c.used), format_cents(c.remaining), c.internal_note, c.external_note, c.created_at,
+                   c.qbo_id, c.sync_status, c.sync_error)
         if page.last_key is None:
-            break
+            return
         after = page.last_key
-    return Response(body=out.getvalue(), status_code=200,
-                    headers={"Content-Type": "text/csv; charset=utf-8",
-                             "Content-Disposition": 'attachment; filename="credits.csv"'})
 
 
 by_id(bp, "GET", "/credits/{credit_id}", credits.get_credit, presenters.credit, response=CreditOut,

@@ -2,18 +2,16 @@
 pre-2026-02-25 overpayment memos. Everything but connect and the callback is for support staff."""
 from __future__ import annotations
 
-import csv
-import io
 from typing import Literal
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.connection import DisconnectMode
 from ..domain.errors import InvalidInput
 from ..domain.money import format_cents
 from ..services.sync import connection, legacy
-from .routes_credits import csv_cell
+from .csv_export import csv_response, wants_csv
 from .routing import Call, endpoint
 from .wire.common import Body
 
@@ -148,19 +146,13 @@ def resume_job(call: Call):
                    "synced_at": "2026-01-15T10:00:00Z", "repaired_at": None, "qbo_books_differ": True}]})
 def legacy_memos(call: Call):
     rows = [_legacy_out(row) for row in legacy.list_legacy(call.principal)]
-    if "text/csv" not in call.headers.get("accept", ""):
+    if not wants_csv(call.headers):
         return {"data": rows}
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
-    writer.writerow(LEGACY_CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([csv_cell(v) for v in (
-            r["credit_number"], r["customer_id"], r["customer_name"], r["amount"], r["remaining"],
-            r["qbo_credit_memo_id"], r["synced_at"], "" if r["qbo_books_differ"] is None else
-            ("yes" if r["qbo_books_differ"] else "no"), r["repaired_at"])])
-    return Response(body=out.getvalue(), status_code=200,
-                     headers={"Content-Type": "text/csv; charset=utf-8",
-                              "Content-Disposition": 'attachment; filename="legacy-overpayment-credit-memos.csv"'})
+    return csv_response(LEGACY_CSV_COLUMNS, (
+        (r["credit_number"], r["customer_id"], r["customer_name"], r["amount"], r["remaining"],
+         r["qbo_credit_memo_id"], r["synced_at"], "" if r["qbo_books_differ"] is None else
+         ("yes" if r["qbo_books_differ"] else "no"), r["repaired_at"]) for r in rows),
+        "legacy-overpayment-credit-memos.csv")
 
 
 @endpoint(bp, "/qbo/legacy-overpayment-credit-memos/{credit_id}/repair", "POST",

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
 PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 JSON_MEDIA_TYPE = "application/json"
-ROUTE_CONTENT_TYPES = ["*/*"]  # Chalice's own 415 has another shape: every route accepts any type, _require_json refuses
+# Chalice's own 415 has another shape: every route accepts any type, and require_media_type refuses
+ROUTE_CONTENT_TYPES = ["*/*"]
 # On every answer of a route: no MIME sniffing of our JSON/CSV, and no cache (shared or browser) keeps account data.
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
@@ -100,12 +101,13 @@ class BadRequest(InvalidInput):
     """The request could not be read (body, query): a 400 before any use case runs."""
 
 
-def _require_json(content_type: str | None) -> None:
-    """Bodies are JSON; Chalice's own 415 has another shape, so routes accept any type and we refuse it here."""
-    media_type = (content_type or JSON_MEDIA_TYPE).split(";", 1)[0].strip().lower()
-    if media_type != JSON_MEDIA_TYPE:
-        raise UnsupportedMediaType(f"send the body as {JSON_MEDIA_TYPE}",
-                                   details={"content_type": (content_type or "")[:100], "expected": JSON_MEDIA_TYPE})
+def require_media_type(content_type: str | None, accepted: tuple[str, ...] = (JSON_MEDIA_TYPE,)) -> None:
+    """Bodies are JSON (or another of `accepted`); Chalice's own 415 has another shape, so routes accept any type and
+    we refuse it here."""
+    media_type = (content_type or accepted[0]).split(";", 1)[0].strip().lower()
+    if media_type not in accepted:
+        raise UnsupportedMediaType(f"send the body as {' or '.join(accepted)}",
+                                   details={"content_type": (content_type or "")[:100], "expected": accepted[0]})
 
 
 def _secured(response: Response) -> Response:
@@ -150,8 +152,8 @@ def _check_path_ids(params: dict[str, str]) -> None:
 
 def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
-             account_optional: bool = False, public: bool = False, description: str = "",
-             example: Any = None) -> Callable:
+             account_optional: bool = False, public: bool = False, raw_body: bool = False,
+             description: str = "", example: Any = None) -> Callable:
     """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response.
 
     `description` (Markdown: what it does, **Who:** may call it, **Errors:** with their codes) and `example` (the
@@ -159,7 +161,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
 
     `public`: no bearer token (QBO's webhook, authenticated by its signature; the OAuth callback, by its signed
     state): the handler authenticates the request itself and gets an anonymous principal. No Idempotency-Key either,
-    since there is no caller to scope it to.
+    since there is no caller to scope it to. `raw_body`: the handler reads `call.raw_body` and checks its media type
+    itself (the webhook checks its signature first).
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
@@ -184,8 +187,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                                            user_id=caller.principal.user_id)
                 _check_path_ids(params)
                 principal = caller.principal if caller else ANONYMOUS
-                if method in MUTATING:
-                    _require_json(headers.get("content-type"))
+                if method in MUTATING and not raw_body:
+                    require_media_type(headers.get("content-type"))
                 parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
                 call = Call(principal, caller.settings if caller else None, parsed_body,
                             _parse_query(request.query_params, query), params, headers, request.raw_body or b"")
@@ -206,7 +209,7 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
                     return {"status": status, "body": json.dumps(shown_to(principal, result), separators=(",", ":"))}
 
                 key = headers.get("idempotency-key")
-                if key and method in MUTATING and principal is not None:
+                if key and method in MUTATING and not public:
                     fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
                                    "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
                     outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,

@@ -63,6 +63,12 @@ class Principal:
         self.require(Permission.VIEW_CREDITS)
         self.require(permission)
 
+    def require_customer_reader(self) -> None:
+        """Customers (and what is summed up about one) are read by those who sell or take payments, and by those who
+        may view credits (the credits table names them)."""
+        if not self.sees_credits:
+            self.require_any(Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
+
     def require_staff(self, message: str) -> None:
         if not self.staff:
             raise Forbidden(message, code="staff_only")

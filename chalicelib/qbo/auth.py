@@ -1,4 +1,4 @@
-"""OAuth side of the client layer: AuthClient construction, code exchange and race-safe token refresh."""
+"""OAuth side of the client layer: AuthClient construction and race-safe token refresh."""
 from __future__ import annotations
 
 import threading
@@ -30,16 +30,6 @@ def build_auth_client(settings: QboSettings, access_token: str | None = None, re
     return _TimeoutAuthClient(settings.client_id, settings.client_secret, settings.redirect_uri,
                               settings.environment, access_token=access_token, refresh_token=refresh_token,
                               realm_id=realm_id)
-
-
-def connect_account(account_id: str, auth_code: str, realm_id: str, store: TokenStore,
-                    settings: QboSettings | None = None, now: Callable[[], datetime] = utcnow) -> QboConnection:
-    """Exchange an OAuth authorization code and store the connection."""
-    settings = settings or QboSettings.from_env()
-    auth = build_auth_client(settings, realm_id=realm_id)
-    auth.get_bearer_token(auth_code, realm_id=realm_id)
-    return store.connect(account_id, realm_id, auth.access_token, auth.refresh_token,
-                         now() + timedelta(seconds=int(auth.expires_in or 3600)))
 
 
 class TokenManager:

@@ -122,7 +122,7 @@ class QboClient:
 
 
 def build_client(account_id: str, *, settings: QboSettings | None = None, store: TokenStore | None = None,
-                 now: Callable[[], datetime] = utcnow, http: Any = None) -> QboClient:
+                 now: Callable[[], datetime] = utcnow, http: Any = None, tokens: TokenManager | None = None) -> QboClient:
     """QboClient for an account from its stored tokens, against production, sandbox or an emulator."""
     from quickbooks import QuickBooks
 
@@ -131,7 +131,7 @@ def build_client(account_id: str, *, settings: QboSettings | None = None, store:
         from ..store.qbo_connections import DynamoTokenStore
 
         store = DynamoTokenStore()
-    tokens = TokenManager(account_id, store, settings, now=now)
+    tokens = tokens or TokenManager(account_id, store, settings, now=now)
     conn = tokens.current()
     session = QboSession(tokens, settings, http=http)
     qb = QuickBooks(company_id=conn.realm_id, minorversion=settings.minorversion, use_decimal=True)

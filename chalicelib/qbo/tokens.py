@@ -1,6 +1,7 @@
 """What the client layer needs from QBO token storage: the connection, the TokenStore protocol, an in-memory store.
 
-The DynamoDB store deployed code uses is chalicelib.store.qbo_connections.DynamoTokenStore.
+The DynamoDB store deployed code uses is chalicelib.store.qbo_connections.DynamoTokenStore; a connection is stored
+only by the consent callback (chalicelib/services/sync/connection.py), never through the client layer.
 """
 from __future__ import annotations
 
@@ -31,9 +32,6 @@ class TokenStore(Protocol):
 
     def get(self, account_id: str) -> QboConnection | None: ...
 
-    def connect(self, account_id: str, realm_id: str, access_token: str, refresh_token: str,
-                access_expires_at: datetime) -> QboConnection: ...
-
     def rotate(self, current: QboConnection, access_token: str, refresh_token: str,
                access_expires_at: datetime) -> QboConnection: ...
 
@@ -50,15 +48,10 @@ class InMemoryTokenStore:
         with self._lock:
             return self._items.get(account_id)
 
-    def connect(self, account_id: str, realm_id: str, access_token: str, refresh_token: str,
-                access_expires_at: datetime) -> QboConnection:
-        """Store a new connection."""
+    def put(self, conn: QboConnection) -> None:
+        """Hold a connection (tokens a code exchange just gave, or a bench's)."""
         with self._lock:
-            old = self._items.get(account_id)
-            conn = QboConnection(account_id, realm_id, access_token, refresh_token, access_expires_at,
-                                 old.version + 1 if old else 1)
-            self._items[account_id] = conn
-            return conn
+            self._items[conn.account_id] = conn
 
     def rotate(self, current: QboConnection, access_token: str, refresh_token: str,
                access_expires_at: datetime) -> QboConnection:

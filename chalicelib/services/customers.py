@@ -33,6 +33,7 @@ def rename_customer(principal: Principal, book: Ledger, now: str, customer_id: s
 
 def credit_summary(principal: Principal, customer_id: str, *, warning_threshold: int | None) -> CreditSummary:
     """Always answered; the caller decides what to show (credit fields only to those who may view credits)."""
+    principal.require_customer_reader()
     account_id = principal.account_id
     accounts_store.get_customer(account_id, customer_id)
     # only read credits for someone who will see what they add up to

@@ -18,18 +18,13 @@ from .sales import OrderView
 SALES_READERS = (Permission.MANAGE_SALES, Permission.RECEIVE_PAYMENTS)
 
 
-def _require_customer_reader(principal: Principal) -> None:
-    if not principal.sees_credits:
-        principal.require_any(*SALES_READERS)
-
-
 def list_customers(principal: Principal, *, q: str | None, limit: int, after: str | None) -> reads.Page[CustomerItem]:
-    _require_customer_reader(principal)
+    principal.require_customer_reader()
     return reads.customers(principal.account_id, name_prefix=q, limit=limit, after=after)
 
 
 def get_customer(principal: Principal, customer_id: str) -> CustomerItem:
-    _require_customer_reader(principal)
+    principal.require_customer_reader()
     return accounts_store.get_customer(principal.account_id, customer_id)
 
 

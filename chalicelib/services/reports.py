@@ -24,6 +24,7 @@ def moment(value: date | datetime) -> str:
 def credit_summary_as_of(principal: Principal, customer_id: str, at: str, *,
                          warning_threshold: int | None) -> CreditSummary:
     """Available credit replayed from credit history; outstanding from invoices and the payments live then."""
+    principal.require_customer_reader()
     accounts_store.get_customer(principal.account_id, customer_id)
     available = 0
     if principal.sees_credits:

@@ -8,7 +8,7 @@ from ..domain.errors import NotFound
 from ..domain.permissions import ADMIN_ROLE_ID, ALL_PERMISSIONS, Permission
 from ..domain.settings import AccountSettings
 from ..domain.sync import ConnectionState, SyncState
-from .models import AccountItem, CustomerItem, RealmItem, RoleItem, UserItem, account_pk
+from .models import AccountItem, CustomerItem, RoleItem, UserItem, account_pk
 from .repository import ItemRepository
 from .sync_state import read_state
 from .synced import SyncedRepository
@@ -175,45 +175,6 @@ def link_customer(account_id: str, customer_id: str, qbo_id: str) -> None:
         pass
 
 
-def realm_pk(realm_id: str) -> str:
-    """The one key not under an account: a webhook names only the realm, so the realm leads to the account."""
-    return f"REALM#{realm_id}"
-
-
-REALM_SK = "REALM"
-
-
-def set_qbo_connection(account_id: str, state: ConnectionState, realm_id: str | None) -> None:
-    """Record on the account whether and where it is connected (read by auth on every request, no extra read).
-
-    While connected (or softly disconnected) the realm's mapping item is written in the same transaction, so an
-    inbound webhook finds the account with one key read (`account_for_realm`).
-    """
-    values = {":state": {"S": state.value}, ":one": {"N": "1"}}
-    expression = "SET qbo_state = :state"
-    if realm_id is not None:
-        expression += ", qbo_realm_id = :realm"
-        values[":realm"] = {"S": realm_id}
-    update = {"TableName": config.table_name(), "Key": {"pk": {"S": account_pk(account_id)}, "sk": {"S": ACCOUNT_SK}},
-              "UpdateExpression": expression + " ADD version :one", "ConditionExpression": "attribute_exists(pk)",
-              "ExpressionAttributeValues": values}
-    if realm_id is None or state is ConnectionState.NONE:
-        dynamodb_client().update_item(**update)
-        return
-    realm = {"TableName": config.table_name(),
-             "Item": {"pk": {"S": realm_pk(realm_id)}, "sk": {"S": REALM_SK}, "account_id": {"S": account_id}}}
-    dynamodb_client().transact_write_items(TransactItems=[{"Update": update}, {"Put": realm}])
-
-
-def account_for_realm(realm_id: str) -> str | None:
-    """The account connected to a QBO company, or None for a realm we do not know (one consistent key read)."""
-    bind()
-    try:
-        return RealmItem.get(realm_pk(realm_id), REALM_SK, consistent_read=True).account_id
-    except RealmItem.DoesNotExist:
-        return None
-
-
 def record_pull(account_id: str, *, watermark: str, pulled_at: str) -> None:
     """Move the account's CDC watermark forward (never back) and stamp when the last change read finished."""
     client = dynamodb_client()
@@ -227,9 +188,3 @@ def record_pull(account_id: str, *, watermark: str, pulled_at: str) -> None:
                                                       ":one": {"N": "1"}})
     except client.exceptions.ConditionalCheckFailedException:
         pass
-
-
-def connected_realms() -> list[str]:
-    """Every realm with a mapping item (the scheduled CDC sweep pulls each); a Scan, run once a minute at most."""
-    bind()
-    return [item.pk.split("#", 1)[1] for item in RealmItem.scan(RealmItem.sk == REALM_SK, attributes_to_get=["pk"])]

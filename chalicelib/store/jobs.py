@@ -53,15 +53,20 @@ def get(account_id: str, job_id: str) -> JobItem:
         raise NotFound("no such job", details={"job_id": job_id[:100]}) from None
 
 
+def new(account_id: str, kind: str, *, realm_id: str | None, total: int = 0, cursor: dict | None = None) -> JobItem:
+    """A running job not written yet (a disconnect writes it in its own transaction, with the account's slot)."""
+    now = utc_now()
+    job_id = f"{account_id}-{new_id()}"
+    return JobItem(account_pk(account_id), job_sk(job_id), id=job_id, kind=kind, status=RUNNING, realm_id=realm_id,
+                   total=total, done=0, failed=0, errors=[], cursor=cursor or {}, inflight=None, requests=0,
+                   created_at=now, updated_at=now)
+
+
 def create(account_id: str, kind: str, *, realm_id: str | None, total: int = 0, cursor: dict | None = None) -> JobItem:
     """A new running job in the account's active slot; LifecycleBusy when another one holds it."""
     bind()
-    now = utc_now()
-    job_id = f"{account_id}-{new_id()}"
-    job = JobItem(account_pk(account_id), job_sk(job_id), id=job_id, kind=kind, status=RUNNING, realm_id=realm_id,
-                  total=total, done=0, failed=0, errors=[], cursor=cursor or {}, inflight=None, requests=0,
-                  created_at=now, updated_at=now)
-    slot = ActiveJobItem(account_pk(account_id), ACTIVE_SK, job_id=job_id, kind=kind)
+    job = new(account_id, kind, realm_id=realm_id, total=total, cursor=cursor)
+    slot = ActiveJobItem(account_pk(account_id), ACTIVE_SK, job_id=job.id, kind=kind)
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.save(slot, condition=ActiveJobItem.pk.does_not_exist())

@@ -355,9 +355,26 @@ class AppliedKeyItem(BaseItem):
 
 
 class RealmItem(BaseItem):
-    """pk = "REALM#<realm_id>", sk = "REALM": which account a QBO company belongs to (webhooks name only realms)."""
+    """pk = "REALM#<realm_id>", sk = "REALM": which account a QBO company belongs to (webhooks name only realms).
+
+    Written by the consent callback's transaction, removed by a hard disconnect (store/qbo_connections.py): one realm,
+    one account."""
 
     account_id = UnicodeAttribute()
+
+
+class RevocationItem(BaseItem):
+    """sk = "QBO#REVOKE#<id>": tokens a disconnect dropped, sealed, until Intuit confirms their revocation.
+
+    Written in the disconnect's own transaction, so the account never holds tokens it no longer uses nor loses ones
+    Intuit still honours; deleted once the revoke succeeds (TTL: the refresh token's own life)."""
+
+    realm_id = UnicodeAttribute()
+    sealed_tokens = UnicodeAttribute()
+    data_key = UnicodeAttribute()
+    key_source = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    expiration = NumberAttribute()
 
 
 class QboMapItem(BaseItem):

@@ -16,15 +16,16 @@ from typing import Iterable
 
 from .. import config
 
-PUSH, PULL, JOB = "push", "pull", "job"
+PUSH, PULL, JOB, REVOKE = "push", "pull", "job", "revoke"
 MAX_BATCH = 10  # SendMessageBatch limit
-KEY_FIELDS = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id"}
+KEY_FIELDS = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id", REVOKE: "account_id"}
 
 
 @dataclass(frozen=True)
 class Hint:
-    """`kind` push (key = account id), pull (key = realm id) or job (key = job id "<account>-<ulid>"); `dedup` names
-    the change that caused it."""
+    """`kind` push (key = account id), pull (key = realm id), job (key = job id "<account>-<ulid>") or revoke (key =
+    account id: tokens a disconnect dropped that Intuit has not revoked yet); `dedup` names the change that caused
+    it."""
 
     kind: str
     key: str
@@ -37,6 +38,8 @@ class Hint:
     def group(self) -> str:
         if self.kind == JOB:
             return f"{PUSH}:{self.key.rpartition('-')[0]}"
+        if self.kind == REVOKE:
+            return f"{PUSH}:{self.key}"
         return f"{self.kind}:{self.key}"
 
     @property

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .. import observability
-from .queue import JOB, PULL, PUSH, Hint, parse
+from .queue import JOB, PULL, PUSH, REVOKE, Hint, parse
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, "datetime | None"], Any]  # (account or realm id, when the newest hint was sent)
@@ -53,8 +53,15 @@ def job(job_id: str, sent_at: datetime | None = None) -> Any:
     return run_job(job_id)
 
 
-HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull, JOB: job}
-KEY_NAMES = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id"}  # what a hint's key is, in the log lines
+def revoke(account_id: str, sent_at: datetime | None = None) -> Any:
+    """Revoke at Intuit what a disconnect of this account dropped (raises while Intuit still refuses)."""
+    from ..services.sync.connection import retry_revocations
+
+    return retry_revocations(account_id)
+
+
+HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull, JOB: job, REVOKE: revoke}
+KEY_NAMES = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id", REVOKE: "account_id"}  # what a hint's key is, in the log lines
 
 
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:

@@ -4,14 +4,14 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
 import pytest
 import requests
 
 from devstack.qbo_emulator import EmulatorHandle, start_emulator
-from tests.conftest import Account, make_account
+from tests.conftest import Account
+from tests.qbo.consent import connected_account, point_at
 
 
 @dataclass
@@ -119,30 +119,18 @@ def emulator_settings(realm: Realm, **overrides: Any):
 
 
 @pytest.fixture()
-def qbo_account(realm: Realm, credits_table: str) -> QboAccount:
-    """Account whose QBO connection is stored in a fresh DynamoDB table."""
-    from datetime import datetime, timedelta, timezone
+def qbo_account(realm: Realm, credits_table: str, http, monkeypatch) -> QboAccount:
+    """An account connected to the realm through the consent flow, in a fresh DynamoDB table."""
     from chalicelib.store.qbo_connections import DynamoTokenStore
 
-    store = DynamoTokenStore()
-    account_id = "acct-" + uuid.uuid4().hex[:8]
-    store.connect(account_id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                  datetime.now(timezone.utc) + timedelta(seconds=3600))
-    realm.limits(enabled=False)
-    return QboAccount(account_id, realm, emulator_settings(realm), store)
+    point_at(realm, monkeypatch)
+    account = connected_account(http, realm, credit_sync=False)
+    return QboAccount(account.id, realm, emulator_settings(realm), DynamoTokenStore())
 
 
 def emulator_env(realm: Realm, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the QBO_* variables the deployed code reads (per call) at the emulator, with tiny retry waits."""
-    settings = emulator_settings(realm)
-    for name, value in {"QBO_ENVIRONMENT": settings.environment, "QBO_API_BASE": settings.api_base,
-                        "QBO_CLIENT_ID": settings.client_id, "QBO_CLIENT_SECRET": settings.client_secret,
-                        "QBO_REDIRECT_URI": settings.redirect_uri, "QBO_RETRY_ATTEMPTS": str(settings.max_attempts),
-                        "QBO_RETRY_BASE_SECONDS": str(settings.backoff_base),
-                        "QBO_RETRY_MAX_SECONDS": str(settings.backoff_max),
-                        "QBO_CONNECT_TIMEOUT": str(settings.connect_timeout),
-                        "QBO_READ_TIMEOUT": str(settings.read_timeout)}.items():
-        monkeypatch.setenv(name, value)
+    point_at(realm, monkeypatch)
 
 
 @dataclass
@@ -165,20 +153,13 @@ class SyncedAccount:
 @pytest.fixture
 def synced(http, realm, monkeypatch) -> SyncedAccount:
     """Routes that push (retry) reach the same realm: the QBO_* environment points at the emulator."""
-    from chalicelib.domain.sync import ConnectionState
     from chalicelib.qbo.client import build_client
     from chalicelib.services.sync.push import push_pending
-    from chalicelib.store import accounts as accounts_store
     from chalicelib.store.qbo_connections import DynamoTokenStore
 
-    account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    store = DynamoTokenStore()
-    store.connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                  datetime.now(timezone.utc) + timedelta(hours=1))
-    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
-    realm.limits(enabled=False)
     emulator_env(realm, monkeypatch)
+    account = connected_account(http, realm)
+    store = DynamoTokenStore()
 
     def push(**settings):
         client = build_client(account.id, settings=emulator_settings(realm, **settings), store=store)

@@ -152,22 +152,12 @@ class InboundStack:
         return reply.json["data"]
 
 
-def connect(http: Any, realm: Realm, store_factory: Callable[[], Any]):
-    """An account with QBO sync on, connected to the realm (tokens stored, realm mapping written)."""
-    from datetime import datetime, timedelta, timezone
+def connect(http: Any, realm: Realm):
+    """An account with QBO sync on, connected to the realm through the consent flow (QBO_* must name the realm)."""
+    from chalicelib.store.qbo_connections import DynamoTokenStore
+    from tests.qbo.consent import connected_account
 
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store import accounts as accounts_store
-    from tests.conftest import make_account
-
-    account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    store = store_factory()
-    store.connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                  datetime.now(timezone.utc) + timedelta(hours=1))
-    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
-    realm.limits(enabled=False)
-    return account, store
+    return connected_account(http, realm), DynamoTokenStore()
 
 
 def fifo_queue(sqs: Any, name: str) -> str:

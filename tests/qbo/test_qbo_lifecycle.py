@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 
 from tests.conftest import Account, make_account
+from tests.qbo import consent
 from tests.qbo.conftest import Realm, emulator_settings
 
 
@@ -23,21 +23,13 @@ class Lifecycle:
 
     def consent(self, realm_id: str | None = None, *, start_as=None) -> dict:
         """POST /qbo/connect, then the browser's trip through the consent page: the callback's query."""
-        reply = (start_as or self.account.owner).post("/qbo/connect", {})
-        assert reply.status == 200, reply.body
-        url = reply.json["authorization_url"]
-        page = requests.get(url, params={"realm_id": realm_id or self.realm.realm_id}, allow_redirects=False,
-                            timeout=10)
-        assert page.status_code == 302, page.text
-        return {k: v[0] for k, v in parse_qs(urlsplit(page.headers["Location"]).query).items()}
+        return consent.consent(start_as or self.account.owner, self.realm, realm_id)
 
     def callback(self, query: dict):
-        return self.http.as_(None).get("/qbo/callback?" + urlencode(query))
+        return consent.callback(self.http, query)
 
     def connect(self, realm_id: str | None = None):
-        reply = self.callback(self.consent(realm_id))
-        assert reply.status == 200, reply.body
-        return reply
+        return consent.connect(self.account.owner, self.realm, realm_id)
 
     def new_company(self) -> dict:
         """Another company of the same OAuth client (the customer's other QBO account)."""
@@ -84,11 +76,7 @@ class Lifecycle:
 def life(http, realm, monkeypatch) -> Lifecycle:
     from chalicelib.services.sync import jobs
 
-    for name, value in dict(QBO_ENVIRONMENT=realm.emulator.discovery_url, QBO_API_BASE=realm.emulator.api_base,
-                            QBO_CLIENT_ID=realm.info["client_id"], QBO_CLIENT_SECRET=realm.info["client_secret"],
-                            QBO_REDIRECT_URI=realm.info["redirect_uri"], QBO_RETRY_BASE_SECONDS="0.001",
-                            QBO_RETRY_MAX_SECONDS="0.005").items():
-        monkeypatch.setenv(name, value)
+    consent.point_at(realm, monkeypatch)
     hints: list = []
     monkeypatch.setattr(jobs, "send_hint", lambda job: hints.append(job.id))
     account = make_account(http)
@@ -441,19 +429,20 @@ def test_two_repairs_of_one_legacy_memo_at_once_move_its_money_once_and_the_late
 
 
 def test_two_disconnects_at_once_one_wins_the_other_is_a_clean_409(life):
-    from chalicelib.domain.connection import Connection, DisconnectMode, disconnect
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store import accounts as accounts_store
-    from chalicelib.store.qbo_connections import ConnectionChanged, set_state
+    import threading
 
     life.connect()
-    stale = accounts_store.get_account(life.account.id)  # what a racing second request read
-    assert life.account.staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
-    with pytest.raises(ConnectionChanged):
-        set_state(stale, disconnect(Connection(ConnectionState.CONNECTED, life.realm.realm_id), DisconnectMode.HARD))
-    assert life.state() == ("soft_disconnected", life.realm.realm_id)
-    again = life.account.staff.post("/qbo/disconnect", {"mode": "soft"})
-    assert again.status == 409 and again.json["error"]["code"] == "not_connected"
+    replies: list = []
+    threads = [threading.Thread(target=lambda: replies.append(life.account.staff.post("/qbo/disconnect",
+                                                                                      {"mode": "soft"})))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status for r in replies) == [200, 409], [r.body for r in replies]
+    assert [r.json["error"]["code"] for r in replies if r.status == 409] == ["not_connected"]
+    assert life.state() == ("soft_disconnected", life.realm.realm_id) and life.tokens() is None
 
 
 def test_lifecycle_requests_replayed_with_the_same_idempotency_key_take_effect_once(life):
@@ -471,7 +460,7 @@ def test_the_callback_is_documented_without_a_bearer_token(life):
     assert document["paths"]["/qbo/disconnect"]["post"]["security"] == [{"bearer": []}]
 
 
-def test_a_job_the_queue_refuses_is_a_503_and_leaves_the_slot_free(life, monkeypatch):
+def test_a_clearing_job_the_queue_refuses_is_a_503_naming_it_and_resumes(life, monkeypatch):
     from chalicelib.services.sync import jobs
 
     life.connect()
@@ -482,9 +471,13 @@ def test_a_job_the_queue_refuses_is_a_503_and_leaves_the_slot_free(life, monkeyp
     monkeypatch.setattr(jobs, "send_hint", refuse)
     reply = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})
     assert reply.status == 503 and reply.json["error"]["code"] == "sync_queue_unavailable", reply.body
+    job_id = reply.json["error"]["details"]["job_id"]
+    assert life.state() == ("none", None) and life.tokens() is None  # the disconnect itself is whole
     monkeypatch.setattr(jobs, "send_hint", lambda job: life.hints.append(job.id))
-    again = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})  # the retry starts the clearing job
-    assert again.status == 200 and life.hints == [again.json["job"]["id"]]
+    again = life.account.staff.post("/qbo/disconnect", {"mode": "hard"})
+    assert again.status == 409 and again.json["error"]["details"]["job_id"] == job_id  # one clearing job
+    resumed = life.account.staff.post(f"/qbo/jobs/{job_id}/resume", {})
+    assert resumed.status == 202 and life.hints == [job_id]
 
 
 def test_mass_resync_of_used_credits_and_a_removed_adjustment_credit_gives_parity(life):

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from tests.conftest import Account, make_account
+from tests.conftest import Account
 from tests.qbo.conftest import Realm
+from tests.qbo.consent import connected_account
 
 DEADLINE = 30  # seconds: generous; the README's promise (5 s) is measured by bench, not asserted here
 
@@ -36,18 +37,8 @@ def qbo_env(realm: Realm, monkeypatch):
 
 
 def connect(http, realm: Realm) -> Account:
-    """An account with QBO credit sync on, connected to `realm` (tokens in DynamoDB, qbo_state connected)."""
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store import accounts as accounts_store
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-
-    account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
-    DynamoTokenStore().connect(account.id, realm.realm_id, realm.info["access_token"], realm.info["refresh_token"],
-                               datetime.now(timezone.utc) + timedelta(hours=1))
-    accounts_store.set_qbo_connection(account.id, ConnectionState.CONNECTED, realm.realm_id)
-    realm.limits(enabled=False)
-    return account
+    """An account with QBO credit sync on, connected to `realm` through the consent flow."""
+    return connected_account(http, realm)
 
 
 @pytest.fixture
@@ -175,12 +166,10 @@ def test_a_parked_object_is_retried_only_after_its_backoff(synced, realm, pump_f
 
 
 def test_the_sweeper_skips_accounts_that_do_not_push_now(synced, realm):
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store.accounts import set_qbo_connection
     from chalicelib.workers import sweeper
 
     credit = new_credit(synced)
-    set_qbo_connection(synced.id, ConnectionState.SOFT_DISCONNECTED, None)
+    assert synced.staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
     sent = []
     report = sweeper.run(datetime.now(timezone.utc) + timedelta(hours=2), send=sent.extend)
     assert report.skipped == [synced.id] and report.hinted == [] and sent == []

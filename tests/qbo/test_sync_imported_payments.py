@@ -20,8 +20,6 @@ from tests.qbo.inbound_stack import VERIFIER, InboundStack, Receiver, connect, f
 def stack(http, realm, monkeypatch) -> InboundStack:
     from moto import mock_aws
 
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-
     with mock_aws(config={"core": {"passthrough": {"services": ["dynamodb"]}}}):
         from chalicelib.workers import queue
 
@@ -29,7 +27,7 @@ def stack(http, realm, monkeypatch) -> InboundStack:
         monkeypatch.setenv("SYNC_QUEUE_URL", url)
         monkeypatch.setenv("QBO_WEBHOOK_VERIFIER", VERIFIER)
         emulator_env(realm, monkeypatch)  # GET /qbo/parity and the repair reach the same realm
-        account, store = connect(http, realm, DynamoTokenStore)
+        account, store = connect(http, realm)
         receiver = Receiver()
         found = InboundStack(account, realm, store, http, receiver, url)
         found.webhooks(url=receiver.url, verifier=VERIFIER)

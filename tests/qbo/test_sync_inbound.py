@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.qbo.consent import point_at
 from tests.qbo.inbound_stack import VERIFIER, InboundStack, Receiver, connect, fifo_queue, memo_body
 
 
@@ -35,10 +36,9 @@ def sqs(monkeypatch):
 
 @pytest.fixture
 def inbound(http, realm, sqs, monkeypatch) -> InboundStack:
-    from chalicelib.store.qbo_connections import DynamoTokenStore
-
     monkeypatch.setenv("QBO_WEBHOOK_VERIFIER", VERIFIER)
-    account, store = connect(http, realm, DynamoTokenStore)
+    point_at(realm, monkeypatch)
+    account, store = connect(http, realm)
     receiver = Receiver()
     stack = InboundStack(account, realm, store, http, receiver, sqs)
     stack.webhooks(url=receiver.url, verifier=VERIFIER)
@@ -379,30 +379,6 @@ def test_our_last_push_read_back_while_a_newer_change_waits_here_is_an_echo_not_
     assert owner.patch(f"/credits/{credit['id']}", {"amount": "30.00"}).status == 200  # pending, not pushed yet
     report = inbound.pull()
     assert report.outcomes["echo"] >= 1 and drifts(inbound.account.id) == []
-
-
-# 7. local run ---------------------------------------------------------------------------------------------------
-
-def test_the_dev_stack_points_the_emulators_webhooks_at_the_api_and_maps_the_demo_realm(http, credits_table,
-                                                                                      monkeypatch):
-    import requests
-
-    from chalicelib.store.accounts import account_for_realm
-    from devstack import qbo_demo
-    from tests.conftest import make_account
-
-    for name in ("QBO_ENVIRONMENT", "QBO_API_BASE", "QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "QBO_REDIRECT_URI",
-                 "QBO_WEBHOOK_VERIFIER"):
-        monkeypatch.setenv(name, "")
-    account = make_account(http)
-    demo = qbo_demo.start(account.id, port=0, api_url="http://127.0.0.1:8123")
-    try:
-        config = requests.post(f"{demo.control_url}/clients/{qbo_demo.DEMO_CLIENT_ID}/webhooks", json={},
-                               timeout=5).json()
-        assert config["url"] == "http://127.0.0.1:8123/qbo/webhook" and config["include_api_changes"] is True
-        assert account_for_realm(demo.realm_id) == account.id
-    finally:
-        demo.stop()
 
 
 # 3. the accountant's payments and credit applications on our invoices ----------------------------------------

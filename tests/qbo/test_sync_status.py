@@ -217,14 +217,11 @@ def test_a_retry_while_qbo_is_unreachable_leaves_the_object_pending_and_says_so(
 
 
 def test_a_retry_while_softly_disconnected_keeps_it_pending_for_the_reconnect(synced):
-    from chalicelib.domain.sync import ConnectionState
-    from chalicelib.store import accounts as accounts_store
-
     owner, customer = synced.account.owner, synced.account.customers[0]
     _use_item(synced.account.id, "999")
     credit = owner.post("/credits", {"customer_id": customer, "amount": "4.00"}).json
     synced.push()
-    accounts_store.set_qbo_connection(synced.account.id, ConnectionState.SOFT_DISCONNECTED, None)
+    assert synced.account.staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
     assert owner.get("/qbo/status").json["sync_mode"] == "paused"
     reply = owner.post(f"/qbo/objects/credit/{credit['id']}/retry").json
     assert (reply["outcome"], reply["sync_status"]) == ("paused", "pending")

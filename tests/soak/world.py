@@ -48,7 +48,6 @@ class World:
     """Everything one run needs; `close()` tears it down (env restored by the caller's monkeypatch)."""
 
     def __init__(self, http: Any, emulator: Any, setenv: Callable[[str, str], None], *, rng_seed: int) -> None:
-        from chalicelib.store.qbo_connections import DynamoTokenStore
         from chalicelib.store.tables import create_table
         from devstack.pump import SyncPump
 
@@ -71,7 +70,7 @@ class World:
         requests.post(f"{emulator.url}/_control/clients/{info['client_id']}/webhooks",
                       json={"url": self.receiver.url, "verifier": VERIFIER}, timeout=10).raise_for_status()
         self.account: Account
-        self.account, self.store = connect(http, self.realm, DynamoTokenStore)
+        self.account, self.store = connect(http, self.realm)
         self.stream = StreamReader()
         self.held_webhooks: list[Delivery] = []
         self._hooks = _install_hooks(self)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.api.idempotency import scope_of
-from chalicelib.api.routes_credits import csv_cell
+from chalicelib.api.csv_export import csv_cell
 from chalicelib.domain.money import MAX_CENTS, AmountTooLarge, InvalidAmount, parse_cents, within_limit
 from chalicelib.domain.permissions import (
     ADMIN_ROLE_ID,

@@ -3,11 +3,10 @@ staff's mass re-sync. Rules in chalicelib/domain/connection.py; OAuth pieces in 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 
 from ...domain import connection as rules
 from ...domain.connection import Connection, DisconnectMode, NotConnected
-from ...domain.errors import Conflict, InvalidInput, NotFound
+from ...domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
 from ...qbo import consent
@@ -15,7 +14,8 @@ from ...store import account_items, accounts as accounts_store
 from ...store import jobs as job_store
 from ...store import oauth_states
 from ...store.ids import new_id
-from ...store.qbo_connections import DynamoTokenStore, establish, set_state
+from ...store import qbo_connections as connections
+from ...workers import queue
 from . import jobs
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,25 @@ class SyncOff(Conflict):
     code = "qbo_sync_off"
 
 
+class RealmUnverified(InvalidInput):
+    """The exchanged token does not open the company the callback named: nothing is stored."""
+
+    code = "realm_unverified"
+
+
+class QboUnreachable(Unavailable):
+    """QuickBooks could not be asked during the callback: nothing is stored, the user connects again."""
+
+    code = "qbo_unavailable"
+
+
+class RevokeFailed(RuntimeError):
+    """Intuit did not confirm a revocation yet (the queue message comes back for another try)."""
+
+
+WRITE_ATTEMPTS = 8  # a connect or disconnect re-read and re-decided when the connection changed meanwhile
+
+
 def _connection(account) -> Connection:
     return Connection(accounts_store.connection_of(account), account.qbo_realm_id)
 
@@ -43,14 +62,41 @@ def start_connect(principal: Principal) -> dict:
 
 
 def complete_connect(*, code: str | None, state: str | None, realm_id: str | None) -> dict:
-    """The consent redirect: check `state` (once), then the realm rule, then exchange the code and store the tokens
-    and the account's connection in one transaction. Nothing is stored for a bad state or a refused realm."""
-    try:
-        claims = consent.read_state(state or "")
-    except consent.InvalidState as error:
-        raise InvalidConsentState(f"the connect link is not valid ({error}); start again from Connect") from None
+    """The consent redirect: check `state` (once) and the realm rules, exchange the code, prove the token opens the
+    realm, then store the tokens, the account's connection and the realm mapping in one transaction.
+
+    Nothing is stored for a bad state, a refused realm or a token that does not open it; tokens obtained for a
+    connection that is then refused are revoked."""
+    claims = _consent_claims(state)
     if not code or not realm_id:
         raise InvalidInput("the callback needs code and realmId")
+    account = _connecting_account(claims)
+    target = rules.connect(_connection(account), realm_id)
+    _require_realm_free(realm_id, claims.account_id)
+    try:
+        tokens = consent.exchange(code, realm_id)
+    except consent.CodeRefused as error:
+        raise InvalidInput(f"QuickBooks refused the authorization code ({error}); start again from Connect",
+                           code="code_refused") from None
+    _verify_realm(tokens, realm_id)
+    try:
+        _establish(claims.account_id, account, target, tokens)
+    except Exception:
+        _revoke_unused(tokens)
+        raise
+    logger.info("account %s connected to QBO company %s", claims.account_id, realm_id)
+    return {"connected": True, "account_id": claims.account_id, "realm_id": realm_id}
+
+
+def _consent_claims(state: str | None) -> consent.ConsentState:
+    try:
+        return consent.read_state(state or "")
+    except consent.InvalidState as error:
+        raise InvalidConsentState(f"the connect link is not valid ({error}); start again from Connect") from None
+
+
+def _connecting_account(claims: consent.ConsentState):
+    """The account of a state still held by a user who may connect; the state's nonce is spent here, once."""
     membership = accounts_store.load_membership(claims.account_id, claims.user_id)
     if membership is None or not (claims.staff or Permission.MANAGE_INTEGRATION in membership.permissions):
         raise InvalidConsentState("the user who started this connection may no longer connect QuickBooks")
@@ -58,52 +104,112 @@ def complete_connect(*, code: str | None, state: str | None, realm_id: str | Non
         oauth_states.use_once(claims.account_id, claims.nonce, claims.user_id, claims.expires_at)
     except oauth_states.StateAlreadyUsed:
         raise InvalidConsentState("this connect link was already used; start again from Connect") from None
-    account = membership.account
-    target = rules.connect(_connection(account), realm_id)
+    return membership.account
+
+
+def _require_realm_free(realm_id: str, account_id: str) -> None:
+    """One company, one account: refused before the code is exchanged, so the other account's grant is untouched."""
+    holder = connections.realm_holder(realm_id)
+    if holder is not None and holder != account_id:
+        raise connections.RealmInUse("this QuickBooks company is connected to another account; it must be "
+                                     "hard-disconnected there first", details={"realm_id": realm_id})
+
+
+def _verify_realm(tokens: consent.ExchangedTokens, realm_id: str) -> None:
     try:
-        auth = consent.exchange_code(code, realm_id)
-    except consent.CodeRefused as error:
-        raise InvalidInput(f"QuickBooks refused the authorization code ({error}); start again from Connect",
-                           code="code_refused") from None
-    establish(account, target, auth.access_token, auth.refresh_token,
-              datetime.now(timezone.utc) + timedelta(seconds=int(auth.expires_in or 3600)))
-    return {"connected": True, "account_id": claims.account_id, "realm_id": realm_id}
+        opened = consent.opens_realm(tokens, realm_id)
+    except consent.QboUnreachable as error:
+        _revoke_unused(tokens)
+        raise QboUnreachable(f"QuickBooks could not be reached to confirm the company ({error}); nothing was "
+                             "connected, start again from Connect") from None
+    if not opened:
+        _revoke_unused(tokens)
+        raise RealmUnverified("QuickBooks did not confirm that this authorization opens company "
+                              f"{realm_id}; nothing was connected", details={"realm_id": realm_id})
+
+
+def _establish(account_id: str, account, target: Connection, tokens: consent.ExchangedTokens) -> None:
+    """The transaction, re-read and re-decided when the connection changed between the read and the write."""
+    new = connections.NewTokens(tokens.access_token, tokens.refresh_token, tokens.access_expires_at)
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            connections.establish(account, target, new)
+            return
+        except connections.ConnectionChanged:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+        account = accounts_store.get_account(account_id)
+        target = rules.connect(_connection(account), target.realm_id)
+
+
+def _revoke_unused(tokens: consent.ExchangedTokens) -> None:
+    if not consent.revoke(tokens.refresh_token):
+        logger.warning("QBO tokens of a refused connection could not be revoked; they were never stored")
 
 
 def disconnect(principal: Principal, mode: DisconnectMode) -> dict:
-    """Soft: revoke and drop the tokens, keep every QB ID (reconnect to the same company only). Hard: the same, then
-    a job clears every QB ID, mapping, sync status and watermark. A running mass re-sync is stopped first."""
+    """Soft: drop the tokens, keep every QB ID and the realm mapping (reconnect to the same company only). Hard: drop
+    the tokens and the mapping and start the job that clears every QB ID, sync status and watermark. A running mass
+    re-sync is stopped first. The state change, the token removal (and the hard job) commit together; the tokens are
+    revoked at Intuit after the commit, and a revoke that fails is retried from the queue."""
     principal.require_staff("only support staff disconnect QuickBooks")
-    account = accounts_store.get_account(principal.account_id)
-    current = _connection(account)
-    target = rules.disconnect(current, mode)
-    running = job_store.active(principal.account_id)
-    if running is not None and running.kind == jobs.HARD_DISCONNECT:
-        raise rules.LifecycleBusy("a hard disconnect is already clearing this account",
-                                  details={"job_id": running.job_id})
-    stopped = job_store.stop_running(principal.account_id, "disconnected")
-    revoked = _drop_tokens(principal.account_id)
-    set_state(account, target)
-    answer: dict = {"mode": mode.value, "state": target.state.value, "realm_id": target.realm_id,
-                    "tokens_revoked": revoked, "stopped_job_id": stopped.id if stopped else None, "job": None}
-    if mode is DisconnectMode.HARD:
-        job = jobs.start(principal.account_id, jobs.HARD_DISCONNECT, realm_id=current.realm_id,
-                         total=account_items.count(principal.account_id))
-        answer["job"] = jobs.view(job)
-    return answer
+    stopped = None
+    for attempt in range(WRITE_ATTEMPTS):
+        account = accounts_store.get_account(principal.account_id)
+        current = _connection(account)
+        target = rules.disconnect(current, mode)
+        running = job_store.active(principal.account_id)
+        if running is not None and running.kind == jobs.HARD_DISCONNECT:
+            raise rules.LifecycleBusy("a hard disconnect is already clearing this account",
+                                      details={"job_id": running.job_id})
+        stopped = job_store.stop_running(principal.account_id, "disconnected") or stopped
+        job = None
+        if mode is DisconnectMode.HARD:
+            job = job_store.new(principal.account_id, jobs.HARD_DISCONNECT, realm_id=current.realm_id,
+                                total=account_items.count(principal.account_id))
+        try:
+            pending = connections.disconnect(account, target, job)
+            break
+        except connections.ConnectionChanged:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+    logger.info("account %s disconnected from QBO (%s)", principal.account_id, mode.value)
+    revoked = revoke_dropped(pending)
+    if job is not None:
+        jobs.queue_first_step(job)
+    return {"mode": mode.value, "state": target.state.value, "realm_id": target.realm_id, "tokens_revoked": revoked,
+            "stopped_job_id": stopped.id if stopped else None, "job": jobs.view(job) if job is not None else None}
 
 
-def _drop_tokens(account_id: str) -> bool:
-    """Revoke at Intuit (best effort: a refused or unreachable revoke still drops them here) and delete."""
-    store = DynamoTokenStore()
-    stored = store.get(account_id)
-    if stored is None:
+def revoke_dropped(pending: connections.PendingRevocation | None) -> bool:
+    """Revoke tokens a disconnect dropped; a failure is logged, kept and handed to the queue for another try."""
+    if pending is None:
         return False
-    revoked = consent.revoke(stored.refresh_token)
-    if not revoked:
-        logger.warning("QBO token revoke failed for account %s; tokens dropped anyway", account_id)
-    store.drop(account_id)
-    return revoked
+    if consent.revoke(pending.refresh_token):
+        connections.revoked(pending)
+        return True
+    logger.warning("QBO token revoke failed for account %s; kept and retried from the sync queue", pending.account_id)
+    connections.revoke_failed(pending)
+    try:
+        queue.send([queue.Hint(queue.REVOKE, pending.account_id, pending.revocation_id)])
+    except Exception:  # noqa: BLE001 - the revocation item stays; the next disconnect or sweep retries it
+        logger.exception("the revoke retry of account %s could not be queued", pending.account_id)
+    return False
+
+
+def retry_revocations(account_id: str) -> int:
+    """The queue's revoke hint: revoke what this account's disconnects dropped; raises while Intuit still refuses,
+    so the message comes back (and ends in the dead-letter queue, on the status panel, if it never succeeds)."""
+    left = 0
+    for pending in connections.pending_revocations(account_id):
+        if consent.revoke(pending.refresh_token):
+            connections.revoked(pending)
+        else:
+            connections.revoke_failed(pending)
+            left += 1
+    if left:
+        raise RevokeFailed(f"{left} dropped QBO token(s) of account {account_id} are not revoked yet")
+    return left
 
 
 def start_resync(principal: Principal) -> dict:

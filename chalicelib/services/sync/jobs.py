@@ -42,6 +42,17 @@ def start(account_id: str, kind: str, *, realm_id: str | None, total: int) -> Jo
     return job
 
 
+def queue_first_step(job: JobItem) -> None:
+    """Queue the first step of a job another transaction created (a hard disconnect's). If the queue refuses, the
+    job stays recorded as running and QueueUnavailable says so: `POST /qbo/jobs/{id}/resume` queues it again."""
+    try:
+        send_hint(job)
+    except Exception as error:
+        logger.exception("job %s could not be queued", job.id)
+        raise QueueUnavailable("the sync queue did not take the clearing job: the account is disconnected, resume "
+                               "the job to clear its QuickBooks IDs", details={"job_id": job.id}) from error
+
+
 def run_job(job_id: str, **options: Any) -> JobItem:
     """Run one step of the job and queue the next one while work is left; a finished or stopped job is left alone.
 

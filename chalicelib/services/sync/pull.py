@@ -18,6 +18,7 @@ from ...domain import imports as rules
 from ...domain.sync import ConnectionState
 from ...store import accounts as accounts_store
 from ...store import inbound as inbound_store
+from ...store import qbo_connections as connections
 from ...store.ids import parse_utc
 from .imports import ImportContext, apply_change
 
@@ -57,12 +58,12 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
     moves only after every change read was handled.
     """
     report = PullReport(realm_id)
-    account_id = accounts_store.account_for_realm(realm_id)
+    account_id = connections.realm_holder(realm_id)
     if account_id is None:
         logger.warning("qbo pull for unknown realm %s dropped", realm_id)
         return report
     account = accounts_store.get_account(account_id)
-    if account.qbo_realm_id != realm_id or account.qbo_state == ConnectionState.NONE.value:
+    if account.qbo_realm_id != realm_id or account.qbo_state != ConnectionState.CONNECTED.value:
         logger.warning("qbo pull for realm %s dropped: account %s is not connected to it", realm_id, account_id)
         return report
     report.account_id = account_id
@@ -127,7 +128,7 @@ def _void_vanished(ctx: ImportContext, changes: dict[str, list[dict]], report: P
 
 def sweep_realms() -> list[str]:
     """Realms of connected accounts, for the scheduled CDC sweep (it sends one pull hint per realm)."""
-    return accounts_store.connected_realms()
+    return connections.mapped_realms()
 
 
 def send_sweep_hints(now: datetime | None = None, send: Callable | None = None) -> list[str]:
