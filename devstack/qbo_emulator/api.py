@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from . import faults, query
+from . import documents, faults, query
 from .books import ENTITIES, entity_name
 from .clock import iso, parse_iso
 from .money import dumps, loads
@@ -107,21 +107,34 @@ def _dispatch(state: EmulatorState, company: Company, method: str, parts: list[s
               body: bytes, headers: dict[str, str]) -> Reply:
     now = iso(company.clock.now())
     head = parts[0].lower() if parts else ""
+    links = "invoicelink" in (params.get("include") or "").lower().split(",")
     if head == "query":
         text = params.get("query") if method == "GET" else body.decode("utf-8", "replace")
-        return json_reply(200, {"QueryResponse": run_query(company, text or ""), "time": now})
+        answer = run_query(company, text or "")
+        return json_reply(200, {"QueryResponse": _linked(company, answer, links), "time": now})
     if head == "batch" and method == "POST":
         return json_reply(200, {"BatchItemResponse": run_batch(state, company, _parse_json(body)), "time": now})
     if head == "cdc" and method == "GET":
         return json_reply(200, {"CDCResponse": [{"QueryResponse": run_cdc(company, params)}], "time": now})
     entity = entity_name(head)
-    if method == "GET" and len(parts) == 2:
-        return json_reply(200, {entity: company.books.read(entity, parts[1]), "time": now})
+    if method == "GET" and (len(parts) == 2 or entity == "Preferences" and len(parts) == 1):
+        obj = company.books.read(entity, settings_id(company, entity, parts[1] if len(parts) == 2 else "1"))
+        return json_reply(200, _linked(company, {entity: obj, "time": now}, links))
     if method != "POST" or len(parts) != 1:
         raise faults.bad_request(f"Unsupported {method} /{'/'.join(parts)}")
     obj, operation = write(company, entity, params, _parse_json(body))
     state.record_change(company, entity, obj["Id"], operation, from_api=True)
     return json_reply(200, {entity: obj, "time": now})
+
+
+def _linked(company: Company, payload: dict, links: bool) -> dict:
+    """`include=invoiceLink`: invoices in the answer carry their sharable link where QBO would give one."""
+    return documents.with_invoice_links(company.realm_id, payload) if links else payload
+
+
+def settings_id(company: Company, entity: str, obj_id: str) -> str:
+    """CompanyInfo is read as /companyinfo/<realmId> (its Id is "1"); any other id stays as it is."""
+    return "1" if entity == "CompanyInfo" and obj_id == company.realm_id else obj_id
 
 
 def write(company: Company, entity: str, params: dict[str, str], data: dict,
@@ -141,6 +154,8 @@ def write(company: Company, entity: str, params: dict[str, str], data: dict,
 
 def run_query(company: Company, text: str) -> dict:
     """Evaluate query text against the realm's books."""
+    if not isinstance(text, str):
+        raise faults.query_error("the query must be text")
     parsed = query.parse(text)
     return query.run(parsed, company.books.all(parsed.entity))
 
@@ -155,6 +170,8 @@ def run_batch(state: EmulatorState, company: Company, data: dict) -> list[dict]:
     visible = company.books.max_id()
     out = []
     for item in items:
+        if not isinstance(item, dict):
+            raise faults.bad_request("Each BatchItemRequest item must be an object")
         bid = item.get("bId")
         try:
             if "Query" in item:
@@ -163,10 +180,12 @@ def run_batch(state: EmulatorState, company: Company, data: dict) -> list[dict]:
             keys = [k for k in item if k in ENTITIES.values()]
             if len(keys) != 1:
                 raise faults.bad_request("Batch item needs exactly one supported entity")
-            entity, op = keys[0], (item.get("operation") or "create").lower()
+            entity, op = keys[0], str(item.get("operation") or "create").lower()
             if op not in ("create", "update", "delete"):
                 raise faults.bad_request(f"Unsupported batch operation {op}")
             body = item[entity]
+            if not isinstance(body, dict):
+                raise faults.bad_request(f"Batch item {entity} must be an object")
             if op == "create":
                 body = {k: v for k, v in body.items() if k not in ("Id", "SyncToken")}
             obj, operation = write(company, entity, {"operation": "delete"} if op == "delete" else {},

@@ -1,5 +1,5 @@
 """One company's books: Customer, Invoice, Payment, CreditMemo with QBO's derived balances and rules, plus the
-read-only Account, Item and PaymentMethod a new company starts with."""
+read-only Account, Item and PaymentMethod a new company starts with and its CompanyInfo and Preferences."""
 from __future__ import annotations
 
 import copy
@@ -8,13 +8,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from . import faults
+from . import documents, faults
+from .catalog import MODELLED, SETTINGS, is_qbo_entity
 from .clock import Clock, iso
 from .money import line_amount, to_money
-from .starter import REFERENCE_ENTITIES, starter_objects
+from .starter import DEFAULT_COMPANY_NAME, REFERENCE_ENTITIES, starter_objects
 
-ENTITIES = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "creditmemo": "CreditMemo",
-            "account": "Account", "item": "Item", "paymentmethod": "PaymentMethod"}
+ENTITIES = MODELLED
 TXN_ENTITIES = ("Invoice", "Payment", "CreditMemo")
 # which entity a reference field points at; QBO fills the ref's `name` with that object's current name
 REF_TARGETS = {"CustomerRef": "Customer", "ItemRef": "Item", "PaymentMethodRef": "PaymentMethod",
@@ -22,14 +22,15 @@ REF_TARGETS = {"CustomerRef": "Customer", "ItemRef": "Item", "PaymentMethodRef":
                "DepositToAccountRef": "Account", "ARAccountRef": "Account"}
 ZERO = Decimal("0.00")
 _READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "Balance", "BalanceWithJobs", "RemainingCredit",
-              "UnappliedAmt", "LinkedTxn", "status", "time"}
+              "UnappliedAmt", "LinkedTxn", "status", "time", "InvoiceLink"}
 
 
 def entity_name(text: str) -> str:
     """Canonical entity name from any casing; 2500 for entities the emulator does not model."""
     name = ENTITIES.get(text.lower())
     if name is None:
-        raise faults.bad_request(f"Unsupported entity {text}")
+        known = "" if is_qbo_entity(text) else " (QBO has no such entity either)"
+        raise faults.bad_request(f"Unsupported entity {text}: the emulator does not model it{known}")
     return name
 
 
@@ -45,19 +46,23 @@ def _ref_id(ref: Any) -> str | None:
 class Books:
     """In-memory objects of one realm; every change is validated on a copy and then swapped in."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, company_name: str = DEFAULT_COMPANY_NAME) -> None:
         self.clock = clock
         self.lock = threading.RLock()
         self.objects: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
         self.tombstones: dict[str, dict[str, dict]] = {name: {} for name in ENTITIES.values()}
         self._next_id = 1
         now = iso(clock.now())
-        for entity, bodies in starter_objects().items():
+        for entity, bodies in starter_objects(company_name, self.today()).items():
             for body in bodies:
                 self.objects[entity][body["Id"]] = {**body, "SyncToken": "0", "domain": "QBO", "sparse": False,
                                                     "MetaData": {"CreateTime": now, "LastUpdatedTime": now}}
 
     # ----- public operations -------------------------------------------------------------
+    def today(self) -> str:
+        """The company's current date by the emulator's clock (what QBO fills into TxnDate)."""
+        return self.clock.now().date().isoformat()
+
     def read(self, entity: str, obj_id: str) -> dict:
         """Current copy of an object or 610."""
         with self.lock:
@@ -69,6 +74,8 @@ class Books:
     def create(self, entity: str, body: dict, visible_max_id: int | None = None) -> tuple[dict, str]:
         """Create an object; returns (object, webhook operation)."""
         _writable(entity, "create")
+        if entity in SETTINGS:
+            raise faults.unsupported_operation("Create")
         with self.lock:
             obj = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
             obj_id = str(self._next_id)
@@ -88,7 +95,9 @@ class Books:
             if current.get("_voided") and entity == "Payment":
                 raise faults.business("A voided payment cannot be changed")
             changes = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
-            if sparse:
+            if entity in SETTINGS:  # a settings update changes what it names and keeps the rest, sparse or not
+                obj = _merged(current, changes)
+            elif sparse:
                 obj = copy.deepcopy(current)
                 obj.update(changes)
             else:
@@ -100,19 +109,24 @@ class Books:
             obj["SyncToken"] = str(int(current["SyncToken"]) + 1)
             obj["MetaData"] = {"CreateTime": current["MetaData"]["CreateTime"],
                                "LastUpdatedTime": iso(self.clock.now())}
+            if entity in TXN_ENTITIES:
+                obj.setdefault("TxnDate", current.get("TxnDate"))  # a full update without it keeps the date
+            if entity == "Customer":
+                _check_deactivation(current, obj)
             self._normalize(entity, obj)
             self._commit({entity: {obj["Id"]: obj}}, visible_max_id)
             return self.read(entity, obj["Id"]), "Update"
 
     def delete(self, entity: str, body: dict) -> tuple[dict, str]:
-        """Delete an object (needs the current SyncToken); leaves a tombstone for CDC."""
+        """Delete a transaction (needs the current SyncToken); leaves a tombstone for CDC. QBO deletes no
+        Customer (a name list: make it inactive instead) and no settings object."""
         _writable(entity, "delete")
+        if entity == "Customer" or entity in SETTINGS:
+            raise faults.unsupported_operation("Delete")
         with self.lock:
             current = self._current_for_change(entity, body)
             if entity in ("Invoice", "CreditMemo") and self._active_links(current["Id"]):
                 raise faults.business(f"{entity} {current['Id']} has linked payments; delete or void them first")
-            if entity == "Customer" and self._customer_in_use(current["Id"]):
-                raise faults.business(f"Customer {current['Id']} has transactions")
             candidate = self._candidate()
             del candidate[entity][current["Id"]]
             self._validate(candidate, None)
@@ -205,9 +219,6 @@ class Books:
                 for line in p.get("Line", []) if to_money(line.get("Amount")) != ZERO
                 for lt in line.get("LinkedTxn", [])[:1] if str(lt.get("TxnId")) == txn_id]
 
-    def _customer_in_use(self, cust_id: str) -> bool:
-        return any(_ref_id(o.get("CustomerRef")) == cust_id for e in TXN_ENTITIES for o in self.objects[e].values())
-
     def _candidate(self) -> dict[str, dict[str, dict]]:
         return {e: dict(objs) for e, objs in self.objects.items()}
 
@@ -219,16 +230,23 @@ class Books:
         self.objects = candidate
 
     def _normalize(self, entity: str, obj: dict) -> None:
+        """Fill in what QBO derives: customer names and Active, a transaction's date, lines, subtotal, total."""
+        if entity == "Customer":
+            if not str(obj.get("DisplayName") or "").strip():
+                raise faults.required("DisplayName")
+            obj.setdefault("Active", True)
+            obj["FullyQualifiedName"] = obj["DisplayName"]  # no sub-customers here: QBO derives it
+            return
+        if entity not in TXN_ENTITIES:
+            return
+        documents.default_txn_date(obj, self.today())
+        lines = obj.get("Line") or []
+        if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+            raise faults.bad_request("Line must be a list of objects")
+        if not all(_objects(line.get("LinkedTxn", [])) for line in lines):
+            raise faults.bad_request("Line.LinkedTxn must be a list of objects")
         try:
-            if entity == "Customer":
-                if not str(obj.get("DisplayName") or "").strip():
-                    raise faults.required("DisplayName")
-                obj.setdefault("Active", True)
-                obj["FullyQualifiedName"] = obj["DisplayName"]  # no sub-customers here: QBO derives it
-                return
-            lines = obj.get("Line") or []
-            if not isinstance(lines, list):
-                raise faults.bad_request("Line must be a list")
+            lines = documents.without_subtotals(lines)
             for n, line in enumerate(lines, start=1):
                 line["Amount"] = to_money(line.get("Amount"), "Line.Amount")
                 line.setdefault("Id", str(n))
@@ -237,14 +255,9 @@ class Books:
             if entity == "Payment":
                 obj["TotalAmt"] = to_money(obj.get("TotalAmt"), "TotalAmt")
             else:
-                total = ZERO
-                for line in lines:
-                    kind = line.get("DetailType", "SalesItemLineDetail")
-                    if kind == "DiscountLineDetail":
-                        total -= line["Amount"]
-                    elif kind != "SubTotalLineDetail":
-                        total += line["Amount"]
-                obj["TotalAmt"] = total
+                obj["TotalAmt"] = sum((-line["Amount"] if line.get("DetailType") == documents.DISCOUNT
+                                       else line["Amount"] for line in lines), ZERO)
+            obj["Line"] = documents.with_subtotal(lines) if entity in documents.SALES_FORMS else lines
         except ValueError as exc:
             raise faults.business(str(exc)) from exc
 
@@ -275,6 +288,9 @@ class Books:
                         raise faults.required("CustomerRef")
                     if cust not in objs["Customer"] or not visible(cust):
                         raise faults.invalid_reference("Customer", cust, "CustomerRef")
+                    if objs["Customer"][cust].get("Active") is False:
+                        raise faults.deleted_reference("Customer", objs["Customer"][cust]["DisplayName"],
+                                                       "CustomerRef")
                     _check_refs(objs, obj)
                     for line in obj.get("Line", []):
                         if line["Amount"] < ZERO and line.get("DetailType") != "DiscountLineDetail":
@@ -344,6 +360,28 @@ def _writable(entity: str, operation: str) -> None:
     """Account, Item and PaymentMethod are read and query only on the emulator (QBO itself allows more)."""
     if entity in REFERENCE_ENTITIES:
         raise faults.unsupported_operation(f"{operation} {entity} (the emulator only reads and queries {entity})")
+
+
+def _objects(value: Any) -> bool:
+    """True for a list of JSON objects."""
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _merged(current: dict, changes: dict) -> dict:
+    """`current` with `changes` laid over it, nested objects merged key by key (a settings update)."""
+    out = copy.deepcopy(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _check_deactivation(current: dict, updated: dict) -> None:
+    """QBO refuses to make a customer with an open balance inactive through the API."""
+    if updated.get("Active") is False and current.get("Active") is not False and current.get("Balance", ZERO) != ZERO:
+        raise faults.list_has_balance()
 
 
 def _display_name(entity: str, obj: dict) -> str:

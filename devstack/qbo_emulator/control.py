@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .api import Reply, fault_reply, json_reply, write
+from .api import Reply, fault_reply, json_reply, settings_id, write
 from .books import entity_name
 from .clock import iso, parse_iso
 from .faults import QboFault
@@ -89,15 +89,18 @@ def _client(state: EmulatorState, method: str, client_id: str, data: dict) -> Re
 
 
 def _user_edit(state: EmulatorState, company, method: str, rest: list[str], data: dict) -> Reply:
-    """Changes as an accountant would make them in QBO: no SyncToken needed, webhooks fire."""
+    """Changes as an accountant would make them in QBO: no SyncToken needed, webhooks fire. Deleting a customer
+    makes it inactive, as QBO's "Make inactive" (its UI deletes no customer either)."""
     entity = entity_name(rest[0])
     books = company.books
     if len(rest) == 1 and method == "POST":
         obj, op = write(company, entity, {}, {k: v for k, v in data.items() if k not in ("Id", "SyncToken")})
     elif len(rest) >= 2:
-        current = books.read(entity, rest[1])
+        current = books.read(entity, settings_id(company, entity, rest[1]))
         base = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
-        if method == "DELETE":
+        if method == "DELETE" and entity == "Customer":
+            obj, op = write(company, entity, {}, {"Active": False, **base, "sparse": True})
+        elif method == "DELETE":
             obj, op = write(company, entity, {"operation": "delete"}, base)
         elif len(rest) == 3 and rest[2] == "void" and method == "POST":
             obj, op = write(company, entity, {"operation": "void"}, base)

@@ -66,6 +66,20 @@ def invalid_reference(entity: str, ref_id: str, element: str) -> QboFault:
                     element=element)
 
 
+def deleted_reference(entity: str, name: str, element: str) -> QboFault:
+    """2500 for a transaction naming an inactive ("deleted") customer, in QBO's words."""
+    return QboFault(400, 2500, "Invalid Reference Id",
+                    f"Invalid Reference Id : {entity} assigned to this transaction has been deleted. "
+                    f"Before you can modify this transaction, you must restore {name} (deleted)", element=element)
+
+
+def list_has_balance() -> QboFault:
+    """Making a customer with an open balance inactive. QBO's message and detail; the code is the emulator's guess."""
+    return QboFault(400, 6000, "Delete List Has Balance Error",
+                    "The entity you are trying to delete has an open balance. : "
+                    "This customer cannot be deleted because it has a non-zero balance", element="Active")
+
+
 def unsupported_operation(detail: str) -> QboFault:
     """500 Unsupported Operation (python-quickbooks: UnsupportedException), e.g. writing a read-only entity."""
     return QboFault(400, 500, "Unsupported Operation", f"Operation {detail} is not supported.")
@@ -87,6 +101,11 @@ def amount_mismatch(line_num: object, amount: object, expected: object) -> QboFa
 def query_error(detail: str) -> QboFault:
     """4000 query parser error."""
     return QboFault(400, 4000, "Error parsing query", f"QueryParserError: {detail}")
+
+
+def query_invalid(detail: str) -> QboFault:
+    """4001 a query that parses but names what QBO cannot query (a property, an entity)."""
+    return QboFault(400, 4001, "Invalid query", f"QueryValidationError: {detail}")
 
 
 def auth_failed() -> QboFault:

@@ -1,5 +1,6 @@
 """The QBO query-language subset: SELECT * | count(*) | col, ... FROM X [WHERE ...] [ORDERBY f] [STARTPOSITION n]
-[MAXRESULTS m]."""
+[MAXRESULTS m]. WHERE may name only the entity's filterable properties (4001 otherwise); name lists (Customer, Item,
+...) answer their active objects unless the WHERE clause says something about Active."""
 from __future__ import annotations
 
 import re
@@ -9,12 +10,12 @@ from typing import Any
 
 from . import faults
 from .books import ENTITIES
+from .catalog import NAME_LISTS, filterable, is_qbo_entity
 from .clock import parse_iso
 
 _TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|\\.|'')*')|(<=|>=|!=|<>|=|<|>|\(|\)|,)|(count\(\*\)|\*)|([A-Za-z0-9_.:+\-]+))",
                     re.IGNORECASE)
 _OPS = {"=", "<", ">", "<=", ">=", "!=", "<>", "IN", "LIKE"}
-_NOT_FILTERABLE = {"unappliedamt"}
 
 
 @dataclass
@@ -50,84 +51,116 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str) -> Query:
-    """Parse query text or raise a 4000 fault."""
-    toks = _tokens(text)
-    i = 0
+class _Reader:
+    """The query's tokens with a cursor."""
 
-    def take(kind: str | None = None) -> tuple[str, str]:
-        nonlocal i
-        if i >= len(toks):
+    def __init__(self, text: str) -> None:
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def take(self, kind: str | None = None) -> tuple[str, str]:
+        if self.i >= len(self.toks):
             raise faults.query_error("unexpected end of query")
-        tok = toks[i]
+        tok = self.toks[self.i]
         if kind and tok[0] != kind:
             raise faults.query_error(f"expected {kind} near {tok[1]!r}")
-        i += 1
+        self.i += 1
         return tok
 
-    def peek_word() -> str:
-        return toks[i][1].upper() if i < len(toks) and toks[i][0] == "word" else ""
+    def peek_word(self) -> str:
+        return self.toks[self.i][1].upper() if self.more() and self.toks[self.i][0] == "word" else ""
 
-    if take("word")[1].upper() != "SELECT":
+    def comma(self) -> bool:
+        """Consume a comma if one comes next."""
+        if self.more() and self.toks[self.i] == ("op", ","):
+            self.i += 1
+            return True
+        return False
+
+    def more(self) -> bool:
+        return self.i < len(self.toks)
+
+
+def parse(text: str) -> Query:
+    """Parse query text or raise QBO's fault: 4000 when it does not parse, 4001 when it names what QBO cannot
+    query, 2500 for an entity QBO has and the emulator does not model."""
+    r = _Reader(text)
+    if r.take("word")[1].upper() != "SELECT":
         raise faults.query_error("query must start with SELECT")
-    sel = take()
+    sel = r.take()
     columns: list[str] | None = None
     if sel[0] == "word":  # a column list: SELECT Id, DisplayName FROM Customer
         columns = [sel[1]]
-        while i < len(toks) and toks[i] == ("op", ","):
-            i += 1
-            columns.append(take("word")[1])
+        while r.comma():
+            columns.append(r.take("word")[1])
     elif sel[0] != "sel":
         raise faults.query_error("expected *, count(*) or a column list after SELECT")
     elif sel[1] == "*":  # `SELECT *, Sku FROM Item` (python-quickbooks' Item.all): extra columns add nothing to *
-        while i < len(toks) and toks[i] == ("op", ","):
-            i += 1
-            take("word")
-    if take("word")[1].upper() != "FROM":
+        while r.comma():
+            r.take("word")
+    if r.take("word")[1].upper() != "FROM":
         raise faults.query_error("expected FROM")
-    name = take("word")[1]
-    if name.lower() not in ENTITIES:
-        raise faults.query_error(f"unknown entity {name}")
-    q = Query(entity=ENTITIES[name.lower()], count=sel == ("sel", "count(*)"), columns=columns)
-    if peek_word() == "WHERE":
-        i += 1
-        while True:
-            fld = take("word")[1]
-            if fld.lower() in _NOT_FILTERABLE:
-                raise faults.query_error(f"property {fld} is not queryable")
-            op_tok = take()
-            op = op_tok[1].upper()
-            if op not in _OPS:
-                raise faults.query_error(f"unknown operator {op_tok[1]}")
-            if op == "IN":
-                take("op")
-                values = []
-                while True:
-                    values.append(take()[1])
-                    sep = take("op")[1]
-                    if sep == ")":
-                        break
-                q.where.append((fld, op, values))
-            else:
-                q.where.append((fld, op, take()[1]))
-            if peek_word() != "AND":
-                break
-            i += 1
-    while i < len(toks):
-        word = take("word")[1].upper()
+    q = Query(entity=_entity(r.take("word")[1]), count=sel == ("sel", "count(*)"), columns=columns)
+    if r.peek_word() == "WHERE":
+        r.take()
+        _where(r, q)
+    _paging(r, q)
+    return q
+
+
+def _entity(name: str) -> str:
+    if name.lower() in ENTITIES:
+        return ENTITIES[name.lower()]
+    if is_qbo_entity(name):
+        raise faults.bad_request(f"Unsupported entity {name}: the emulator does not model it")
+    raise faults.query_invalid(f"Metadata not found for Entity: {name}")
+
+
+def _where(r: _Reader, q: Query) -> None:
+    """Conditions joined by AND, each on a filterable property."""
+    while True:
+        fld = r.take("word")[1]
+        if not filterable(q.entity, fld):
+            raise faults.query_invalid(f"property '{fld}' is not queryable")
+        op_tok = r.take()
+        op = op_tok[1].upper()
+        if op not in _OPS:
+            raise faults.query_error(f"unknown operator {op_tok[1]}")
+        if op == "IN":
+            r.take("op")
+            values = [r.take()[1]]
+            while r.take("op")[1] != ")":
+                values.append(r.take()[1])
+            q.where.append((fld, op, values))
+        else:
+            q.where.append((fld, op, r.take()[1]))
+        if r.peek_word() != "AND":
+            return
+        r.take()
+
+
+def _paging(r: _Reader, q: Query) -> None:
+    """ORDERBY (or ORDER BY) f [ASC|DESC], STARTPOSITION n, MAXRESULTS m, in any order."""
+    while r.more():
+        word = r.take("word")[1].upper()
         if word in ("ORDERBY", "ORDER"):
-            if word == "ORDER" and take("word")[1].upper() != "BY":
+            if word == "ORDER" and r.take("word")[1].upper() != "BY":
                 raise faults.query_error("expected BY")
-            q.order_by = take("word")[1]
-            if peek_word() in ("ASC", "DESC"):
-                q.descending = take()[1].upper() == "DESC"
+            q.order_by = r.take("word")[1]
+            if r.peek_word() in ("ASC", "DESC"):
+                q.descending = r.take()[1].upper() == "DESC"
         elif word == "STARTPOSITION":
-            q.start = max(1, int(take("word")[1]))
+            q.start = max(1, _integer(r.take("word")[1], word))
         elif word == "MAXRESULTS":
-            q.max_results = min(1000, max(1, int(take("word")[1])))
+            q.max_results = min(1000, max(1, _integer(r.take("word")[1], word)))
         else:
             raise faults.query_error(f"unexpected {word}")
-    return q
+
+
+def _integer(text: str, clause: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise faults.query_error(f"{clause} needs a whole number, not {text!r}")
+    return int(text)
 
 
 def _field(obj: dict, path: str) -> Any:
@@ -183,6 +216,8 @@ def _matches(obj: dict, cond: tuple[str, str, Any]) -> bool:
 
 def run(q: Query, objects: list[dict]) -> dict:
     """Evaluate a parsed query over public object copies; returns the QueryResponse body."""
+    if q.entity in NAME_LISTS and not any(fld.lower() == "active" for fld, _, _ in q.where):
+        objects = [o for o in objects if o.get("Active") is not False]  # QBO: inactive ones only when asked
     rows = [o for o in objects if all(_matches(o, c) for c in q.where)]
     if q.count:
         return {"totalCount": len(rows)}

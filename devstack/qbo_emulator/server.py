@@ -85,12 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/oauth2/v1/tokens/bearer" and method == "POST":
             return self._token(state, headers, body)
         if path == "/oauth2/v1/tokens/revoke" and method == "POST":
-            try:
-                client_id = state.oauth.authenticate_client(headers.get("authorization"))
-                state.oauth.revoke(client_id, json.loads(body or b"{}").get("token", ""))
-            except OAuthError as err:
-                return Reply(err.status, json.dumps({"error": err.error}).encode())
-            return Reply(200, b"")
+            return self._revoke(state, headers, body)
         if path == "/v1/openid_connect/userinfo":
             return Reply(200, json.dumps({"sub": "emulator-user", "email": "user@example.com"}).encode())
         if path == "/oauth2/v1/certs":
@@ -98,13 +93,39 @@ class _Handler(BaseHTTPRequestHandler):
         return Reply(404, json.dumps({"error": f"no route {method} {path}"}).encode())
 
     @staticmethod
+    def _revoke(state: EmulatorState, headers: dict, body: bytes) -> Reply:
+        """RFC 7009 revocation: `token=...` form-encoded, or `{"token": ...}` as intuit-oauth sends it."""
+        try:
+            client_id = state.oauth.authenticate_client(headers.get("authorization"))
+            state.oauth.revoke(client_id, revocation_token(headers.get("content-type", ""), body))
+        except OAuthError as err:
+            return Reply(err.status, json.dumps({"error": err.error}).encode())
+        return Reply(200, b"")
+
+    @staticmethod
     def _token(state: EmulatorState, headers: dict, body: bytes) -> Reply:
         try:
             client_id = state.oauth.authenticate_client(headers.get("authorization"))
-            tokens = state.oauth.grant(client_id, dict(parse_qsl(body.decode())))
+            tokens = state.oauth.grant(client_id, dict(parse_qsl(body.decode("utf-8", "replace"))))
         except OAuthError as err:
             return Reply(err.status, json.dumps({"error": err.error}).encode())
         return Reply(200, json.dumps(tokens).encode())
+
+
+def revocation_token(content_type: str, body: bytes) -> str:
+    """The `token` of a revocation request, JSON or form-encoded; 400 invalid_request when there is none."""
+    text = body.decode("utf-8", "replace").strip()
+    if "json" in content_type.lower() or text.startswith("{"):
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            raise OAuthError(400, "invalid_request") from None
+        token = data.get("token") if isinstance(data, dict) else None
+    else:
+        token = dict(parse_qsl(text)).get("token")
+    if not isinstance(token, str) or not token:
+        raise OAuthError(400, "invalid_request")
+    return token
 
 
 class _Server(ThreadingHTTPServer):

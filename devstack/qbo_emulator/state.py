@@ -10,6 +10,7 @@ from .books import Books
 from .clock import Clock, iso
 from .limits import FaultPlan, RateLimiter
 from .oauth import OAuthRegistry
+from .starter import DEFAULT_COMPANY_NAME
 from .webhooks import WebhookDispatcher
 
 
@@ -19,6 +20,7 @@ class Company:
 
     realm_id: str
     client_id: str
+    company_name: str = DEFAULT_COMPANY_NAME
     clock: Clock = field(default_factory=Clock)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     faults: FaultPlan = field(default_factory=FaultPlan)
@@ -28,7 +30,7 @@ class Company:
     books: Books = field(init=False)
 
     def __post_init__(self) -> None:
-        self.books = Books(self.clock)
+        self.books = Books(self.clock, self.company_name)
 
 
 class EmulatorState:
@@ -53,14 +55,16 @@ class EmulatorState:
             self.webhooks = WebhookDispatcher()
 
     def create_company(self, client_id: str | None = None, client_secret: str | None = None,
-                       realm_id: str | None = None, redirect_uri: str | None = None) -> dict:
-        """New realm connected to an (existing or new) OAuth client, with a first token pair."""
+                       realm_id: str | None = None, redirect_uri: str | None = None,
+                       company_name: str | None = None) -> dict:
+        """New realm connected to an (existing or new) OAuth client, with a first token pair; `company_name` is
+        its CompanyInfo.CompanyName."""
         client = self.oauth.add_client(client_id, client_secret, redirect_uri)
         with self._lock:
             realm_id = realm_id or str(9130000000000000 + secrets.randbelow(10 ** 12))
             if realm_id in self.companies:
                 raise ValueError(f"realm {realm_id} exists")
-            self.companies[realm_id] = Company(realm_id, client["client_id"])
+            self.companies[realm_id] = Company(realm_id, client["client_id"], company_name or DEFAULT_COMPANY_NAME)
         tokens = self.oauth.issue(client["client_id"], realm_id)
         return {"realm_id": realm_id, **client, **tokens,
                 "auth_code": self.oauth.new_code(client["client_id"], realm_id),

@@ -179,8 +179,8 @@ def test_customer_balance_is_open_invoices_less_unused_credit_and_unapplied_paym
     assert Customer.get(other, qb=qb).Balance == 0
 
 
-# ----- InvoiceLink is optional: asking for it is accepted, the emulator leaves it out ---------------------------
-def test_include_invoice_link_is_accepted_and_left_out(realm, qb):
+# ----- InvoiceLink needs a BillEmail and online payment (test_qbo_emulator_defaults has the link itself) -----------
+def test_include_invoice_link_is_accepted_and_no_link_without_bill_email(realm, qb):
     inv = _invoice(qb, realm.customer()["Id"], _line(12))
     got = Invoice.get(inv.Id, qb=qb, params={"include": "invoiceLink"})
     assert got.Id == inv.Id and not getattr(got, "InvoiceLink", None)

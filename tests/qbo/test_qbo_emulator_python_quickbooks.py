@@ -1,10 +1,8 @@
 """python-quickbooks 0.9.12's own integration tests (tests/integration/, written against Intuit's sandbox) for the
 entities the emulator models, run against the emulator with the same client calls and assertions.
 
-Ported: test_creditmemo (2), test_customer (2), test_invoice (6 of 7), test_payment (3). Left out:
-test_invoice.test_invoice_link, because InvoiceLink is optional and the emulator leaves it out (see
-test_qbo_emulator_fidelity). The sandbox's sample data becomes the `sandbox` fixture: customers, invoices, a
-credit memo and five payments made as the accountant would.
+Ported: test_creditmemo (2), test_customer (2), test_invoice (7), test_payment (3). The sandbox's sample data
+becomes the `qb` fixture: customers, invoices, a credit memo and five payments made as the accountant would.
 """
 from __future__ import annotations
 
@@ -215,6 +213,38 @@ def test_invoice_void(qb):
     assert query_invoice.Balance == 0.0
     assert query_invoice.TotalAmt == 0.0
     assert 'Voided' in query_invoice.PrivateNote
+
+
+def test_invoice_link(qb):
+    # Sharable link for the invoice sent to external customers.
+    # The link is generated only for invoices with online payment enabled and having a valid customer email address.
+    # Include query param `include=invoiceLink` to get the link back on query response.
+
+    # Create test customer
+    customer_name = datetime.now().strftime('%d%H%M%S')
+    customer = Customer()
+    customer.DisplayName = customer_name
+    customer.save(qb=qb)
+
+    # Create an invoice with sharable link flags set
+    invoice = Invoice()
+    invoice.CustomerRef = customer.to_ref()
+    invoice.DueDate = '2024-12-31'
+    invoice.AllowOnlineCreditCardPayment = True
+    invoice.AllowOnlineACHPayment = True
+    invoice.Line.append(_create_invoice_line(qb))
+
+    # BillEmail must be set for Sharable link to work!
+    invoice.BillEmail = EmailAddress()
+    invoice.BillEmail.Address = 'test@email.com'
+
+    invoice.save(qb=qb)
+
+    # You must add 'include': 'invoiceLink' to the params when doing a query for the invoice
+    query_invoice = Invoice.get(invoice.Id, qb=qb, params={'include': 'invoiceLink'})
+
+    assert query_invoice.InvoiceLink is not None
+    assert 'https' in query_invoice.InvoiceLink
 
 
 # ----- tests/integration/test_payment.py ---------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_query_by_get_and_unqueryable_field(realm, qb):
     assert got["QueryResponse"]["Customer"][0]["DisplayName"] == "Only One"
     with pytest.raises(ValidationException) as exc:
         qb.query("SELECT * FROM Payment WHERE UnappliedAmt > '0'")
-    assert exc.value.error_code == 4000
+    assert exc.value.error_code == 4001  # QueryValidationError: UnappliedAmt is not filterable
 
 
 def test_batch_create_chunks_and_per_item_faults(realm, qb):
