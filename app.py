@@ -27,6 +27,39 @@ def openapi_document() -> Response:
     return json_response(200, build_document())
 
 
+# The web console and the API docs: static files built by `make` (web/), served by this Lambda from the same origin
+# as the API (README "Web console and API docs" says why not S3 + CloudFront). Imported on their first call only.
+WEB_PATHS = ("/docs", "/docs/{asset}", "/console", "/console/{asset}")
+
+
+@app.route("/docs", methods=["GET"])
+def api_docs() -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.page("docs")
+
+
+@app.route("/docs/{asset}", methods=["GET"])
+def api_docs_asset(asset: str) -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.asset("docs", asset)
+
+
+@app.route("/console", methods=["GET"])
+def web_console() -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.page("console")
+
+
+@app.route("/console/{asset}", methods=["GET"])
+def web_console_asset(asset: str) -> Response:
+    from chalicelib.web import static_files
+
+    return static_files.asset("console", asset)
+
+
 # Last of the routes: 405 for a served path's other methods, 404 (greedy /{proxy+}) for every other path.
 add_fallback_routes(app)
 

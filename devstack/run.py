@@ -12,13 +12,24 @@ import sys
 API_HOST = "127.0.0.1"
 
 
+def console_link(base: str, token: str) -> str:
+    """The console's address signed in as the token's user: the console moves the token into the tab's
+    sessionStorage and out of the address bar."""
+    return f"{base}/console/#token={token}"
+
+
 def _print_banner(demo, port: int, qbo, pump) -> None:
     base = f"http://{API_HOST}:{port}"
     owner, clerk = demo.tokens["owner"], demo.tokens["clerk"]
     customer = demo.customer_ids[0]
     print(f"""
-Credits API ready on {base}  (OpenAPI: {base}/openapi.json)
+Credits API ready on {base}  (OpenAPI: {base}/openapi.json, interactive docs: {base}/docs)
 Demo account {demo.account_id}; customers {', '.join(demo.customer_ids)}
+
+Web console, one link per demo user (the token rides in the #fragment, which the browser never sends):
+  owner (Admin, every permission):            {console_link(base, owner)}
+  clerk (sales and payments, no View Credits): {console_link(base, clerk)}
+  staff (vendor support, QuickBooks panel):   {console_link(base, demo.tokens['staff'])}
 
 export OWNER_TOKEN={owner}
 export CLERK_TOKEN={clerk}

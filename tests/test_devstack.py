@@ -75,6 +75,15 @@ def test_make_run_serves_the_api_connects_qbo_and_stops_everything(monkeypatch):
 
         status, settings = _call("GET", f"{base}/settings", owner)
         assert status == 200 and settings["credits_enabled"] is True
+        links = dict(re.findall(r"^  (owner|clerk|staff) \(.*?\):\s+(\S+)$", out, re.M))
+        assert set(links) == {"owner", "clerk", "staff"}
+        assert links["owner"] == f"{base}/console/#token={owner}"
+        for link in links.values():  # the console page answers; each token is good for /me
+            with urllib.request.urlopen(link.split("#")[0], timeout=10) as page:
+                assert page.status == 200 and b'id="app"' in page.read()
+            status, me = _call("GET", f"{base}/me", link.split("#token=")[1])
+            assert status == 200 and me["account_id"] == account
+        assert _call("GET", f"{base}/me", links["clerk"].split("#token=")[1])[1]["sees_credits"] is False
         status, credit = _call("POST", f"{base}/credits", owner, {"customer_id": customer, "amount": "25.00"},
                                {"Idempotency-Key": "devstack-smoke-1"})
         assert status == 201 and credit["remaining"] == "25.00"

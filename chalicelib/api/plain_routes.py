@@ -22,7 +22,7 @@ PATH_PARAM = re.compile(r"\{(\w+)\}")
 
 
 def by_id(bp: Blueprint, method: str, path: str, use_case: Callable[..., Any], present: Callable[[Any], dict], *,
-          summary: str, response: type[BaseModel]) -> None:
+          summary: str, response: type[BaseModel], description: str = "", example: Any = None) -> None:
     """`method path` answers `present(use_case(principal, <the path's one id>))`."""
     names = PATH_PARAM.findall(path)
     if len(names) != 1:
@@ -32,14 +32,16 @@ def by_id(bp: Blueprint, method: str, path: str, use_case: Callable[..., Any], p
     def handler(call: Call) -> dict:
         return present(use_case(call.principal, call.params[name]))
 
-    _declare(bp, use_case, handler, path, method, summary=summary, response=response)
+    _declare(bp, use_case, handler, path, method, summary=summary, response=response, description=description,
+             example=example)
 
 
 def listing(bp: Blueprint, path: str, list_page: Callable[..., Page], present: Callable[[Any], dict], *,
-            summary: str, query: type[BaseModel], response: type[BaseModel]) -> None:
+            summary: str, query: type[BaseModel], response: type[BaseModel], description: str = "",
+            example: Any = None) -> None:
     """GET `path` answers one page of `list_page`'s rows, each presented."""
     _declare(bp, list_page, lambda call: listed(call, list_page, present), path, "GET", summary=summary,
-             query=query, response=response)
+             query=query, response=response, description=description, example=example)
 
 
 def listed(call: Call, list_page: Callable[..., Page], present: Callable[[Any], dict]) -> dict:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # annotations only: a route that shows one resource need not 
     from ..domain.payments import Payment
     from ..domain.returns import CustomerReturn
     from ..domain.settings import AccountSettings
-    from ..services.payments import PaymentResult
+    from ..domain.permissions import Principal
+    from ..services.payments import PaymentPreview, PaymentResult
     from ..services.sales import InvoiceView, OrderView
     from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem
 
@@ -37,6 +38,13 @@ def settings(value: AccountSettings) -> dict:
     return wire.accounts.SettingsOut(credits_enabled=value.credits_enabled, qbo_credit_sync=value.qbo_credit_sync,
                                      credit_balance_warning_threshold=_money(value.credit_balance_warning_threshold)
                                      ).model_dump()
+
+
+def me(principal: Principal, value: AccountSettings | None) -> dict:
+    return wire.accounts.MeOut(
+        user_id=principal.user_id, account_id=principal.account_id, staff=principal.staff,
+        permissions=sorted(p.value for p in principal.permissions), credits_enabled=principal.credits_enabled,
+        sees_credits=principal.sees_credits, qbo_credit_sync=bool(value and value.qbo_credit_sync)).model_dump()
 
 
 def role(item: RoleItem) -> dict:
@@ -128,6 +136,19 @@ def order_view(view: OrderView) -> dict:
 def invoice_view(view: InvoiceView) -> dict:
     """An invoice use case's answer: the invoice with its payments."""
     return invoice(view.invoice, view.payments)
+
+
+def payment_preview(view: PaymentPreview) -> dict:
+    plan = view.plan
+    return wire.sales.PaymentPreviewOut(
+        invoice_id=view.invoice.id, balance=format_cents(view.invoice.balance),
+        tenders_total=format_cents(plan.tender_total), tender_applied=format_cents(plan.tender_applied),
+        credit_uses=[wire.sales.PreviewCreditOut(credit_id=c.id, number=c.number, amount=format_cents(amount),
+                                             remaining_after=format_cents(c.remaining - amount))
+                 for c, amount in plan.credit_amounts],
+        credits_total=format_cents(plan.credits_total), applied=format_cents(plan.applied),
+        balance_after=format_cents(view.invoice.balance - plan.applied),
+        overpayment=format_cents(plan.overpayment)).model_dump()
 
 
 def payment_view(view: PaymentResult) -> dict:

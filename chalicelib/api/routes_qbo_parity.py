@@ -68,7 +68,21 @@ class RepairAnswerOut(Out):
 
 @endpoint(bp, "/qbo/parity", "GET", summary="Ledger vs the QBO company: every difference with both values and its "
           "repair (manage_integration; 202 while a large account is checked in the background)",
-          query=ParityQuery, response=ParityOut)
+          query=ParityQuery, response=ParityOut,
+          description=("Compares the ledger with the connected QuickBooks company: every difference with our "
+                       "amount, theirs, and its repair. A large account is checked in the background (202 with "
+                       "`status: running`; ask again); `fresh=true` starts a new check.\n\n"
+                       "**Who:** `manage_integration` and `view_credits`.\n\n"
+                       "**Errors:** `409 not_connected`; `503 qbo_unavailable`; `403 forbidden`; the common errors "
+                       "in the introduction."),
+          example={"status": "done", "checked_at": "2026-11-27T09:00:00.000000Z",
+                   "differences": [{"id": "missing_in_qbo:credit:01JF3Q8ZP7K2M4N6R8T0V2X4Y6",
+                   "kind": "missing_in_qbo", "object_type": "credit", "object_id": "01JF3Q8ZP7K2M4N6R8T0V2X4Y6",
+                   "qbo_type": "CreditMemo", "qbo_id": "148", "ours": "25.00", "theirs": None,
+                   "repair": {"action": "push_ours", "automatic": True,
+                   "why": "its QuickBooks document was deleted: push ours again", "targets": [["credit",
+                   "01JF3Q8ZP7K2M4N6R8T0V2X4Y6"]]}, "customer_id": "01JF3Q7W0C1D2E3F4G5H6J7K8M",
+                   "sync_status": "synced"}]})
 def get_parity(call: Call):
     from ..services.sync.parity import parity  # the check's machinery only when a check is asked for
 
@@ -78,7 +92,14 @@ def get_parity(call: Call):
 
 
 @endpoint(bp, "/qbo/parity/repair", "POST", summary="Repair all differences ({}) or the chosen ones: push ours, or "
-          "follow QBO where it owns the document (manage_integration)", body=RepairBody, response=RepairAnswerOut)
+          "follow QBO where it owns the document (manage_integration)", body=RepairBody, response=RepairAnswerOut,
+          description=("Repairs every difference (`{}`) or the chosen ones (`{\"differences\": [ids]}`): pushes ours "
+                       "again, or follows QuickBooks where it owns the document; what needs a person is refused "
+                       "with why.\n\n"
+                       "**Who:** `manage_integration` and `view_credits`.\n\n"
+                       "**Errors:** `409 parity_not_checked` (check first); `409 parity_not_repairable`; `409 "
+                       "not_connected`; `403 forbidden`; the common errors in the introduction."),
+          example={"differences": ["missing_in_qbo:credit:01JF3Q8ZP7K2M4N6R8T0V2X4Y6"]})
 def repair_parity(call: Call):
     from ..services.sync.parity_repair import repair
 

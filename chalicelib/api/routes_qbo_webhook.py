@@ -38,7 +38,16 @@ class BadWebhookPayload(InvalidInput):
 
 
 @endpoint(bp, "/qbo/webhook", "POST", summary="QBO change notification (signed by Intuit; legacy or CloudEvents)",
-          response=WebhookAccepted, public=True, raw_body=True)
+          response=WebhookAccepted, public=True, raw_body=True,
+          description=("QuickBooks' change notification (legacy `eventNotifications` or CloudEvents). The "
+                       "`intuit-signature` header (base64 HMAC-SHA256 of the raw body with the webhook verifier) "
+                       "is checked in constant time before anything else; one pull hint per known realm is queued "
+                       "and the answer comes at once.\n\n"
+                       "**Who:** QuickBooks (no bearer token: the signature authenticates).\n\n"
+                       "**Errors:** `401 unauthenticated` for a missing or wrong signature; `400 "
+                       "bad_webhook_payload` for a signed body of another shape; `415 "
+                       "unsupported_media_type` for a signed body that is not JSON."),
+          example={"queued": ["9130000000000001"], "dropped": []})
 def qbo_webhook(call: Call) -> dict:
     if not verify_signature(call.raw_body, call.headers.get("intuit-signature")):
         raise Unauthenticated("the intuit-signature header is missing or does not match the body")

@@ -61,6 +61,8 @@ class RouteSpec:
     public: bool = False  # no bearer token (the OpenAPI document lists no security for it)
     module: str = ""  # the route module that declares it, and its view's name (chalicelib/api/route_table.py)
     view_name: str = ""
+    description: str = ""  # for /openapi.json and /docs: what it does, who may call it, its errors, in Markdown
+    example: Any = None  # one example: the request body where the route takes one, else the success answer
 
 
 ROUTES: list[RouteSpec] = []
@@ -88,6 +90,11 @@ def remember_request(request: Request, get_response: Callable[[Request], Respons
             return response
     finally:
         _REQUEST.reset(token)
+
+
+def current_request() -> Request | None:
+    """This thread's request (see remember_request), for views declared outside endpoint()."""
+    return _REQUEST.get()
 
 
 class BadRequest(InvalidInput):
@@ -145,8 +152,12 @@ def _check_path_ids(params: dict[str, str]) -> None:
 
 def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
-             account_optional: bool = False, public: bool = False, raw_body: bool = False) -> Callable:
+             account_optional: bool = False, public: bool = False, raw_body: bool = False,
+             description: str = "", example: Any = None) -> Callable:
     """Declare a JSON route; the handler takes a Call and returns a payload, or a chalice Response.
+
+    `description` (Markdown: what it does, **Who:** may call it, **Errors:** with their codes) and `example` (the
+    request body where the route takes one, else a success answer) are what /openapi.json and /docs show.
 
     `public`: no bearer token (QBO's webhook, authenticated by its signature; the OAuth callback, by its signed
     state): the handler authenticates the request itself and gets an anonymous principal. No Idempotency-Key either,
@@ -156,7 +167,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
         ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public,
-                                module=handler.__module__, view_name=handler.__name__))
+                                module=handler.__module__, view_name=handler.__name__,
+                                description=description, example=example))
 
         @bp.route(path, methods=[method], content_types=ROUTE_CONTENT_TYPES, name=handler.__name__)
         def view(**params: str) -> Response:

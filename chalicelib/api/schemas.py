@@ -10,7 +10,7 @@ from .wire.common import (  # noqa: F401
     SyncStatusName)
 from .wire.errors import ErrorBody, ErrorOut  # noqa: F401
 from .wire.accounts import (  # noqa: F401
-    AccountOut, AssignRole, CreateAccount, CreateRole, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut,
+    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut,
     UserRowOut)
 from .wire.customers import (  # noqa: F401
     CreateCustomer, CreditSummaryAsOfOut, CreditSummaryOut, CreditSummaryQuery, CustomerList, CustomerListQuery,
@@ -20,7 +20,8 @@ from .wire.credits import (  # noqa: F401
 from .wire.sales import (  # noqa: F401
     ChangeCustomer, ChargeIn, ChargeOut, ChosenCreditIn, CreateSalesOrder, CreditUseOut, EditInvoice, InvoiceList,
     InvoiceListQuery, InvoiceOut, InvoiceRowOut, InvoiceSummaryOut, LineIn, LineOut, PaymentList, PaymentListQuery,
-    PaymentOut, PaymentRowOut, ReceivePayment, SalesOrderOut, TenderIn, TenderOut)
+    PaymentOut, PaymentPreviewBody, PaymentPreviewOut, PaymentRowOut, PreviewCreditOut, ReceivePayment, SalesOrderOut,
+    TenderIn, TenderOut)
 from .wire.returns import (  # noqa: F401
     CreateReturn, ReturnLineIn, ReturnLineOut, ReturnList, ReturnListQuery, ReturnOut)
 from .wire.credit_reads import (  # noqa: F401

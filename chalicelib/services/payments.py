@@ -4,13 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..domain.allocation import ChosenCredit, plan_chosen, plan_fifo
+from ..domain.allocation import ChosenCredit, PaymentPlan, plan_chosen, plan_fifo
 from ..domain.credits import CreditSource
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment, PaymentCreditUse, Tender, validate_tenders
 from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id
 from ..store.ledger import Ledger, ledger_use_case
+from ..store.uow import dry_run
 from .postings import (issue_credit, load_for_voiding, payment_links, take_back, void_payment_and_release,
                        void_with_origin)
 
@@ -23,16 +24,22 @@ class PaymentResult:
     invoice: Invoice
 
 
-@ledger_use_case
-def receive_payment(principal: Principal, book: Ledger, now: str, invoice_id: str, *, tenders: list[Tender],
-                    credits: CreditChoice, payment_number: str | None = None) -> PaymentResult:
+@dataclass(frozen=True)
+class PaymentPreview:
+    """What a payment would do now: the invoice as it stands and the split of the money."""
+
+    invoice: Invoice
+    plan: PaymentPlan
+
+
+def _plan(principal: Principal, book: Ledger, invoice_id: str, tenders: list[Tender],
+          credits: CreditChoice) -> PaymentPreview:
     """Tenders first, then credits (FIFO or the chosen ones) up to the balance; a tender beyond it is a credit."""
     principal.require(Permission.RECEIVE_PAYMENTS)
     if credits:
         principal.require_credits()
     validate_tenders(tenders)
     tender_total = sum(t.amount for t in tenders)
-    payment_id = new_id()
     chosen = credits if isinstance(credits, list) else []
     book.load(book.invoices.key(invoice_id), *(book.credits.key(c.credit_id) for c in chosen))
     invoice = book.invoices.get(invoice_id)
@@ -44,7 +51,25 @@ def receive_payment(principal: Principal, book: Ledger, now: str, invoice_id: st
     else:
         candidates = book.credits.of_customer(invoice.customer_id) if credits == "fifo" else []
         plan = plan_fifo(invoice.balance, tender_total, candidates, **scope)
+    return PaymentPreview(invoice, plan)
+
+
+def preview_payment(principal: Principal, invoice_id: str, *, tenders: list[Tender],
+                    credits: CreditChoice) -> PaymentPreview:
+    """What receive_payment with these tenders and credits would do now (the Receive Payment dialog's live
+    balance), decided by the same code on fresh reads and never committed; refuses what the payment would refuse,
+    except a payment that brings nothing (the dialog before anything is entered)."""
+    return dry_run(principal.account_id, lambda uow: _plan(principal, Ledger(uow), invoice_id, tenders, credits))
+
+
+@ledger_use_case
+def receive_payment(principal: Principal, book: Ledger, now: str, invoice_id: str, *, tenders: list[Tender],
+                    credits: CreditChoice, payment_number: str | None = None) -> PaymentResult:
+    """The planned split (see _plan) in one transaction: credit uses, an overpayment credit, the payment."""
+    planned = _plan(principal, book, invoice_id, tenders, credits)
+    invoice, plan = planned.invoice, planned.plan
     plan.require_something()
+    payment_id = new_id()
     uses = [book.uses.add(credit.apply(use_id=new_id(), payment_id=payment_id, invoice_id=invoice.id,
                                        amount=amount, now=now)) for credit, amount in plan.credit_amounts]
     overpayment = None

@@ -14,7 +14,8 @@ SEES = Principal("u1", "a1", ALL_PERMISSIONS, credits_enabled=True)
 BLIND_ROLE = Principal("u2", "a1", ALL_PERMISSIONS - {Permission.VIEW_CREDITS}, credits_enabled=True)
 FEATURE_OFF = Principal("u3", "a1", ALL_PERMISSIONS, credits_enabled=False)
 STAFF_FEATURE_OFF = Principal("s1", "a1", frozenset(), staff=True, credits_enabled=False)
-SETTINGS_FIELDS = {"credits_enabled", "qbo_credit_sync", "credit_balance_warning_threshold"}
+SETTINGS_FIELDS = {"credits_enabled", "qbo_credit_sync", "credit_balance_warning_threshold",
+                   "sees_credits"}  # GET /me: whether the caller sees credits (false for those who do not)
 
 
 def _fields(model: type[BaseModel]) -> set[str]:

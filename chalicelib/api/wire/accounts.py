@@ -39,6 +39,18 @@ class SettingsOut(Out):
     credit_balance_warning_threshold: str | None
 
 
+class MeOut(Out):
+    """The caller as the service sees them: what a client (the web console) may show and offer."""
+
+    user_id: str
+    account_id: str
+    staff: bool = Field(description="a vendor teammate: every permission, and the staff-only switches and jobs")
+    permissions: list[str] = Field(description="the role's permissions (all of them for staff)")
+    credits_enabled: bool
+    sees_credits: bool = Field(description="credits are on and the caller may view them: show credit elements")
+    qbo_credit_sync: bool
+
+
 class RoleOut(Out):
     id: str
     name: str

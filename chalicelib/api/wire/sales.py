@@ -51,6 +51,36 @@ class ReceivePayment(Body):
     payment_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
 
 
+class PaymentPreviewBody(Body):
+    """The Receive Payment dialog's state: what POST /invoices/{id}/payments would be sent (no payment number)."""
+
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+    credits: Literal["fifo"] | list[ChosenCreditIn] | None = Field(
+        default=None, description='"fifo" (oldest first) or the credits to use, with optional amounts')
+
+
+class PreviewCreditOut(Out):
+    credit_id: str
+    number: str
+    amount: str = Field(description="what the payment would take from this credit")
+    remaining_after: str
+
+
+class PaymentPreviewOut(Out):
+    """Every amount the dialog shows, computed by the service (the browser never adds money up)."""
+
+    invoice_id: str
+    balance: str = Field(description="the invoice's balance now")
+    tenders_total: str
+    tender_applied: str = Field(description="the part of the tenders the invoice takes")
+    credit_uses: list[PreviewCreditOut] | None = Field(
+        default=None, description="the credits it would use; absent for users who may not view credits")
+    credits_total: str | None = Field(default=None, description="absent for users who may not view credits")
+    applied: str = Field(description="what the invoice would receive: credits + tender_applied")
+    balance_after: str = Field(description="the remaining balance after this payment")
+    overpayment: str = Field(description="tenders beyond the balance: they would become an overpayment credit")
+
+
 class LineOut(Out):
     description: str
     quantity: str

@@ -12,7 +12,7 @@ from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store.inbound import forget_drift
 from ...store.ledger import Ledger
-from ...store.uow import UnitOfWork, run_in_transaction
+from ...store.uow import APPLIED_KEY, UnitOfWork, run_in_transaction
 from .push import PushDeferred, push_one
 from .record import KINDS, repository
 
@@ -60,14 +60,20 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
         return drift
 
     drifted = run_in_transaction(principal.account_id, mark)  # pending now: the workers push it if we cannot
-    outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
-    if outcome == "pushed":
-        forget_drift(principal.account_id, kind, object_id)  # ours is what QBO shows again (no drift: a no-op)
-        if drifted:
-            _push_waiting(principal.account_id, client_factory)  # what waited for this repair (a use of it) goes
+    # The request's Idempotency-Key took effect with the mark; the push records its outcome in transactions of its
+    # own, which must not claim that key a second time (a 409 idempotency_key_already_applied otherwise).
+    unmarked = APPLIED_KEY.set(None)
+    try:
+        outcome, message = _push_now(principal.account_id, kind, object_id, client_factory)
+        if outcome == "pushed":
+            forget_drift(principal.account_id, kind, object_id)  # ours is what QBO shows again (no drift: a no-op)
+            if drifted:
+                _push_waiting(principal.account_id, client_factory)  # what waited for this repair (a use of it) goes
+    finally:
+        APPLIED_KEY.reset(unmarked)
     entity = repository(Ledger.reading(principal.account_id), kind).get(object_id)
     return RetryOutcome(kind, object_id, getattr(entity, "number", None) or getattr(entity, "name", None),
-                        entity.sync, outcome, message or entity.sync.error)
+                        entity.sync, outcome, message or entity.sync.shown_error)
 
 
 def _push_waiting(account_id: str, client_factory: Callable[[str], Any] | None) -> None:

@@ -1,0 +1,1 @@
+"""The browser side served by the API Lambda: the web console (/console/) and the API docs (/docs)."""
