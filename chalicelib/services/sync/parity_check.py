@@ -204,11 +204,12 @@ def load_ours(account_id: str) -> Ours:
 
 
 def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
-    """A manual or return credit is its CreditMemo; an imported one is its QBO document; the others have none."""
+    """A manual, return or reissued credit is its CreditMemo; an imported one is its QBO document; the others have
+    none."""
     own = LocationKind.UNAPPLIED if credit.in_accountants_payment else LocationKind.MEMO
     source = kept.get((own, credit.id), 0)
     status = credit.sync.status.value
-    if credit.source in (CreditSource.MANUAL, CreditSource.RETURN):
+    if credit.in_our_memo:
         return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
                           exists=not memo_is_gone(credit), source=source, sync_status=status)
     if credit.source is CreditSource.QBO:

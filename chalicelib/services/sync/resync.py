@@ -9,7 +9,10 @@ also carries the same requestid (derived from its objects), so QBO itself answer
 Credits after a hard disconnect are recreated, never matched to the old company's memos: the new company gets a
 fresh CreditMemo per open manual or return credit (its current amount and notes, less what removed adjustment credits
 gave up in it), an overpayment credit becomes its payment's UnappliedAmt again, and what is fully canceled or deleted
-is not created at all. The old company's memos are left to that company (we hold no tokens for it any more).
+is not created at all. A credit imported from the old company (a CreditMemo, or the UnappliedAmt of the accountant's
+Payment) is reissued as ours (services.sync.reissue) and gets a CreditMemo of ours for what is left of it: its amount
+less what the accountant applied of it there (`Credit.memo_amount`), so once its uses are linked, RemainingCredit is
+its remaining. The old company's documents are left to that company (we hold no tokens for it any more).
 
 What needs the documents above first is handed to the regular push (marked pending, so the stream relays it): each
 active credit use (its linking Payment) and each invoice-adjustment credit (it has no document; its push checks the
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.connection import Connection, accepts_realm
-from ...domain.credits import Credit, CreditSource
+from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
 from ...qbo import mapping
 from ...qbo.batch import batch_create
@@ -38,6 +41,7 @@ from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
 from .memo_shares import memo_given_up
 from .record import record, repository
+from .reissue import reissue
 
 PHASES = ("customer", "invoice", "payment", "credit", "use")
 ENTITY = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "credit": "CreditMemo"}
@@ -269,7 +273,11 @@ def _credit(run: Step, item, batch: Batch) -> None:
         if credit.cuts:
             batch.handed_over.append(("credit", credit.id))
         return
-    if credit.source not in (CreditSource.MANUAL, CreditSource.RETURN):
+    if credit.owned_by_qbo:  # imported from the old company: ours from now on, a memo for what is left of it
+        if credit.status is not CreditStatus.ACTIVE:
+            raise Skip  # voided there: nothing is left of it
+        credit = reissue(run.account_id, credit.id)
+    if not credit.in_our_memo:
         raise Refused("NotMappedYet", f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
         raise Skip
