@@ -170,10 +170,12 @@ def load_ours(account_id: str) -> Ours:
             continue
         if not any(part.kind is LocationKind.MEMO for part in use.parts):
             continue  # drawn from Payments' unapplied amounts only: lines on those Payments, no document of its own
+        if use.from_qbo:
+            continue  # the accountant applied it: a line of their Payment, compared as the payment recorded from it
         if use.active and memo_left:
             uses_on[use.invoice_id].append(key)
         mine.append(rules.Mine("use", key, customer_of.get(use.credit_id, ""), "Payment", use.qbo_id,
-                               owned=not use.from_qbo, exists=use.active and memo_left > 0, marker_id=use.id,
+                               exists=use.active and memo_left > 0, marker_id=use.id,
                                sync_status=use.sync.status.value))
     payments_on: dict[str, list[str]] = defaultdict(list)
     for payment in payments:
