@@ -254,9 +254,20 @@ def _payment(run: Step, item: PaymentItem, batch: Batch) -> None:
     invoice_qbo_id = _qbo_id(run, "invoice", payment.invoice_id)
     if invoice_qbo_id is None:
         raise Refused("dependency_not_synced", "its invoice is not in QuickBooks")
+    linked = payment.tender_applied - _cut(run, payment.invoice_id, ("payment", payment.id))
     doc = mapping.tender_payment_doc(payment, customer=_customer_ref(run, payment.customer_id),
-                                     links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
+                                     links=[Link(invoice_qbo_id, "Invoice", linked)])
     batch.creates.append((payment.id, doc, payment.sync.version))
+
+
+def _cut(run: Step, invoice_id: str, link: tuple[str, str]) -> int:
+    """What the invoice's reductions cut from one of its links: the invoice is created at its reduced total, so the
+    link carries only the rest (the cut money stays where the adjustment credit keeps it: UnappliedAmt)."""
+    book = run.ctx.ledger()
+    invoice = book.invoices.get(invoice_id)
+    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+    return sum(int(cut["amount"]) for credit_id in invoice.adjustment_credit_ids
+               for cut in book.credits.get(credit_id).cuts if tuple(cut["doc"]) == link)
 
 
 def _credit(run: Step, item, batch: Batch) -> None:
