@@ -40,10 +40,12 @@ def _move_some(book: Ledger, credit_id: str, now: str) -> bool:
     if not credit.owned_by_qbo:
         return True
     old, new = credit.own_source, (LocationKind.MEMO, credit.id)
-    holders = [credit, *source_sharers(book, credit, {old, new})] if old != new else [credit]
-    moving: list[Credit | CreditUse] = [use for holder in holders for use in book.uses.of_credit(holder.id)
-                                        if any(part.key == old for part in use.parts)]
-    moving += [holder for holder in holders[1:] if holder.names_source(old)]
+    moving: list[Credit | CreditUse] = []
+    if old != new:  # imported from the accountant's Payment (one from a CreditMemo keeps its source's name)
+        holders = [credit, *source_sharers(book, credit, {old, new})]
+        moving += [use for holder in holders for use in book.uses.of_credit(holder.id)
+                   if any(part.key == old for part in use.parts)]
+        moving += [holder for holder in holders[1:] if holder.names_source(old)]
     for item in moving[:CHUNK]:
         item.move_source(old, new)
     if len(moving) > CHUNK:
