@@ -83,8 +83,6 @@ def needs_forgetting(raw: dict) -> bool:
         return False
     if "qbo_id" in raw or "qbo_sync_token" in raw or "sync_pk" in raw or "sync_error" in raw:
         return True
-    if raw.get("from_qbo", {}).get("BOOL"):  # a use the accountant applied there: ours in a new company
-        return True
     return "sync_version" in raw and raw.get("synced_version", {}).get("N") != raw["sync_version"]["N"]
 
 
@@ -107,8 +105,6 @@ def _forget_one(tx: TransactWrite, account_id: str, raw: dict) -> None:
         tx.delete(CustomerItem(raw["pk"]["S"], sk))  # a key-only handle: deletes whatever item has this key
         return
     item = MODEL_BY_PREFIX[_kind_of(sk)].from_raw_data(raw)
-    if isinstance(item, CreditUseItem):
-        item.from_qbo = False  # the accountant's Payment that carried it is forgotten: a re-sync links it as ours
     state = read_state(item)
     state.forget()
     write_state(state, item, account_id=account_id, kind=KIND_BY_PREFIX[_kind_of(sk)], entity_id=sk.split("#", 1)[1])

@@ -52,4 +52,3 @@ def _move_some(book: Ledger, credit_id: str, now: str) -> bool:
         return False
     credit.reissue(now=now)
     return True
-

@@ -181,12 +181,17 @@ def _one_batch(run: Step) -> None:
 
 
 def _hand_over(account_id: str, objects: list[tuple[str, str]]) -> None:
-    """Mark these pending in one transaction: the stream relays them to the push like any committed change."""
+    """Mark these pending in one transaction: the stream relays them to the push like any committed change. A use
+    the accountant applied in the old company (`from_qbo`: a line of their Payment there) is ours from now on: its
+    linking Payment is ours to create in the new company."""
 
     def mark(uow: UnitOfWork) -> None:
         book = Ledger(uow)
         for kind, object_id in objects:
-            repository(book, kind).get(object_id).sync.retry()
+            found = repository(book, kind).get(object_id)
+            found.sync.retry()
+            if kind == "use":
+                found.from_qbo = False
 
     run_in_transaction(account_id, mark)
 
