@@ -243,3 +243,32 @@ def test_a_resync_to_a_new_company_keeps_every_credit_and_ends_at_parity(life, m
     _books_match_the_ledger(life, company["realm_id"])
     _imported_credits_are_memos_of_ours(life, company["realm_id"], cr)
     _ours_from_then_on(life, company["realm_id"], cr)
+
+
+def test_an_imported_credit_spent_before_the_resync_waits_for_it_with_a_reason_then_syncs(life):
+    """Connected to the new company but not yet re-synced, a use of a credit imported from the old one cannot be
+    linked: the credit says the re-sync reissues it, and after the re-sync everything is at parity."""
+    owner, staff = life.account.owner, life.account.staff
+    life.connect()
+    invoice = _sale(life, 0, "30.00")
+    _settle(life)
+    [theirs] = life.books()["Invoice"]
+    memo = life.realm.user_create("CreditMemo", _memo_body(theirs["CustomerRef"]["value"], "25.00"))
+    _pull(life)
+    credit = _imported(life, memo["Id"])
+    _hard_disconnect(life)
+    company = life.new_company()
+    life.connect(company["realm_id"])
+    _pay(life, invoice, {"cash": "10.00"}, [(credit, "20.00")])
+    life.push()
+    shown = owner.get(f"/credits/{credit['id']}").json
+    assert shown["sync_status"] == "error" and "re-sync" in shown["sync_error"], shown
+    done = life.drain(staff.post("/qbo/resyncs", {}).json["id"])
+    assert done["status"] == "done" and done["failed"] == 0, json.dumps(done)
+    for _ in range(4):
+        if not life.push().pushed:
+            break
+    assert _differences(life) == []
+    memo = _reissued_memo(life, company["realm_id"], credit)
+    assert (memo["TotalAmt"], memo["RemainingCredit"]) == (Decimal("25.00"), Decimal("5.00"))
+    _books_match_the_ledger(life, company["realm_id"])
