@@ -14,13 +14,13 @@ from .errors import (
     InvalidInput,
     OverpaymentCreditImmutable,
 )
-from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, unapplied
+from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, relocate, relocate_cuts, unapplied
 from .sync import Synced, SyncState
 
 
 @dataclass(frozen=True)
 class CreditEvent:
-    """One line of a credit's history (created, applied, use_voided, edited, canceled, deleted, synced)."""
+    """One line of a credit's history (created, applied, use_voided, edited, canceled, deleted, voided, reissued)."""
 
     kind: str
     at: str
@@ -51,6 +51,13 @@ class CreditUse(Synced):
     @property
     def active(self) -> bool:
         return self.voided_at is None
+
+    def move_source(self, old: tuple[LocationKind, str], new: tuple[LocationKind, str]) -> bool:
+        """The QBO source `old` its parts draw on is now `new` (`Credit.reissue`); True if a part moved."""
+        if not any(part.key == old for part in self.parts):
+            return False
+        self.parts = relocate(self.parts, old, new)
+        return True
 
 
 class CreditAmountFixed(Conflict):
@@ -148,6 +155,7 @@ class Credit(Synced):
     locations: list[Location] = field(default_factory=list)  # where its value sits in QBO (DESIGN §5)
     drawn: list[Location] = field(default_factory=list)  # what its active uses take from each location
     cuts: list[dict[str, Any]] = field(default_factory=list)  # adjustment credits: the invoice links they cut
+    reissued_at: str | None = None  # imported credits: when a re-sync to a new company made it ours (`reissue`)
     updated_at: str | None = None
     sync: SyncState = field(default_factory=SyncState, compare=False)
     version: int = 0
@@ -184,8 +192,68 @@ class Credit(Synced):
     @property
     def in_accountants_payment(self) -> bool:
         """An imported credit kept in the UnappliedAmt of the accountant's Payment (not in a CreditMemo)."""
-        return self.source is CreditSource.QBO and any(
+        return self.owned_by_qbo and any(
             loc.kind is LocationKind.UNAPPLIED and loc.owner_id == self.id for loc in self.locations)
+
+    @property
+    def own_source(self) -> tuple[LocationKind, str]:
+        """The QBO source its own value sits in (a credit kept in a memo, or imported): its CreditMemo, or the
+        accountant's Payment it was imported from."""
+        return next((loc.key for loc in self.locations if loc.owner_id == self.id), (LocationKind.MEMO, self.id))
+
+    @property
+    def owned_by_qbo(self) -> bool:
+        """Imported from a QBO document, which owns its money (DESIGN §7): it follows QBO and is never pushed. A
+        re-sync to a new company after a hard disconnect reissues it as ours (`reissue`)."""
+        return self.source is CreditSource.QBO and self.reissued_at is None
+
+    @property
+    def in_our_memo(self) -> bool:
+        """Its value is a CreditMemo we create and own: a manual or return credit, or a reissued imported one."""
+        return self.source in (CreditSource.MANUAL, CreditSource.RETURN) or self.reissued_at is not None
+
+    @property
+    def memo_amount(self) -> int:
+        """What its own CreditMemo holds for it: its amount while active, only what its uses still take once it is
+        canceled or removed; less what the accountant applied in QBO outside our ledger (`applied_in_qbo`: for a
+        reissued credit, what the old company applied of it, which the new company never sees). Its memo's
+        RemainingCredit is then this less what its uses link: its `remaining`."""
+        return (self.amount if self.status is CreditStatus.ACTIVE else self.used) - self.applied_in_qbo
+
+    def reissue(self, *, now: str) -> tuple[tuple[LocationKind, str], tuple[LocationKind, str]] | None:
+        """A credit imported from the company a hard disconnect left becomes ours in the new one (DESIGN §5): a
+        CreditMemo we create there for what is left of it (`memo_amount`), its uses linked to that memo. Its
+        amount, uses and remaining stay as they are. Answers (old source, new source): a credit kept in the
+        accountant's Payment now keeps its value in its own memo, and whatever drew on or gave money back to that
+        Payment for it (its uses, adjustment credits) must name the memo too (`move_source`); None if it already was
+        ours."""
+        if not self.owned_by_qbo:
+            return None
+        if self.status is not CreditStatus.ACTIVE:
+            raise CreditNotActive(f"credit {self.number} is {self.status.value}", details={"status": self.status.value})
+        old, new = self.own_source, (LocationKind.MEMO, self.id)
+        self.move_source(old, new)
+        self.reissued_at = self.updated_at = now
+        self.events.append(CreditEvent("reissued", now, self.amount, {
+            "memo_total": self.memo_amount, "applied_in_qbo": self.applied_in_qbo,
+            "imported_from": "Payment" if old[0] is LocationKind.UNAPPLIED else "CreditMemo"}))
+        return old, new
+
+    def names_source(self, source: tuple[LocationKind, str]) -> bool:
+        """Whether this credit names the QBO source: among its locations, what its uses drew, where its cuts gave
+        money back."""
+        return any(loc.key == source for loc in (*self.locations, *self.drawn)) or any(
+            Cut.from_dict(c).back_to == source for c in self.cuts)
+
+    def move_source(self, old: tuple[LocationKind, str], new: tuple[LocationKind, str]) -> bool:
+        """The QBO source `old` is now `new` wherever this credit names it (`names_source`); True if anything
+        moved."""
+        if old == new or not self.names_source(old):
+            return False
+        self.locations = relocate(self.locations, old, new)
+        self.drawn = relocate(self.drawn, old, new)
+        self.cuts = relocate_cuts(self.cuts, old, new)
+        return True
 
     @property
     def is_overpayment(self) -> bool:
@@ -220,7 +288,7 @@ class Credit(Synced):
         cut a use of it; `imported_memos` names the imported credits among its memo locations' owners), and a
         Payment's UnappliedAmt is what its payer paid."""
         self._require_directly_editable()
-        if self.source is CreditSource.QBO:
+        if self.owned_by_qbo:
             raise CreditOwnedByQbo(
                 f"credit {self.number} was imported from QuickBooks, which owns its balance: delete or void its credit "
                 "memo there and it follows here", details={"credit_id": self.id, "qbo_id": self.sync.qbo_id})
@@ -245,7 +313,7 @@ class Credit(Synced):
         self._require_directly_editable()
         changes: dict[str, Any] = {}
         if amount is not None and amount != self.amount:
-            if self.source is not CreditSource.MANUAL:
+            if self.source is not CreditSource.MANUAL and self.reissued_at is None:  # reissued: ours, as a manual one
                 raise CreditAmountFixed(
                     f"the amount of a {self.source.value} credit follows what created it; only notes can change",
                     details={"source": self.source.value})

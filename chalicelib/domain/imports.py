@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from .credits import Credit, CreditEvent, CreditSource, CreditStatus, CreditUse
+from .credits import Credit, CreditEvent, CreditStatus, CreditUse
 from .errors import Conflict, DomainError, InvalidInput
 from .locations import Location, LocationKind
 
@@ -70,7 +70,7 @@ def follow_qbo(credit: Credit, terms: QboCreditTerms, *, now: str, recorded: int
     `recorded` is what of QBO's applications we already hold as uses (ours pushed there, or the accountant's recorded
     by record_qbo_application), so it is not counted twice.
     """
-    if credit.source is not CreditSource.QBO:
+    if not credit.owned_by_qbo:  # ours, or imported and then reissued to a new company: never overwritten by QBO
         raise InvalidInput("only credits imported from QBO follow QBO", details={"credit_id": credit.id})
     terms = QboCreditTerms(terms.amount, max(0, terms.applied - recorded), terms.internal_note, terms.external_note)
     ours = credit.used - credit.applied_in_qbo - recorded
@@ -128,7 +128,7 @@ def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invo
     Of an imported credit, that amount may already count as applied in QBO (its memo was read first): it moves
     from there into the use, so it is never counted twice.
     """
-    moved = min(amount, credit.applied_in_qbo) if credit.source is CreditSource.QBO else 0
+    moved = min(amount, credit.applied_in_qbo) if credit.owned_by_qbo else 0  # a reissued one's is the old company's
     credit.applied_in_qbo -= moved
     try:
         use = credit.apply(use_id=use_id, payment_id=payment_id, invoice_id=invoice_id, amount=amount, now=now)

@@ -88,6 +88,18 @@ def given_up(source: tuple[LocationKind, str],
     return total
 
 
+def relocate(locations: Iterable[Location], old: tuple[LocationKind, str], new: tuple[LocationKind, str]
+             ) -> list[Location]:
+    """The same amounts with the source `old` renamed `new` (merged with what `new` already held), in order: a
+    credit imported from the accountant's Payment, reissued to a new company, keeps its money in a CreditMemo of its
+    own there (`Credit.reissue`), and so does everything that named the Payment as its source."""
+    merged: dict[tuple[LocationKind, str], int] = {}
+    for location in locations:
+        key = new if location.key == old else location.key
+        merged[key] = merged.get(key, 0) + location.amount
+    return [Location(kind, owner_id, amount) for (kind, owner_id), amount in merged.items()]
+
+
 class LocationsExhausted(Conflict):
     """The credit's QBO sources hold less than the use needs: the ledger and its sources disagree."""
 
@@ -151,6 +163,14 @@ class Cut:
     def from_dict(cls, data: dict) -> "Cut":
         kind, owner = data["back_to"]
         return cls(tuple(data["doc"]), (LocationKind(kind), owner), int(data["amount"]))
+
+
+def relocate_cuts(cuts: Iterable[dict], old: tuple[LocationKind, str], new: tuple[LocationKind, str]) -> list[dict]:
+    """Stored cuts (`Cut.as_dict`) whose money went back to `old` now name `new` as where it went (`relocate`)."""
+    moved = []
+    for cut in (Cut.from_dict(c) for c in cuts):
+        moved.append((Cut(cut.doc, new, cut.amount) if cut.back_to == old else cut).as_dict())
+    return moved
 
 
 def cut_latest_first(links: Sequence[Link], excess: int) -> list[Cut]:

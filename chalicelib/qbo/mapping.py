@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from ..domain.credits import Credit, CreditStatus
+from ..domain.credits import Credit
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment
 from .money import from_cents
@@ -87,13 +87,14 @@ def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
 
 
 def memo_total(credit: Credit, given_up: int = 0) -> int:
-    """What the CreditMemo must total: the whole credit while active, else only what its uses still link; less
-    `given_up`, what removed adjustment credits kept in it (`domain.locations.given_up`).
+    """What the CreditMemo must total: what it holds for its credit (`Credit.memo_amount`: the whole credit while
+    active, else only what its uses still link; a reissued imported credit less what the old company applied of it),
+    less `given_up`, what removed adjustment credits kept in it (`domain.locations.given_up`).
 
     A canceled credit keeps its uses in QBO (they are Payments linking the memo), so its memo shrinks to `used`
     and RemainingCredit becomes 0; a memo that would total 0 is deleted instead (see `memo_is_gone`).
     """
-    return (credit.amount if credit.status is CreditStatus.ACTIVE else credit.used) - given_up
+    return credit.memo_amount - given_up
 
 
 def memo_is_gone(credit: Credit) -> bool:
@@ -102,13 +103,15 @@ def memo_is_gone(credit: Credit) -> bool:
 
 
 def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:
-    """A manual or return credit as a CreditMemo: DocNumber = credit number, notes, and the returned lineage."""
+    """A manual, return or reissued credit as a CreditMemo: DocNumber = credit number, notes, and the returned
+    lineage."""
     total = memo_total(credit, given_up)
+    whole = credit.amount - credit.applied_in_qbo  # all of it that a memo of ours ever holds
     if credit.line_items and total == credit.amount:
         lines = [_sales_line(_lineage_text(line), Decimal(str(line["quantity"])), int(line["unit_price"]),
                              int(line["total"]), item) for line in credit.line_items]
     else:
-        label = f"Credit {credit.number}" + ("" if total == credit.amount else " (balance canceled)")
+        label = f"Credit {credit.number}" + ("" if total == whole else " (balance canceled)")
         lines = [_single_line(label, total, item)]
     doc = {"CustomerRef": customer.doc(), "DocNumber": credit.number, "TxnDate": txn_date(credit.created_at),
            "PrivateNote": _note(credit.internal_note, "credit", credit.id), "Line": lines}

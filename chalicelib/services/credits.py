@@ -115,7 +115,7 @@ def _imported_memos(book: Ledger, credit: Credit) -> list[str]:
     """The credits imported from QBO whose memos keep part of this (adjustment) credit's money."""
     owners = {loc.owner_id for loc in credit.locations if loc.kind is LocationKind.MEMO and loc.owner_id != credit.id}
     book.load(*(book.credits.key(o) for o in owners))
-    return [o for o in owners if book.credits.get(o).source is CreditSource.QBO]
+    return [o for o in owners if book.credits.get(o).owned_by_qbo]
 
 
 def credit_history(principal: Principal, credit_id: str) -> list[CreditEvent]:

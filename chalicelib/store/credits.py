@@ -11,7 +11,7 @@ from .sync_state import read_state
 from .synced import SyncedRepository
 
 _FIELDS = ("id", "number", "customer_id", "amount", "internal_note", "external_note", "origin_invoice_id",
-           "origin_payment_id", "return_id", "created_at", "updated_at", "applied_in_qbo")
+           "origin_payment_id", "return_id", "created_at", "updated_at", "applied_in_qbo", "reissued_at")
 
 
 def _to_item(account_id: str, credit: Credit, item: CreditItem) -> None:

@@ -176,6 +176,7 @@ class CreditItem(SyncedItem):
     line_items = JSONAttribute(null=True)
     uses_total = NumberAttribute(default=0)
     applied_in_qbo = NumberAttribute(default=0)  # imported credits: what QBO applied outside our ledger
+    reissued_at = UnicodeAttribute(null=True)  # imported credits made ours by a re-sync to a new company
     use_count = NumberAttribute(default=0)
     locations = JSONAttribute(null=True)
     drawn = JSONAttribute(null=True)

@@ -104,11 +104,14 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         return Pushed(_dependency(ctx, "payment", credit.origin_payment_id, f"payment of credit {credit.number}"))
     if credit.source is CreditSource.INVOICE_ADJUSTMENT:
         return _push_cut_links(ctx, credit)
-    if credit.source is CreditSource.QBO:
+    if credit.owned_by_qbo:
         # DESIGN §7 ownership: the accountant's document follows QBO; our notes or cancel would overwrite theirs
+        if credit.qbo_id is None:  # a hard disconnect forgot its document: only the mass re-sync makes it ours
+            raise NotMappedYet("this credit was imported from the QuickBooks company this account was disconnected "
+                               "from: a mass re-sync (POST /qbo/resyncs) reissues it as a credit memo of ours here")
         raise NotMappedYet("this credit was imported from QuickBooks, which owns its document: change it there "
                            "(edits made here are not pushed)")
-    if credit.source is not CreditSource.MANUAL and credit.source is not CreditSource.RETURN:
+    if not credit.in_our_memo:  # manual, return, or an imported credit reissued by a re-sync
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     sharers = memo_sharers(ctx.ledger(), credit)
     for holder in (credit, *sharers):  # voided uses' Payments go first: they link the memo, which may shrink or go
@@ -143,7 +146,7 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
                 if not use.active:
                     ctx.ensure("use", use_key(use))
         for memo_id in dict.fromkeys(key[1] for key in sources(credit) if key[0] is LocationKind.MEMO):
-            if ctx.ledger().credits.get(memo_id).source is not CreditSource.QBO:  # the accountant's: never pushed
+            if not ctx.ledger().credits.get(memo_id).owned_by_qbo:  # the accountant's: never pushed
                 ctx.ensure("credit", memo_id, when="always")
     return Pushed(next((h for h in holders if h), None))
 

@@ -30,17 +30,22 @@ def given_up_for(credit: Credit, sharers: list[Credit]) -> int:
 def memo_sharers(book: Ledger, credit: Credit) -> list[Credit]:
     """The adjustment credits whose value this credit's memo keeps: those of invoices whose reduction cut a use
     drawn from the memo (the freed money went back into it), and so on for their own uses in turn."""
+    return source_sharers(book, credit, {(LocationKind.MEMO, credit.id)})
+
+
+def source_sharers(book: Ledger, credit: Credit, here: set[tuple[LocationKind, str]]) -> list[Credit]:
+    """The adjustment credits that keep money in the credit's own QBO source (named by any key in `here`), found
+    as `memo_sharers` finds a memo's."""
     if not credit.use_count:
         return []
-    here = (LocationKind.MEMO, credit.id)
     walked, sharers = [credit.id], []
     for holder_id in walked:  # grows while it is walked
-        uses = [use for use in book.uses.of_credit(holder_id) if any(part.key == here for part in use.parts)]
+        uses = [use for use in book.uses.of_credit(holder_id) if any(part.key in here for part in use.parts)]
         book.load(*(book.invoices.key(i) for i in {use.invoice_id for use in uses}))
         adjustments = [c for use in uses for c in book.invoices.get(use.invoice_id).adjustment_credit_ids]
         book.load(*(book.credits.key(c) for c in set(adjustments)))
         for adjustment in (book.credits.get(c) for c in dict.fromkeys(adjustments) if c not in walked):
-            if here in sources(adjustment):
+            if here & sources(adjustment):
                 walked.append(adjustment.id)
                 sharers.append(adjustment)
     return sharers

@@ -170,10 +170,12 @@ def load_ours(account_id: str) -> Ours:
             continue
         if not any(part.kind is LocationKind.MEMO for part in use.parts):
             continue  # drawn from Payments' unapplied amounts only: lines on those Payments, no document of its own
+        if use.from_qbo:
+            continue  # the accountant applied it: a line of their Payment, compared as the payment recorded from it
         if use.active and memo_left:
             uses_on[use.invoice_id].append(key)
         mine.append(rules.Mine("use", key, customer_of.get(use.credit_id, ""), "Payment", use.qbo_id,
-                               owned=not use.from_qbo, exists=use.active and memo_left > 0, marker_id=use.id,
+                               exists=use.active and memo_left > 0, marker_id=use.id,
                                sync_status=use.sync.status.value))
     payments_on: dict[str, list[str]] = defaultdict(list)
     for payment in payments:
@@ -204,11 +206,12 @@ def load_ours(account_id: str) -> Ours:
 
 
 def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
-    """A manual or return credit is its CreditMemo; an imported one is its QBO document; the others have none."""
+    """A manual, return or reissued credit is its CreditMemo; an imported one is its QBO document; the others have
+    none."""
     own = LocationKind.UNAPPLIED if credit.in_accountants_payment else LocationKind.MEMO
     source = kept.get((own, credit.id), 0)
     status = credit.sync.status.value
-    if credit.source in (CreditSource.MANUAL, CreditSource.RETURN):
+    if credit.in_our_memo:
         return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
                           exists=not memo_is_gone(credit), source=source, sync_status=status)
     if credit.source is CreditSource.QBO:

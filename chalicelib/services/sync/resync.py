@@ -9,7 +9,10 @@ also carries the same requestid (derived from its objects), so QBO itself answer
 Credits after a hard disconnect are recreated, never matched to the old company's memos: the new company gets a
 fresh CreditMemo per open manual or return credit (its current amount and notes, less what removed adjustment credits
 gave up in it), an overpayment credit becomes its payment's UnappliedAmt again, and what is fully canceled or deleted
-is not created at all. The old company's memos are left to that company (we hold no tokens for it any more).
+is not created at all. A credit imported from the old company (a CreditMemo, or the UnappliedAmt of the accountant's
+Payment) is reissued as ours (services.sync.reissue) and gets a CreditMemo of ours for what is left of it: its amount
+less what the accountant applied of it there (`Credit.memo_amount`), so once its uses are linked, RemainingCredit is
+its remaining. The old company's documents are left to that company (we hold no tokens for it any more).
 
 What needs the documents above first is handed to the regular push (marked pending, so the stream relays it): each
 active credit use (its linking Payment) and each invoice-adjustment credit (it has no document; its push checks the
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...domain.connection import Connection, accepts_realm
-from ...domain.credits import Credit, CreditSource
+from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
 from ...qbo import mapping
 from ...qbo.batch import batch_create
@@ -38,6 +41,7 @@ from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
 from .memo_shares import memo_given_up
 from .record import record, repository
+from .reissue import reissue
 
 PHASES = ("customer", "invoice", "payment", "credit", "use")
 ENTITY = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "credit": "CreditMemo"}
@@ -177,12 +181,17 @@ def _one_batch(run: Step) -> None:
 
 
 def _hand_over(account_id: str, objects: list[tuple[str, str]]) -> None:
-    """Mark these pending in one transaction: the stream relays them to the push like any committed change."""
+    """Mark these pending in one transaction: the stream relays them to the push like any committed change. A use
+    the accountant applied in the old company (`from_qbo`: a line of their Payment there) is ours from now on: its
+    linking Payment is ours to create in the new company."""
 
     def mark(uow: UnitOfWork) -> None:
         book = Ledger(uow)
         for kind, object_id in objects:
-            repository(book, kind).get(object_id).sync.retry()
+            found = repository(book, kind).get(object_id)
+            found.sync.retry()
+            if kind == "use":
+                found.from_qbo = False
 
     run_in_transaction(account_id, mark)
 
@@ -250,9 +259,20 @@ def _payment(run: Step, item: PaymentItem, batch: Batch) -> None:
     invoice_qbo_id = _qbo_id(run, "invoice", payment.invoice_id)
     if invoice_qbo_id is None:
         raise Refused("dependency_not_synced", "its invoice is not in QuickBooks")
+    linked = payment.tender_applied - _cut(run, payment.invoice_id, ("payment", payment.id))
     doc = mapping.tender_payment_doc(payment, customer=_customer_ref(run, payment.customer_id),
-                                     links=[Link(invoice_qbo_id, "Invoice", payment.tender_applied)])
+                                     links=[Link(invoice_qbo_id, "Invoice", linked)])
     batch.creates.append((payment.id, doc, payment.sync.version))
+
+
+def _cut(run: Step, invoice_id: str, link: tuple[str, str]) -> int:
+    """What the invoice's reductions cut from one of its links: the invoice is created at its reduced total, so the
+    link carries only the rest (the cut money stays where the adjustment credit keeps it: UnappliedAmt)."""
+    book = run.ctx.ledger()
+    invoice = book.invoices.get(invoice_id)
+    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
+    return sum(int(cut["amount"]) for credit_id in invoice.adjustment_credit_ids
+               for cut in book.credits.get(credit_id).cuts if tuple(cut["doc"]) == link)
 
 
 def _credit(run: Step, item, batch: Batch) -> None:
@@ -269,7 +289,11 @@ def _credit(run: Step, item, batch: Batch) -> None:
         if credit.cuts:
             batch.handed_over.append(("credit", credit.id))
         return
-    if credit.source not in (CreditSource.MANUAL, CreditSource.RETURN):
+    if credit.owned_by_qbo:  # imported from the old company: ours from now on, a memo for what is left of it
+        if credit.status is not CreditStatus.ACTIVE:
+            raise Skip  # voided there: nothing is left of it
+        credit = reissue(run.account_id, credit.id)
+    if not credit.in_our_memo:
         raise Refused("NotMappedYet", f"{credit.source.value} credits are not pushed to QuickBooks by this version")
     if mapping.memo_is_gone(credit):
         raise Skip
