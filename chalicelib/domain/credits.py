@@ -15,6 +15,7 @@ from .errors import (
     OverpaymentCreditImmutable,
 )
 from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, unapplied
+from .qbo_actions import QboAction, history_note, memo_action
 from .sync import Synced, SyncState
 
 
@@ -274,7 +275,21 @@ class Credit(Synced):
                                     details={"used": self.used, "uses": self.use_count})
         self.status = CreditStatus.DELETED
         self.updated_at = now
-        self.events.append(CreditEvent("deleted", now, self.amount))
+        self.events.append(CreditEvent("deleted", now, self.amount, self._qbo_note([])))
+
+    def _qbo_note(self, reverted: list[CreditUse]) -> dict[str, str]:
+        """What QuickBooks does about this cancel or delete, from the table the push and the previews read
+        (`qbo_actions`), for the history line; nothing for a credit QBO does not hold."""
+        if not self.sync.qbo_id:
+            return {}
+        links_first = any(use.qbo_id for use in reverted)
+        if self.source in (CreditSource.MANUAL, CreditSource.RETURN):
+            action = memo_action(active=self.status is CreditStatus.ACTIVE, amount=self.amount, used=self.used)
+            return {"qbo": history_note(self.sync.qbo_id, action, links_first=links_first)}
+        in_memos = any(loc.kind is LocationKind.MEMO for loc in self.locations)
+        if self.source is CreditSource.INVOICE_ADJUSTMENT and in_memos:
+            return {"qbo": history_note(None, QboAction.REDUCE, links_first=links_first)}
+        return {}
 
     def apply(self, *, use_id: str, payment_id: str, invoice_id: str, amount: int, now: str) -> CreditUse:
         """Spend part of the credit on an invoice; never more than what remains, never on its own invoice."""
@@ -383,7 +398,8 @@ class Credit(Synced):
         self.status = CreditStatus.CANCELED
         self.updated_at = now
         self.events.append(CreditEvent("canceled", now, removed, {"mode": mode.value,
-                                                                   "reverted_uses": [u.id for u in reverted]}))
+                                                                   "reverted_uses": [u.id for u in reverted],
+                                                                   **self._qbo_note(reverted)}))
         return reverted
 
     def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED,
