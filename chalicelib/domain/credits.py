@@ -277,6 +277,11 @@ class Credit(Synced):
         self.updated_at = now
         self.events.append(CreditEvent("deleted", now, self.amount, self._qbo_note([])))
 
+    def memo_action(self, given_up: int = 0) -> QboAction:
+        """What becomes of this credit's own CreditMemo in QBO as it stands (the table in `qbo_actions`)."""
+        return memo_action(active=self.status is CreditStatus.ACTIVE, amount=self.amount, used=self.used,
+                           given_up=given_up)
+
     def _qbo_note(self, reverted: list[CreditUse]) -> dict[str, str]:
         """What QuickBooks does about this cancel or delete, from the table the push and the previews read
         (`qbo_actions`), for the history line; nothing for a credit QBO does not hold."""
@@ -284,8 +289,7 @@ class Credit(Synced):
             return {}
         links_first = any(use.qbo_id for use in reverted)
         if self.source in (CreditSource.MANUAL, CreditSource.RETURN):
-            action = memo_action(active=self.status is CreditStatus.ACTIVE, amount=self.amount, used=self.used)
-            return {"qbo": history_note(self.sync.qbo_id, action, links_first=links_first)}
+            return {"qbo": history_note(self.sync.qbo_id, self.memo_action(), links_first=links_first)}
         in_memos = any(loc.kind is LocationKind.MEMO for loc in self.locations)
         if self.source is CreditSource.INVOICE_ADJUSTMENT and in_memos:
             return {"qbo": history_note(None, QboAction.REDUCE, links_first=links_first)}

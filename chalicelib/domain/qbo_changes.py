@@ -14,7 +14,7 @@ from .credits import Credit, CreditSource, CreditStatus, CreditUse
 from .invoices import Invoice
 from .locations import Location, LocationKind
 from .money import format_cents
-from .qbo_actions import QboAction, linking_payment_action, memo_action, memo_effect
+from .qbo_actions import QboAction, linking_payment_action, memo_effect
 
 OWN_MEMO_SOURCES = frozenset({CreditSource.MANUAL, CreditSource.RETURN})  # pushed as a CreditMemo of their own
 
@@ -94,7 +94,7 @@ def _links(reverted: Sequence[Reverted], invoices: Mapping[str, Invoice]) -> lis
 def _own_memo(credit: Credit, *, links_first: bool) -> list[QboChange]:
     if credit.source not in OWN_MEMO_SOURCES or not credit.qbo_id:
         return []
-    action = memo_action(active=credit.status is CreditStatus.ACTIVE, amount=credit.amount, used=credit.used)
+    action = credit.memo_action()
     if action is QboAction.UPDATE:  # canceled after its uses took all of it: the memo stays as it is
         return []
     return [QboChange(action, "CreditMemo", credit.qbo_id, "credit", credit.id,
@@ -111,8 +111,7 @@ def _kept_memos(credit: Credit, memos: Mapping[str, Credit]) -> list[QboChange]:
         left, memo = amount - after.get(owner_id, 0), memos.get(owner_id)
         if left <= 0 or memo is None or not memo.qbo_id:
             continue
-        action = memo_action(active=memo.status is CreditStatus.ACTIVE, amount=memo.amount, used=memo.used,
-                             given_up=left)
+        action = memo.memo_action(given_up=left)
         if action is not QboAction.DELETE:  # a memo its own credit emptied is gone already
             changes.append(QboChange(action, "CreditMemo", memo.qbo_id, "credit", memo.id,
                                      memo_effect(action, given_up=left, by=credit.number)))

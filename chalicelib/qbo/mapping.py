@@ -96,8 +96,7 @@ def memo_total(credit: Credit, given_up: int = 0) -> int:
 
 def memo_is_gone(credit: Credit) -> bool:
     """The table says delete (`qbo_actions.memo_action`): deleted, voided, or canceled with nothing used."""
-    return qbo_actions.memo_action(active=credit.status is CreditStatus.ACTIVE, amount=credit.amount,
-                                   used=credit.used) is qbo_actions.QboAction.DELETE
+    return credit.memo_action() is qbo_actions.QboAction.DELETE
 
 
 def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:

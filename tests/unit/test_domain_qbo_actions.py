@@ -59,7 +59,8 @@ def test_the_push_deletes_exactly_the_memos_the_table_deletes_and_writes_the_oth
     elif change in ("balance_only", "revert"):
         uses = [CreditUse("U1", "K1", "P1", "I2", used, NOW, parts=[memo("K1", used)])] if used else []
         credit.cancel(CancelMode(change), now=NOW, active_uses=uses)
-    action = memo_action(active=credit.status.value == "active", amount=credit.amount, used=credit.used)
+    action = credit.memo_action()
+    assert action is memo_action(active=credit.status.value == "active", amount=credit.amount, used=credit.used)
     assert mapping.memo_is_gone(credit) == (action is QboAction.DELETE)
     assert mapping.memo_total(credit) == (0 if action is QboAction.DELETE else memo_total(
         active=credit.status.value == "active", amount=credit.amount, used=credit.used))
