@@ -71,6 +71,7 @@ def removal_changes(credit: Credit, *, reverted: Sequence[Reverted], invoices: M
 
 
 def _links(reverted: Sequence[Reverted], invoices: Mapping[str, Invoice]) -> list[QboChange]:
+    """Each reverted use's linking Payment QBO holds (it links something), then each Invoice it paid, once."""
     changes, rises = [], {}
     for each in reverted:
         linked = sum(loc.amount for loc in each.links if loc.kind is LocationKind.MEMO)
@@ -92,6 +93,7 @@ def _links(reverted: Sequence[Reverted], invoices: Mapping[str, Invoice]) -> lis
 
 
 def _own_memo(credit: Credit, *, links_first: bool) -> list[QboChange]:
+    """A manual or return credit's own CreditMemo, as the table says (deleted, or reduced to what its uses link)."""
     if credit.source not in OWN_MEMO_SOURCES or not credit.qbo_id:
         return []
     action = credit.memo_action()
@@ -126,7 +128,7 @@ def _moved(moved: Sequence[Moved], memo_changes: Mapping[str, QboChange]) -> lis
         for owner_id, amount in each.kept_before.items():
             left, memo = amount - after.get(owner_id, 0), memo_changes.get(owner_id)
             if left > 0 and memo is not None:
-                changes.append(QboChange(memo.action, "CreditMemo", memo.qbo_id, "credit", each.credit.id,
-                                         f"{memo.action.value}: the {format_cents(left)} of {each.credit.number} "
-                                         "kept in it leaves"))
+                effect = f"the {format_cents(left)} of {each.credit.number} kept in it leaves"
+                effect += " with it" if memo.action is QboAction.DELETE else ""
+                changes.append(QboChange(memo.action, "CreditMemo", memo.qbo_id, "credit", each.credit.id, effect))
     return changes

@@ -122,7 +122,7 @@ def test_an_adjustment_credit_a_revert_undoes_is_listed_on_the_memo_its_money_le
                               invoices={"A": _invoice("A", "INV-7")}, memos={}, moved=[Moved(undone, before)])
     assert [(c.action, c.qbo_type, c.qbo_id, c.object_id) for c in changes][-2:] == [
         (QboAction.DELETE, "CreditMemo", "CM-1", "K1"), (QboAction.DELETE, "CreditMemo", "CM-1", "X1")]
-    assert changes[-1].effect == "delete: the 10.00 of CR-1002 kept in it leaves"
+    assert changes[-1].effect == "the 10.00 of CR-1002 kept in it leaves with it"
 
 
 def test_the_history_line_says_what_the_preview_says():
