@@ -8,11 +8,12 @@ STAMPS = ("updated_at",)
 
 
 def _mark_synced(account, kind: str, object_id: str, qbo_id: str) -> None:
-    """Nothing syncs yet (issue 9): give an object the QBO id a sync would have stored."""
-    from chalicelib.store.models import CreditItem, InvoiceItem, account_pk
+    """Give an object the QBO id a push would have stored (tests/qbo/test_cancel_preview_books.py pushes for real)."""
+    from chalicelib.store.models import CreditItem, CreditUseItem, InvoiceItem, account_pk
 
-    model, prefix = {"credit": (CreditItem, "CREDIT"), "invoice": (InvoiceItem, "INV")}[kind]
-    item = model.get(account_pk(account.id), f"{prefix}#{object_id}")
+    model, prefix = {"credit": (CreditItem, "CREDIT#"), "invoice": (InvoiceItem, "INV#"),
+                     "use": (CreditUseItem, "USE#")}[kind]
+    item = model.get(account_pk(account.id), f"{prefix}{object_id}")
     item.qbo_id = qbo_id
     item.save()
 
@@ -73,11 +74,21 @@ def test_preview_lists_qbo_documents_for_a_synced_credit(account, used_credit):
     credit_id, a, b = used_credit
     _mark_synced(account, "credit", credit_id, "CM-77")
     _mark_synced(account, "invoice", a, "INV-5")
+    for invoice_id, payment_qbo_id in ((a, "PAY-9"), (b, "PAY-10")):
+        [use] = [u for p in invoice(account, invoice_id)["payments"] for u in p["credit_uses"]]
+        _mark_synced(account, "use", f"{credit_id}#{use['id']}", payment_qbo_id)
     revert = account.owner.post(f"/credits/{credit_id}/cancel/preview", {"mode": "revert"}).json["qbo_documents"]
     assert [(d["action"], d["qbo_type"], d["qbo_id"]) for d in revert] == [
-        ("delete", "Payment", None), ("update", "Invoice", "INV-5"), ("void", "CreditMemo", "CM-77")]
+        ("delete", "Payment", "PAY-9"), ("delete", "Payment", "PAY-10"), ("update", "Invoice", "INV-5"),
+        ("delete", "CreditMemo", "CM-77")]  # invoice B is not in QBO (here): nothing to say of its Balance
+    assert revert[2]["effect"] == "Balance rises by 20.00: the deleted links paid that"
+    assert "no void for CreditMemo" in revert[3]["effect"]
     keep = account.owner.post(f"/credits/{credit_id}/cancel/preview", {"mode": "balance_only"}).json["qbo_documents"]
-    assert [(d["action"], d["qbo_type"], d["qbo_id"]) for d in keep] == [("update", "CreditMemo", "CM-77")]
+    assert keep == []  # its uses took all 50.00: the memo already has RemainingCredit 0 and stays as it is
+    account.owner.patch(f"/credits/{credit_id}", {"amount": "60.00"})
+    keep = account.owner.post(f"/credits/{credit_id}/cancel/preview", {"mode": "balance_only"}).json["qbo_documents"]
+    assert [(d["action"], d["qbo_type"], d["qbo_id"], d["effect"]) for d in keep] == [
+        ("reduce", "CreditMemo", "CM-77", "reduced so RemainingCredit is 0 (its uses stay)")]
 
 
 def test_preview_refuses_what_cancel_refuses_and_checks_permissions(http, account, used_credit):
@@ -89,3 +100,21 @@ def test_preview_refuses_what_cancel_refuses_and_checks_permissions(http, accoun
     role = account.owner.post("/roles", {"name": "viewer", "permissions": ["view_credits"]}).json
     account.owner.put("/users/viewer", {"role_id": role["id"]})
     assert account.user("viewer").post(f"/credits/{credit_id}/cancel/preview", {"mode": "revert"}).status == 403
+
+
+def test_delete_preview_commits_nothing_and_refuses_what_delete_refuses(http, account, used_credit):
+    used_id, _, _ = used_credit
+    unused = credit(account, "12.00")
+    preview = account.owner.post(f"/credits/{unused['id']}/delete/preview")
+    assert preview.status == 200, preview.body
+    assert (preview.json["credit"]["status"], preview.json["qbo_documents"]) == ("deleted", [])  # not in QBO
+    assert get_credit(account, unused["id"])["status"] == "active"
+    reply = account.owner.post(f"/credits/{used_id}/delete/preview")
+    assert reply.status == 409 and reply.json["error"]["code"] == "credit_already_used"
+    _mark_synced(account, "credit", unused["id"], "CM-8")
+    [memo] = account.owner.post(f"/credits/{unused['id']}/delete/preview").json["qbo_documents"]
+    assert (memo["action"], memo["qbo_type"], memo["qbo_id"]) == ("delete", "CreditMemo", "CM-8")
+    assert make_account(http).owner.post(f"/credits/{unused['id']}/delete/preview").status == 404
+    role = account.owner.post("/roles", {"name": "editor", "permissions": ["view_credits", "edit_credits"]}).json
+    account.owner.put("/users/editor", {"role_id": role["id"]})
+    assert account.user("editor").post(f"/credits/{unused['id']}/delete/preview").status == 403

@@ -12,6 +12,7 @@ READS = {
     ("/roles", "get"): {"limit", "cursor"},
     ("/users", "get"): {"limit", "cursor"},
     ("/credits/{credit_id}/cancel/preview", "post"): {"credit_id", "Idempotency-Key"},
+    ("/credits/{credit_id}/delete/preview", "post"): {"credit_id", "Idempotency-Key"},
     ("/customers/{customer_id}/credit-summary", "get"): {"customer_id", "as_of"},
     ("/reports/credit-aging", "get"): {"customer_id", "as_of"},
     ("/credits/{credit_id}/lineage", "get"): {"credit_id"},

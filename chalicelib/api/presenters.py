@@ -208,7 +208,18 @@ def cancel_preview(outcome, mode: str, qbo_changes) -> dict:
                                          status_before=c.status_before, status_after=c.credit.status.value,
                                          remaining_before=format_cents(c.remaining_before),
                                          remaining_after=format_cents(c.credit.remaining)) for c in outcome.credits],
-        qbo_documents=[shapes.QboChangeOut(**vars(change)) for change in qbo_changes]).model_dump()
+        qbo_documents=_qbo_changes(qbo_changes)).model_dump()
+
+
+def delete_preview(value: Credit, qbo_changes) -> dict:
+    """The preview of a delete: the credit as it would be left and the QBO documents it would change."""
+    return wire.credit_reads.DeletePreviewOut(credit=wire.credits.CreditOut(**credit(value)),
+                                              qbo_documents=_qbo_changes(qbo_changes)).model_dump()
+
+
+def _qbo_changes(changes) -> list:
+    """domain.qbo_changes.QboChange on the wire."""
+    return [wire.credit_reads.QboChangeOut(**{**vars(change), "action": change.action.value}) for change in changes]
 
 
 def _doc(kind: str, value) -> dict:

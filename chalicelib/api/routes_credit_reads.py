@@ -1,16 +1,15 @@
-"""Reads no billing system offers: a cancel's preview, a credit's lineage, and the credit aging report."""
+"""Reads no billing system offers: a cancel's and a delete's preview, a credit's lineage, and the credit aging report."""
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from ..domain.credits import CancelMode
-from ..qbo.plans import cancel_changes
 from ..services import credits, lineage, reports
 from . import presenters
 from .csv_export import csv_response, wants_csv
 from .plain_routes import by_id
 from .routing import Call, endpoint
-from .wire.credit_reads import AgingOut, AgingQuery, CancelPreviewOut, LineageOut
+from .wire.credit_reads import AgingOut, AgingQuery, CancelPreviewOut, DeletePreviewOut, LineageOut
 from .wire.credits import CancelCredit
 
 bp = Blueprint(__name__)
@@ -31,8 +30,16 @@ bp = Blueprint(__name__)
 def preview_cancel(call: Call):
     mode = CancelMode(call.body.mode)
     outcome = credits.preview_cancel(call.principal, call.params["credit_id"], mode)
-    qbo = cancel_changes(outcome.credit, mode, outcome.voided_uses, {i.id: i for i, _ in outcome.invoices})
-    return presenters.cancel_preview(outcome, mode.value, qbo)
+    return presenters.cancel_preview(outcome, mode.value, outcome.qbo_documents)
+
+
+@endpoint(bp, "/credits/{credit_id}/delete/preview", "POST",
+          summary="What DELETE /credits/{id} would do: the credit as it would be left and the QBO documents "
+                  "changed; commits nothing",
+          response=DeletePreviewOut)
+def preview_delete(call: Call):
+    credit, qbo = credits.preview_delete(call.principal, call.params["credit_id"])
+    return presenters.delete_preview(credit, qbo)
 
 
 by_id(bp, "GET", "/credits/{credit_id}/lineage", lineage.credit_lineage, presenters.lineage, response=LineageOut,

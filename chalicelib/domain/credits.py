@@ -15,6 +15,7 @@ from .errors import (
     OverpaymentCreditImmutable,
 )
 from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, relocate, relocate_cuts, unapplied
+from .qbo_actions import QboAction, history_note, memo_action, memo_total
 from .sync import Synced, SyncState
 
 
@@ -218,7 +219,8 @@ class Credit(Synced):
         canceled or removed; less what the accountant applied in QBO outside our ledger (`applied_in_qbo`: for a
         reissued credit, what the old company applied of it, which the new company never sees). Its memo's
         RemainingCredit is then this less what its uses link: its `remaining`."""
-        return (self.amount if self.status is CreditStatus.ACTIVE else self.used) - self.applied_in_qbo
+        return memo_total(active=self.status is CreditStatus.ACTIVE, amount=self.amount, used=self.used,
+                          applied=self.applied_in_qbo)
 
     def reissue(self, *, now: str) -> tuple[tuple[LocationKind, str], tuple[LocationKind, str]] | None:
         """A credit imported from the company a hard disconnect left becomes ours in the new one (DESIGN §5): a
@@ -342,7 +344,25 @@ class Credit(Synced):
                                     details={"used": self.used, "uses": self.use_count})
         self.status = CreditStatus.DELETED
         self.updated_at = now
-        self.events.append(CreditEvent("deleted", now, self.amount))
+        self.events.append(CreditEvent("deleted", now, self.amount, self._qbo_note([])))
+
+    def memo_action(self, given_up: int = 0) -> QboAction:
+        """What becomes of this credit's own CreditMemo in QBO as it stands (the table in `qbo_actions`)."""
+        return memo_action(active=self.status is CreditStatus.ACTIVE, amount=self.amount, used=self.used,
+                           given_up=given_up, applied=self.applied_in_qbo)
+
+    def _qbo_note(self, reverted: list[CreditUse]) -> dict[str, str]:
+        """What QuickBooks does about this cancel or delete, from the table the push and the previews read
+        (`qbo_actions`), for the history line; nothing for a credit QBO does not hold."""
+        if not self.sync.qbo_id:
+            return {}
+        links_first = any(use.qbo_id for use in reverted)
+        if self.source in (CreditSource.MANUAL, CreditSource.RETURN):
+            return {"qbo": history_note(self.sync.qbo_id, self.memo_action(), links_first=links_first)}
+        in_memos = any(loc.kind is LocationKind.MEMO for loc in self.locations)
+        if self.source is CreditSource.INVOICE_ADJUSTMENT and in_memos:
+            return {"qbo": history_note(None, QboAction.REDUCE, links_first=links_first)}
+        return {}
 
     def apply(self, *, use_id: str, payment_id: str, invoice_id: str, amount: int, now: str) -> CreditUse:
         """Spend part of the credit on an invoice; never more than what remains, never on its own invoice."""
@@ -451,7 +471,8 @@ class Credit(Synced):
         self.status = CreditStatus.CANCELED
         self.updated_at = now
         self.events.append(CreditEvent("canceled", now, removed, {"mode": mode.value,
-                                                                   "reverted_uses": [u.id for u in reverted]}))
+                                                                   "reverted_uses": [u.id for u in reverted],
+                                                                   **self._qbo_note(reverted)}))
         return reverted
 
     def void_with_origin(self, *, now: str, reason: str, status: CreditStatus = CreditStatus.VOIDED,

@@ -202,13 +202,16 @@ def locations_freed(cuts: Sequence[Cut]) -> list[Location]:
     return [Location(kind, owner_id, amount) for (kind, owner_id), amount in freed.items()]
 
 
+def after_cut(parts: Sequence[Location], cut: int) -> list[Location]:
+    """A use's parts as QBO links them: less what invoice reductions cut from it, from its last part back (as
+    `cut_latest_first` takes them)."""
+    out = list(parts)
+    for n in range(len(out) - 1, -1, -1):
+        take = min(cut, out[n].amount)
+        out[n], cut = Location(out[n].kind, out[n].owner_id, out[n].amount - take), cut - take
+    return out
+
+
 def memo_linked(parts: Sequence[Location], cut: int) -> int:
-    """What a use's linking Payment links to its invoice: its memo parts, less what invoice reductions cut from it
-    (they cut from its last part back, as `cut_latest_first` takes them)."""
-    left = 0
-    for part in reversed(parts):
-        take = min(cut, part.amount)
-        cut -= take
-        if part.kind is LocationKind.MEMO:
-            left += part.amount - take
-    return left
+    """What a use's linking Payment links to its invoice: its memo parts, less what invoice reductions cut from it."""
+    return sum(part.amount for part in after_cut(parts, cut) if part.kind is LocationKind.MEMO)

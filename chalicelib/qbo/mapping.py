@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
+from ..domain import qbo_actions
 from ..domain.credits import Credit
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment
@@ -87,19 +88,15 @@ def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
 
 
 def memo_total(credit: Credit, given_up: int = 0) -> int:
-    """What the CreditMemo must total: what it holds for its credit (`Credit.memo_amount`: the whole credit while
-    active, else only what its uses still link; a reissued imported credit less what the old company applied of it),
-    less `given_up`, what removed adjustment credits kept in it (`domain.locations.given_up`).
-
-    A canceled credit keeps its uses in QBO (they are Payments linking the memo), so its memo shrinks to `used`
-    and RemainingCredit becomes 0; a memo that would total 0 is deleted instead (see `memo_is_gone`).
-    """
+    """What the CreditMemo must total (`qbo_actions.memo_total`, through `Credit.memo_amount`): the whole credit while
+    active, else only what its uses still link, so RemainingCredit is 0 (a reissued imported credit less what the old
+    company applied of it); less `given_up`, what removed adjustment credits kept in it (`locations.given_up`)."""
     return credit.memo_amount - given_up
 
 
 def memo_is_gone(credit: Credit) -> bool:
-    """Deleted, voided, or canceled with nothing used: the CreditMemo must not exist in QBO."""
-    return memo_total(credit) == 0
+    """The table says delete (`qbo_actions.memo_action`): deleted, voided, or canceled with nothing used."""
+    return credit.memo_action() is qbo_actions.QboAction.DELETE
 
 
 def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:

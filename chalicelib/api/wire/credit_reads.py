@@ -37,10 +37,15 @@ class ChangedCreditOut(Out):
 
 
 class QboChangeOut(Out):
-    action: Literal["delete", "void", "update"]
-    qbo_type: str
-    qbo_id: str | None = Field(description="null for a linking document whose QBO id is not kept yet")
-    object_type: str
+    """One QBO document the change alters, as the push will (chalicelib/domain/qbo_actions.py)."""
+
+    action: Literal["delete", "void", "reduce", "update", "relink"] = Field(
+        description="delete: the document goes (QBO's API has no void for CreditMemo); reduce: a CreditMemo's total "
+                    "shrinks; update: rewritten, or an Invoice whose Balance QBO raises; relink: a Payment's line "
+                    "linking an invoice goes; void: kept at 0, marked voided")
+    qbo_type: Literal["CreditMemo", "Payment", "Invoice"]
+    qbo_id: str
+    object_type: Literal["credit", "credit_use", "invoice"] = Field(description="what the document stands for here")
     object_id: str
     effect: str
 
@@ -53,6 +58,13 @@ class CancelPreviewOut(Out):
     voided_uses: list[VoidedUseOut]
     invoices: list[ReopenedInvoiceOut]
     credits: list[ChangedCreditOut] = Field(description="adjustment credits the reopened invoices void or issue")
+    qbo_documents: list[QboChangeOut]
+
+
+class DeletePreviewOut(Out):
+    """What DELETE /credits/{id} would do now; nothing is committed."""
+
+    credit: CreditOut = Field(description="the credit as the delete would leave it")
     qbo_documents: list[QboChangeOut]
 
 

@@ -9,6 +9,7 @@ from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
 from ...domain.locations import Cut, LocationKind
 from ...domain.payments import Payment
+from ...domain.qbo_actions import QboAction, linking_payment_action
 from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
@@ -255,7 +256,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     if not any(kind is LocationKind.MEMO for (kind, _), _ in parts):
         return Pushed(next((h for h in holders if h), use.qbo_id))
     memo_parts = [(owner, amount) for (kind, owner), amount in parts if kind is LocationKind.MEMO and amount]
-    if not use.active or not memo_parts:
+    if linking_payment_action(active=use.active, linked=sum(a for _, a in memo_parts)) is QboAction.DELETE:
         qbo_id = _created_unheard(ctx, "Payment", "use", use, f"TxnDate = {quoted(mapping.txn_date(use.at))}",
                                   marker_id=use.id)
         return _delete_payment(ctx, qbo_id, use)
