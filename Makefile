@@ -28,7 +28,7 @@ web: $(WEB)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade 'pip<26.3'  # chalice 1.34 requires pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	# intuit-oauth's legacy nspkg .pth pre-registers an (empty) intuitlib module in every interpreter at start-up;
 	# Python 3 finds the namespace package without it, and without it `import app` provably loads no QBO module.

@@ -36,7 +36,24 @@ def preview_cancel(call: Call):
 @endpoint(bp, "/credits/{credit_id}/delete/preview", "POST",
           summary="What DELETE /credits/{id} would do: the credit as it would be left and the QBO documents "
                   "changed; commits nothing",
-          response=DeletePreviewOut)
+          response=DeletePreviewOut,
+          description=("What `DELETE /credits/{id}` would do now, decided by the same code and committed never: the "
+                       "credit as the soft delete would leave it, and the QuickBooks documents that would change "
+                       "(a synced credit's CreditMemo is deleted: QBO's API has no void for CreditMemo).\n\n"
+                       "**Who:** as the delete: `view_credits` and `delete_credits`.\n\n"
+                       "**Errors:** whatever the delete would answer (`409 credit_already_used`, `409 "
+                       "overpayment_credit_immutable`, `409 credit_not_active`, ...); `404 not_found`; the common "
+                       "errors in the introduction."),
+          example={"credit": {"id": "01JF3Q8ZP7K2M4N6R8T0V2X4Y6", "number": "CR-1001",
+                              "customer_id": "01JF3Q7W0C1D2E3F4G5H6J7K8M", "source": "manual", "status": "deleted",
+                              "amount": "25.00", "used": "0.00", "remaining": "0.00", "internal_note": "",
+                              "external_note": "", "origin_invoice_id": None, "origin_payment_id": None,
+                              "return_id": None, "line_items": [], "created_at": "2026-11-26T13:20:01.123456Z",
+                              "updated_at": "2026-11-27T09:00:00.000000Z", "qbo_id": "145", "sync_status": "synced",
+                              "sync_error": None},
+                   "qbo_documents": [{"action": "delete", "qbo_type": "CreditMemo", "qbo_id": "145",
+                                      "object_type": "credit", "object_id": "01JF3Q8ZP7K2M4N6R8T0V2X4Y6",
+                                      "effect": "deleted (QBO's API has no void for CreditMemo)"}]})
 def preview_delete(call: Call):
     credit, qbo = credits.preview_delete(call.principal, call.params["credit_id"])
     return presenters.delete_preview(credit, qbo)
