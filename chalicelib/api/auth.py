@@ -9,7 +9,7 @@ from .. import config
 from ..domain.errors import DomainError, Forbidden
 from ..domain.permissions import ALL_PERMISSIONS, Principal
 from ..domain.settings import AccountSettings
-from ..domain.sync import records_sync_intent
+from ..domain.sync_modes import synced_kinds
 from ..store.accounts import connection_of, load_membership, settings_of
 
 
@@ -90,7 +90,7 @@ def authenticate(header: str | None, *, account_optional: bool = False) -> Calle
     settings = settings_of(membership.account)
     principal = Principal(claims["sub"], account_id, ALL_PERMISSIONS if staff else membership.permissions,
                           staff=staff, credits_enabled=settings.credits_enabled,
-                          qbo_sync=records_sync_intent(settings.qbo_credit_sync, connection_of(membership.account)))
+                          sync_kinds=synced_kinds(settings.qbo_credit_sync, connection_of(membership.account)))
     return Caller(principal, settings)
 
 

@@ -297,7 +297,8 @@ def qbo_status(view) -> dict:
                                             message=e.message, at=e.at, attempts=e.attempts, retrying=e.retrying,
                                             last_attempt_at=e.at, next_retry_at=e.next_retry_at)
                 for e in view.errors],
-        dead_letters=[wire.qbo_status.DeadLetterOut(**d) for d in view.dead_letters]).model_dump()
+        dead_letters=[wire.qbo_status.DeadLetterOut(**d) for d in view.dead_letters], note=view.note,
+        invoices_open_for_credits=view.invoices_open_for_credits if view.note else None).model_dump()
 
 
 def qbo_retry(outcome) -> dict:

@@ -10,8 +10,8 @@ from . import presenters
 from .plain_routes import listed, listing
 from .routing import Call, endpoint
 from .wire.accounts import (
-    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList,
-    UserOut)
+    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsChangeOut, SettingsOut,
+    SettingsPatch, UserList, UserOut)
 from .wire.common import ListQuery
 
 bp = Blueprint(__name__)
@@ -55,7 +55,7 @@ def get_settings(call: Call):
 
 
 @endpoint(bp, "/settings", "PATCH", summary="Change settings (feature switches: staff only)",
-          body=SettingsPatch, response=SettingsOut,
+          body=SettingsPatch, response=SettingsChangeOut,
           description=("Changes settings. Switching `credits_enabled` or `qbo_credit_sync` **on** is for vendor "
                        "staff only (the guide: users ask their Customer Success Manager); switching them off and "
                        "the warning threshold are open to the account's users.\n\n"
@@ -67,7 +67,12 @@ def patch_settings(call: Call):
     changes = call.body.model_dump(exclude_unset=True)
     if "credit_balance_warning_threshold" in changes and changes["credit_balance_warning_threshold"] is not None:
         changes["credit_balance_warning_threshold"] = parse_cents(changes["credit_balance_warning_threshold"])
-    return presenters.settings(accounts.update_settings(call.principal, changes))
+    if "qbo_credit_sync" not in changes:
+        return {**presenters.settings(accounts.update_settings(call.principal, changes)), "qbo_sync_job": None}
+    from ..services.sync.credit_switch import change_settings  # the switch may start the credits' push job
+
+    settings, job = change_settings(call.principal, changes)
+    return {**presenters.settings(settings), "qbo_sync_job": job}
 
 
 @endpoint(bp, "/roles", "POST", summary="Create a role with a permission set", body=CreateRole,

@@ -10,8 +10,8 @@ from .wire.common import (  # noqa: F401
     SyncStatusName)
 from .wire.errors import ErrorBody, ErrorOut  # noqa: F401
 from .wire.accounts import (  # noqa: F401
-    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsOut, SettingsPatch, UserList, UserOut,
-    UserRowOut)
+    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsChangeOut, SettingsOut,
+    SettingsPatch, UserList, UserOut, UserRowOut)
 from .wire.customers import (  # noqa: F401
     CreateCustomer, CreditSummaryAsOfOut, CreditSummaryOut, CreditSummaryQuery, CustomerList, CustomerListQuery,
     CustomerOut, RenameCustomer)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 # Fields that say something about credits: only principals who may see credits get them, in every response.
 CREDIT_FIELDS = frozenset({"available_credit", "credit_uses", "overpayment_credit_id", "adjusted_to_credit",
-                           "adjustment_credit_ids", "credit_id", "credits_total"})
+                           "adjustment_credit_ids", "credit_id", "credits_total", "invoices_open_for_credits"})
 
 
 def shown_to(principal: Principal, payload: Any) -> Any:

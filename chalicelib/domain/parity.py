@@ -56,6 +56,7 @@ class Action(str, Enum):
 
 
 AUTOMATIC = frozenset(set(Action) - {Action.MANUAL})
+CREDIT_KINDS = ("credit", "use")  # markers of documents only two-way sync keeps in QBO
 Target = tuple[str, str]  # (object type, object id) a repair pushes
 
 
@@ -208,10 +209,14 @@ def _voided_import() -> Repair:
 
 def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, available: Mapping[str, int],
             customer_refs: Mapping[str, str], imported: frozenset[tuple[str, str]] = frozenset(),
-            drifts: Sequence[Drift] = ()) -> list[Difference]:
+            drifts: Sequence[Drift] = (), two_way: bool = True) -> list[Difference]:
     """Every difference between our objects (`mine`) and the company's documents (`docs`, by (type, id); a deleted
     document is simply absent). `available`: our customers' available credit; `customer_refs`: our customer id →
-    its QBO id; `imported`: QBO documents the inbound sync mapped to objects here."""
+    its QBO id; `imported`: QBO documents the inbound sync mapped to objects here. One-way (`two_way` False) compares
+    only what one-way pushes: credit documents (ours from a two-way past, or the accountant's) and customer credit
+    totals are not its business."""
+    if not two_way:
+        docs = {key: doc for key, doc in docs.items() if (doc.marker or ("",))[0] not in CREDIT_KINDS}
     out: list[Difference] = []
     by_doc: dict[tuple[str, str], list[Mine]] = defaultdict(list)
     known_markers: dict[tuple[str, str], Mine] = {}
@@ -303,7 +308,7 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
                                    f"{owner.qbo_type} {owner.qbo_id or '(none)'}, this one is deleted",
                     ((doc.qbo_type, doc.qbo_id),)))
 
-    for doc in sorted(docs.values(), key=lambda d: d.key):
+    for doc in sorted(docs.values(), key=lambda d: d.key) if two_way else ():
         if (doc.marker is None and doc.key not in by_doc and doc.key not in imported and doc.open > 0
                 and doc.qbo_type in ("CreditMemo", "Payment") and not doc.voided):
             out.append(Difference(Kind.NOT_IMPORTED, None, None, doc.qbo_type, doc.qbo_id, None, doc.open,
@@ -318,7 +323,8 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
                                     (drift.object_type, drift.object_id), *(owner.related if owner else ())),
                               owner.customer_id if owner else None, owner.sync_status if owner else None))
 
-    out += _customer_totals(docs, available, customer_refs, out)
+    if two_way:
+        out += _customer_totals(docs, available, customer_refs, out)
     return out
 
 

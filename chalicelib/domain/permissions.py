@@ -34,7 +34,14 @@ class Principal:
     permissions: frozenset[Permission]
     staff: bool = False
     credits_enabled: bool = False
-    qbo_sync: bool = False  # the account pushes its changes to QBO (sync on, connected or softly disconnected)
+    # the kinds of object whose changes the account marks for QBO (domain.sync_modes.synced_kinds): none when it
+    # is not connected; customers, invoices and payments one-way; credits and their uses too two-way
+    sync_kinds: frozenset[str] = frozenset()
+
+    @property
+    def qbo_sync(self) -> bool:
+        """The account records changes for QBO (connected or softly disconnected, in either mode)."""
+        return bool(self.sync_kinds)
 
     def can(self, permission: Permission) -> bool:
         return self.staff or permission in self.permissions

@@ -18,23 +18,6 @@ class ConnectionState(str, Enum):
     SOFT_DISCONNECTED = "soft_disconnected"
 
 
-def records_sync_intent(qbo_credit_sync: bool, connection: ConnectionState) -> bool:
-    """Changes are marked for QBO only while sync is on and the account is connected or softly disconnected.
-
-    A soft disconnect keeps the intents: they are pushed on reconnecting to the same realm (DESIGN §4).
-    """
-    return qbo_credit_sync and connection in (ConnectionState.CONNECTED, ConnectionState.SOFT_DISCONNECTED)
-
-
-def pushes_now(qbo_credit_sync: bool, connection: ConnectionState) -> bool:
-    """The workers push an account's pending changes only while its sync is on and it is connected.
-
-    A soft-disconnected account keeps its pending changes (they wait for the reconnect); an account without a
-    connection has nothing to push to.
-    """
-    return qbo_credit_sync and connection is ConnectionState.CONNECTED
-
-
 MAX_BACKOFF_SECONDS = 3600
 TRANSIENT_BACKOFF_SECONDS = 300  # a failure QBO will get over (5xx, 429, timeout) is retried at most this far apart
 SHOW_AFTER_ATTEMPTS = 3  # a failure the engine retries on its own is shown as an error from its 3rd try ...
@@ -232,20 +215,3 @@ def combined_status(states: list[SyncState]) -> tuple[SyncStatus, str | None]:
         return SyncStatus.NOT_SYNCED, None
     worst = min(states, key=lambda s: SEVERITY.index(s.status))
     return worst.status, worst.shown_error
-
-
-class SyncMode(str, Enum):
-    """What the status panel says the sync is doing."""
-
-    TWO_WAY = "two_way"  # sync on and connected: changes flow both ways now
-    PAUSED = "paused"  # softly disconnected: changes are kept pending and flow again on reconnecting
-    OFF = "off"  # sync switched off, or no connection (never connected, or hard-disconnected)
-
-
-def sync_mode(qbo_credit_sync: bool, connection: ConnectionState) -> SyncMode:
-    """Two-way while sync is on and connected; paused while softly disconnected (whatever the switch); else off."""
-    if connection is ConnectionState.SOFT_DISCONNECTED:
-        return SyncMode.PAUSED
-    if qbo_credit_sync and connection is ConnectionState.CONNECTED:
-        return SyncMode.TWO_WAY
-    return SyncMode.OFF

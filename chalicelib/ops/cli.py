@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import disconnect, dlq, jobs, legacy, parity, resync, status, target
+from . import credit_sync, disconnect, dlq, jobs, legacy, parity, resync, status, target
 from .errors import OpsError
 from .output import emit, emit_error
 
-GROUPS = (status, parity, resync, jobs, disconnect, legacy, dlq)
+GROUPS = (status, parity, resync, credit_sync, jobs, disconnect, legacy, dlq)
 
 
 def build_parser() -> argparse.ArgumentParser:

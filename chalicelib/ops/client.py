@@ -75,6 +75,9 @@ class ApiClient:
     def post(self, path: str, body: dict | None = None) -> Answer:
         return self._call("POST", path, {} if body is None else body, "application/json")
 
+    def patch(self, path: str, body: dict) -> Answer:
+        return self._call("PATCH", path, body, "application/json")
+
     def _call(self, method: str, path: str, body: dict | None, accept: str) -> Answer:
         headers = {"Authorization": f"Bearer {self.token()}", "Accept": accept, "User-Agent": "credits-ops"}
         data = None

@@ -10,7 +10,8 @@ from .errors import INCOMPLETE, OK
 from .output import Result
 from .target import api_client
 
-LABELS = {"resync": "re-sync", "hard_disconnect": "hard disconnect"}
+LABELS = {"resync": "re-sync", "hard_disconnect": "hard disconnect", "credit_sync": "credit sync",
+          "parity": "parity check"}
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

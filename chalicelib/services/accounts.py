@@ -37,8 +37,9 @@ def create_account(principal: Principal, *, name: str, owner_user_id: str) -> Ac
     return run_in_transaction(account_id, write, attempts=1)
 
 
-def update_settings(principal: Principal, changes: dict) -> AccountSettings:
-    """Apply a settings patch under the domain's rules, guarded by the account's version."""
+def update_settings(principal: Principal, changes: dict, *, cdc_from_now: bool = False) -> AccountSettings:
+    """Apply a settings patch under the domain's rules, guarded by the account's version. `cdc_from_now`: two-way
+    credit sync starts now, so the inbound reader reads QBO's changes from this moment (services.sync.credit_switch)."""
 
     def write(uow: UnitOfWork) -> AccountSettings:
         account = store.get_account(principal.account_id)
@@ -46,6 +47,8 @@ def update_settings(principal: Principal, changes: dict) -> AccountSettings:
         account.credits_enabled = updated.credits_enabled
         account.qbo_credit_sync = updated.qbo_credit_sync
         account.credit_balance_warning_threshold = updated.credit_balance_warning_threshold
+        if cdc_from_now:
+            account.qbo_cdc_watermark = utc_now()
         uow.put(account)
         return updated
 

@@ -110,3 +110,20 @@ def _forget_one(tx: TransactWrite, account_id: str, raw: dict) -> None:
     write_state(state, item, account_id=account_id, kind=KIND_BY_PREFIX[_kind_of(sk)], entity_id=sk.split("#", 1)[1])
     tx.save(item)  # the VersionAttribute makes this conditional on the version read
 
+
+
+def invoices_paid_by_credits(account_id: str) -> int:
+    """How many invoices active credit uses pay (one paged, projected Query of the account's uses): in one-way sync
+    that part of each stays open in QBO until two-way sync pushes the uses."""
+    invoices: set[str] = set()
+    request: dict[str, Any] = dict(
+        TableName=config.table_name(), KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+        FilterExpression="attribute_not_exists(voided_at) AND (attribute_not_exists(from_qbo) OR from_qbo = :no)",
+        ProjectionExpression="invoice_id",
+        ExpressionAttributeValues={":pk": {"S": account_pk(account_id)}, ":p": {"S": "USE#"}, ":no": {"BOOL": False}})
+    while True:
+        answer = dynamodb_client().query(**request)
+        invoices.update(item["invoice_id"]["S"] for item in answer["Items"])
+        if "LastEvaluatedKey" not in answer:
+            return len(invoices)
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

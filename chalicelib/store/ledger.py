@@ -67,7 +67,7 @@ def ledger_use_case(
     def use_case(principal: Principal, *args: P.args, **kwargs: P.kwargs) -> T:
         return run_in_transaction(principal.account_id,
                                   lambda uow: decide(principal, Ledger(uow), utc_now(), *args, **kwargs),
-                                  sync_intent=principal.qbo_sync)
+                                  sync_kinds=principal.sync_kinds)
 
     declared = inspect.signature(decide)
     principal_param, _book, _now, *rest = declared.parameters.values()

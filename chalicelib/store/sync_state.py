@@ -91,9 +91,10 @@ def next_retry_at(failed_at: str | None, attempts: int, *, retrying: bool) -> st
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview:
+def sync_overview(account_id: str, page_size: int | None = None, kinds: frozenset[str] | None = None) -> SyncOverview:
     """One Query of the account's partition of the sparse gsi4, paged (by DynamoDB's 1 MB unless `page_size`) and
-    projected: synced and never-synced objects are not in that index, so the account's size costs nothing."""
+    projected: synced and never-synced objects are not in that index, so the account's size costs nothing. With
+    `kinds`, only objects of those kinds count (what the account's mode pushes)."""
     names = {f"#a{n}": attribute for n, attribute in enumerate(PANEL_ATTRIBUTES)}
     request = {"TableName": config.table_name(), "IndexName": PendingSync.Meta.index_name,
                "KeyConditionExpression": "sync_pk = :pk",
@@ -106,6 +107,8 @@ def sync_overview(account_id: str, page_size: int | None = None) -> SyncOverview
         answer = dynamodb_client().query(**request)
         for raw in answer["Items"]:
             text = {key: value["S"] for key, value in raw.items() if "S" in value}
+            if kinds is not None and parse_sync_sk(text["sync_sk"])[1] not in kinds:
+                continue
             retrying = raw.get("sync_retrying", {}).get("BOOL", False)
             if "sync_error" not in text or retrying:
                 pending += 1  # waits for a push: a failure still retried on its own does too

@@ -10,7 +10,7 @@ from .sync_state import write_state
 
 
 class SyncedRepository(Repository[E]):
-    """Marks an entity pending when its QBO view changed and the account records sync intent.
+    """Marks an entity pending when its QBO view changed and the account's mode pushes its kind.
 
     Subclasses say what QBO sees of an entity (`qbo_view`) and call `write_sync` from their `to_item`.
     """
@@ -32,7 +32,7 @@ class SyncedRepository(Repository[E]):
         write_state(entity.sync, item, account_id=self.uow.account_id, kind=self.noun, entity_id=self.id_of(entity))
 
     def _flush(self) -> None:
-        if self.uow.sync_intent:
+        if self.noun in self.uow.sync_kinds:  # a kind the account's mode pushes (domain.sync_modes)
             for entity, _, _ in self._seen.values():
                 if self.qbo_view(entity) != self._views.get(self.id_of(entity)):
                     entity.sync.touch()

@@ -52,12 +52,13 @@ APPLIED_KEY: ContextVar[str | None] = ContextVar("applied_key", default=None)
 class UnitOfWork:
     """Collects the writes of one use case; repositories register what they load and add."""
 
-    def __init__(self, account_id: str, numbers: dict[str, list[int]] | None = None, *, sync_intent: bool = False):
+    def __init__(self, account_id: str, numbers: dict[str, list[int]] | None = None, *,
+                 sync_kinds: frozenset[str] = frozenset()):
         bind()
         self.account_id = account_id
         # numbers taken from the account's counters (store/counters.py), kept across the reruns of one use case
         self.numbers: dict[str, list[int]] = {} if numbers is None else numbers
-        self.sync_intent = sync_intent  # changes QBO must see are marked pending (the account syncs)
+        self.sync_kinds = sync_kinds  # changes QBO must see are marked pending for these kinds (the account's mode)
         self._puts: list[tuple[Model, object]] = []
         self._flushers: list[Callable[[], None]] = []
 
@@ -107,14 +108,15 @@ def _retryable(error: TransactWriteError) -> bool:
 
 
 def run_in_transaction(account_id: str, use_case: Callable[[UnitOfWork], T], *, attempts: int = 12,
-                       sync_intent: bool = False) -> T:
+                       sync_kinds: frozenset[str] = frozenset()) -> T:
     """Load, decide and commit; on a lost race run the whole use case again on fresh data (same numbers).
 
-    With `sync_intent` (the account syncs to QBO) every change QBO must see is marked pending in the same commit.
+    With `sync_kinds` (what the account's mode pushes to QBO) every change QBO must see of those kinds is marked
+    pending in the same commit.
     """
     numbers: dict[str, list[int]] = {}
     for attempt in range(attempts):
-        uow = UnitOfWork(account_id, numbers, sync_intent=sync_intent)
+        uow = UnitOfWork(account_id, numbers, sync_kinds=sync_kinds)
         try:
             result = use_case(uow)
             uow.commit()

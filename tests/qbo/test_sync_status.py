@@ -36,7 +36,7 @@ def test_the_panel_answers_for_an_account_that_never_connected(account):
     assert reply.status == 200, reply.body
     assert reply.json == {"connected": False, "realm_id": None, "sync_mode": "off", "pending": 0,
                           "last_push_at": None, "last_pull_at": None, "cdc_watermark": None, "errors": [],
-                          "dead_letters": []}
+                          "dead_letters": [], "note": None, "invoices_open_for_credits": None}
 
 
 def test_the_panel_counts_what_waits_and_stamps_the_last_push(synced):

@@ -4,14 +4,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.sync import ConnectionState, SyncState, SyncStatus, records_sync_intent, retry_delay
+from chalicelib.domain.sync import ConnectionState, SyncState, SyncStatus, retry_delay
+from chalicelib.domain.sync_modes import synced_kinds
 
 
-def test_intent_is_recorded_only_while_sync_is_on_and_the_realm_is_ours():
-    assert records_sync_intent(True, ConnectionState.CONNECTED)
-    assert records_sync_intent(True, ConnectionState.SOFT_DISCONNECTED)
-    assert not records_sync_intent(True, ConnectionState.NONE)
-    assert not records_sync_intent(False, ConnectionState.CONNECTED)
+def test_intent_is_recorded_only_while_the_realm_is_ours():
+    assert synced_kinds(True, ConnectionState.CONNECTED)
+    assert synced_kinds(True, ConnectionState.SOFT_DISCONNECTED)
+    assert not synced_kinds(True, ConnectionState.NONE)
+    assert synced_kinds(False, ConnectionState.CONNECTED) == {"customer", "invoice", "payment"}
 
 
 def test_lifecycle_of_one_object():

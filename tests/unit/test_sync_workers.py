@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 from hypothesis import given, strategies as st
 
-from chalicelib.domain.sync import (ConnectionState, MAX_BACKOFF_SECONDS, STALE_PENDING_SECONDS, pushes_now,
-                                    retry_delay, retry_due, sweep_due)
+from chalicelib.domain.sync import (ConnectionState, MAX_BACKOFF_SECONDS, STALE_PENDING_SECONDS, retry_delay,
+                                    retry_due, sweep_due)
+from chalicelib.domain.sync_modes import pushes_now
 from chalicelib.workers import relay, worker
 from chalicelib.workers.queue import PULL, PUSH, Hint
 
@@ -117,11 +118,10 @@ def test_pull_hints_reach_the_reader_once_per_realm_with_the_newest_sent_time():
     assert pulled == [("9130", datetime(2025, 11, 26, 9, 40, 5, tzinfo=timezone.utc))]
 
 
-def test_only_connected_accounts_with_sync_on_push_now():
-    assert pushes_now(True, ConnectionState.CONNECTED)
-    assert not pushes_now(True, ConnectionState.SOFT_DISCONNECTED)  # keeps its pending changes for the reconnect
-    assert not pushes_now(True, ConnectionState.NONE)
-    assert not pushes_now(False, ConnectionState.CONNECTED)
+def test_only_connected_accounts_push_now():
+    assert pushes_now(ConnectionState.CONNECTED)
+    assert not pushes_now(ConnectionState.SOFT_DISCONNECTED)  # keeps its pending changes for the reconnect
+    assert not pushes_now(ConnectionState.NONE)
 
 
 @given(st.integers(min_value=0, max_value=40), st.floats(min_value=0, max_value=3 * MAX_BACKOFF_SECONDS))

@@ -39,6 +39,14 @@ class SettingsOut(Out):
     credit_balance_warning_threshold: str | None
 
 
+class SettingsChangeOut(SettingsOut):
+    """The settings after a change; switching two-way credit sync on for a connected account starts a job."""
+
+    qbo_sync_job: dict | None = Field(default=None, description="the job that pushes the account's credits and "
+                                         "their uses after two-way credit sync was switched on (follow it with "
+                                         "GET /qbo/jobs/{id}); null otherwise")
+
+
 class MeOut(Out):
     """The caller as the service sees them: what a client (the web console) may show and offer."""
 

@@ -45,14 +45,20 @@ class QboStatusOut(Out):
 
     connected: bool
     realm_id: str | None
-    sync_mode: Literal["two_way", "paused", "off"] = Field(
-        description="two_way: sync on and connected; paused: softly disconnected (changes wait); off: otherwise")
+    sync_mode: Literal["two_way", "one_way", "paused", "off"] = Field(
+        description="two_way: connected, qbo_credit_sync on (everything, both ways); one_way: connected, "
+                    "qbo_credit_sync off (customers, invoices and payments pushed, credits stay here, nothing read); "
+                    "paused: softly disconnected (changes wait); off: not connected")
     pending: int = Field(description="objects waiting for a push, failures still retried included (refused ones are "
                                      "under errors)")
     last_push_at: str | None
     last_pull_at: str | None
     cdc_watermark: str | None
     errors: list[QboErrorOut] = Field(description="oldest change first; credits only for users who may view them")
+    note: str | None = Field(default=None, description="what the mode leaves out, in words (one-way)")
+    invoices_open_for_credits: int | None = Field(
+        default=None, description="one-way: invoices whose part paid by credits stays open in QuickBooks until "
+                                  "two-way credit sync pushes the uses (a credit field)")
     dead_letters: list[DeadLetterOut] = Field(default_factory=list, description="messages of this account in the "
                                               "sync dead-letter queue (`ops dlq redrive` moves them back)")
 

@@ -9,10 +9,12 @@ from ...domain.connection import Connection, DisconnectMode, NotConnected
 from ...domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
+from ...domain.sync_modes import synced_kinds
 from ...qbo import consent
 from ...store import account_items, accounts as accounts_store
 from ...store import jobs as job_store
 from ...store import oauth_states
+from ...store.account_items import PREFIX_BY_KIND
 from ...store.ids import new_id
 from ...store import qbo_connections as connections
 from ...workers import queue
@@ -25,10 +27,6 @@ class InvalidConsentState(InvalidInput):
     """The callback's `state` is forged, expired, already used, or names a user who may no longer connect."""
 
     code = "invalid_state"
-
-
-class SyncOff(Conflict):
-    code = "qbo_sync_off"
 
 
 class RealmUnverified(InvalidInput):
@@ -232,9 +230,8 @@ def start_resync(principal: Principal) -> dict:
     if current.state is not ConnectionState.CONNECTED:
         raise NotConnected("connect the account to QuickBooks before a mass re-sync",
                            details={"state": current.state.value})
-    if not account.qbo_credit_sync:
-        raise SyncOff("two-way sync (qbo_credit_sync) is off for this account")
-    total = sum(account_items.count(principal.account_id, prefix + "#") for prefix in ("CUST", "INV", "PAY", "CREDIT", "USE"))
+    kinds = synced_kinds(bool(account.qbo_credit_sync), current.state)  # one-way: customers, invoices, payments
+    total = sum(account_items.count(principal.account_id, PREFIX_BY_KIND[kind] + "#") for kind in sorted(kinds))
     return jobs.view(jobs.start(principal.account_id, jobs.RESYNC, realm_id=current.realm_id, total=total))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ...domain.sync_modes import TWO_WAY_KINDS
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
 from ...store.ledger import Ledger
@@ -29,6 +30,7 @@ class PushContext:
     client: Any  # chalicelib.qbo.client.QboClient
     ensure: Callable[..., str | None]
     _item: Ref | None = None
+    kinds: frozenset[str] = TWO_WAY_KINDS  # what the account's mode pushes (domain.sync_modes)
     done: set[tuple[str, str]] = field(default_factory=set)
     waits: dict[tuple[str, str], str] = field(default_factory=dict)  # why an object waits, for the retry's answer
 

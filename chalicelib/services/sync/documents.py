@@ -81,7 +81,10 @@ def push_invoice(ctx: PushContext, invoice: Invoice) -> Pushed:
     if invoice.deleted:
         return _void_invoice(ctx, invoice)
     for credit_id in invoice.adjustment_credit_ids:  # a reduced invoice: its links shrink before its total does
-        ctx.ensure("credit", credit_id)
+        if "credit" in ctx.kinds:
+            ctx.ensure("credit", credit_id)
+        else:  # one-way: the adjustment credit stays here, but the tender Payments it cut must shrink in QBO too
+            _push_cut_links(ctx, ctx.ledger().credits.get(credit_id))
     doc = mapping.invoice_doc(invoice, customer=Ref(push_customer(ctx, invoice.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "Invoice", "invoice", invoice.id, f"DocNumber = {quoted(invoice.number)}")
     return _upsert(ctx, "Invoice", "invoice", invoice, doc, find)
@@ -172,7 +175,8 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
     _room_first(ctx, payment.invoice_id)
     invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
     linked = {invoice_qbo_id: payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))}
-    for invoice_id, amount in unapplied_lines(ctx, payment):  # uses of the credit it holds, on other invoices
+    # uses of the credit it holds, on other invoices (two-way: one-way keeps credits here, all of it stays unapplied)
+    for invoice_id, amount in unapplied_lines(ctx, payment) if "use" in ctx.kinds else []:
         _room_first(ctx, invoice_id)
         other = _dependency(ctx, "invoice", invoice_id, "an invoice its unapplied amount pays")
         linked[other] = linked.get(other, 0) + amount

@@ -21,7 +21,7 @@ class QueueUnavailable(Unavailable):
     """The job could not be queued (SQS refused or is not configured): a 503, and the account's slot is free."""
 
     code = "sync_queue_unavailable"
-HARD_DISCONNECT, RESYNC, PARITY = "hard_disconnect", "resync", "parity"
+HARD_DISCONNECT, RESYNC, PARITY, CREDIT_SYNC = "hard_disconnect", "resync", "parity", "credit_sync"
 
 
 def send_hint(job: JobItem) -> None:
@@ -58,16 +58,19 @@ def run_job(job_id: str, **options: Any) -> JobItem:
 
     `options` (tests, bench): `budget` (batches or pages per step); for a re-sync also `client`, `client_factory`,
     `sleep`, `clock`."""
-    from . import dead_letters, forget, parity_check, resync
+    from . import credit_push, dead_letters, forget, parity_check, resync
 
     account_id = job_store.account_of(job_id)
     job = job_store.get(account_id, job_id)
     if job.status != job_store.RUNNING:
         logger.info("job %s is %s: nothing to do", job_id, job.status)
         return job
-    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step, PARITY: parity_check.step}[job.kind]
-    if job.kind not in (RESYNC, PARITY):  # client, pacing and clock options are the re-sync's and the check's
+    step = {HARD_DISCONNECT: forget.step, RESYNC: resync.step, PARITY: parity_check.step,
+            CREDIT_SYNC: credit_push.step}[job.kind]
+    if job.kind == HARD_DISCONNECT:  # client, pacing and clock options are for the steps that call QBO
         options = {k: v for k, v in options.items() if k == "budget"}
+    elif job.kind == CREDIT_SYNC:
+        options = {k: v for k, v in options.items() if k in ("budget", "client_factory")}
     try:
         more = step(job, **options)
     except job_store.JobChanged:

@@ -23,6 +23,7 @@ from ...domain.pacing import Pacer, Seconds
 from ...qbo import inbound as docs
 from ...qbo.mapping import memo_is_gone
 from ...store import account_items
+from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
@@ -105,6 +106,7 @@ class Ours:
     imported: frozenset[tuple[str, str]]
     drifts: list[rules.Drift]
     counts: dict[str, int]
+    two_way: bool = True  # one-way: only customers, invoices and tender payments are compared
 
 
 def _every(account_id: str, kind: str) -> Iterator[Any]:
@@ -127,8 +129,9 @@ def ledger_size(account_id: str) -> int:
     return sum(account_items.count(account_id, prefix + "#") for prefix in ("CREDIT", "INV", "PAY"))
 
 
-def load_ours(account_id: str) -> Ours:
-    """Every object of the account that has (or had) a QBO document, as the rule reads it."""
+def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
+    """Every object of the account that has (or had) a QBO document, as the rule reads it. One-way (`two_way`
+    False): only what one-way pushes, with what QBO shows of it then (`_one_way`)."""
     uow = UnitOfWork(account_id)
     payment_repo, use_repo = Payments(uow), CreditUses(uow)
     customers = list(_every(account_id, "customer"))
@@ -149,6 +152,8 @@ def load_ours(account_id: str) -> Ours:
         elif entity == "PaymentLine":
             from_qbo_payments.add(item.object_id)
 
+    if not two_way:
+        return _one_way(customers, credits, invoices, payments, uses)
     kept = rules.kept_in_sources(rules.Holding(c.id, c.status is CreditStatus.ACTIVE, c.locations, c.drawn,
                                                c.applied_in_qbo if c.source is CreditSource.QBO else 0)
                                  for c in credits)
@@ -205,6 +210,33 @@ def load_ours(account_id: str) -> Ours:
                  "payments": len(payments), "uses": len(uses)})
 
 
+def _one_way(customers: list, credits: list[Credit], invoices: list, payments: list, uses: list) -> Ours:
+    """What one-way pushes, as QBO shows it then: no credit and no use reaches QBO, so a tender Payment links its
+    invoice for what its tenders pay there (less what reductions cut) and keeps the rest unapplied, and an invoice's
+    Balance is what its tender Payments leave open (the part paid by credits stays open in QBO)."""
+    cut = _cuts(credits)
+    linked: dict[str, int] = defaultdict(int)
+    mine: list[rules.Mine] = []
+    for payment in payments:
+        if payment.tender_total == 0:
+            continue
+        link = payment.tender_applied - cut.get(("payment", payment.id), 0) if payment.active else 0
+        linked[payment.invoice_id] += link
+        mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id,
+                               exists=payment.active, source=payment.tender_total - link, total=payment.tender_total,
+                               ref_num=payment.number, sync_status=payment.sync.status.value))
+    for invoice in invoices:
+        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
+                               exists=not invoice.deleted,
+                               balance=None if invoice.deleted else invoice.total - linked[invoice.id],
+                               related=tuple(("payment", p.id) for p in payments
+                                             if p.invoice_id == invoice.id and p.active and p.tender_total),
+                               sync_status=invoice.sync.status.value))
+    return Ours(mine, {}, {c.id: c.qbo_id for c in customers if c.qbo_id}, frozenset(), [],
+                {"customers": len(customers), "credits": len(credits), "invoices": len(invoices),
+                 "payments": len(payments), "uses": len(uses)}, two_way=False)
+
+
 def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
     """A manual, return or reissued credit is its CreditMemo; an imported one is its QBO document; the others have
     none."""
@@ -247,14 +279,15 @@ def check(account_id: str, client: Any, *, sleep: Callable[[Seconds], None] = ti
           clock: Callable[[], Seconds] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
-    ours = load_ours(account_id)
+    account = accounts_store.get_account(account_id)
+    ours = load_ours(account_id, two_way=bool(account.qbo_credit_sync))
     ledger_read = time.monotonic()
     on_page(0)  # the ledger is read
     reading = Reading(client, sleep=sleep, clock=clock, on_page=on_page)
     books = read_books(reading)
     qbo_read = time.monotonic()
     differences = rules.compare(ours.mine, books, available=ours.available, customer_refs=ours.customer_refs,
-                                imported=ours.imported, drifts=ours.drifts)
+                                imported=ours.imported, drifts=ours.drifts, two_way=ours.two_way)
     return Report(utc_now(), differences, client.session.stats["requests"] - before, reading.pages, ours.counts,
                   len(books), time.monotonic() - started, {"ledger": ledger_read - started,
                                                            "qbo": qbo_read - ledger_read,

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ...domain import imports as rules
 from ...domain.sync import ConnectionState
+from ...domain.sync_modes import reads_qbo
 from ...store import accounts as accounts_store
 from ...store import dead_letters
 from ...store import inbound as inbound_store
@@ -66,6 +67,9 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
     account = accounts_store.get_account(account_id)
     if account.qbo_realm_id != realm_id or account.qbo_state != ConnectionState.CONNECTED.value:
         logger.warning("qbo pull for realm %s dropped: account %s is not connected to it", realm_id, account_id)
+        return report
+    if not reads_qbo(bool(account.qbo_credit_sync), accounts_store.connection_of(account)):
+        logger.info("qbo pull for realm %s dropped: account %s syncs one way (nothing is read)", realm_id, account_id)
         return report
     report.account_id = account_id
     if rules.already_read(_moment(account.qbo_cdc_watermark), hinted_at):

@@ -15,7 +15,9 @@ from typing import Any, Callable, NamedTuple
 
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
-from ...domain.sync import pushes_now, waits_for_order
+from ...domain.sync_modes import TWO_WAY_KINDS
+from ...domain.sync import waits_for_order
+from ...domain.sync_modes import pushes_now, synced_kinds
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError, fault_message
 from ...store import accounts as accounts_store
 from ...store import dead_letters
@@ -59,32 +61,34 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     except NotFound:
         logger.warning("push for unknown account %s dropped", account_id)
         return PushReport()
-    if not pushes_now(bool(account.qbo_credit_sync), accounts_store.connection_of(account)):
-        logger.info("push for account %s dropped: sync %s, %s", account_id, account.qbo_credit_sync,
-                    account.qbo_state)
+    connection = accounts_store.connection_of(account)
+    if not pushes_now(connection):
+        logger.info("push for account %s dropped: %s", account_id, account.qbo_state)
         return PushReport()
     holder = uuid.uuid4().hex
     if not take_push_lease(account_id, holder, int(time.time()), PUSH_LEASE_SECONDS):
         raise PushDeferred(f"another run is pushing account {account_id}: the queue hands this hint back later")
+    kinds = synced_kinds(bool(account.qbo_credit_sync), connection)
     try:
-        report = _push_leased(account_id, client, limit, client_factory, sleep, clock)
+        report = _push_leased(account_id, kinds, client, limit, client_factory, sleep, clock)
     finally:
         release_push_lease(account_id, holder)
     dead_letters.clear(account, f"push:{account_id}")  # pushes work again: an old dead letter leaves the panel
     return report
 
 
-def _push_leased(account_id: str, client: Any, limit: int, client_factory: Callable[[str], Any] | None,
-                 sleep: Callable[[Seconds], None], clock: Callable[[], Seconds]) -> PushReport:
+def _push_leased(account_id: str, kinds: frozenset[str], client: Any, limit: int,
+                 client_factory: Callable[[str], Any] | None, sleep: Callable[[Seconds], None],
+                 clock: Callable[[], Seconds]) -> PushReport:
     if client is None:
         from ...qbo.client import build_client
 
         client = (client_factory or build_client)(account_id)
-    ctx = _context(account_id, client)
+    ctx = _context(account_id, client, kinds)
     report = PushReport()
     before = client.session.stats["requests"]
-    try:
-        pending_list = pending_objects(account_id, limit)
+    try:  # what the mode does not push (credits one-way) stays pending here: it goes if the mode widens
+        pending_list = [p for p in pending_objects(account_id, limit) if p.kind in kinds]
         _push_new_in_batches(ctx, pending_list, report, _BatchPacing(Pacer(), sleep, clock))
         for pending in pending_list:
             if pending.parked or (pending.kind, pending.object_id) in ctx.done:
@@ -188,18 +192,19 @@ class OneOutcome(NamedTuple):
     waits_for: str | None = None  # what a waiting object needs first, in words ("its invoice is not in QuickBooks yet")
 
 
-def push_one(account_id: str, kind: str, object_id: str, *, client: Any) -> OneOutcome:
-    """Push one object now (its dependencies first); raises PushDeferred."""
-    ctx = _context(account_id, client)
+def push_one(account_id: str, kind: str, object_id: str, *, client: Any,
+             kinds: frozenset[str] = TWO_WAY_KINDS) -> OneOutcome:
+    """Push one object now (its dependencies first, of the kinds the account's mode pushes); raises PushDeferred."""
+    ctx = _context(account_id, client, kinds)
     outcome = _push_tracked(ctx, kind, object_id)
     if outcome == "pushed":
         accounts_store.record_push(account_id, utc_now())
     return OneOutcome(outcome, ctx.waits.get((kind, object_id)))
 
 
-def _context(account_id: str, client: Any) -> PushContext:
+def _context(account_id: str, client: Any, kinds: frozenset[str] = TWO_WAY_KINDS) -> PushContext:
     ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
-                      push_if_pending(ctx, kind, object_id, when=when))
+                      push_if_pending(ctx, kind, object_id, when=when), kinds=kinds)
     return ctx
 
 
@@ -213,8 +218,8 @@ PUSH_WHEN = {
 def push_if_pending(ctx: PushContext, kind: str, object_id: str, *, when: str = "pending") -> str | None:
     """A dependency's QBO id, pushing it first when `when` says so (see PUSH_WHEN)."""
     entity = repository(ctx.ledger(), kind).get(object_id)
-    if (kind, object_id) in ctx.done or not PUSH_WHEN[when](entity.sync):
-        return entity.sync.qbo_id
+    if (kind, object_id) in ctx.done or kind not in ctx.kinds or not PUSH_WHEN[when](entity.sync):
+        return entity.sync.qbo_id  # (a kind the mode does not push is left as it is: one-way credits and uses)
     if entity.sync.parked:
         return None
     if _push_tracked(ctx, kind, object_id) == "waiting":

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ...domain.sync_modes import synced_kinds
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
@@ -131,12 +132,28 @@ def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], An
             run.count_requests()
             job_store.finish(job, job_store.FAILED, stopped=STOPPED)
             return False
+        _skip_phases_out_of_scope(job, _kinds(account_id))
         if int((job.cursor or {}).get("phase", 0)) >= len(PHASES):
             run.count_requests()
             job_store.finish(job, job_store.DONE)
             return False
         _one_batch(run)
     return True
+
+
+def _kinds(account_id: str) -> frozenset[str]:
+    """What the account's mode pushes: a one-way account's re-sync brings customers, invoices and payments only."""
+    account = accounts_store.get_account(account_id)
+    return synced_kinds(bool(account.qbo_credit_sync), accounts_store.connection_of(account))
+
+
+def _skip_phases_out_of_scope(job: JobItem, kinds: frozenset[str]) -> None:
+    cursor = dict(job.cursor or {})
+    phase = int(cursor.get("phase", 0))
+    while phase < len(PHASES) and PHASES[phase] not in kinds:
+        phase += 1
+    if phase != int(cursor.get("phase", 0)):
+        job.cursor = {**cursor, "phase": phase, "after": None}
 
 
 def _still_connected(account_id: str, job: JobItem) -> bool:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from ...domain.errors import Conflict, Forbidden, NotFound
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState, SyncState
+from ...domain.sync_modes import synced_kinds
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store.inbound import forget_drift
@@ -52,6 +53,9 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
         raise Forbidden("your role may not view credits", details={"permission": Permission.VIEW_CREDITS.value})
     if not principal.qbo_sync:
         raise SyncOff("QuickBooks sync is off or not connected for this account: nothing would push it")
+    if kind not in principal.sync_kinds:
+        raise SyncOff(f"this account syncs one way: its {kind}s stay here (two-way credit sync pushes them)",
+                      details={"sync_mode": "one_way"})
 
     def mark(uow: UnitOfWork) -> str | None:
         state = repository(Ledger(uow), kind).get(object_id).sync
@@ -96,7 +100,8 @@ def _push_now(account_id: str, kind: str, object_id: str,
             from ...qbo.client import build_client  # python-quickbooks only when a push really happens
 
             client_factory = build_client
-        pushed = push_one(account_id, kind, object_id, client=client_factory(account_id))
+        kinds = synced_kinds(bool(account.qbo_credit_sync), accounts_store.connection_of(account))
+        pushed = push_one(account_id, kind, object_id, client=client_factory(account_id), kinds=kinds)
         if pushed.outcome != "waiting":
             return pushed.outcome, None
         waits_for = pushed.waits_for or "what it links is not in QuickBooks yet"

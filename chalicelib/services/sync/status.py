@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...domain.permissions import Principal
-from ...domain.sync import ConnectionState, SyncMode, drift_text, sync_mode
+from ...domain.sync import ConnectionState, drift_text
+from ...domain.sync_modes import SyncMode, sync_mode, synced_kinds
 from ...store import accounts as accounts_store
 from ...store.inbound import drifts
 from ...store.ledger import Ledger
 from ...store.models import DriftItem
 from ...store import dead_letters
+from ...store.account_items import invoices_paid_by_credits
 from ...store.sync_state import ParkedObject, sync_overview
 from .record import KINDS, repository
 
@@ -27,6 +29,8 @@ class SyncStatusView:
     cdc_watermark: str | None
     errors: list[ParkedObject]
     dead_letters: list[dict]
+    note: str | None = None  # what the mode leaves out, in words (one-way: credits stay here)
+    invoices_open_for_credits: int = 0  # one-way: invoices whose part paid by credits is still open in QBO
 
 
 def sync_status(principal: Principal) -> SyncStatusView:
@@ -38,7 +42,8 @@ def sync_status(principal: Principal) -> SyncStatusView:
     account = accounts_store.get_account(principal.account_id)
     settings = accounts_store.settings_of(account)
     connection = accounts_store.connection_of(account)
-    overview = sync_overview(principal.account_id)
+    mode = sync_mode(settings.qbo_credit_sync, connection)
+    overview = sync_overview(principal.account_id, kinds=synced_kinds(settings.qbo_credit_sync, connection))
     book = Ledger.reading(principal.account_id)
     drifted = [_drift_row(book, d) for d in drifts(principal.account_id)
                if d.kind not in ("credit", "use") or principal.sees_credits]
@@ -46,9 +51,19 @@ def sync_status(principal: Principal) -> SyncStatusView:
     return SyncStatusView(
         connected=connection is ConnectionState.CONNECTED,
         realm_id=account.qbo_realm_id if connection is not ConnectionState.NONE else None,
-        sync_mode=sync_mode(settings.qbo_credit_sync, connection), pending=overview.pending,
+        sync_mode=mode, pending=overview.pending,
         last_push_at=account.qbo_last_push_at, last_pull_at=account.qbo_last_pull_at,
-        cdc_watermark=account.qbo_cdc_watermark, errors=errors, dead_letters=dead_letters.entries(account))
+        cdc_watermark=account.qbo_cdc_watermark, errors=errors, dead_letters=dead_letters.entries(account),
+        **(_one_way_view(principal) if mode is SyncMode.ONE_WAY else {}))
+
+
+def _one_way_view(principal: Principal) -> dict:
+    """What one-way sync leaves out: credits and their uses stay here, so each invoice partly paid by credits shows
+    that part open in QBO (switching two-way credit sync on, a staff action, pushes them)."""
+    open_for_credits = invoices_paid_by_credits(principal.account_id) if principal.sees_credits else 0
+    return {"note": "one-way sync: customers, invoices and payments go to QuickBooks; credits and their uses stay "
+                    "here (nothing is read back). Staff switch two-way credit sync on to push them.",
+            "invoices_open_for_credits": open_for_credits}
 
 
 def _drift_row(book: Ledger, drift: DriftItem) -> ParkedObject:

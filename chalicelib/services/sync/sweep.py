@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from ...domain.errors import NotFound
-from ...domain.sync import pushes_now, retry_due, sweep_due
+from ...domain.sync import retry_due, sweep_due
+from ...domain.sync_modes import pushes_now, synced_kinds
 from ...store.accounts import connection_of, get_account
 from ...store.ids import seconds_since
 from ...store.sync_state import WaitingObject, all_waiting
@@ -43,11 +44,13 @@ def sweep(now: datetime, send: Callable[[Iterable[Hint]], None]) -> SweepReport:
             account = get_account(account_id)
         except NotFound:
             continue
-        if not pushes_now(bool(account.qbo_credit_sync), connection_of(account)):
+        connection = connection_of(account)
+        if not pushes_now(connection):
             report.skipped.append(account_id)
             continue
+        kinds = synced_kinds(bool(account.qbo_credit_sync), connection)  # one-way leaves credits pending here
         due = []
-        for waiting in sorted(objects, key=lambda o: o.pending_since):
+        for waiting in sorted((o for o in objects if o.kind in kinds), key=lambda o: o.pending_since):
             if waiting.parked:
                 if retry_due(waiting.attempts, seconds_since(waiting.failed_at or waiting.pending_since, now)):
                     try:

@@ -1,0 +1,84 @@
+"""The job two-way credit sync starts (services/sync/credit_switch.py): the retroactive push, applied to credits.
+
+The job runs in the account's push message group, so its steps and the account's pushes never overlap: it marks
+credits and uses pending a page at a time (the regular push engine then pushes them: their memos, the linking
+Payments, the tender Payments whose unapplied amount their uses spend), then pushes until nothing of them waits.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from ...store import account_items
+from ...store import jobs as job_store
+from ...store.ledger import Ledger
+from ...store.models import JobItem
+from ...store.sync_state import sync_overview
+from ...store.uow import UnitOfWork, run_in_transaction
+
+logger = logging.getLogger(__name__)
+PAGE = 50  # credits marked per step
+CREDIT_KINDS = frozenset({"credit", "use"})
+MAX_PER_TRANSACTION = 90
+
+
+def step(job: JobItem, *, budget: int = PAGE, client_factory: Callable[[str], Any] | None = None, **_: Any) -> bool:
+    """Mark the next page of credits (and their uses) pending; once all are marked, push until none waits. Answers
+    whether another step is needed."""
+    account_id = job.pk.removeprefix("A#")
+    cursor = dict(job.cursor or {})
+    if cursor.get("phase", "mark") == "mark":
+        page = account_items.page_of_kind(account_id, "credit", cursor.get("after"), budget)
+        for item in page.items:
+            job.done = int(job.done or 0) + _mark(account_id, item.sk.split("#", 1)[1])
+        job.cursor = {"phase": "mark", "after": page.after} if page.after else {"phase": "push"}
+        job_store.save(job)
+        return True
+    return _push(job, account_id, client_factory)
+
+
+def _mark(account_id: str, credit_id: str) -> int:
+    """Make a credit and its active uses pending (what QBO must show of them now); answers how many were marked.
+    A credit the accountant's document owns (imported, never reissued) is QBO's: nothing of it is pushed."""
+    book = Ledger.reading(account_id)
+    credit = book.credits.get(credit_id)
+    if credit.owned_by_qbo:
+        return 1
+    uses = [f"{u.credit_id}#{u.id}" for u in book.uses.of_credit(credit_id, active_only=True)]
+    for start in range(0, len(uses), MAX_PER_TRANSACTION):
+        chunk = uses[start:start + MAX_PER_TRANSACTION]
+        run_in_transaction(account_id, lambda uow, chunk=chunk: _touch(uow, "use", chunk))
+    # an overpayment's uses are lines on its payment: that Payment is written again with them
+    holders = [credit.origin_payment_id] if credit.origin_payment_id and uses else []
+
+    def mark(uow: UnitOfWork) -> None:
+        _touch(uow, "credit", [credit_id])
+        _touch(uow, "payment", holders)
+
+    run_in_transaction(account_id, mark)
+    return 1 + len(uses)
+
+
+def _touch(uow: UnitOfWork, kind: str, ids: list[str]) -> None:
+    book = Ledger(uow)
+    repository = {"credit": book.credits, "use": book.uses, "payment": book.payments}[kind]
+    for object_id in ids:
+        repository.get(object_id).sync.touch()
+
+
+def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | None) -> bool:
+    """Push what the switch marked; done once no credit or use waits. QBO throttling or down raises (PushDeferred):
+    the step's message comes back. What is refused, or still waits when a run moves nothing, is the job's failures
+    (listed on the status panel too)."""
+    from .push import push_pending
+
+    report = push_pending(account_id, client_factory=client_factory)
+    left = sync_overview(account_id, kinds=CREDIT_KINDS)
+    job.done = max(int(job.done or 0), int(job.total or 0) - left.pending - len(left.parked))
+    if left.pending and report.pushed:
+        job_store.save(job)
+        return True  # more to push: the next step goes on
+    for error in left.parked:
+        job_store.add_error(job, error.kind, error.object_id, error.code or "", error.message)
+    job_store.finish(job, job_store.FAILED if left.pending or left.parked else job_store.DONE)
+    return False

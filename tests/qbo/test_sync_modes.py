@@ -1,0 +1,172 @@
+"""Issue 21: one-way sync (connected, two-way credit sync off), the switch to two-way and back. Through the API, the
+push and pull use cases and the emulator, with the account connected through consent."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import Account
+from tests.qbo import consent
+from tests.qbo.conftest import Realm
+from tests.qbo.inbound_stack import memo_body
+
+
+@pytest.fixture
+def one_way(http, credits_table, realm, monkeypatch) -> Account:
+    """A connected account whose two-way credit sync is off: the integration accounts had before credits."""
+    from chalicelib.services.sync import jobs
+
+    consent.point_at(realm, monkeypatch)
+    hints: list[str] = []
+    monkeypatch.setattr(jobs, "send_hint", lambda job: hints.append(job.id))
+    account = consent.connected_account(http, realm, credit_sync=False)
+    account.hints = hints
+    return account
+
+
+def _push(account: Account):
+    from chalicelib.services.sync.push import push_pending
+
+    return push_pending(account.id)
+
+
+def _pull(realm: Realm):
+    from chalicelib.services.sync.pull import pull_changes
+
+    return pull_changes(realm.realm_id)
+
+
+def _sale(owner, customer_id: str, amount: str) -> dict:
+    reply = owner.post("/sales-orders", {"customer_id": customer_id, "charges": [],
+                                         "lines": [{"description": "Crate", "quantity": "1", "unit_price": amount}]})
+    assert reply.status == 201, reply.body
+    return reply.json
+
+
+def _pay(owner, invoice_id: str, cash: str | None, credits=None) -> dict:
+    tenders = [{"method": "cash", "amount": cash}] if cash else []
+    reply = owner.post(f"/invoices/{invoice_id}/payments", {"tenders": tenders, "credits": credits})
+    assert reply.status == 201, reply.body
+    return reply.json
+
+
+def _books(realm: Realm, entity: str) -> list[dict]:
+    return realm.books()["objects"].get(entity, [])
+
+
+def _invoice_in_qbo(realm: Realm, number: str) -> dict:
+    return next(i for i in _books(realm, "Invoice") if i["DocNumber"] == number)
+
+
+def _drain(account: Account) -> dict:
+    """The worker: run the switch's job steps until it ends."""
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.jobs import run_job
+
+    job = None
+    for _ in range(100):
+        job_id = account.hints[-1]
+        job = run_job(job_id, client_factory=build_client)
+        if job.status != "running":
+            break
+    return account.staff.get(f"/qbo/jobs/{job.id}").json
+
+
+def _ledger(account: Account) -> dict:
+    owner = account.owner
+    credit = owner.post("/credits", {"customer_id": account.customers[0], "amount": "30.00"}).json
+    partly = _sale(owner, account.customers[0], "50.00")
+    _pay(owner, partly["invoice_id"], "30.00", credits=[{"credit_id": credit["id"], "amount": "20.00"}])
+    over = _sale(owner, account.customers[1], "40.00")
+    overpaid = _pay(owner, over["invoice_id"], "55.00")
+    return {"credit": credit, "partly": partly, "over": over, "overpaid": overpaid}
+
+
+def test_a_one_way_account_pushes_customers_invoices_and_tender_payments_and_nothing_of_credits(one_way, realm):
+    owner = one_way.owner
+    status = owner.get("/qbo/status").json
+    assert (status["connected"], status["sync_mode"]) == (True, "one_way") and "credits" in status["note"]
+    made = _ledger(one_way)
+    assert made["credit"]["sync_status"] == "not_synced"
+    report = _push(one_way)
+    assert report.parked == [] and not [k for k, _ in report.pushed if k in ("credit", "use")], report
+
+    assert _books(realm, "CreditMemo") == []  # credits stay here
+    payments = {p["PaymentRefNum"]: p for p in _books(realm, "Payment")}
+    paid = owner.get(f"/invoices/{made['partly']['invoice_id']}").json
+    tender = payments[paid["payments"][0]["number"]]
+    assert tender["TotalAmt"] == Decimal("30.00")
+    assert _invoice_in_qbo(realm, paid["number"])["Balance"] == Decimal("20.00")  # the credit part stays open there
+    assert paid["balance"] == "0.00"
+    over = payments[made["overpaid"]["number"]]
+    assert (over["TotalAmt"], over["UnappliedAmt"]) == (Decimal("55.00"), Decimal("15.00"))
+    assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "not_synced"
+
+    panel = owner.get("/qbo/status").json
+    assert panel["invoices_open_for_credits"] == 1 and panel["pending"] == 0 and panel["errors"] == []
+    parity = owner.get("/qbo/parity").json
+    assert parity["differences"] == [], parity["differences"]
+    retry = owner.post(f"/qbo/objects/credit/{made['credit']['id']}/retry", {})
+    assert retry.status == 409 and retry.json["error"]["code"] == "qbo_sync_off"
+
+
+def test_a_one_way_account_reads_nothing_back(one_way, realm):
+    customer = realm.customer()
+    item = next(i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")
+    realm.user_create("CreditMemo", memo_body(customer["Id"], "12.00", item_id=item))
+    report = _pull(realm)  # what a webhook or the CDC sweep asks for
+    assert report.account_id is None and report.qbo_requests == 0
+    assert one_way.owner.get("/credits?source=qbo").json["data"] == []
+    assert one_way.owner.get("/qbo/status").json["last_pull_at"] is None
+
+
+def test_staff_switch_two_way_on_pushes_every_credit_and_use_and_ends_in_parity(one_way, realm):
+    owner = one_way.owner
+    made = _ledger(one_way)
+    _push(one_way)
+    invoice_number = owner.get(f"/invoices/{made['partly']['invoice_id']}").json["number"]
+    assert _invoice_in_qbo(realm, invoice_number)["Balance"] == Decimal("20.00")
+
+    assert owner.patch("/settings", {"qbo_credit_sync": True}).status == 403  # staff only
+    switched = one_way.staff.patch("/settings", {"qbo_credit_sync": True})
+    assert switched.status == 200, switched.body
+    job = switched.json["qbo_sync_job"]
+    assert job["kind"] == "credit_sync" and job["status"] == "running" and one_way.hints == [job["id"]]
+    status = owner.get("/qbo/status").json
+    assert status["sync_mode"] == "two_way" and status["cdc_watermark"]  # CDC starts from the switch
+    finished = _drain(one_way)
+    assert (finished["status"], finished["failed"]) == ("done", 0), finished
+    assert finished["done"] == finished["total"]
+
+    [memo] = _books(realm, "CreditMemo")
+    assert memo["DocNumber"] == made["credit"]["number"] and memo["RemainingCredit"] == Decimal("10.00")
+    assert _invoice_in_qbo(realm, invoice_number)["Balance"] == Decimal("0.00")  # closed in QBO too
+    shown = owner.get(f"/credits/{made['credit']['id']}").json
+    assert shown["sync_status"] == "synced" and shown["qbo_id"] == memo["Id"]
+    assert owner.get("/qbo/parity").json["differences"] == []
+
+    later = realm.user_create("CreditMemo", memo_body(realm.customer()["Id"], "9.00", item_id=next(
+        i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")))
+    _pull(realm)
+    assert [c["qbo_id"] for c in owner.get("/credits?source=qbo").json["data"]] == [later["Id"]]
+
+
+def test_switching_two_way_off_goes_back_to_one_way_and_deletes_nothing_in_qbo(one_way, realm):
+    owner = one_way.owner
+    one_way.staff.patch("/settings", {"qbo_credit_sync": True})
+    first = owner.post("/credits", {"customer_id": one_way.customers[0], "amount": "8.00"}).json
+    _drain(one_way)
+    _push(one_way)
+    assert [m["DocNumber"] for m in _books(realm, "CreditMemo")] == [first["number"]]
+
+    off = owner.patch("/settings", {"qbo_credit_sync": False})
+    assert off.status == 200 and off.json["qbo_sync_job"] is None
+    panel = owner.get("/qbo/status").json
+    assert panel["sync_mode"] == "one_way" and "stay here" in panel["note"]
+    later = owner.post("/credits", {"customer_id": one_way.customers[0], "amount": "5.00"}).json
+    owner.patch(f"/credits/{first['id']}", {"internal_note": "edited after the switch"})
+    _push(one_way)
+    assert [m["DocNumber"] for m in _books(realm, "CreditMemo")] == [first["number"]]  # nothing deleted, nothing new
+    assert owner.get(f"/credits/{later['id']}").json["sync_status"] == "not_synced"
+    assert owner.get("/qbo/parity").json["differences"] == []
