@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .config import QboSettings
 from .errors import QboAuthError, QboNotConnectedError
-from .tokens import QboConnection, TokenConflictError, TokenStore
+from ..ports.tokens import QboConnection, TokenConflictError, TokenStore
 
 
 def utcnow() -> datetime:

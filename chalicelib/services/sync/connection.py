@@ -17,7 +17,7 @@ from ...store import oauth_states
 from ...store.account_items import PREFIX_BY_KIND
 from ...store.ids import new_id
 from ...store import qbo_connections as connections
-from ...workers import queue
+from ...ports import queue
 from . import dead_letters, jobs
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 from ...domain.errors import Unavailable
 from ...store import jobs as job_store
 from ...store.models import JobItem
-from ...workers import queue
+from ...ports import queue
 
 logger = logging.getLogger(__name__)
 

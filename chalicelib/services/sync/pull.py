@@ -139,7 +139,7 @@ def sweep_realms() -> list[str]:
 
 def send_sweep_hints(now: datetime | None = None, send: Callable | None = None) -> list[str]:
     """The scheduled CDC sweep: one pull hint per connected realm, deduplicated per minute; answers the realms."""
-    from ...workers import queue
+    from ...ports import queue
 
     minute = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M")
     realms = sweep_realms()

@@ -18,7 +18,7 @@ from ...domain.sync_modes import pushes_now, synced_kinds
 from ...store.accounts import connection_of, get_account
 from ...store.ids import seconds_since
 from ...store.sync_state import WaitingObject, all_waiting
-from ...workers.queue import PUSH, Hint
+from ...ports.queue import PUSH, Hint
 from .record import record
 
 logger = logging.getLogger(__name__)
