@@ -127,3 +127,16 @@ def invoices_paid_by_credits(account_id: str) -> int:
         if "LastEvaluatedKey" not in answer:
             return len(invoices)
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def qbo_id_of(account_id: str, kind: str, object_id: str | None) -> str | None:
+    """One object's QBO id (a projected read of its item), None when it has none or does not exist."""
+    if not object_id:
+        return None
+    bind()
+    prefix = PREFIX_BY_KIND[kind]
+    model = MODEL_BY_PREFIX[prefix]
+    try:
+        return model.get(account_pk(account_id), f"{prefix}#{object_id}", attributes_to_get=["qbo_id"]).qbo_id
+    except model.DoesNotExist:
+        return None

@@ -83,3 +83,45 @@ def test_the_check_sees_an_import_inside_a_function():
     name = "chalicelib.services.sync.sample"
     assert _violations(name, _imported(source, name)) == [
         f"{name} (services) imports chalicelib.api (api)", f"{name} (services) imports chalicelib.workers (workers)"]
+
+
+def _item_models() -> set[str]:
+    from pynamodb.models import Model
+
+    from chalicelib.store import models
+
+    return {name for name, value in vars(models).items() if isinstance(value, type) and issubclass(value, Model)}
+
+
+ITEM_MODELS = _item_models()
+
+
+def _item_access(source: str) -> list[str]:
+    """Where a module builds, reads or queries a PynamoDB item itself (a `...Item(...)` call or `...Item.get/query/
+    scan/count/batch_get`), or binds the table."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and (func.id in ITEM_MODELS or func.id == "bind"):
+            found.append(f"{node.lineno}: {func.id}(...)")
+        elif (isinstance(func, ast.Attribute) and func.attr in ("get", "query", "scan", "count", "batch_get")
+              and isinstance(func.value, ast.Name) and func.value.id in ITEM_MODELS):
+            found.append(f"{node.lineno}: {func.value.id}.{func.attr}(...)")
+    return found
+
+
+def test_use_cases_reach_items_only_through_the_store():
+    """Services load and save through repositories and store functions (chalicelib/store), never items directly."""
+    offenders = {}
+    for path in sorted((ROOT / "services").rglob("*.py")):
+        found = _item_access(path.read_text())
+        if found:
+            offenders[_module_name(path)] = found
+    assert offenders == {}
+
+
+def test_the_item_check_sees_a_direct_read():
+    assert _item_access("def f(pk):\n    bind()\n    return CreditItem.get(pk, 'x'), JobItem(pk, 'y')\n") == [
+        "2: bind(...)", "3: CreditItem.get(...)", "3: JobItem(...)"]

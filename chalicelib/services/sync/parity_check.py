@@ -28,10 +28,10 @@ from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
 from ...store.ids import utc_now
+from ...store.inbound import all_mapped
 from ...store.inbound import drifts as stored_drifts
-from ...store.models import JobItem, QboMapItem, account_pk
+from ...store.models import JobItem
 from ...store.sales import Payments, to_invoice
-from ...store.tables import bind
 from ...store.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -119,11 +119,6 @@ def _every(account_id: str, kind: str) -> Iterator[Any]:
         after = page.after
 
 
-def _maps(account_id: str) -> list[QboMapItem]:
-    bind()
-    return list(QboMapItem.query(account_pk(account_id), QboMapItem.sk.startswith("QBMAP#"), consistent_read=True))
-
-
 def ledger_size(account_id: str) -> int:
     """Credits, invoices and payments of the account (COUNT queries: nothing leaves DynamoDB)."""
     return sum(account_items.count(account_id, prefix + "#") for prefix in ("CREDIT", "INV", "PAY"))
@@ -139,7 +134,7 @@ def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
     invoices = [to_invoice(item) for item in _every(account_id, "invoice")]
     payments = [payment_repo.from_item(item) for item in _every(account_id, "payment")]
     uses = [use_repo.from_item(item) for item in _every(account_id, "use")]
-    maps = _maps(account_id)
+    maps = all_mapped(account_id)
     imported_entity: dict[str, str] = {}  # credit id → the QBO entity it was imported from
     from_qbo_payments: set[str] = set()
     imported: set[tuple[str, str]] = set()

@@ -36,7 +36,7 @@ from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses, use_key
 from ...store.credits import to_credit
 from ...store.ledger import Ledger
-from ...store.models import InvoiceItem, JobItem, PaymentItem, account_pk
+from ...store.models import InvoiceItem, JobItem, PaymentItem
 from ...store.sales import Payments, to_invoice
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
@@ -346,13 +346,7 @@ def _qbo_id(run: Step, kind: str, object_id: str) -> str | None:
         if kind == "customer":
             run.qbo_ids[key] = accounts_store.get_customer(run.account_id, object_id).qbo_id
         else:
-            model = {"invoice": InvoiceItem, "payment": PaymentItem}[kind]
-            prefix = {"invoice": "INV", "payment": "PAY"}[kind]
-            try:
-                run.qbo_ids[key] = model.get(account_pk(run.account_id), f"{prefix}#{object_id}",
-                                             attributes_to_get=["qbo_id"]).qbo_id
-            except model.DoesNotExist:
-                run.qbo_ids[key] = None
+            run.qbo_ids[key] = account_items.qbo_id_of(run.account_id, kind, object_id)
     return run.qbo_ids[key]
 
 
