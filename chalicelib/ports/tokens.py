@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Protocol
 
+
 @dataclass(frozen=True)
 class QboConnection:
     """One account's link to a QBO company."""

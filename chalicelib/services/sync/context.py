@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from ...domain.sync_modes import TWO_WAY_KINDS
+from ...ports.qbo import QboApi
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
 from ...store.ledger import Ledger
@@ -27,7 +28,7 @@ class PushContext:
     QBO, pending, or always (services.sync.push.PUSH_WHEN)."""
 
     account_id: str
-    client: Any  # chalicelib.qbo.client.QboClient
+    client: QboApi
     ensure: Callable[..., str | None]
     _item: Ref | None = None
     kinds: frozenset[str] = TWO_WAY_KINDS  # what the account's mode pushes (domain.sync_modes)

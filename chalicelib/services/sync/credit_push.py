@@ -7,8 +7,9 @@ Payments, the tender Payments whose unapplied amount their uses spend), then pus
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
 
+from ...ports.qbo import ClientFactory
 from ...store import account_items
 from ...store import jobs as job_store
 from ...store.ledger import Ledger
@@ -22,7 +23,7 @@ CREDIT_KINDS = frozenset({"credit", "use"})
 MAX_PER_TRANSACTION = 90
 
 
-def step(job: JobItem, *, budget: int = PAGE, client_factory: Callable[[str], Any] | None = None, **_: Any) -> bool:
+def step(job: JobItem, *, budget: int = PAGE, client_factory: ClientFactory | None = None, **_: Any) -> bool:
     """Mark the next page of credits (and their uses) pending; once all are marked, push until none waits. Answers
     whether another step is needed."""
     account_id = job.pk.removeprefix("A#")
@@ -66,7 +67,7 @@ def _touch(uow: UnitOfWork, kind: str, ids: list[str]) -> None:
         repository.get(object_id).sync.touch()
 
 
-def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | None) -> bool:
+def _push(job: JobItem, account_id: str, client_factory: ClientFactory | None) -> bool:
     """Push what the switch marked; done once no credit or use waits. QBO throttling or down raises (PushDeferred):
     the step's message comes back. What is refused, or still waits when a run moves nothing, is the job's failures
     (listed on the status panel too)."""

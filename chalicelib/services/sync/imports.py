@@ -15,9 +15,10 @@ from ...domain import imports as rules
 from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
 from ...domain.errors import DomainError
 from ...domain.locations import memo_linked
-from ...qbo import inbound as docs
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
 from ...domain.sync import SyncState, drift_text
+from ...ports.qbo import QboApi
+from ...qbo import inbound as docs
 from ...qbo.errors import QboNotFoundError
 from ...qbo.mapping import find_marker, memo_total
 from ...store import reads
@@ -38,7 +39,7 @@ class ImportContext:
     """One change read of one account: its QBO client, and the QBO customers already read during it."""
 
     account_id: str
-    client: Any  # chalicelib.qbo.client.QboClient
+    client: QboApi
     customer_names: dict[str, str] = field(default_factory=dict)
     documents: dict[tuple[str, str], dict] = field(default_factory=dict)  # (entity, id) → doc read in this run
 

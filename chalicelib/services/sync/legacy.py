@@ -3,13 +3,14 @@ CreditMemos, recorded when an account's history is imported, listed for the cust
 differ, and (beyond the guide) repaired: the amount moves onto the original Payment's UnappliedAmt, the memo goes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from ...domain import legacy as rules
 from ...domain.connection import NotConnected
 from ...domain.credits import Credit
 from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo.errors import QboNotFoundError
 from ...qbo.money import from_cents, to_cents
 from ...qbo.requestids import make_request_id
@@ -27,7 +28,7 @@ def record_legacy_memo(account_id: str, credit_id: str, memo_qbo_id: str, synced
     legacy_memos.record(account_id, credit_id, memo_qbo_id, synced_at)  # importing the history twice: recorded once
 
 
-def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | None = None) -> list[dict]:
+def list_legacy(principal: Principal, *, client_factory: ClientFactory | None = None) -> list[dict]:
     """Credit number, customer, amount, QBO CreditMemo id, and whether QBO's books still differ (null when the
     account is not connected, so QBO cannot be asked)."""
     principal.require_staff("only support staff list legacy overpayment memos")
@@ -49,7 +50,7 @@ def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | 
     return rows
 
 
-def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[str], Any] | None = None) -> dict:
+def repair(principal: Principal, credit_id: str, *, client_factory: ClientFactory | None = None) -> dict:
     """Raise the original Payment by the memo's amount (its UnappliedAmt grows by it), then delete the memo. Each step
     is recorded, so a retry after a failure never raises the Payment twice."""
     principal.require_staff("only support staff repair legacy overpayment memos")
@@ -87,7 +88,7 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
     return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
 
 
-def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+def _client(account_id: str, client_factory: ClientFactory | None) -> Any:
     account = accounts_store.get_account(account_id)
     if accounts_store.connection_of(account) is not ConnectionState.CONNECTED:
         return None
@@ -102,7 +103,7 @@ def _credit(account_id: str, credit_id: str) -> Credit:
     return Ledger.reading(account_id).credits.get(credit_id)
 
 
-def _read(client: Any, entity: str, qbo_id: str | None) -> dict | None:
+def _read(client: QboApi, entity: str, qbo_id: str | None) -> dict | None:
     if not qbo_id:
         return None
     try:

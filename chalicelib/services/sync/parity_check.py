@@ -20,6 +20,7 @@ from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.locations import LocationKind, memo_linked
 from ...domain.money import format_cents
 from ...domain.pacing import Pacer, Seconds
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import inbound as docs
 from ...qbo.mapping import memo_is_gone
 from ...store import account_items
@@ -52,7 +53,7 @@ OPEN_FIELD = {"CreditMemo": "RemainingCredit", "Payment": "UnappliedAmt", "Invoi
 class Reading:
     """Paced, paged reads of one company: counts pages so a job can show progress."""
 
-    client: Any
+    client: QboApi
     pacer: Pacer = field(default_factory=Pacer)
     sleep: Callable[[Seconds], None] = time.sleep
     clock: Callable[[], Seconds] = time.time
@@ -270,7 +271,7 @@ class Report:
     phases: dict[str, Seconds] = field(default_factory=dict)  # where the time went: ledger, qbo, compare
 
 
-def check(account_id: str, client: Any, *, sleep: Callable[[Seconds], None] = time.sleep,
+def check(account_id: str, client: QboApi, *, sleep: Callable[[Seconds], None] = time.sleep,
           clock: Callable[[], Seconds] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
@@ -312,7 +313,7 @@ def report_view(report: Report, limit: int = MAX_LISTED) -> dict:
             "checked": report.counts, "seconds": round(report.seconds, 3)}
 
 
-def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+def client_for(account_id: str, client_factory: ClientFactory | None) -> Any:
     if client_factory is None:
         from ...qbo.client import build_client  # python-quickbooks only when a check really runs
 
@@ -320,7 +321,7 @@ def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> 
     return client_factory(account_id)
 
 
-def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def step(job: JobItem, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
          sleep: Callable[[Seconds], None] = time.sleep, clock: Callable[[], Seconds] = time.time, **_: Any) -> bool:
     """The background check: the whole check in one step (it only reads: a redelivery starts it again), saving
     progress after the ledger read and after each QBO page. Answers False (no further step)."""

@@ -12,11 +12,12 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Callable
 
 from ...domain import imports as rules
 from ...domain.sync import ConnectionState
 from ...domain.sync_modes import reads_qbo
+from ...ports.qbo import ClientFactory, QboApi
 from ...store import accounts as accounts_store
 from ...store import dead_letters
 from ...store import inbound as inbound_store
@@ -50,7 +51,7 @@ def _moment(text: str | None) -> datetime | None:
     return parse_utc(text) if text else None
 
 
-def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def pull_changes(realm_id: str, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
                  now: datetime | None = None, hinted_at: datetime | None = None) -> PullReport:
     """Bring the realm's QBO changes into its account; a realm we do not know is logged and dropped.
 
@@ -99,7 +100,7 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
     return report
 
 
-def _read_changes(client: Any, watermark: str | None, now: datetime, report: PullReport) -> dict[str, list[dict]]:
+def _read_changes(client: QboApi, watermark: str | None, now: datetime, report: PullReport) -> dict[str, list[dict]]:
     """CDC from the watermark less the overlap; a full read when too old, never read, or CDC's answer was cut off.
 
     CDC takes only a lower bound, so a window cannot be split by time: an entity whose answer hit the 1,000-object

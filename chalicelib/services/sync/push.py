@@ -15,17 +15,16 @@ from typing import Any, Callable, NamedTuple
 
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
-from ...domain.sync_modes import TWO_WAY_KINDS
 from ...domain.sync import waits_for_order
-from ...domain.sync_modes import pushes_now, synced_kinds
+from ...domain.sync_modes import TWO_WAY_KINDS, pushes_now, synced_kinds
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError, fault_message
 from ...store import accounts as accounts_store
 from ...store import dead_letters
 from ...store.ids import seconds_since, utc_now
 from ...store.sync_state import pending_objects, release_push_lease, take_push_lease
 from .context import NoSalesItem, PushContext
-from .documents import (BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair,
-                        new_document)
+from .documents import BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair, new_document
 from .record import record, repository
 
 logger = logging.getLogger(__name__)
@@ -47,8 +46,8 @@ class PushReport:
     batch_requests: int = 0
 
 
-def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
-                 client_factory: Callable[[str], Any] | None = None, sleep: Callable[[Seconds], None] = time.sleep,
+def push_pending(account_id: str, *, client: QboApi | None = None, limit: int = 500,
+                 client_factory: ClientFactory | None = None, sleep: Callable[[Seconds], None] = time.sleep,
                  clock: Callable[[], Seconds] = time.monotonic) -> PushReport:
     """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
 
@@ -77,8 +76,8 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     return report
 
 
-def _push_leased(account_id: str, kinds: frozenset[str], client: Any, limit: int,
-                 client_factory: Callable[[str], Any] | None, sleep: Callable[[Seconds], None],
+def _push_leased(account_id: str, kinds: frozenset[str], client: QboApi, limit: int,
+                 client_factory: ClientFactory | None, sleep: Callable[[Seconds], None],
                  clock: Callable[[], Seconds]) -> PushReport:
     if client is None:
         from ...qbo.client import build_client
@@ -192,7 +191,7 @@ class OneOutcome(NamedTuple):
     waits_for: str | None = None  # what a waiting object needs first, in words ("its invoice is not in QuickBooks yet")
 
 
-def push_one(account_id: str, kind: str, object_id: str, *, client: Any,
+def push_one(account_id: str, kind: str, object_id: str, *, client: QboApi,
              kinds: frozenset[str] = TWO_WAY_KINDS) -> OneOutcome:
     """Push one object now (its dependencies first, of the kinds the account's mode pushes); raises PushDeferred."""
     ctx = _context(account_id, client, kinds)
@@ -202,7 +201,7 @@ def push_one(account_id: str, kind: str, object_id: str, *, client: Any,
     return OneOutcome(outcome, ctx.waits.get((kind, object_id)))
 
 
-def _context(account_id: str, client: Any, kinds: frozenset[str] = TWO_WAY_KINDS) -> PushContext:
+def _context(account_id: str, client: QboApi, kinds: frozenset[str] = TWO_WAY_KINDS) -> PushContext:
     ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
                       push_if_pending(ctx, kind, object_id, when=when), kinds=kinds)
     return ctx

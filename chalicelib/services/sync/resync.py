@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-from ...domain.sync_modes import synced_kinds
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
+from ...domain.sync_modes import synced_kinds
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import mapping
 from ...qbo.batch import batch_create
 from ...qbo.mapping import Link, Ref
-from ...store import account_items, accounts as accounts_store
+from ...store import account_items
+from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses, use_key
 from ...store.credits import to_credit
@@ -81,7 +83,7 @@ class Step:
     """One worker step: the QBO client, the pacing, and small caches of dependency ids."""
 
     job: JobItem
-    client: Any
+    client: QboApi
     ctx: PushContext
     pacer: Pacer
     sleep: Callable[[float], None]
@@ -107,7 +109,7 @@ class Step:
         self.pacer.sent(self.clock(), batch=batch)
 
 
-def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def step(job: JobItem, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
          budget: int = BUDGET, sleep: Callable[[float], None] = time.sleep,
          clock: Callable[[], float] = time.time) -> bool:
     """Push up to `budget` batches; answers whether work is left. Stops (job failed, `stopped: disconnected`) as soon

@@ -7,11 +7,11 @@ from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState, drift_text
 from ...domain.sync_modes import SyncMode, sync_mode, synced_kinds
 from ...store import accounts as accounts_store
+from ...store import dead_letters
+from ...store.account_items import invoices_paid_by_credits
 from ...store.inbound import drifts
 from ...store.ledger import Ledger
 from ...store.models import DriftItem
-from ...store import dead_letters
-from ...store.account_items import invoices_paid_by_credits
 from ...store.sync_state import ParkedObject, sync_overview
 from .record import KINDS, repository
 
