@@ -125,44 +125,82 @@ def ledger_size(account_id: str) -> int:
     return sum(account_items.count(account_id, prefix + "#") for prefix in ("CREDIT", "INV", "PAY"))
 
 
+@dataclass
+class _Loaded:
+    """The account's objects that sync, and what the import map says of them."""
+
+    customers: list
+    credits: list[Credit]
+    invoices: list
+    payments: list
+    uses: list
+    imported: set[tuple[str, str]]  # QBO documents the inbound sync imported (not our own echoes)
+    imported_entity: dict[str, str]  # credit id → the QBO entity it was imported from
+    from_qbo_payments: set[str]  # payments recorded from the accountant's lines on our invoices
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"customers": len(self.customers), "credits": len(self.credits), "invoices": len(self.invoices),
+                "payments": len(self.payments), "uses": len(self.uses)}
+
+
+def _load(account_id: str) -> _Loaded:
+    uow = UnitOfWork(account_id)
+    payment_repo, use_repo = Payments(uow), CreditUses(uow)
+    loaded = _Loaded(list(_every(account_id, "customer")), [to_credit(i) for i in _every(account_id, "credit")],
+                     [to_invoice(i) for i in _every(account_id, "invoice")],
+                     [payment_repo.from_item(i) for i in _every(account_id, "payment")],
+                     [use_repo.from_item(i) for i in _every(account_id, "use")], set(), {}, set())
+    for item in all_mapped(account_id):
+        _, entity, qbo_id = item.sk.split("#", 2)
+        if entity in ("CreditMemo", "Payment") and not item.object_type.startswith("own_"):
+            loaded.imported.add((entity, qbo_id))
+            if item.object_type == "credit":
+                loaded.imported_entity[item.object_id] = entity
+        elif entity == "PaymentLine":
+            loaded.from_qbo_payments.add(item.object_id)
+    return loaded
+
+
 def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
     """Every object of the account that has (or had) a QBO document, as the rule reads it. One-way (`two_way`
     False): only what one-way pushes, with what QBO shows of it then (`_one_way`)."""
-    uow = UnitOfWork(account_id)
-    payment_repo, use_repo = Payments(uow), CreditUses(uow)
-    customers = list(_every(account_id, "customer"))
-    credits = [to_credit(item) for item in _every(account_id, "credit")]
-    invoices = [to_invoice(item) for item in _every(account_id, "invoice")]
-    payments = [payment_repo.from_item(item) for item in _every(account_id, "payment")]
-    uses = [use_repo.from_item(item) for item in _every(account_id, "use")]
-    maps = all_mapped(account_id)
-    imported_entity: dict[str, str] = {}  # credit id → the QBO entity it was imported from
-    from_qbo_payments: set[str] = set()
-    imported: set[tuple[str, str]] = set()
-    for item in maps:
-        _, entity, qbo_id = item.sk.split("#", 2)
-        if entity in ("CreditMemo", "Payment") and not item.object_type.startswith("own_"):
-            imported.add((entity, qbo_id))
-            if item.object_type == "credit":
-                imported_entity[item.object_id] = entity
-        elif entity == "PaymentLine":
-            from_qbo_payments.add(item.object_id)
-
+    loaded = _load(account_id)
     if not two_way:
-        return _one_way(customers, credits, invoices, payments, uses)
+        return _one_way(loaded.customers, loaded.credits, loaded.invoices, loaded.payments, loaded.uses)
+    credits = loaded.credits
     kept = rules.kept_in_sources(rules.Holding(c.id, c.status is CreditStatus.ACTIVE, c.locations, c.drawn,
                                                c.applied_in_qbo if c.source is CreditSource.QBO else 0)
                                  for c in credits)
-    cut = _cuts(credits)
-    mine: list[rules.Mine] = []
+    mine = [found for credit in credits
+            if (found := _credit(credit, kept, loaded.imported_entity.get(credit.id, "CreditMemo")))]
+    uses_mine, uses_on = _uses(loaded)
+    payments_mine, payments_on = _payments(loaded, kept)
+    mine += uses_mine + payments_mine
+    for invoice in loaded.invoices:
+        related = (tuple(("payment", p) for p in payments_on[invoice.id])
+                   + tuple(("use", u) for u in uses_on[invoice.id]))
+        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
+                               exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
+                               related=related, sync_status=invoice.sync.status.value))
+    available: dict[str, int] = defaultdict(int)
     for credit in credits:
-        found = _credit(credit, kept, imported_entity.get(credit.id, "CreditMemo"))
-        if found:
-            mine.append(found)
-    customer_of = {c.id: c.customer_id for c in credits}
-    in_accountants_payment = {c.id for c in credits if c.in_accountants_payment}
+        if credit.status is CreditStatus.ACTIVE:
+            available[credit.customer_id] += credit.remaining
+    drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
+                          (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
+    return Ours(mine, dict(available), {c.id: c.qbo_id for c in loaded.customers if c.qbo_id},
+                frozenset(loaded.imported), drifts, loaded.counts)
+
+
+def _uses(loaded: _Loaded) -> tuple[list[rules.Mine], dict[str, list[str]]]:
+    """Each use's linking Payment (the uses with a document of their own), and the uses paying each invoice."""
+    cut = _cuts(loaded.credits)
+    customer_of = {c.id: c.customer_id for c in loaded.credits}
+    in_accountants_payment = {c.id for c in loaded.credits if c.in_accountants_payment}
+    mine: list[rules.Mine] = []
     uses_on: dict[str, list[str]] = defaultdict(list)
-    for use in uses:
+    for use in loaded.uses:
         key = f"{use.credit_id}#{use.id}"
         memo_left = memo_linked(use.parts, cut.get(("use", key), 0))
         if use.credit_id in in_accountants_payment:
@@ -178,32 +216,24 @@ def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
         mine.append(rules.Mine("use", key, customer_of.get(use.credit_id, ""), "Payment", use.qbo_id,
                                exists=use.active and memo_left > 0, marker_id=use.id,
                                sync_status=use.sync.status.value))
+    return mine, uses_on
+
+
+def _payments(loaded: _Loaded, kept: dict) -> tuple[list[rules.Mine], dict[str, list[str]]]:
+    """Each payment's tender Payment (ours, or the accountant's we recorded), and the payments paying each invoice."""
+    mine: list[rules.Mine] = []
     payments_on: dict[str, list[str]] = defaultdict(list)
-    for payment in payments:
-        if payment.tender_total == 0 and payment.id not in from_qbo_payments:
+    for payment in loaded.payments:
+        if payment.tender_total == 0 and payment.id not in loaded.from_qbo_payments:
             continue  # credits only: in QBO it is its credit uses' own Payments
-        owned = payment.id not in from_qbo_payments
+        owned = payment.id not in loaded.from_qbo_payments
         if payment.active:
             payments_on[payment.invoice_id].append(payment.id)
         mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id, owned=owned,
                                exists=payment.active, source=kept.get((LocationKind.UNAPPLIED, payment.id), 0)
                                if owned else None, total=payment.tender_total if owned else None,
                                ref_num=payment.number if owned else None, sync_status=payment.sync.status.value))
-    for invoice in invoices:
-        related = (tuple(("payment", p) for p in payments_on[invoice.id])
-                   + tuple(("use", u) for u in uses_on[invoice.id]))
-        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
-                               exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
-                               related=related, sync_status=invoice.sync.status.value))
-    available: dict[str, int] = defaultdict(int)
-    for credit in credits:
-        if credit.status is CreditStatus.ACTIVE:
-            available[credit.customer_id] += credit.remaining
-    drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
-                          (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
-    return Ours(mine, dict(available), {c.id: c.qbo_id for c in customers if c.qbo_id}, frozenset(imported), drifts,
-                {"customers": len(customers), "credits": len(credits), "invoices": len(invoices),
-                 "payments": len(payments), "uses": len(uses)})
+    return mine, payments_on
 
 
 def _one_way(customers: list, credits: list[Credit], invoices: list, payments: list, uses: list) -> Ours:
