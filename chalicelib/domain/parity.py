@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
+from . import sync_kinds
 from .locations import Location, LocationKind, held
 
 
@@ -56,7 +57,7 @@ class Action(str, Enum):
 
 
 AUTOMATIC = frozenset(set(Action) - {Action.MANUAL})
-CREDIT_KINDS = ("credit", "use")  # markers of documents only two-way sync keeps in QBO
+CREDIT_KINDS = tuple(sync_kinds.TWO_WAY - sync_kinds.ONE_WAY)  # markers of documents only two-way sync keeps in QBO
 Target = tuple[str, str]  # (object type, object id) a repair pushes
 
 
@@ -328,7 +329,7 @@ def _marked_elsewhere(index: _Index, docs: Mapping[tuple[str, str], Doc]) -> lis
             continue
         owner = index.known_markers.get(doc.marker)
         if owner is None:
-            if doc.marker[0] in ("credit", "invoice", "payment", "use") and not doc.voided:
+            if doc.marker[0] in sync_kinds.MARKED and not doc.voided:
                 out.append(Difference(Kind.UNKNOWN, doc.marker[0], doc.marker[1], doc.qbo_type, doc.qbo_id, None,
                                       doc.total, Repair(Action.MANUAL, "it carries our marker, but this account has no "
                                                         "such object: check which company or account made it")))

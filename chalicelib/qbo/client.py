@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from ..ports.tokens import TokenStore
 from .auth import TokenManager, utcnow
 from .config import QboSettings
 from .errors import QboStaleObjectError, from_library
 from .money import dumps
 from .requestids import make_request_id
 from .session import QboSession
-from ..ports.tokens import TokenStore
 
 
 class QboClient:

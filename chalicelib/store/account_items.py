@@ -8,11 +8,12 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from .. import config
+from ..domain.sync_kinds import KINDS
 from .models import CreditItem, CreditUseItem, CustomerItem, InvoiceItem, PaymentItem, account_pk
 from .sync_state import read_state, write_state
 from .tables import bind, connection, dynamodb_client
 
-PREFIX_BY_KIND = {"customer": "CUST", "invoice": "INV", "payment": "PAY", "credit": "CREDIT", "use": "USE"}
+PREFIX_BY_KIND = {kind.name: kind.item_prefix for kind in KINDS}
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
 MODEL_BY_PREFIX = {"CUST": CustomerItem, "INV": InvoiceItem, "PAY": PaymentItem, "CREDIT": CreditItem,
                    "USE": CreditUseItem}

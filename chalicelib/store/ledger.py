@@ -5,13 +5,14 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Callable, Concatenate, ParamSpec, TypeVar
 
+from ..domain.sync_kinds import use_key
 from .accounts import Customers
 from .counters import Counters
-from .credit_uses import CreditUses, use_key
+from .credit_uses import CreditUses
 from .credits import CreditRepository
+from .ids import utc_now
 from .repository import load_into
 from .sales import Invoices, Payments, Returns, SalesOrders
-from .ids import utc_now
 from .uow import UnitOfWork, run_in_transaction
 
 if TYPE_CHECKING:

@@ -45,7 +45,7 @@ def _mark(account_id: str, credit_id: str) -> int:
     credit = book.credits.get(credit_id)
     if credit.owned_by_qbo:
         return 1
-    uses = [f"{u.credit_id}#{u.id}" for u in book.uses.of_credit(credit_id, active_only=True)]
+    uses = [u.key for u in book.uses.of_credit(credit_id, active_only=True)]
     for start in range(0, len(uses), MAX_PER_TRANSACTION):
         chunk = uses[start:start + MAX_PER_TRANSACTION]
         run_in_transaction(account_id, lambda uow, chunk=chunk: _touch(uow, "use", chunk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ...domain import sync_kinds
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
 from ...domain.locations import Cut, LocationKind
@@ -122,7 +123,7 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
         if holder.use_count:
             for use in ctx.ledger().uses.of_credit(holder.id):
                 if not use.active:
-                    ctx.ensure("use", use_key(use))
+                    ctx.ensure("use", use.key)
     given_up = given_up_for(credit, sharers)
     if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
         return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
@@ -148,7 +149,7 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
         if credit.use_count:
             for use in ctx.ledger().uses.of_credit(credit.id):
                 if not use.active:
-                    ctx.ensure("use", use_key(use))
+                    ctx.ensure("use", use.key)
         for memo_id in dict.fromkeys(key[1] for key in sources(credit) if key[0] is LocationKind.MEMO):
             if not ctx.ledger().credits.get(memo_id).owned_by_qbo:  # the accountant's: never pushed
                 ctx.ensure("credit", memo_id, when="always")
@@ -232,10 +233,6 @@ def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, 
     return str(found["Id"]) if found else None
 
 
-def use_key(use: CreditUse) -> str:
-    return f"{use.credit_id}#{use.id}"
-
-
 def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     """A use draws on memos and/or Payments' unapplied amounts (DESIGN §5 money location).
 
@@ -244,7 +241,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     Payment is deleted and the lines leave those Payments.
     """
     parts = _after_cut([(part.key, part.amount) for part in use.parts],
-                       _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
+                       _cut_from(ctx, use.invoice_id, ("use", use.key)))
     credit = ctx.ledger().credits.get(use.credit_id)
     if credit.in_accountants_payment:
         return _push_on_accountants_payment(ctx, credit, use)
@@ -284,7 +281,7 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     else:
         pushed = _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
     if pushed.qbo_id != use.qbo_id:
-        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use_key(use))
+        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use.key)
     return pushed
 
 
@@ -330,7 +327,7 @@ def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUs
     ours: dict[str, int] = {}
     for each in book.uses.of_credit(credit.id):
         parts = _after_cut([(part.key, part.amount) for part in each.parts],
-                           _cut_from(ctx, each.invoice_id, ("use", use_key(each)))) if each.active else []
+                           _cut_from(ctx, each.invoice_id, ("use", each.key))) if each.active else []
         kept = sum(amount for (kind, owner), amount in parts if kind is LocationKind.UNAPPLIED and owner == credit.id)
         if kept:
             _room_first(ctx, each.invoice_id)
@@ -369,7 +366,7 @@ def _room_first(ctx: PushContext, invoice_id: str) -> None:
             ctx.ensure("payment", payment.id)
         for paid in payment.credit_uses:
             if paid.voided_at is not None:
-                ctx.ensure("use", f"{paid.credit_id}#{paid.id}")
+                ctx.ensure("use", paid.key)
     ctx.ensure("invoice", invoice_id)
 
 
@@ -401,7 +398,7 @@ def _keepers(ctx: PushContext, payment_id: str) -> list[str]:
             for adjustment_id in other.adjustment_credit_ids:
                 cuts = book.credits.get(adjustment_id).cuts
                 if adjustment_id not in keepers and any(
-                        tuple(c["doc"]) == ("use", use_key(use)) and tuple(c["back_to"]) == here for c in cuts):
+                        tuple(c["doc"]) == ("use", use.key) and tuple(c["back_to"]) == here for c in cuts):
                     keepers.append(adjustment_id)
     return keepers
 
@@ -417,7 +414,7 @@ def unapplied_lines(ctx: PushContext, payment: Payment) -> list[tuple[str, int]]
     for credit_id in _keepers(ctx, payment.id):
         for use in book.uses.of_credit(credit_id, active_only=True):
             parts = _after_cut([(part.key, part.amount) for part in use.parts],
-                               _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
+                               _cut_from(ctx, use.invoice_id, ("use", use.key)))
             lines += [(use.invoice_id, amount) for (kind, owner), amount in parts
                       if kind is LocationKind.UNAPPLIED and owner == payment.id and amount]
     return lines
@@ -443,7 +440,7 @@ def _delete_payment(ctx: PushContext, qbo_id: str | None, use: CreditUse) -> Pus
 
 # ----- creates a batch may carry -------------------------------------------------------------------------------
 
-BATCH_ENTITY = {"credit": "CreditMemo", "invoice": "Invoice", "payment": "Payment"}
+BATCH_ENTITY = {kind.name: kind.document for kind in sync_kinds.KINDS if kind.batch_phase is not None}
 
 
 def new_document(ctx: PushContext, kind: str, obj) -> dict | None:

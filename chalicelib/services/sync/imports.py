@@ -17,6 +17,7 @@ from ...domain.errors import DomainError
 from ...domain.locations import memo_linked
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
 from ...domain.sync import SyncState, drift_text
+from ...domain.sync_kinds import use_key
 from ...ports.qbo import QboApi
 from ...qbo import inbound as docs
 from ...qbo.errors import QboNotFoundError
@@ -237,7 +238,7 @@ def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
         use = _use_behind(ctx, uow, doc, marked)
         if use is None or (use.qbo_id and use.qbo_id != qbo_id):
             return IGNORED  # not this account's, or a document we replaced
-        key = f"{use.credit_id}#{use.id}"
+        key = use.key
         if not docs.is_gone(doc) and maps.find(map_id("Payment", qbo_id)) is None:
             maps.new(map_id("Payment", qbo_id), object_type=OWN_PREFIX + "use", object_id=key, created_at=now)
         if use.qbo_id is None:
@@ -270,7 +271,7 @@ def _use_behind(ctx: ImportContext, uow: UnitOfWork, doc: dict, marked: str):
         for linked in line.get("LinkedTxn") or []:
             if linked.get("TxnType") == "CreditMemo":
                 credit_id = _credit_behind(ctx, uow, str(linked["TxnId"]))
-                use = book.uses.find(f"{credit_id}#{marked}") if credit_id else None
+                use = book.uses.find(use_key(credit_id, marked)) if credit_id else None
                 if use is not None:
                     return use
     return None
@@ -278,7 +279,7 @@ def _use_behind(ctx: ImportContext, uow: UnitOfWork, doc: dict, marked: str):
 
 def _use_view(book: Ledger, use) -> dict:
     """What QBO should show of a use's linking Payment: the invoice amount its memo parts link (after cuts)."""
-    key = f"{use.credit_id}#{use.id}"
+    key = use.key
     invoice = book.invoices.get(use.invoice_id)
     book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
     cut = sum(int(c["amount"]) for credit_id in invoice.adjustment_credit_ids

@@ -201,7 +201,7 @@ def _uses(loaded: _Loaded) -> tuple[list[rules.Mine], dict[str, list[str]]]:
     mine: list[rules.Mine] = []
     uses_on: dict[str, list[str]] = defaultdict(list)
     for use in loaded.uses:
-        key = f"{use.credit_id}#{use.id}"
+        key = use.key
         memo_left = memo_linked(use.parts, cut.get(("use", key), 0))
         if use.credit_id in in_accountants_payment:
             if use.active:  # a line on the accountant's Payment: a repair of its invoice pushes the use again

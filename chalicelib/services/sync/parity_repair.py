@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from ...domain import sync_kinds
 from ...domain.errors import Conflict
 from ...domain.permissions import Principal
 from ...ports.qbo import ClientFactory, QboApi
@@ -32,7 +33,7 @@ from .record import record, repository
 from .retry import SyncOff, retry_object
 
 logger = logging.getLogger(__name__)
-PUSH_ORDER = {"customer": 0, "invoice": 1, "credit": 2, "payment": 3, "use": 4}
+PUSH_ORDER = {name: n for n, name in enumerate(sync_kinds.push_order())}
 
 
 class NotRepairable(Conflict):

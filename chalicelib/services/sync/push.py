@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple
 
+from ...domain import sync_kinds
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
 from ...domain.sync import waits_for_order
@@ -122,7 +123,7 @@ class _BatchPacing:
 
 
 # what a batch may create, in the order QBO needs it: a payment links an invoice created in the phase before
-BATCH_PHASES = (("credit", "invoice"), ("payment",))
+BATCH_PHASES = sync_kinds.batch_phases()
 
 
 def _push_new_in_batches(ctx: PushContext, pending: list, report: PushReport, pacing: _BatchPacing) -> None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...domain import sync_kinds
 from ...domain.sync import SyncState
 from ...store.ledger import Ledger
 from ...store.uow import run_in_transaction
 
-KINDS = ("customer", "invoice", "payment", "credit", "use")
+KINDS = sync_kinds.NAMES
 
 
 def repository(book: Ledger, kind: str):

@@ -24,9 +24,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ...domain import sync_kinds
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
+from ...domain.sync_kinds import use_key
 from ...domain.sync_modes import synced_kinds
 from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import mapping
@@ -35,7 +37,7 @@ from ...qbo.mapping import Link, Ref
 from ...store import account_items
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
-from ...store.credit_uses import CreditUses, use_key
+from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
 from ...store.ledger import Ledger
 from ...store.models import InvoiceItem, JobItem, PaymentItem
@@ -46,8 +48,8 @@ from .memo_shares import memo_given_up
 from .record import record, repository
 from .reissue import reissue
 
-PHASES = ("customer", "invoice", "payment", "credit", "use")
-ENTITY = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "credit": "CreditMemo"}
+PHASES = sync_kinds.push_order()
+ENTITY = {kind.name: kind.document for kind in sync_kinds.KINDS}
 BUDGET = 20  # batches per step (one SQS message; about 30 s at 40 batches/min)
 STOPPED = "disconnected"
 
