@@ -27,20 +27,21 @@ def _stack():
     from chalice.test import Client
 
     from app import app
-    from chalicelib.store.qbo_connections import DynamoTokenStore
     from chalicelib.workers import queue
     from devstack.qbo_emulator import start_emulator
     from tests.conftest import Http
     from tests.qbo.conftest import Realm
+    from tests.qbo.consent import qbo_env
     from tests.qbo.inbound_stack import VERIFIER, InboundStack, Receiver, connect, fifo_queue
 
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     os.environ["QBO_WEBHOOK_VERIFIER"] = VERIFIER
     emulator = start_emulator(port=0)
     realm = Realm(emulator, requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json())
+    os.environ.update(qbo_env(realm))
     client = Client(app)
     http = Http(client)
-    account, store = connect(http, realm, DynamoTokenStore)
+    account, store = connect(http, realm)
     os.environ["SYNC_QUEUE_URL"] = fifo_queue(queue.sqs_client(), "bench-inbound")
     receiver = Receiver()
     stack = InboundStack(account, realm, store, http, receiver, os.environ["SYNC_QUEUE_URL"])

@@ -166,6 +166,15 @@ class Holding:
     applied_in_qbo: int = 0
 
 
+def available_by_customer(credits: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Each customer's available credit, from (customer id, remaining) of their credits: what QBO's credit sources
+    for that customer must hold together."""
+    available: dict[str, int] = defaultdict(int)
+    for customer_id, remaining in credits:
+        available[customer_id] += remaining
+    return dict(available)
+
+
 def kept_in_sources(holdings: Iterable[Holding]) -> dict[tuple[LocationKind, str], int]:
     """The DESIGN §5 rule: per QBO credit source, the sum of what our active credits keep there."""
     kept: dict[tuple[LocationKind, str], int] = defaultdict(int)

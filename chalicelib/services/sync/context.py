@@ -8,7 +8,7 @@ from ...domain.sync_modes import TWO_WAY_KINDS
 from ...ports.qbo import QboApi
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
-from ...store.ledger import Ledger
+from ...store.ledger import Ledger, LedgerBook
 
 DEFAULT_ITEM_NAME = "Services"
 
@@ -38,6 +38,10 @@ class PushContext:
     def ledger(self) -> Ledger:
         """A fresh read of the ledger (each object is pushed from its current state)."""
         return Ledger.reading(self.account_id)
+
+    def book(self) -> LedgerBook:
+        """A fresh read of the ledger as the planner reads it (domain.sync_plan.Book)."""
+        return LedgerBook(self.ledger())
 
     def item(self) -> Ref:
         """The QBO Item our lines use: the account's configured one, else the company's "Services" item, once."""

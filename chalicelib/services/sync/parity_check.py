@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ...domain import parity as rules
+from ...domain import sync_plan
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.locations import LocationKind, memo_linked
 from ...domain.money import format_cents
 from ...domain.pacing import Pacer, Seconds
+from ...domain.qbo_actions import QboAction
 from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import inbound as docs
-from ...qbo.mapping import memo_is_gone
 from ...store import account_items
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
@@ -183,10 +184,8 @@ def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
         mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
                                exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
                                related=related, sync_status=invoice.sync.status.value))
-    available: dict[str, int] = defaultdict(int)
-    for credit in credits:
-        if credit.status is CreditStatus.ACTIVE:
-            available[credit.customer_id] += credit.remaining
+    available = rules.available_by_customer((c.customer_id, c.remaining) for c in credits
+                                            if c.status is CreditStatus.ACTIVE)
     drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
                           (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
     return Ours(mine, dict(available), {c.id: c.qbo_id for c in loaded.customers if c.qbo_id},
@@ -195,7 +194,7 @@ def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
 
 def _uses(loaded: _Loaded) -> tuple[list[rules.Mine], dict[str, list[str]]]:
     """Each use's linking Payment (the uses with a document of their own), and the uses paying each invoice."""
-    cut = _cuts(loaded.credits)
+    cut = sync_plan.cuts_by_link(loaded.credits)
     customer_of = {c.id: c.customer_id for c in loaded.credits}
     in_accountants_payment = {c.id for c in loaded.credits if c.in_accountants_payment}
     mine: list[rules.Mine] = []
@@ -240,21 +239,15 @@ def _one_way(customers: list, credits: list[Credit], invoices: list, payments: l
     """What one-way pushes, as QBO shows it then: no credit and no use reaches QBO, so a tender Payment links its
     invoice for what its tenders pay there (less what reductions cut) and keeps the rest unapplied, and an invoice's
     Balance is what its tender Payments leave open (the part paid by credits stays open in QBO)."""
-    cut = _cuts(credits)
-    linked: dict[str, int] = defaultdict(int)
+    books = sync_plan.one_way_books(invoices, payments, credits)
     mine: list[rules.Mine] = []
-    for payment in payments:
-        if payment.tender_total == 0:
-            continue
-        link = payment.tender_applied - cut.get(("payment", payment.id), 0) if payment.active else 0
-        linked[payment.invoice_id] += link
+    for payment in (p for p in payments if p.id in books.linked):
         mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id,
-                               exists=payment.active, source=payment.tender_total - link, total=payment.tender_total,
+                               exists=payment.active, source=books.unapplied[payment.id], total=payment.tender_total,
                                ref_num=payment.number, sync_status=payment.sync.status.value))
     for invoice in invoices:
         mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
-                               exists=not invoice.deleted,
-                               balance=None if invoice.deleted else invoice.total - linked[invoice.id],
+                               exists=not invoice.deleted, balance=books.balances[invoice.id],
                                related=tuple(("payment", p.id) for p in payments
                                              if p.invoice_id == invoice.id and p.active and p.tender_total),
                                sync_status=invoice.sync.status.value))
@@ -271,20 +264,11 @@ def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
     status = credit.sync.status.value
     if credit.in_our_memo:
         return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
-                          exists=not memo_is_gone(credit), source=source, sync_status=status)
+                          exists=credit.memo_action() is not QboAction.DELETE, source=source, sync_status=status)
     if credit.source is CreditSource.QBO:
         return rules.Mine("credit", credit.id, credit.customer_id, entity, credit.qbo_id, owned=False,
                           exists=credit.status is CreditStatus.ACTIVE, source=source, sync_status=status)
     return None  # overpayment / adjustment: their money is counted in the Payment or memo that keeps it
-
-
-def _cuts(credits: list[Credit]) -> dict[tuple[str, str], int]:
-    """What invoice reductions cut from each link (a tender Payment's line, a use)."""
-    cut: dict[tuple[str, str], int] = defaultdict(int)
-    for credit in credits:
-        for c in credit.cuts:
-            cut[tuple(c["doc"])] += int(c["amount"])
-    return cut
 
 
 # ----- the check -------------------------------------------------------------------------------------------------

@@ -24,10 +24,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ...domain import sync_kinds
+from ...domain import sync_kinds, sync_plan
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
+from ...domain.qbo_actions import QboAction
 from ...domain.sync_kinds import use_key
 from ...domain.sync_modes import synced_kinds
 from ...ports.qbo import ClientFactory, QboApi
@@ -39,12 +40,11 @@ from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
-from ...store.ledger import Ledger
+from ...store.ledger import Ledger, LedgerBook
 from ...store.models import InvoiceItem, JobItem, PaymentItem
 from ...store.sales import Payments, to_invoice
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
-from .memo_shares import memo_given_up
 from .record import record, repository
 from .reissue import reissue
 
@@ -280,20 +280,11 @@ def _payment(run: Step, item: PaymentItem, batch: Batch) -> None:
     invoice_qbo_id = _qbo_id(run, "invoice", payment.invoice_id)
     if invoice_qbo_id is None:
         raise Refused("dependency_not_synced", "its invoice is not in QuickBooks")
-    linked = payment.tender_applied - _cut(run, payment.invoice_id, ("payment", payment.id))
+    linked = sync_plan.tender_link(payment, sync_plan.cut_from(LedgerBook(run.ctx.ledger()), payment.invoice_id,
+                                                               ("payment", payment.id)))
     doc = mapping.tender_payment_doc(payment, customer=_customer_ref(run, payment.customer_id),
                                      links=[Link(invoice_qbo_id, "Invoice", linked)])
     batch.creates.append((payment.id, doc, payment.sync.version))
-
-
-def _cut(run: Step, invoice_id: str, link: tuple[str, str]) -> int:
-    """What the invoice's reductions cut from one of its links: the invoice is created at its reduced total, so the
-    link carries only the rest (the cut money stays where the adjustment credit keeps it: UnappliedAmt)."""
-    book = run.ctx.ledger()
-    invoice = book.invoices.get(invoice_id)
-    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
-    return sum(int(cut["amount"]) for credit_id in invoice.adjustment_credit_ids
-               for cut in book.credits.get(credit_id).cuts if tuple(cut["doc"]) == link)
 
 
 def _credit(run: Step, item, batch: Batch) -> None:
@@ -316,10 +307,10 @@ def _credit(run: Step, item, batch: Batch) -> None:
         credit = reissue(run.account_id, credit.id)
     if not credit.in_our_memo:
         raise Refused("NotMappedYet", f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    if mapping.memo_is_gone(credit):
+    plan = sync_plan.plan_memo(LedgerBook(run.ctx.ledger()), credit)
+    if plan.action is QboAction.DELETE:
         raise Skip
-    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(run, credit.customer_id), item=_item(run),
-                                  given_up=memo_given_up(run.ctx.ledger(), credit))
+    doc = mapping.credit_memo_doc(credit, plan, customer=_customer_ref(run, credit.customer_id), item=_item(run))
     batch.creates.append((credit.id, doc, credit.sync.version))
 
 
