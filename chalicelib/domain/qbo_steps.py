@@ -37,7 +37,7 @@ def to_write(held: SyncState) -> Operation:
 
 def to_remove(held: SyncState) -> Operation:
     """Remove the document: the one we hold, one an unheard try may have made, or none if nothing was ever sent."""
-    if held.qbo_id is not None:
+    if held.qbo_id:
         return Operation(Step.REMOVE, held.qbo_id, held.sync_token)
     if held.attempts:
         return Operation(Step.REMOVE, look_first=True)

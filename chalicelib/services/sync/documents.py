@@ -222,8 +222,9 @@ def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, 
                      ) -> str | None:
     """The document's QBO id; for one we never heard of, after an earlier try failed without an answer, the id of
     the document that try may have created (found by our marker), so what must go does not stay behind."""
-    if obj.sync.qbo_id or not obj.sync.attempts:
-        return obj.sync.qbo_id
+    step = qbo_steps.to_remove(obj.sync)
+    if not step.look_first:
+        return step.qbo_id
     found = _marker_finder(ctx, entity, kind, marker_id or obj.id, where)()
     return str(found["Id"]) if found else None
 
@@ -420,9 +421,10 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
             marker_id: str | None = None) -> Pushed:
     """Create the document once, or bring the existing one to our current state."""
     state = obj.sync
-    qbo_id, token = state.qbo_id, state.sync_token
-    if qbo_id is None:
-        found = find() if state.attempts else None  # an earlier try may have created it without us hearing back
+    step = qbo_steps.to_write(state)
+    qbo_id, token = step.qbo_id, step.sync_token
+    if step.step is qbo_steps.Step.CREATE:
+        found = find() if step.look_first else None  # an earlier try may have created it without us hearing back
         if found is None:
             # not there, so no earlier try created it: this try's requestid is its own (QBO answers a repeated
             # requestid with its first answer, which for a try refused while our other changes were on their way
