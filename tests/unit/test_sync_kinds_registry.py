@@ -20,8 +20,10 @@ def test_each_kind_has_a_pusher_and_a_repository_of_its_name():
 
     assert set(PUSHERS) == NAMES and set(KINDS) == NAMES
     book = Ledger(UnitOfWork("account"))
-    for name in NAMES:
-        assert repository(book, name).noun == name  # what the pending index names it (store.sync_state)
+    for kind in sync_kinds.KINDS:
+        repo = repository(book, kind.name)  # the ledger's repository the entry names
+        assert repo.noun == kind.name  # what the pending index names it (store.sync_state)
+        assert repo.prefix == kind.item_prefix
 
 
 def test_each_kind_has_items_in_the_table():
