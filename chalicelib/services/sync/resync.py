@@ -229,7 +229,7 @@ def _plan(run: Step, kind: str, after: str | None) -> Batch:
     while len(batch.creates) + len(batch.handed_over) < BATCH_ITEMS:
         page = account_items.page_of_kind(run.account_id, kind, after,
                                           BATCH_ITEMS - len(batch.creates) - len(batch.handed_over))
-        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind, _hand_over)
+        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind, _push_instead)
         if kind == sync_kinds.CUSTOMER.name:
             _customers(run, page.items, batch)
         else:
@@ -322,7 +322,7 @@ def _use(run: Step, item, batch: Batch) -> None:
     batch.handed_over.append(("use", use_key(use.credit_id, use.id)))
 
 
-def _hand_over(run: Step, item, batch: Batch) -> None:
+def _push_instead(run: Step, item, batch: Batch) -> None:
     """A kind with no re-sync rule of its own goes to the push, one object at a time, unless it is already there."""
     if read_state(item).qbo_id:
         raise Skip
