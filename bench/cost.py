@@ -22,22 +22,20 @@ Run: .venv/bin/python bench/cost.py [operations=400]
 """
 from __future__ import annotations
 
-import json
 import math
 import statistics
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 from support import local_table  # also puts the repo root on sys.path
 
 from cost_meter import Meter, item_bytes
 from cost_mix import MIX, WRITES, Clerk, plan
-from cost_prices import MONTH_MINUTES, PRICE_LIST_DATE, PRICES, Usage, dollars, fixed_dollars, storage_dollars
+from cost_prices import (MONTH_MINUTES, PRICE_LIST_DATE, PRICES, Usage, configured_memory_mb, dollars, fixed_dollars,
+                         storage_dollars)
 from cost_stack import build, seed
 
-ROOT = Path(__file__).resolve().parent.parent
 # --- inputs to set from other benches ---------------------------------------------------------------------------------
 # The per-realm QBO request budget kept in DynamoDB (DESIGN §7, throttling) adds DynamoDB requests to every QBO
 # request. Set this from that budget's bench; 0 until it exists. Each such request is priced as one conditional
@@ -50,19 +48,7 @@ VOLUMES = (10_000, 100_000, 1_000_000)
 MONTH_SECONDS = MONTH_MINUTES * 60
 SWEEPS = {"sweeper": MONTH_MINUTES, "cdc_sweep": MONTH_MINUTES // 5}  # app.py's schedules, runs a month
 CDC_OVERLAP_SECONDS = 300  # chalicelib/domain/imports.py CDC_OVERLAP
-CHALICE_NAMES = {"api": "api_handler", "relay": "sync_relay", "worker": "sync_worker", "worker-pull": "sync_worker",
-                 "sweeper": "sync_sweeper", "cdc_sweep": "sync_cdc_sweep"}
 FULL_VCPU_MB = 1769  # Lambda gives a function one vCPU at 1,769 MB, a proportional share below
-
-
-def configured_memory_mb(stage: str = "prod") -> dict[str, int]:
-    """Each function's memory as `chalice package --stage prod` sets it (stage default, per-function overrides)."""
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    stage_config = config["stages"][stage]
-    default = stage_config.get("lambda_memory_size", config.get("lambda_memory_size", 128))
-    functions = stage_config.get("lambda_functions", {})
-    return {name: functions.get(chalice, {}).get("lambda_memory_size", default)
-            for name, chalice in CHALICE_NAMES.items()}
 
 
 # --- measuring --------------------------------------------------------------------------------------------------------
@@ -290,16 +276,21 @@ def print_monthly(result: dict, memory: dict[str, int], model: PullModel) -> Non
 
 
 def print_memory(result: dict, memory: dict[str, int]) -> None:
-    """Each function's GB-s per 1,000 operations at 256, 512 and 1,024 MB (the memory choice)."""
-    run, per = result["run"], 1000 / result["operations"]
-    print("memory what-if, GB-s per 1,000 operations as run:")
-    for name, use in sorted(run["use"].items()):
+    """Each function's GB-s at 256, 512 and 1,024 MB (the memory choice): per 1,000 operations as run, per month for
+    the schedules."""
+    per = 1000 / result["operations"]
+    uses = [(name, use, per, "per 1,000 operations") for name, use in sorted(result["run"]["use"].items())]
+    uses += [(name, result[phase]["use"][name], SWEEPS[name] / result[phase]["use"][name].invocations, "per month")
+             for phase, name in (("sweeper", "sweeper"), ("cdc", "cdc_sweep"))]
+    print("memory what-if, GB-s (median billed duration):")
+    for name, use, scale, unit in uses:
         if use.invocations:
-            cells = [f"{mb} MB {fmt(gb_seconds(use, mb) * per)} (median "
+            cells = [f"{mb} MB {fmt(gb_seconds(use, mb) * scale)} ("
                      f"{statistics.median(lambda_seconds(e['cpu'], e['wall'], e.get('qbo', 0), mb) for e in use.each) * 1000:.0f} ms)"
                      for mb in (256, 512, 1024)]
             cpu = sum(use.cpu) / max(1e-9, sum(use.durations))
-            print(f"  {name:11} configured {memory[name]:>4} MB; CPU {cpu:.0%} of wall here; " + "; ".join(cells))
+            print(f"  {name:11} {unit:20} configured {memory[name]:>4} MB; CPU {cpu:.0%} of wall here; "
+                  + "; ".join(cells))
 
 
 def print_concurrency(result: dict, memory: dict[str, int]) -> None:

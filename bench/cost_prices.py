@@ -5,7 +5,9 @@ fetched at run time: nothing here reaches the internet). Re-check them before qu
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 PRICE_LIST_DATE = "2025-06 (DynamoDB on-demand after the 2024-11-01 price cut)"
 MILLION = 1_000_000
@@ -33,6 +35,21 @@ CUSTOM_METRICS = 7  # PaymentsReceived, CreditsApplied, CreditsAppliedCents, Syn
 # Lambda's SQS event source mapping long-polls the queue while idle: 5 pollers, 20 s polls (AWS's documented
 # behaviour for SQS sources; not measurable here). Empty receives are billed requests.
 ESM_IDLE_RECEIVES_PER_MONTH = 5 * 3 * MONTH_MINUTES
+
+
+# bench/cost.py's names of what it meters → the Chalice function whose memory prices it
+CHALICE_NAMES = {"api": "api_handler", "relay": "sync_relay", "worker": "sync_worker", "worker-pull": "sync_worker",
+                 "sweeper": "sync_sweeper", "cdc_sweep": "sync_cdc_sweep"}
+
+
+def configured_memory_mb(stage: str = "prod") -> dict[str, int]:
+    """Each function's memory as `chalice package --stage prod` sets it (stage default, per-function overrides)."""
+    config = json.loads((Path(__file__).resolve().parent.parent / ".chalice" / "config.json").read_text())
+    stage_config = config["stages"][stage]
+    default = stage_config.get("lambda_memory_size", config.get("lambda_memory_size", 128))
+    functions = stage_config.get("lambda_functions", {})
+    return {name: functions.get(chalice, {}).get("lambda_memory_size", default)
+            for name, chalice in CHALICE_NAMES.items()}
 
 
 @dataclass
