@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/resync.py
 	$(PY) bench/parity.py
 	$(PY) bench/push_run.py
+	$(PY) bench/retries.py
 	$(PY) bench/cost.py
 
 # A long seeded soak (tests/soak): N operations per seed, each seed a fresh account and realm; `make test` runs a
