@@ -57,13 +57,12 @@ def main(objects: int) -> None:
             account_id = connected_account(emulator.url, company)
         headers = {"Authorization": f"Bearer {issue_token('bench-owner', account_id)}",
                    "Content-Type": "application/json"}
-        with Client(app.app) as client:
+        with Client(app.app) as client, redirect_stdout(StringIO()):  # the API's log lines
             customer = json.loads(client.http.post("/customers", headers=headers, body=json.dumps(
                 {"name": "Backlog Wholesale"})).body)["id"]
             credits = [json.loads(client.http.post("/credits", headers=headers, body=json.dumps(
                 {"customer_id": customer, "amount": "10.00"})).body)["id"] for _ in range(objects)]
-            with redirect_stdout(StringIO()):
-                created = push_pending(account_id)  # the credits reach QBO (batches of 30)
+            created = push_pending(account_id)  # the credits reach QBO (batches of 30)
             for credit_id in credits:
                 client.http.patch(f"/credits/{credit_id}", headers=headers,
                                   body=json.dumps({"internal_note": "recounted"}))
