@@ -32,7 +32,7 @@ from support import local_table  # also puts the repo root on sys.path
 
 from cost_meter import Meter, item_bytes
 from cost_mix import MIX, WRITES, Clerk, plan
-from cost_prices import (MONTH_MINUTES, PRICE_LIST_DATE, PRICES, Usage, configured_memory_mb, dollars, fixed_dollars,
+from cost_prices import (MONTH_MINUTES, PRICE_LIST_DATE, Usage, configured_memory_mb, dollars, fixed_dollars,
                          storage_dollars)
 from cost_stack import build, seed
 
