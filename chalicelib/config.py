@@ -41,7 +41,7 @@ def idempotency_ttl_seconds() -> int:
     return int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", str(24 * 3600)))
 
 
-PUSH_SLICE_DEFAULT = 60  # objects: two batch requests of new credits (bench/tenants.py chose it; README, fairness)
+PUSH_SLICE_DEFAULT = 30  # objects: one batch request of new credits (bench/tenants.py chose it; README, fairness)
 
 
 def push_slice() -> int:
