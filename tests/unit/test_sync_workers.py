@@ -52,9 +52,19 @@ def test_relay_names_a_use_by_its_whole_id():
 
 def test_relay_sends_the_batch_and_a_same_change_twice_has_one_dedup_id():
     sent = []
-    count = relay.handle_event({"Records": [_record(**PENDING), _record(**PENDING)]}, send=sent.extend)
-    assert count == 2 and sent[0].dedup_id == sent[1].dedup_id and sent[0].group == "push:acct1"
+    assert relay.handle_event({"Records": [_record(**PENDING)]}, send=sent.extend) == 1
+    assert relay.handle_event({"Records": [_record(**PENDING)]}, send=sent.extend) == 1  # the stream's retry
+    assert sent[0].dedup_id == sent[1].dedup_id and sent[0].group == "push:acct1"
     assert relay.handle_event({"Records": []}, send=sent.extend) == 0 and len(sent) == 2
+
+
+def test_relay_sends_one_hint_per_account_of_a_batch_named_after_its_newest_change():
+    """An import's hundred records in a batch make one message, not a hundred ahead of the other accounts'."""
+    other = {**PENDING, "sync_pk": "A#acct2#SYNC", "sync_sk": "2026-11-26T10:00:01.000000Z#invoice#i9"}
+    records = [_record(**{**PENDING, "sync_sk": f"2026-11-26T10:00:00.000000Z#credit#c{n}"}) for n in range(100)]
+    sent = []
+    assert relay.handle_event({"Records": [_record(**other)] + records}, send=sent.extend) == 2
+    assert sent == [Hint(PUSH, "acct2", "invoice#i9#3"), Hint(PUSH, "acct1", "credit#c99#3")]
 
 
 def _message(message_id: str, body, group: str | None = None) -> dict:
