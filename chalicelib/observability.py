@@ -136,9 +136,11 @@ def count(name: str, value: int = 1, unit: MetricUnit = MetricUnit.Count) -> Non
 
 
 def flush_metrics() -> None:
-    """Print the invocation's metrics as one EMF line, if it counted any."""
+    """Print the invocation's metrics as one EMF line, if it counted any. With metrics disabled Powertools keeps
+    them, and prints them anyway once a metric holds 100 values: they are dropped here instead."""
     if metrics().metric_set:
         metrics().flush_metrics()
+        metrics().clear_metrics()
 
 
 def record_payment(credit_uses: int, credit_cents: int) -> None:

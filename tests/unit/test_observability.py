@@ -74,3 +74,11 @@ def test_tracing_is_off_unless_switched_on(monkeypatch):
     assert observability.tracing_enabled() is False
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false")
     assert observability.tracing_enabled() is True
+
+
+def test_disabled_metrics_are_dropped_at_each_invocation_end_never_printed(monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    for n in range(120):  # Powertools prints a metric once it holds 100 values, disabled or not, unless cleared
+        with observability.invocation(request_id=f"r{n}"):
+            observability.record_push(pushed=1, parked=0, latency_seconds=0.1)
+    assert capsys.readouterr().out == ""
