@@ -284,17 +284,65 @@ def measure(count: int, bulk: int, emulator_url: str, pump) -> None:
     bulky, quiet = tenants[0], tenants[1:]
     load = start_load("quiet", {"tenants": [asdict(t) for t in quiet], "seconds": QUIET_SECONDS + BULK_SECONDS})
     reading = ThreadPoolExecutor(1).submit(read_commits, load, watch, bulk_started)
+    phases = [Phase.begin("quiet")]
     time.sleep(QUIET_SECONDS)
     bulk_started.append(time.perf_counter())
+    phases = [phases[0].end(), Phase.begin("bulk")]
     importing = start_load("import", {"owner": bulky.owner, "customer_id": bulky.customer_id, "count": bulk})
     committed = reading.result()
+    phases[1] = phases[1].end()
     left = pending(bulky)
     drain = time.monotonic() + 60
     while watch.outstanding() and time.monotonic() < drain:
         time.sleep(0.2)
     stop.set()
     report(watch, committed, count, bulk, bulky, left, emulator_url, pump)
+    report_fleet(phases, pump, bulky)
     importing.kill()
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's (busy, total) CPU ticks since boot, from /proc/stat (0, 0 where there is none)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+@dataclass
+class Phase:
+    """A phase of the run on the wall clock, with the machine's CPU ticks at its ends."""
+
+    name: str
+    start: float
+    ticks: tuple[int, int]
+    stop: float = 0.0
+    busy: float = 0.0  # the machine's CPU busy share over the phase
+
+    @classmethod
+    def begin(cls, name: str) -> "Phase":
+        return cls(name, time.time(), cpu_ticks())
+
+    def end(self) -> "Phase":
+        busy, total = cpu_ticks()
+        self.stop, self.busy = time.time(), (busy - self.ticks[0]) / max(1, total - self.ticks[1])
+        return self
+
+
+def report_fleet(phases: list[Phase], pump, bulky: Tenant) -> None:
+    """Whether the others waited for a worker (the fleet taken by the import) or ran slower once they had one (the
+    machine's CPU, shared here by the API, DynamoDB Local, the emulator and the workers)."""
+    bulk_group = f"push:{bulky.account_id}"
+    for phase in phases:
+        waits = [received - sent for group, sent, received in pump.stats.received
+                 if group.startswith("push:") and group != bulk_group and phase.start <= received < phase.stop]
+        wait = summary(waits)
+        print(f"{phase.name}: the others' push hints waited for a worker loop median {1000 * wait[0]:.0f} ms, p95 "
+              f"{1000 * wait[1]:.0f} ms ({len(waits)} hints); the machine's CPU {100 * phase.busy:.0f} % busy "
+              f"({os.cpu_count()} cores)")
 
 
 def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, left: int, emulator_url: str,

@@ -40,6 +40,7 @@ class PumpStats:
     failures: int = 0
     sweeps: int = 0
     errors: list[str] = field(default_factory=list)
+    received: list[tuple[str, float, float]] = field(default_factory=list)  # (message group, sent, received): epoch s
 
 
 class SyncPump:
@@ -155,6 +156,11 @@ class SyncPump:
         if not received:
             self._stop.wait(self.poll_interval)
             return
+        now = time.time()
+        for message in received:  # how long each message waited for a worker (the fairness bench reads it)
+            attributes = message.get("Attributes", {})
+            sent = int(attributes.get("SentTimestamp", 1000 * now)) / 1000
+            self.stats.received.append((attributes.get("MessageGroupId", ""), sent, now))
         self.deliver(received)
 
     def deliver(self, messages: list[dict]) -> set[str]:
