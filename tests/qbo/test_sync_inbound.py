@@ -382,6 +382,34 @@ def test_our_last_push_read_back_while_a_newer_change_waits_here_is_an_echo_not_
     assert report.outcomes["echo"] >= 1 and drifts(inbound.account.id) == []
 
 
+
+def test_a_pull_that_reads_back_only_our_own_documents_costs_a_few_batch_reads_not_a_transaction_each(inbound):
+    """The change read's overlap brings our echoes back on every pull: recognised by their recorded QBO id and
+    SyncToken in two batch reads, whatever their number, and still judged when the accountant changed one."""
+    from chalicelib.store.inbound import drifts
+    from tests.test_accounts_uow import dynamodb_calls
+
+    owner, customer = inbound.account.owner, inbound.account.customers[0]
+    credits = [owner.post("/credits", {"customer_id": customer, "amount": f"{n}.00"}).json for n in (10, 11, 12, 13)]
+    order = owner.post("/sales-orders", {"customer_id": customer, "lines": [
+        {"description": "Crate", "quantity": "1", "unit_price": "60.00"}], "charges": []}).json
+    assert owner.post(f"/invoices/{order['invoice_id']}/payments", {
+        "tenders": [{"method": "check", "amount": "20.00"}], "credits": "fifo"}).status == 201
+    inbound.push()
+    first = inbound.pull()  # judges each document once (and maps the ones first seen)
+    assert first.outcomes.get("drift", 0) == 0 and first.outcomes.get("imported", 0) == 0
+    with dynamodb_calls() as calls:
+        again = inbound.pull()
+    read_back = sum(again.outcomes.values())
+    assert read_back >= 8 and again.outcomes["echo"] == read_back - again.outcomes.get("ignored", 0)
+    assert calls["TransactWriteItems"] == 0 and sum(calls.values()) <= 8, dict(calls)  # 40 when judged one by one
+    memo_id = owner.get(f"/credits/{credits[3]['id']}").json["qbo_id"]  # 13.00, of which FIFO used 7.00
+    inbound.accountant("POST", f"objects/CreditMemo/{memo_id}", {"Line": [{
+        "DetailType": "SalesItemLineDetail", "Amount": 9, "SalesItemLineDetail": {"ItemRef": {"value": _item(inbound)},
+                                                                                 "Qty": 1, "UnitPrice": 9}}]})
+    judged = inbound.pull()
+    assert judged.outcomes["drift"] == 1 and [d.object_id for d in drifts(inbound.account.id)] == [credits[3]["id"]]
+
 # 3. the accountant's payments and credit applications on our invoices ----------------------------------------
 
 def _synced_invoice(stack: InboundStack, amount: str = "100.00") -> tuple[dict, dict]:

@@ -24,7 +24,8 @@ from ...store import dead_letters
 from ...store import inbound as inbound_store
 from ...store import qbo_connections as connections
 from ...store.ids import parse_utc
-from .imports import ImportContext, apply_change
+from .echoes import plain_echoes
+from .imports import ECHO, ImportContext, apply_change
 
 logger = logging.getLogger(__name__)
 CREDIT_BEARING = ("CreditMemo", "Payment")  # in this order: a memo is imported before the Payments applying it
@@ -90,9 +91,11 @@ def pull_changes(realm_id: str, *, client: QboApi | None = None, client_factory:
         for entity, rows in changes.items():
             ctx.known(entity, rows)
         # Customers and credit sources first, so a payment linking an imported memo finds it.
+        echoes = plain_echoes(account_id, changes)  # our own documents unchanged: no transaction each
         for entity in ENTITIES:
             for doc in changes.get(entity, []):
-                report.outcomes[apply_change(ctx, entity, doc)] += 1
+                echo = (entity, str(doc.get("Id"))) in echoes
+                report.outcomes[ECHO if echo else apply_change(ctx, entity, doc)] += 1
         _void_vanished(ctx, changes, report)
     finally:
         report.qbo_requests = client.session.stats["requests"] - before
