@@ -41,9 +41,9 @@ def plain_echoes(account_id: str, changes: dict[str, list[dict]]) -> set[tuple[s
     for candidate, mapping in mapped.items():
         if mapping is None or mapping.object_type != OWN_PREFIX + candidate.kind:
             continue
-        if candidate.kind == "use":
+        if candidate.kind == "use" and candidate.object_id in (mapping.object_id, mapping.object_id.split("#")[-1]):
             mine = book.uses.find(mapping.object_id)
-        elif mapping.object_id == candidate.object_id:
+        elif candidate.kind != "use" and mapping.object_id == candidate.object_id:
             mine = getattr(book, OWN_KINDS[candidate.kind]).find(candidate.object_id)
         else:
             continue
