@@ -42,8 +42,8 @@ class Ledger:
         """The account's ledger to read from, outside any transaction (nothing it holds is ever committed)."""
         return cls(UnitOfWork(account_id))
 
-    def load(self, *keys) -> None:
-        load_into(self.uow, keys)
+    def load(self, *keys, consistent: bool = True) -> None:
+        load_into(self.uow, keys, consistent=consistent)
 
     def with_sync_documents(self, payments: list[Payment], invoice: Invoice | None = None) -> None:
         """Attach to each payment its credit uses' sync states (one batch read), and to the invoice what its payments

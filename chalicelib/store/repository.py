@@ -116,8 +116,9 @@ class ItemRepository(Repository[BaseItem]):
         return self.add(self.model(account_pk(self.uow.account_id), self.sk(entity_id), **attributes))
 
 
-def load_into(uow: UnitOfWork, keys: Iterable[tuple[Repository, str]]) -> None:
-    """Fill repositories with one consistent BatchGetItem (in chunks of 100) for any mix of entity types."""
+def load_into(uow: UnitOfWork, keys: Iterable[tuple[Repository, str]], *, consistent: bool = True) -> None:
+    """Fill repositories with one BatchGetItem (in chunks of 100) for any mix of entity types; consistent unless the
+    caller can act on a read a moment old (half the read units)."""
     wanted: dict[str, tuple[Repository, str]] = {}
     pk = account_pk(uow.account_id)
     for repo, entity_id in keys:
@@ -128,7 +129,7 @@ def load_into(uow: UnitOfWork, keys: Iterable[tuple[Repository, str]]) -> None:
     table = config.table_name()
     while pending:
         chunk, pending = pending[:BATCH_GET_LIMIT], pending[BATCH_GET_LIMIT:]
-        request = {table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for sk in chunk], "ConsistentRead": True}}
+        request = {table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for sk in chunk], "ConsistentRead": consistent}}
         while request:
             answer = client.batch_get_item(RequestItems=request)
             for raw in answer["Responses"].get(table, []):

@@ -4,6 +4,11 @@ A change read repeats 5 minutes of overlap, so most of what a pull reads is what
 one document takes a transaction of its own (`imports._judge_own`: about 2.25 DynamoDB requests). A document whose
 marker names an object of ours that records the document's QBO id and SyncToken, and whose mapping is written, gets
 the judge's answer without one: an echo, nothing to write. Everything else is judged as before.
+
+The reads are eventually consistent (half the read units): a read a moment old can only miss a mapping or show an
+older SyncToken, and then the document is judged as before; a SyncToken we recorded is a version we pushed, so
+seeing it equal to the document's proves an echo even if a newer push has since recorded another (the judge would
+then call the document stale: nothing to write either way).
 """
 from __future__ import annotations
 
@@ -33,10 +38,11 @@ def plain_echoes(account_id: str, changes: dict[str, list[dict]]) -> set[tuple[s
     book = Ledger(UnitOfWork(account_id))
     maps = QboMaps(book.uow)
     book.load(*(maps.key(map_id(c.entity, c.qbo_id)) for c in candidates),
-              *(getattr(book, OWN_KINDS[c.kind]).key(c.object_id) for c in candidates if c.kind != "use"))
+              *(getattr(book, OWN_KINDS[c.kind]).key(c.object_id) for c in candidates if c.kind != "use"),
+              consistent=False)
     mapped = {c: maps.find(map_id(c.entity, c.qbo_id)) for c in candidates}
     uses = {c: m.object_id for c, m in mapped.items() if m is not None and c.kind == "use"}
-    book.load(*(book.uses.key(key) for key in uses.values()))
+    book.load(*(book.uses.key(key) for key in uses.values()), consistent=False)
     echoes = set()
     for candidate, mapping in mapped.items():
         if mapping is None or mapping.object_type != OWN_PREFIX + candidate.kind:
