@@ -57,3 +57,24 @@ def test_objects_still_failing_at_the_head_do_not_hold_the_rest_back():
 def test_a_slice_takes_at_least_one_object():
     with pytest.raises(BadSliceSize):
         take_slice([], 0, KINDS)
+
+
+def test_only_retried_objects_one_more_than_the_slice_leave_more():
+    index = [Entry(n, "credit", retrying=True) for n in range(3)]
+    got = take_slice(iter(index), 2, KINDS)
+    assert [e.n for e in got.taken] == [0, 1] and got.more
+
+
+def test_a_slice_full_of_fresh_objects_takes_no_retried_one_read_before_them():
+    index = [Entry(0, "credit", retrying=True), Entry(1, "credit", retrying=True),
+             *(Entry(n, "invoice") for n in (2, 3, 4))]
+    got = take_slice(iter(index), 2, KINDS)
+    assert [e.n for e in got.taken] == [2, 3] and got.more
+
+
+def test_a_slice_is_a_value():
+    from dataclasses import FrozenInstanceError
+
+    got = take_slice(iter([Entry(0, "credit")]), 1, KINDS)
+    with pytest.raises(FrozenInstanceError):
+        got.more = True  # type: ignore[misc]
