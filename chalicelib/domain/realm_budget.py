@@ -25,7 +25,9 @@ from .pacing import BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE
 
 Seconds = float  # clock readings (POSIX seconds) and spans (never money)
 WINDOW = 60.0  # QBO counts requests per sliding minute
-ROUNDING = 1 + 1e-9  # intervals a hair longer, so float rounding can never fit one more cell into a minute
+# Intervals a hair longer (1e-5), so the float rounding of clock readings (~1e-7 s) and of the store's exact decimal
+# sums can never fit one more cell into a minute.
+ROUNDING = 1 + 1e-5
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class BudgetLimits:
     block: int = 25  # most request cells one take asks for
     hold: Seconds = 1.0  # how late after its cell (and the burst) a request may still go
     margin: Seconds = 0.5  # allowance for the network and for clocks that differ between hosts
-    lease: Seconds = 60.0  # a slot lasts this long after its last renewal
+    lease: Seconds = 10.0  # a slot lasts this long after its last renewal (at least as long as a request may take)
     slow_for: Seconds = 60.0  # a 429 lowers the realm's rate this long
     min_factor: float = 0.125  # never slower than this share of the rate
 
@@ -113,11 +115,20 @@ def draw(state: RealmBudget, now: Seconds, requests: int, batch: bool, limits: B
                 now - limits.burst_span, now)
 
 
+def branch(state: RealmBudget, taken: Draw) -> str:
+    """Which value a take starts from: "tat", "batch_tat", "now" (with a batch: the latest of them) or "floor" (the
+    request stream when it idled). The store writes each case as its own conditional update."""
+    if taken.batch:
+        if state.tat >= state.batch_tat and state.tat >= taken.now:
+            return "tat"
+        return "batch_tat" if state.batch_tat >= taken.now else "now"
+    return "tat" if state.tat >= taken.floor else "floor"
+
+
 def start_of(state: RealmBudget, taken: Draw) -> Seconds:
     """Where a take's cells start on the request stream (with a batch, on both)."""
-    if taken.batch:
-        return max(state.tat, state.batch_tat, taken.now)
-    return max(state.tat, taken.floor)
+    return {"tat": state.tat, "batch_tat": state.batch_tat, "now": taken.now, "floor": taken.floor}[
+        branch(state, taken)]
 
 
 def apply(state: RealmBudget, taken: Draw) -> RealmBudget:
@@ -167,14 +178,14 @@ def admits(state: RealmBudget, slot: str, limits: BudgetLimits) -> bool:
     return slot in state.leases or len(state.leases) < limits.in_flight
 
 
-def lapsed_slots(state: RealmBudget, now: Seconds) -> dict[str, Seconds]:
-    """Slots whose lease is over (a crashed or finished process): anyone may remove them."""
-    return {slot: until for slot, until in state.leases.items() if until <= now}
+def lapsed_slots(state: RealmBudget, now: Seconds, limits: BudgetLimits) -> dict[str, Seconds]:
+    """Slots whose lease is over, by any host's clock (a crashed or finished process): anyone may remove them."""
+    return {slot: until for slot, until in state.leases.items() if until + limits.margin <= now}
 
 
-def slot_free_at(state: RealmBudget, now: Seconds) -> Seconds:
-    """When the first slot lapses (all `in_flight` slots are live now)."""
-    return min((until for until in state.leases.values() if until > now), default=now)
+def slot_free_at(state: RealmBudget, now: Seconds, limits: BudgetLimits) -> Seconds:
+    """When the first slot may be removed (all `in_flight` slots are held now)."""
+    return max(now, min(state.leases.values(), default=now) + limits.margin)
 
 
 @dataclass
@@ -205,13 +216,17 @@ class Stash:
     def ready(self, batch: bool) -> bool:
         return bool(self.batch_cells if batch else self.cells)
 
-    def spend(self, now: Seconds, batch: bool) -> tuple[Seconds, Seconds]:
-        """Use the next cell (`ready` said there is one): (when the request may go, when it must have gone)."""
+    def peek(self, now: Seconds, batch: bool) -> tuple[Seconds, Seconds]:
+        """The next cell's time (`ready` said there is one): (when the request may go, when it must have gone)."""
         if batch:
-            cell = self.batch_cells.pop(0)
-            return max(now, cell), cell + self.batch_window
-        cell = self.cells.pop(0)
-        return max(now, cell), cell + self.window
+            return max(now, self.batch_cells[0]), self.batch_cells[0] + self.batch_window
+        return max(now, self.cells[0]), self.cells[0] + self.window
+
+    def spend(self, now: Seconds, batch: bool) -> tuple[Seconds, Seconds]:
+        """Use the next cell (`ready` said there is one): its time, as `peek` gives it."""
+        times = self.peek(now, batch)
+        (self.batch_cells if batch else self.cells).pop(0)
+        return times
 
     def clear(self) -> None:
         self.cells, self.batch_cells = [], []

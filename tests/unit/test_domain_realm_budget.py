@@ -204,11 +204,13 @@ def test_blocks_follow_what_a_process_spends(spent):
     assert block_size(2, limits) == limits.burst + 1 and block_size(100, limits) == limits.block
 
 
-def test_slots_are_at_most_in_flight_and_lapse():
-    limits = BudgetLimits(in_flight=2)
+def test_slots_are_at_most_in_flight_and_lapse_a_margin_after_their_lease():
+    limits = BudgetLimits(in_flight=2, margin=0.5)
     realm = RealmBudget(leases={"a": 100.0, "b": 130.0})
     assert admits(realm, "a", limits) and not admits(realm, "c", limits)
-    assert lapsed_slots(realm, 120.0) == {"a": 100.0} and slot_free_at(realm, 120.0) == 130.0
+    assert lapsed_slots(realm, 100.4, limits) == {} and slot_free_at(realm, 100.4, limits) == 100.5
+    assert lapsed_slots(realm, 120.0, limits) == {"a": 100.0} and slot_free_at(realm, 120.0, limits) == 120.0
+    assert slot_free_at(RealmBudget(leases={"b": 130.0}), 120.0, limits) == 130.5
     assert admits(RealmBudget(leases={"a": 100.0}), "c", limits)
 
 
