@@ -157,6 +157,7 @@ def outbound_thousand_credits(count: int = 1000) -> None:
     from chalicelib.services.payments import receive_payment
     from chalicelib.services.sales import create_sales_order
     from chalicelib.domain.invoices import Line
+    from chalicelib.domain.sync_modes import TWO_WAY_KINDS
     from chalicelib.domain.payments import Tender, TenderMethod
     from chalicelib.services.sync.push import push_one
     from chalicelib.store.sync_state import pending_objects
@@ -165,7 +166,7 @@ def outbound_thousand_credits(count: int = 1000) -> None:
     try:
         stack.realm.limits(enabled=False)  # count requests; pacing is modelled below from the realm's limits
         account = stack.account
-        clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, qbo_sync=True)
+        clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, sync_kinds=TWO_WAY_KINDS)
         owner, customers = account.owner, account.customers
         owner.post("/credits", {"customer_id": customers[0], "amount": "1.00"})
         owner.post("/credits", {"customer_id": customers[1], "amount": "1.00"})

@@ -39,3 +39,12 @@ def jwt_secret() -> str:
 
 def idempotency_ttl_seconds() -> int:
     return int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", str(24 * 3600)))
+
+
+PUSH_SLICE_DEFAULT = 30  # objects: one batch request of new credits (bench/tenants.py chose it; README, fairness)
+
+
+def push_slice() -> int:
+    """SYNC_PUSH_SLICE: how many pending objects one queued push run of an account takes before it hands the rest
+    back to the queue (so one account's backlog never holds a worker for long)."""
+    return int(os.environ.get("SYNC_PUSH_SLICE") or PUSH_SLICE_DEFAULT)

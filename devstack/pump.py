@@ -5,6 +5,8 @@ Three loops call the very handlers `app.py` declares, with the events Lambda wou
 - the worker: a FIFO queue with its dead-letter queue in moto's in-process SQS (group order, visibility timeout,
   deduplication window, redrive after maxReceiveCount), received in batches of 10 → `sync_worker`, then the
   messages the handler did not name in `batchItemFailures` are deleted, as Lambda's event source mapping does;
+  `workers` loops at once stand in for the worker Lambda's concurrency (a group's messages still go to one at a
+  time: moto holds a group back while one of its messages is in flight);
 - the schedules: `sync_sweeper` and `sync_cdc_sweep` every `sweep_every` seconds.
 moto intercepts botocore calls while the pump runs; DynamoDB and its streams pass through to DynamoDB Local, and
 nothing here ever reaches AWS.
@@ -20,6 +22,10 @@ from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 REGION = "us-east-1"
+# The event source mappings' batching, as the deploy template sets it (tests/test_package_sync.py holds them equal):
+# the relay gets up to 100 stream records per invocation, waiting at most RELAY_BATCHING_WINDOW seconds to gather
+# them; the worker gets up to 10 messages (FIFO queues allow no batching window).
+RELAY_BATCH_SIZE, RELAY_BATCHING_WINDOW, WORKER_BATCH_SIZE = 100, 0.0, 10
 QUEUE_NAME, DLQ_NAME = "credits-sync.fifo", "credits-sync-dlq.fifo"
 
 
@@ -44,10 +50,16 @@ class SyncPump:
                  sweeper: Callable | None = None, cdc_sweeper: Callable | None = None, sweep_every: float = 60.0,
                  visibility_timeout: int = 5,
                  max_receive_count: int = 5, poll_interval: float = 0.05,
-                 run: tuple[str, ...] = ("relay", "worker", "schedule")) -> None:
+                 run: tuple[str, ...] = ("relay", "worker", "schedule"), relay_batch_size: int = RELAY_BATCH_SIZE,
+                 relay_window: float = RELAY_BATCHING_WINDOW, worker_batch_size: int = WORKER_BATCH_SIZE,
+                 workers: int = 1) -> None:
         self.relay, self.worker, self.sweeper, self.cdc_sweeper = relay, worker, sweeper, cdc_sweeper
+        self.workers = workers
+        self._sqs_lock = threading.Lock()  # moto's receive and delete are not thread-safe: one at a time, as SQS is
         self.sweep_every, self.visibility_timeout = sweep_every, visibility_timeout
         self.max_receive_count, self.poll_interval, self.run = max_receive_count, poll_interval, run
+        self.relay_batch_size, self.relay_window, self.worker_batch_size = relay_batch_size, relay_window, \
+            worker_batch_size
         self.stream_ready = threading.Event()
         self.stats = PumpStats()
         self.queue_url = self.dlq_url = ""
@@ -70,9 +82,10 @@ class SyncPump:
         self._mock = mock_aws(config={"core": {"passthrough": {"services": ["dynamodb", "dynamodbstreams"]}}})
         self._mock.start()
         self._create_queues()
-        loops = {"relay": self._stream_loop, "worker": self._sqs_loop, "schedule": self._schedule_loop}
-        for loop in (loops[name] for name in self.run):
-            thread = threading.Thread(target=self._guard(loop), name=f"pump-{loop.__name__}", daemon=True)
+        loops = {"relay": [self._stream_loop], "worker": [self._sqs_loop] * self.workers,
+                 "schedule": [self._schedule_loop]}
+        for n, loop in enumerate(loop for name in self.run for loop in loops[name]):
+            thread = threading.Thread(target=self._guard(loop), name=f"pump-{loop.__name__}-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
         if "relay" in self.run and not self.stream_ready.wait(30):
@@ -135,8 +148,10 @@ class SyncPump:
         os.environ["SYNC_QUEUE_URL"] = self.queue_url
 
     def _sqs_loop(self) -> None:
-        received = self._sqs().receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                               MessageSystemAttributeNames=["All"]).get("Messages", [])
+        with self._sqs_lock:
+            received = self._sqs().receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=self.worker_batch_size,
+                                                   WaitTimeSeconds=0,
+                                                   MessageSystemAttributeNames=["All"]).get("Messages", [])
         if not received:
             self._stop.wait(self.poll_interval)
             return
@@ -146,15 +161,17 @@ class SyncPump:
         """One Lambda invocation of the worker for received messages; deletes what it did not name; answers the
         ids it named (they come back after the visibility timeout, and reach the DLQ after maxReceiveCount)."""
         event = {"Records": [sqs_record(m, self.queue_arn) for m in messages]}
-        self.stats.worker_batches += 1  # counted as handed over, before the worker's effects can be seen
-        self.stats.messages += len(messages)
+        with self._sqs_lock:
+            self.stats.worker_batches += 1  # counted as handed over, before the worker's effects can be seen
+            self.stats.messages += len(messages)
         answer = self.worker(event, None) or {}
         failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
         done = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
                 for n, m in enumerate(messages) if m["MessageId"] not in failed]
-        if done:
-            self._sqs().delete_message_batch(QueueUrl=self.queue_url, Entries=done)
-        self.stats.failures += len(failed)
+        with self._sqs_lock:
+            if done:
+                self._sqs().delete_message_batch(QueueUrl=self.queue_url, Entries=done)
+            self.stats.failures += len(failed)
         return failed
 
     def dead_letters(self) -> list[dict]:
@@ -190,6 +207,8 @@ class SyncPump:
         iterators: dict[str, str] = {}
         finished: set[str] = set()
         last_describe = 0.0
+        gathered: list[dict] = []  # records waiting for the batching window
+        first_at = 0.0
         while not self._stop.is_set():
             if time.monotonic() - last_describe > 1.0:  # new shards appear as old ones close
                 for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -201,18 +220,25 @@ class SyncPump:
                 self.stream_ready.set()
             got_any = False
             for shard_id, iterator in list(iterators.items()):
-                answer = streams.get_records(ShardIterator=iterator, Limit=100)
+                answer = streams.get_records(ShardIterator=iterator, Limit=self.relay_batch_size)
                 records = answer.get("Records", [])
                 if records:
                     got_any = True
+                    first_at = first_at if gathered else time.monotonic()
+                    gathered.extend(records)
                     self.stats.stream_records += len(records)
-                    self.relay({"Records": [stream_record(r, stream_arn) for r in records]}, None)
-                    self.stats.relay_calls += 1
                 if answer.get("NextShardIterator"):
                     iterators[shard_id] = answer["NextShardIterator"]
                 else:
                     finished.add(shard_id)
                     del iterators[shard_id]
+            if gathered and (len(gathered) >= self.relay_batch_size
+                             or time.monotonic() - first_at >= self.relay_window):
+                for start in range(0, len(gathered), self.relay_batch_size):
+                    chunk = gathered[start:start + self.relay_batch_size]
+                    self.relay({"Records": [stream_record(r, stream_arn) for r in chunk]}, None)
+                    self.stats.relay_calls += 1
+                gathered = []
             if not got_any:
                 self._stop.wait(self.poll_interval)
 

@@ -48,6 +48,13 @@ def test_each_sync_lambda_has_its_own_least_privilege_role(resources, function):
     assert ("dynamodb:GetRecords" in actions) == (function == "SyncRelay")
 
 
+def test_the_worker_can_hand_work_back_to_its_own_queue(resources):
+    """A push run cut at its slice queues its continuation, and a job its next step: SendMessage, on the sync queue."""
+    statements = resources["SyncWorkerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    sending = [s for s in statements if "sqs:SendMessage" in s["Action"]]
+    assert [s["Resource"] for s in sending] == [{"Fn::GetAtt": ["SyncQueue", "Arn"]}]
+
+
 def test_the_worker_reaches_qbo_with_the_apps_credentials_and_can_open_the_sealed_tokens(resources):
     """The worker refreshes and uses the stored tokens: Intuit's environment and OAuth client, and the token key."""
     variables = resources["SyncWorker"]["Properties"]["Environment"]["Variables"]

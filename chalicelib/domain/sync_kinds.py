@@ -9,7 +9,8 @@ reached QBO as a CreditMemo before 2026-02-25) is no kind of its own: it is repa
 legacy.py).
 
 Adding a synced kind: an entry here, its document's builder (chalicelib/qbo/mapping.py) and its pusher
-(chalicelib/services/sync/documents.py PUSHERS); its items carry a SyncState (chalicelib/store) like every other.
+(chalicelib/services/sync/documents.py PUSHERS); its objects' repository (named by the entry) keeps a SyncState on
+each item like every other (chalicelib/store/synced.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 class SyncedKind:
     name: str  # the object type on the API (`/qbo/objects/{type}/{id}/retry`) and in the pending index
     item_prefix: str  # its items' sort key prefix in the table
+    repository: str  # the ledger's repository of its objects (store.ledger.Ledger attribute)
     document: str  # the QBO entity of its own document
     reads: tuple[str, ...]  # what of ours its document is built from (a change to any of them needs a push)
     depends_on: tuple[str, ...]  # kinds that must be in QBO before its document can link them
@@ -33,24 +35,24 @@ class SyncedKind:
 
 
 CUSTOMER = SyncedKind(
-    "customer", "CUST", "Customer", ("name",), (), one_way=True, batch_phase=None, money_owner="none", read_back=False,
-    marked=False,
+    "customer", "CUST", "customers", "Customer", ("name",), (), one_way=True, batch_phase=None, money_owner="none",
+    read_back=False, marked=False,
     parity="linked by DisplayName; its total of credit sources equals our customer's available credit")
 INVOICE = SyncedKind(
-    "invoice", "INV", "Invoice", ("number", "customer", "lines", "charges", "deleted"), ("customer",),
+    "invoice", "INV", "invoices", "Invoice", ("number", "customer", "lines", "charges", "deleted"), ("customer",),
     one_way=True, batch_phase=0, money_owner="ours",
     parity="Balance equals our balance (one-way: what its tender Payments leave open)")
 PAYMENT = SyncedKind(
-    "payment", "PAY", "Payment", ("tenders", "invoice links", "unapplied lines", "status"), ("customer", "invoice"),
-    one_way=True, batch_phase=1, money_owner="ours",
+    "payment", "PAY", "payments", "Payment", ("tenders", "invoice links", "unapplied lines", "status"),
+    ("customer", "invoice"), one_way=True, batch_phase=1, money_owner="ours",
     parity="TotalAmt is our tenders, PaymentRefNum our number, UnappliedAmt what our credits keep there")
 CREDIT = SyncedKind(
-    "credit", "CREDIT", "CreditMemo", ("amount", "notes", "lines", "status", "uses"), ("customer", "payment"),
-    one_way=False, batch_phase=0, money_owner="ours (imported: the accountant's, followed)",
+    "credit", "CREDIT", "credits", "CreditMemo", ("amount", "notes", "lines", "status", "uses"),
+    ("customer", "payment"), one_way=False, batch_phase=0, money_owner="ours (imported: the accountant's, followed)",
     parity="RemainingCredit is what our credits keep in it (domain.credit_sources says which credits own a memo)")
 USE = SyncedKind(
-    "use", "USE", "Payment", ("amount", "parts", "invoice", "voided"), ("customer", "invoice", "credit", "payment"),
-    one_way=False, batch_phase=None, money_owner="ours",
+    "use", "USE", "uses", "Payment", ("amount", "parts", "invoice", "voided"),
+    ("customer", "invoice", "credit", "payment"), one_way=False, batch_phase=None, money_owner="ours",
     parity="a linking Payment of 0 links the invoice and its memos for what the use takes (after cuts)",
     key="<credit id>#<use id>")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 from typing import Iterator
 
 from .. import config
@@ -130,18 +131,24 @@ class PendingObject:
     kind: str
     object_id: str
     parked: bool  # failed permanently: waits for a retry, not pushed again on its own
+    retrying: bool = False  # failed for now: tried again by the next runs
+
+
+def iter_pending(account_id: str, page_size: int = 100) -> Iterator[PendingObject]:
+    """What the account still has to push (and what is parked with an error), oldest change first, read a page at
+    a time as the caller goes on (a push run stops after its slice)."""
+    bind()
+    items = CreditItem.pending_sync.query(pending_pk(account_id), page_size=page_size,
+                                          attributes_to_get=["sync_sk", "sync_error", "sync_retrying"])
+    for item in items:
+        _, kind, object_id = parse_sync_sk(item.sync_sk)
+        failed = bool(item.sync_error)
+        yield PendingObject(kind, object_id, failed and not item.sync_retrying, failed and bool(item.sync_retrying))
 
 
 def pending_objects(account_id: str, limit: int = 500) -> list[PendingObject]:
-    """What the account still has to push (and what is parked with an error), oldest change first."""
-    bind()
-    items = CreditItem.pending_sync.query(pending_pk(account_id), limit=limit,
-                                          attributes_to_get=["sync_sk", "sync_error", "sync_retrying"])
-    found = []
-    for item in items:
-        _, kind, object_id = parse_sync_sk(item.sync_sk)
-        found.append(PendingObject(kind, object_id, bool(item.sync_error) and not item.sync_retrying))
-    return found
+    """The first `limit` entries of the account's pending index (parked ones too), oldest change first."""
+    return list(islice(iter_pending(account_id, page_size=min(limit, 1000)), limit))
 
 
 @dataclass(frozen=True)

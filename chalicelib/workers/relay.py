@@ -2,7 +2,8 @@
 
 Only a change that left an object pending makes a hint (its NewImage has `sync_pk` and `sync_version >
 synced_version`, and it is not parked); the dedup id names that change (`kind#id#sync_version`), so the stream's
-own retries and the sweeper's hints for the same change collapse in SQS's deduplication window.
+own retries and the sweeper's hints for the same change collapse in SQS's deduplication window. A batch of records
+sends one hint per account, named after the account's newest change in the batch.
 """
 from __future__ import annotations
 
@@ -38,9 +39,21 @@ def hints_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[Hint]:
         yield Hint(PUSH, account_of_pending_pk(sync_pk), f"{kind}#{object_id}#{version}")
 
 
+def one_per_account(hints: Iterable[Hint]) -> list[Hint]:
+    """One hint per account of a batch, named after its newest change: a run reads everything the account has pending
+    anyway, so a 5,000-credit import queues a message per batch of records, not 5,000 messages ahead of the next
+    batch's (the worker's push hands the rest of a long backlog back itself). Accounts in the order of their first
+    change in the batch."""
+    newest: dict[tuple[str, str], Hint] = {}
+    for hint in hints:
+        newest[(hint.kind, hint.key)] = hint  # a dict keeps the first insertion's place
+    return list(newest.values())
+
+
 def handle_event(event: Mapping[str, Any], send: Callable[[Iterable[Hint]], None] | None = None) -> int:
-    """The relay Lambda's body: send the batch's hints (SQS refusing any raises, so Lambda retries the batch)."""
-    hints = list(hints_from_records(event.get("Records") or []))
+    """The relay Lambda's body: send the batch's hints, one per account (SQS refusing any raises, so Lambda retries
+    the batch, whose hints keep their dedup ids)."""
+    hints = one_per_account(hints_from_records(event.get("Records") or []))
     if hints:
         (send or queue.send)(hints)
         logger.info("relayed %d push hints for accounts %s", len(hints), sorted({hint.key for hint in hints}))

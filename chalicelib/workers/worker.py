@@ -3,7 +3,9 @@
 Lambda deletes what the handler does not name in `batchItemFailures` (ReportBatchItemFailures on the event source
 mapping); a named message comes back after the visibility timeout, and after maxReceiveCount receives it goes to
 the dead-letter queue. So: a deferred push (throttle, outage) is named and retried; an unreadable message is named
-too, until it lands in the DLQ; FIFO order holds because, once one message of a group fails, the later ones of that
+too, until it lands in the DLQ. Deployed (SYNC_REDELIVERY_BACKOFF=1), a named message comes back on the sync retry
+schedule (30 s doubling, at most 5 minutes) rather than after the queue's visibility timeout, which is six times the
+function's timeout so that no message is redelivered while it is still in work; FIFO order holds because, once one message of a group fails, the later ones of that
 group in the batch are named as well (Powertools' SqsFifoPartialProcessor). Hints of one key in a batch run once:
 the worker reads current state anyway.
 """
@@ -101,7 +103,36 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
 
     processor = SqsFifoPartialProcessor(skip_group_on_error=True)
     processor.raise_on_entire_batch_failure = False
-    return process_partial_response(event=dict(event), record_handler=record_handler, processor=processor)
+    answer = process_partial_response(event=dict(event), record_handler=record_handler, processor=processor)
+    _back_off(event, {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])})
+    return answer
+
+
+def redelivery_delay(receives: int) -> int:
+    """Seconds a message handed back after its `receives`-th receive stays hidden: the transient retry schedule."""
+    from ..domain.sync import retry_delay
+
+    return retry_delay(max(1, receives), transient=True)
+
+
+def _back_off(event: Mapping[str, Any], failed: set[str]) -> None:
+    """Hide the named messages for redelivery_delay() instead of the rest of the visibility timeout: a deferred push
+    is tried again within minutes, and its account's FIFO group is not held for a quarter of an hour."""
+    if not failed or os.environ.get("SYNC_REDELIVERY_BACKOFF") != "1":
+        return
+    from . import queue
+
+    entries = [{"Id": str(n), "ReceiptHandle": r["receiptHandle"], "VisibilityTimeout": redelivery_delay(
+        int((r.get("attributes") or {}).get("ApproximateReceiveCount") or 1))}
+        for n, r in enumerate(event.get("Records") or []) if r.get("messageId") in failed]
+    try:
+        answer = queue.sqs_client().change_message_visibility_batch(QueueUrl=queue.queue_url(), Entries=entries)
+    except Exception:  # noqa: BLE001 - the queue's own visibility timeout still brings the messages back
+        logger.exception("could not set the redelivery delay of %d sync messages", len(entries))
+        return
+    if answer.get("Failed"):
+        logger.warning("SQS refused the redelivery delay of %d sync messages: %s", len(answer["Failed"]),
+                       answer["Failed"][:3])
 
 
 def _sent_times(event: Mapping[str, Any]) -> tuple[dict, dict]:

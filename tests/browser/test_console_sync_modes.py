@@ -146,6 +146,7 @@ def test_one_way_switch_two_way_drift_and_a_wait_for_its_repair(page, api_url, o
     [waiting] = [e for e in panel["errors"] if e["code"] == "waiting"]  # the payment's credit use
     assert waiting["retrying"] and waiting["next_retry_at"], waiting
     row, cell = _error_row(page, has_text=f"use of {drifted['number']}")
+    expect(cell("Number")).to_have_text(f"use of {drifted['number']} in payment {paid['number']}")
     expect(cell("Message")).to_contain_text(f"waits for the repair of {drifted['number']}'s drift")
     expect(cell("On its own")).to_have_text("Retried on its own")
     expect(cell("Next try")).to_have_text(re.sub(r"\.\d+", "", waiting["next_retry_at"]).replace("T", " ")

@@ -20,8 +20,10 @@ def test_each_kind_has_a_pusher_and_a_repository_of_its_name():
 
     assert set(PUSHERS) == NAMES and set(KINDS) == NAMES
     book = Ledger(UnitOfWork("account"))
-    for name in NAMES:
-        assert repository(book, name).noun == name  # what the pending index names it (store.sync_state)
+    for kind in sync_kinds.KINDS:
+        repo = repository(book, kind.name)  # the ledger's repository the entry names
+        assert repo.noun == kind.name  # what the pending index names it (store.sync_state)
+        assert repo.prefix == kind.item_prefix
 
 
 def test_each_kind_has_items_in_the_table():
@@ -77,3 +79,18 @@ def test_every_credit_source_has_a_qbo_home():
 def test_a_use_key_names_its_credit_then_the_use():
     key = sync_kinds.use_key("01CREDIT", "01USE")
     assert key == "01CREDIT#01USE" and sync_kinds.split_use_key(key) == ("01CREDIT", "01USE")
+
+
+def test_a_kind_without_a_resync_rule_of_its_own_goes_to_the_push_unless_it_is_in_qbo():
+    """A new kind needs no line in the re-sync: its objects are handed to the push (one by one, through PUSHERS)."""
+    import pytest
+
+    from chalicelib.services.sync.resync import Batch, Skip, _push_instead
+    from chalicelib.store.models import InvoiceItem
+
+    batch = Batch("made_up")
+    _push_instead(None, InvoiceItem("ACCOUNT#a", "INV#01NEW"), batch)
+    assert batch.handed_over == [("made_up", "01NEW")]
+    with pytest.raises(Skip):
+        _push_instead(None, InvoiceItem("ACCOUNT#a", "INV#01OLD", qbo_id="42"), batch)
+    assert batch.handed_over == [("made_up", "01NEW")]

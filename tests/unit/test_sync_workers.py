@@ -52,9 +52,19 @@ def test_relay_names_a_use_by_its_whole_id():
 
 def test_relay_sends_the_batch_and_a_same_change_twice_has_one_dedup_id():
     sent = []
-    count = relay.handle_event({"Records": [_record(**PENDING), _record(**PENDING)]}, send=sent.extend)
-    assert count == 2 and sent[0].dedup_id == sent[1].dedup_id and sent[0].group == "push:acct1"
+    assert relay.handle_event({"Records": [_record(**PENDING)]}, send=sent.extend) == 1
+    assert relay.handle_event({"Records": [_record(**PENDING)]}, send=sent.extend) == 1  # the stream's retry
+    assert sent[0].dedup_id == sent[1].dedup_id and sent[0].group == "push:acct1"
     assert relay.handle_event({"Records": []}, send=sent.extend) == 0 and len(sent) == 2
+
+
+def test_relay_sends_one_hint_per_account_of_a_batch_named_after_its_newest_change():
+    """An import's hundred records in a batch make one message, not a hundred ahead of the other accounts'."""
+    other = {**PENDING, "sync_pk": "A#acct2#SYNC", "sync_sk": "2026-11-26T10:00:01.000000Z#invoice#i9"}
+    records = [_record(**{**PENDING, "sync_sk": f"2026-11-26T10:00:00.000000Z#credit#c{n}"}) for n in range(100)]
+    sent = []
+    assert relay.handle_event({"Records": [_record(**other)] + records}, send=sent.extend) == 2
+    assert sent == [Hint(PUSH, "acct2", "invoice#i9#3"), Hint(PUSH, "acct1", "credit#c99#3")]
 
 
 def _message(message_id: str, body, group: str | None = None) -> dict:
@@ -156,3 +166,45 @@ def test_the_age_of_a_stored_timestamp_is_the_time_from_it_to_the_callers_clock(
     as_stored = stored_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # utc_now's format (pending_since, failed_at)
     assert seconds_since(as_stored, now) == micros / 1_000_000
     assert seconds_since(stored_at.isoformat(), now) == micros / 1_000_000  # an offset instead of Z
+
+
+class _VisibilityRecorder:
+    """Stands in for the SQS client: what the worker asked to change."""
+
+    def __init__(self):
+        self.calls = []
+
+    def change_message_visibility_batch(self, **request):
+        self.calls.append(request)
+        return {"Successful": [{"Id": e["Id"]} for e in request["Entries"]]}
+
+
+def _received(message_id: str, account: str, receives: int) -> dict:
+    record = _push(account, message_id)
+    record["receiptHandle"] = f"rh-{message_id}"
+    record["attributes"] = {**record["attributes"], "ApproximateReceiveCount": str(receives)}
+    return record
+
+
+def test_handed_back_messages_return_on_the_transient_retry_schedule_when_deployed(monkeypatch):
+    """Deployed, the queue's visibility timeout is six times the worker's timeout (redelivery while in work); a message
+    the worker hands back waits 30 s doubling, at most 5 minutes, instead: only the failed ones are touched."""
+    from chalicelib.workers import queue
+
+    sqs = _VisibilityRecorder()
+    monkeypatch.setattr(queue, "sqs_client", lambda: sqs)
+    monkeypatch.setenv("SYNC_QUEUE_URL", "https://sqs.example/credits-sync.fifo")
+
+    def push(account_id, sent_at=None):
+        if account_id == "throttled":
+            raise Deferred("429")
+
+    event = {"Records": [_received("m1", "a", 1), _received("m2", "throttled", 3)]}
+    monkeypatch.delenv("SYNC_REDELIVERY_BACKOFF", raising=False)
+    assert worker.handle_event(event, {PUSH: push}) == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert sqs.calls == []  # locally: the queue's own visibility timeout
+    monkeypatch.setenv("SYNC_REDELIVERY_BACKOFF", "1")
+    assert worker.handle_event(event, {PUSH: push}) == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert sqs.calls == [{"QueueUrl": "https://sqs.example/credits-sync.fifo",
+                          "Entries": [{"Id": "1", "ReceiptHandle": "rh-m2", "VisibilityTimeout": 120}]}]
+    assert [worker.redelivery_delay(n) for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]

@@ -110,11 +110,14 @@ function SyncErrors({ errors, canRetry, onChange }) {
   </section>`;
 }
 
-// The object's number (a customer's name); a credit use has none of its own: its id starts with its credit's.
+// The object's number (a customer's name); a credit use has none of its own: its id starts with its credit's, and
+// the panel names the payment that made it.
 function ObjectName({ error }) {
-  if (error.number) return error.number;
-  if (error.object_type === "use") return html`use of <${CreditRef} id=${error.object_id.split("#")[0]} />`;
-  return error.object_id;
+  if (error.object_type === "use") {
+    const credit = html`use of <${CreditRef} id=${error.object_id.split("#")[0]} />`;
+    return error.number ? html`${credit} in payment ${error.number}` : credit;
+  }
+  return error.number || error.object_id;
 }
 
 // Sync messages of this account that failed their last allowed delivery (support redrives them once fixed).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ... import config
 from ...ports.qbo import ClientFactory
 from ...store import account_items
 from ...store import jobs as job_store
@@ -73,7 +74,7 @@ def _push(job: JobItem, account_id: str, client_factory: ClientFactory | None) -
     (listed on the status panel too)."""
     from .push import push_pending
 
-    report = push_pending(account_id, client_factory=client_factory)
+    report = push_pending(account_id, client_factory=client_factory, limit=config.push_slice())  # a step, a slice
     left = sync_overview(account_id, kinds=CREDIT_KINDS)
     job.done = max(int(job.done or 0), int(job.total or 0) - left.pending - len(left.parked))
     if left.pending and report.pushed:

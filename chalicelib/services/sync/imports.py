@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from ...domain import imports as rules
-from ...domain import sync_plan
+from ...domain import sync_kinds, sync_plan
 from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
 from ...domain.errors import DomainError
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
@@ -157,7 +157,8 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
     return customer.id
 
 
-OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
+# kind -> repository of the documents of ours read back and judged here (a use is judged as its linking Payment)
+OWN_KINDS = {k.name: k.repository for k in sync_kinds.KINDS if k.read_back and k.name != sync_kinds.USE.name}
 OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (recorded when it first comes back)
 
 

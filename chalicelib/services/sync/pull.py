@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ...domain import imports as rules
+from ...domain import sync_kinds
 from ...domain.sync import ConnectionState
 from ...domain.sync_modes import reads_qbo
 from ...ports.qbo import ClientFactory, QboApi
@@ -26,8 +27,9 @@ from ...store.ids import parse_utc
 from .imports import ImportContext, apply_change
 
 logger = logging.getLogger(__name__)
-ENTITIES = ("CreditMemo", "Payment", "Invoice")
-CREDIT_BEARING = ("CreditMemo", "Payment")
+CREDIT_BEARING = ("CreditMemo", "Payment")  # in this order: a memo is imported before the Payments applying it
+ENTITIES = CREDIT_BEARING + tuple(dict.fromkeys(
+    k.document for k in sync_kinds.KINDS if k.read_back and k.document not in CREDIT_BEARING))
 
 
 @dataclass

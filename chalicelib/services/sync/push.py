@@ -16,6 +16,7 @@ from typing import Any, Callable, NamedTuple
 from ...domain import sync_kinds
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
+from ...domain.push_slice import take_slice
 from ...domain.sync import waits_for_order
 from ...domain.sync_modes import TWO_WAY_KINDS, pushes_now, synced_kinds
 from ...ports.qbo import ClientFactory, QboApi
@@ -23,7 +24,7 @@ from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidati
 from ...store import accounts as accounts_store
 from ...store import dead_letters
 from ...store.ids import seconds_since, utc_now
-from ...store.sync_state import pending_objects, release_push_lease, take_push_lease
+from ...store.sync_state import iter_pending, release_push_lease, take_push_lease
 from .context import NoSalesItem, PushContext
 from .documents import BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair, new_document
 from .record import record, repository
@@ -45,12 +46,14 @@ class PushReport:
     waiting: list[tuple[str, str]] = field(default_factory=list)
     qbo_requests: int = 0
     batch_requests: int = 0
+    more: bool = False  # the run stopped at its slice with pushable objects left (the caller hands them back)
 
 
 def push_pending(account_id: str, *, client: QboApi | None = None, limit: int = 500,
                  client_factory: ClientFactory | None = None, sleep: Callable[[Seconds], None] = time.sleep,
                  clock: Callable[[], Seconds] = time.monotonic) -> PushReport:
-    """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
+    """Push up to `limit` of the account's pending objects (domain.push_slice: fresh ones first, oldest first);
+    raises PushDeferred when QBO asks us to come back later. `report.more` says pushable objects were left.
 
     Only an account that pushes now (domain.sync.pushes_now) is pushed: for one that is gone, switched off or no
     longer connected (soft or hard disconnected meanwhile) the hint is dropped, and its pending objects wait for a
@@ -88,7 +91,8 @@ def _push_leased(account_id: str, kinds: frozenset[str], client: QboApi, limit: 
     report = PushReport()
     before = client.session.stats["requests"]
     try:  # what the mode does not push (credits one-way) stays pending here: it goes if the mode widens
-        pending_list = [p for p in pending_objects(account_id, limit) if p.kind in kinds]
+        taken = take_slice(iter_pending(account_id, page_size=min(2 * limit + 2, 1000)), limit, kinds)
+        pending_list, report.more = taken.taken, taken.more
         _push_new_in_batches(ctx, pending_list, report, _BatchPacing(Pacer(), sleep, clock))
         for pending in pending_list:
             if pending.parked or (pending.kind, pending.object_id) in ctx.done:

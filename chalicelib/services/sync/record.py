@@ -13,8 +13,7 @@ KINDS = sync_kinds.NAMES
 
 def repository(book: Ledger, kind: str):
     """The repository holding objects of one sync kind (a use's id is "<credit id>#<use id>")."""
-    return {"customer": book.customers, "invoice": book.invoices, "payment": book.payments,
-            "credit": book.credits, "use": book.uses}[kind]
+    return getattr(book, sync_kinds.BY_NAME[kind].repository)
 
 
 def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:

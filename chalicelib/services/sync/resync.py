@@ -43,6 +43,7 @@ from ...store.credits import to_credit
 from ...store.ledger import Ledger, LedgerBook
 from ...store.models import InvoiceItem, JobItem, PaymentItem
 from ...store.sales import Payments, to_invoice
+from ...store.sync_state import read_state
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
 from .record import record, repository
@@ -228,8 +229,8 @@ def _plan(run: Step, kind: str, after: str | None) -> Batch:
     while len(batch.creates) + len(batch.handed_over) < BATCH_ITEMS:
         page = account_items.page_of_kind(run.account_id, kind, after,
                                           BATCH_ITEMS - len(batch.creates) - len(batch.handed_over))
-        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind)
-        if decide is None:
+        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind, _push_instead)
+        if kind == sync_kinds.CUSTOMER.name:
             _customers(run, page.items, batch)
         else:
             for item in page.items:
@@ -319,6 +320,13 @@ def _use(run: Step, item, batch: Batch) -> None:
     if use.qbo_id or not use.active:
         raise Skip
     batch.handed_over.append(("use", use_key(use.credit_id, use.id)))
+
+
+def _push_instead(run: Step, item, batch: Batch) -> None:
+    """A kind with no re-sync rule of its own goes to the push, one object at a time, unless it is already there."""
+    if read_state(item).qbo_id:
+        raise Skip
+    batch.handed_over.append((batch.kind, item.sk.split("#", 1)[1]))
 
 
 def _item(run: Step) -> Ref:

@@ -1,0 +1,330 @@
+"""Fair across accounts: one account's 5,000-credit import must leave the other accounts' changes fast.
+
+200 accounts, each connected through the real consent flow (POST /qbo/connect → consent → /qbo/callback) to its own
+company in one QBO emulator. The sync path is the real one: DynamoDB Local's table stream → `sync_relay` → an SQS
+FIFO queue (moto; message group = account) → `sync_worker`, run by WORKERS loops at once (the worker Lambda's
+reserved concurrency), all in this process as devstack's pump runs them. As in production, the callers of the API
+and QBO are elsewhere: the emulator and the two loads below run in processes of their own.
+
+- QUIET: 199 accounts each create a credit (POST /credits) every EVERY seconds, at random phases;
+- BULK: the same, while account 0's import script POSTs 5,000 credits one after another.
+A second reader of the table's stream sees each credit leave the pending index with its QBO id: commit → synced.
+Prints the 199's median and p95 in both phases, their ratio, how far the import got, and the setup's time.
+
+Goal: BULK p95 ≤ 2 s and ≤ 1.5 × QUIET p95.
+Usage: python bench/tenants.py [ACCOUNTS=200] [BULK=5000]; TENANTS_EVERY, TENANTS_QUIET_SECONDS,
+TENANTS_BULK_SECONDS and TENANTS_WORKERS tune it; the worker reads SYNC_PUSH_SLICE (the push run's slice).
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+for _name, _value in dict(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1",
+                          LOCAL_DEV="1", OAUTHLIB_INSECURE_TRANSPORT="1",
+                          POWERTOOLS_LOG_LEVEL="WARNING",  # a log line per request would cost the CPU
+                          POWERTOOLS_METRICS_DISABLED="true").items():  # Powertools metrics: one thread each
+    os.environ.setdefault(_name, _value)
+
+EVERY = float(os.environ.get("TENANTS_EVERY", "20"))  # seconds between two changes of one quiet account (10/s: what 2 shared cores carry here)
+WORKERS = int(os.environ.get("TENANTS_WORKERS", "10"))  # the worker Lambda's reserved concurrency
+QUIET_SECONDS = float(os.environ.get("TENANTS_QUIET_SECONDS", "60"))
+BULK_SECONDS = float(os.environ.get("TENANTS_BULK_SECONDS", "150"))  # the 199 are measured this long into the import
+WRITERS = 8  # threads of the quiet load's process
+POLL = 0.02  # the stream reader's pause when it found nothing
+CLIENT_ID = "bench-tenants"  # one OAuth app, 200 companies (as in production: our app, each customer's company)
+
+
+@dataclass
+class Tenant:
+    account_id: str
+    realm_id: str
+    owner: str  # bearer token
+    customer_id: str = ""
+
+
+@dataclass
+class Watch:
+    """Commits waiting to be seen synced, and the lags of those seen, per phase."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    waiting: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)  # (account, credit) → (t, phase)
+    early: dict[tuple[str, str], float] = field(default_factory=dict)  # seen synced before its commit was told
+    lags: dict[str, list[float]] = field(default_factory=dict)
+
+    def committed(self, account_id: str, credit_id: str, at: float, phase: str) -> None:
+        with self.lock:
+            seen = self.early.pop((account_id, credit_id), None)
+            if seen is None:
+                self.waiting[(account_id, credit_id)] = (at, phase)
+            else:
+                self.lags.setdefault(phase, []).append(max(0.0, seen - at))
+
+    def outstanding(self) -> int:
+        with self.lock:
+            return len(self.waiting)
+
+    def synced(self, account_id: str, credit_id: str, at: float) -> None:
+        with self.lock:
+            found = self.waiting.pop((account_id, credit_id), None)
+            if found is None:
+                self.early[(account_id, credit_id)] = at  # or the import's: a few thousand entries at most
+                return
+            committed, phase = found
+            self.lags.setdefault(phase, []).append(at - committed)
+
+
+def api_call(client, method: str, path: str, token: str, body: dict | None = None) -> dict:
+    answer = getattr(client.http, method)(path, body=None if body is None else json.dumps(body),
+                                          headers={"Content-Type": "application/json",
+                                                   "Authorization": f"Bearer {token}"})
+    if answer.status_code >= 300:
+        raise RuntimeError(f"{method.upper()} {path} answered {answer.status_code}: {answer.body[:300]!r}")
+    return json.loads(answer.body)
+
+
+def start_emulator_process() -> tuple[subprocess.Popen, str]:
+    """The QBO emulator in its own process (QBO is not on our workers' CPU); answers it and its URL."""
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "devstack.qbo_emulator", "--port", str(port), "--quiet"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(f"{url}/.well-known/openid_configuration", timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the QBO emulator did not start")
+
+
+def set_up(emulator_url: str, count: int) -> list[Tenant]:
+    """`count` companies under one OAuth client, an account connected to each through the consent flow, and per
+    account a customer and a first credit (the run measures warm accounts, not first pushes)."""
+    import requests
+    from chalice.test import Client
+
+    from app import app
+    from bench.support import connected_account
+    from chalicelib.login_tokens import issue_token
+
+    tenants = []
+    for n in range(count):
+        company = requests.post(f"{emulator_url}/_control/companies", timeout=10,
+                                json={"client_id": CLIENT_ID, "company_name": f"Tenant {n:03d}"}).json()
+        account_id = connected_account(emulator_url, company, name=f"Tenant {n:03d}")
+        tenants.append(Tenant(account_id, company["realm_id"], issue_token("bench-owner", account_id)))
+    with Client(app) as client:
+        for tenant in tenants:
+            tenant.customer_id = api_call(client, "post", "/customers", tenant.owner, {"name": "Wholesale buyer"})["id"]
+            api_call(client, "post", "/credits", tenant.owner, {"customer_id": tenant.customer_id, "amount": "1.00"})
+    return tenants
+
+
+def pending(tenant: Tenant) -> int:
+    from chalicelib.store.sync_state import sync_overview
+
+    return sync_overview(tenant.account_id).pending
+
+
+def watcher(watch: Watch, stop: threading.Event, ready: threading.Event) -> None:
+    """Reads the table's stream (a second reader beside the relay): a credit is synced when an update leaves it out of
+    the pending index with its QBO id. No read per credit, so a slow run does not load the table more."""
+    from chalicelib import config
+    from chalicelib.store.tables import connection
+    from devstack.pump import _streams_client
+
+    arn = connection().client.describe_table(TableName=config.table_name())["Table"]["LatestStreamArn"]
+    streams, iterators, known, last_describe = _streams_client(), {}, set(), 0.0
+    while not stop.is_set():
+        if time.monotonic() - last_describe > 1.0:  # shards close and new ones open
+            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                if shard["ShardId"] not in known:
+                    known.add(shard["ShardId"])
+                    start = "TRIM_HORIZON" if ready.is_set() else "LATEST"  # a shard opened later is read whole
+                    iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=start)["ShardIterator"]
+            last_describe = time.monotonic()
+            ready.set()
+        got = False
+        for shard_id, iterator in list(iterators.items()):
+            answer = streams.get_records(ShardIterator=iterator, Limit=1000)
+            seen = time.perf_counter()  # CLOCK_MONOTONIC: the load processes' commit times compare with it
+            for record in answer.get("Records", []):
+                got = True
+                image = record["dynamodb"].get("NewImage") or {}
+                sk = image.get("sk", {}).get("S", "")
+                if sk.startswith("CREDIT#") and "sync_pk" not in image and "qbo_id" in image:
+                    watch.synced(image["pk"]["S"][2:], sk[len("CREDIT#"):], seen)
+            if answer.get("NextShardIterator"):
+                iterators[shard_id] = answer["NextShardIterator"]
+            else:
+                del iterators[shard_id]
+        if not got:
+            stop.wait(POLL)
+
+
+def start_load(mode: str, task: dict) -> subprocess.Popen:
+    """A load in its own process, as the API's callers are: `quiet` (the 199) or `import` (the bulk account)."""
+    return subprocess.Popen([sys.executable, __file__, f"--{mode}"], env=dict(os.environ, TENANTS_TASK=json.dumps(task)),
+                            stdout=subprocess.PIPE if mode == "quiet" else subprocess.DEVNULL, text=True, cwd=ROOT)
+
+
+def read_commits(process: subprocess.Popen, watch: Watch, bulk_started: list[float]) -> int:
+    """The quiet load's lines "<account> <credit> <commit time>", each put in its phase by its commit time."""
+    count = 0
+    for line in process.stdout:
+        if line.startswith("{"):
+            continue  # a warning logged by the API
+        account_id, credit_id, at = line.split()
+        at = float(at)
+        phase = "quiet" if not bulk_started or at < bulk_started[0] else "bulk"
+        watch.committed(account_id, credit_id, at, phase)
+        count += 1
+    return count
+
+
+def run_quiet() -> None:
+    """Each tenant creates a credit every EVERY s (random phase) for `seconds`; prints each commit."""
+    from chalice.test import Client
+
+    from app import app
+
+    task = json.loads(os.environ["TENANTS_TASK"])
+    tenants = [Tenant(**t) for t in task["tenants"]]
+    rng, client, lock = random.Random(7), Client(app), threading.Lock()
+    end = time.perf_counter() + task["seconds"]
+    due = [(time.perf_counter() + rng.uniform(0, EVERY), n) for n in range(len(tenants))]
+    heapq.heapify(due)
+
+    def change(tenant: Tenant, n: int) -> None:
+        credit = api_call(client, "post", "/credits", tenant.owner,
+                          {"customer_id": tenant.customer_id, "amount": f"{n % 90 + 1}.00"})
+        at = time.perf_counter()
+        with lock:
+            print(tenant.account_id, credit["id"], f"{at:.6f}", flush=True)
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        for n in range(10 ** 9):
+            at, index = heapq.heappop(due)
+            if at >= end:
+                break
+            time.sleep(max(0.0, at - time.perf_counter()))
+            pool.submit(change, tenants[index], n)
+            heapq.heappush(due, (max(at + EVERY, time.perf_counter()), index))
+
+
+def run_import() -> None:
+    """The bulk account's import script: `count` credits through POST /credits, one after another."""
+    from chalice.test import Client
+
+    from app import app
+
+    task = json.loads(os.environ["TENANTS_TASK"])
+    with Client(app) as client:
+        for n in range(task["count"]):
+            api_call(client, "post", "/credits", task["owner"],
+                     {"customer_id": task["customer_id"], "amount": f"{n % 500 + 1}.00", "internal_note": "import"})
+
+
+def summary(lags: list[float]) -> tuple[float, float]:
+    ordered = sorted(lags) or [0.0]
+    return statistics.median(ordered), ordered[max(0, min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1))]
+
+
+def main(count: int, bulk: int) -> None:
+    from bench.support import local_table
+
+    with local_table():
+        from devstack.pump import SyncPump
+
+        emulator, emulator_url = start_emulator_process()
+        # the queue's visibility timeout as deployed (deploy/resources.json): a long run is not delivered twice
+        pump = SyncPump(sweep_every=3600, workers=WORKERS, visibility_timeout=180).start()
+        try:
+            measure(count, bulk, emulator_url, pump)
+        finally:
+            pump.stop()
+            emulator.kill()
+
+
+def measure(count: int, bulk: int, emulator_url: str, pump) -> None:
+    started = time.perf_counter()
+    tenants = set_up(emulator_url, count)
+    setup_seconds = time.perf_counter() - started
+    print(f"setup: {count} companies, and {count} accounts connected through POST /qbo/connect → consent → "
+          f"/qbo/callback: {setup_seconds:.1f} s ({1000 * setup_seconds / count:.0f} ms an account, with a customer "
+          f"and a first credit each)", flush=True)
+    deadline = time.monotonic() + 300
+    while any(pending(t) for t in tenants) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    print(f"warm: every account's customer and first credit synced {time.perf_counter() - started:.1f} s after the "
+          f"setup began", flush=True)
+    watch, stop, ready, bulk_started = Watch(), threading.Event(), threading.Event(), []
+    threading.Thread(target=watcher, args=(watch, stop, ready), daemon=True).start()
+    ready.wait(30)
+    bulky, quiet = tenants[0], tenants[1:]
+    load = start_load("quiet", {"tenants": [asdict(t) for t in quiet], "seconds": QUIET_SECONDS + BULK_SECONDS})
+    reading = ThreadPoolExecutor(1).submit(read_commits, load, watch, bulk_started)
+    time.sleep(QUIET_SECONDS)
+    bulk_started.append(time.perf_counter())
+    importing = start_load("import", {"owner": bulky.owner, "customer_id": bulky.customer_id, "count": bulk})
+    committed = reading.result()
+    left = pending(bulky)
+    drain = time.monotonic() + 60
+    while watch.outstanding() and time.monotonic() < drain:
+        time.sleep(0.2)
+    stop.set()
+    report(watch, committed, count, bulk, bulky, left, emulator_url, pump)
+    importing.kill()
+
+
+def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, left: int, emulator_url: str,
+           pump) -> None:
+    import requests
+
+    quiet, busy = summary(watch.lags.get("quiet", [])), summary(watch.lags.get("bulk", []))
+    print(f"load: {count - 1} accounts, a credit each every {EVERY:g} s ({(count - 1) / EVERY:.0f}/s offered, "
+          f"{committed} committed); {WORKERS} worker loops; SYNC_PUSH_SLICE="
+          f"{os.environ.get('SYNC_PUSH_SLICE', '(default)')}")
+    print(f"the {count - 1}, commit → synced, without the bulk account ({len(watch.lags.get('quiet', []))} credits in "
+          f"{QUIET_SECONDS:g} s): median {1000 * quiet[0]:.0f} ms, p95 {1000 * quiet[1]:.0f} ms")
+    print(f"the {count - 1}, commit → synced, while one account imports {bulk} credits "
+          f"({len(watch.lags.get('bulk', []))} credits in its first {BULK_SECONDS:g} s): median "
+          f"{1000 * busy[0]:.0f} ms, p95 {1000 * busy[1]:.0f} ms; p95 {busy[1] / max(quiet[1], 1e-9):.2f} x the "
+          f"quiet run's (goal: ≤ 2000 ms and ≤ 1.5 x)")
+    company = f"{emulator_url}/_control/companies/{bulky.realm_id}"
+    stats = requests.get(f"{company}/stats", timeout=10).json()
+    memos = len(requests.get(f"{company}/books", timeout=60).json()["objects"].get("CreditMemo", []))
+    print(f"bulk account after {BULK_SECONDS:g} s: {memos - 1} of its {bulk} credits in its books, {left} pending; "
+          f"QBO requests {stats.get('requests', 0)}, throttled (429) {stats.get('status_429', 0)}")
+    print(f"pump: {pump.stats.worker_batches} worker batches, {pump.stats.messages} messages, "
+          f"{pump.stats.failures} handed back, errors {len(pump.stats.errors)}; not seen synced after a 60 s drain: "
+          f"{watch.outstanding()}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--quiet"]:
+        run_quiet()
+    elif sys.argv[1:2] == ["--import"]:
+        run_import()
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, int(sys.argv[2]) if len(sys.argv) > 2 else 5000)
