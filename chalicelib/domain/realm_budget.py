@@ -38,10 +38,10 @@ class BudgetLimits:
     batches_per_minute: int = BATCHES_PER_MINUTE
     in_flight: int = 10
     burst: int = 5  # requests an idle realm lets go at once
-    block: int = 25  # most request cells one take asks for
+    block: int = 10  # most request cells one take asks for (1.25 s of the rate: a batch waits behind no more)
     hold: Seconds = 1.0  # how late after its cell (and the burst) a request may still go
     margin: Seconds = 0.5  # allowance for the network and for clocks that differ between hosts
-    lease: Seconds = 10.0  # a slot lasts this long after its last renewal (at least as long as a request may take)
+    lease: Seconds = 10.0  # a slot lasts this long past the latest request it may carry: renewed once per lease
     slow_for: Seconds = 60.0  # a 429 lowers the realm's rate this long
     min_factor: float = 0.125  # never slower than this share of the rate
 
@@ -160,9 +160,9 @@ def granted(taken: Draw, after: RealmBudget, limits: BudgetLimits) -> Grant:
 
 
 def block_size(spent: int, limits: BudgetLimits) -> int:
-    """How many request cells to take: twice what the last block served (a process that sends little takes
-    little, as an unused cell is a request nobody else can make), between one burst and `block`."""
-    return max(min(limits.burst + 1, limits.block), min(limits.block, 2 * spent))
+    """How many request cells to take: twice what the last block served, between one and `block`. A process that
+    sends little takes little, as a cell it lets lapse is a request nobody else can make."""
+    return max(1, min(limits.block, 2 * spent))
 
 
 def learn(state: RealmBudget, now: Seconds, pause: Seconds, limits: BudgetLimits) -> RealmBudget:

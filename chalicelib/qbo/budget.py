@@ -74,7 +74,8 @@ class _Holder:
                     self.stats["batches" if batch else "requests" if slotted else "oauth"] += 1
                 else:
                     ends = times[1] if times else now + limits.request_window  # where a new cell would end, idle
-                    need = max(now + limits.lease, ends + request_seconds)
+                    # the slot outlives this request by a lease, so one renewal serves the next lease's requests too
+                    need = ends + request_seconds + limits.lease
                     wait = self._take(now, batch, slotted, need, limits, store)
             if times is None or slot is None:
                 if wait > 0:
@@ -104,7 +105,7 @@ class _Holder:
         wants_batch = batch and not self.stash.batch_cells
         if wants_batch and not self.served:
             singles = 0  # a process sending only batches takes no cells for single requests
-        slot = self._new_slot() if slotted else None
+        slot, conflicted = self._new_slot() if slotted else None, False
         for attempt in range(MAX_TRIES):
             if slot is not None and not admits(self.seen, slot, limits):
                 lapsed = lapsed_slots(self.seen, now, limits)
@@ -119,10 +120,11 @@ class _Holder:
             try:
                 after = store.take(self.realm_id, guess, taken, slot, lease_until, limits.in_flight)
             except BudgetConflict as conflict:
-                self.seen = conflict.current
+                self.seen, conflicted = conflict.current, True
                 self.stats["conflicts"] += 1
                 continue
-            self.contended = after.tat - taken.step > start_of(self.seen, taken) + 1e-6  # others moved it since
+            # others are drawing if our guess was stale or they moved the stream since our view of it
+            self.contended = conflicted or after.tat - taken.step > start_of(self.seen, taken) + 1e-6
             self.seen, self.served = after, 0
             self.stash.add(granted(taken, after, limits))
             if slot is not None:
@@ -197,8 +199,10 @@ class RealmBudgets:
                 logger.warning("the realm budget of %s could not learn a 429: %s", realm_id, error)
 
     def stats(self, realm_id: str) -> Counter:
-        """What this process did with the company's budget: requests, batches, oauth, takes, conflicts, waits."""
-        return Counter(self.holder(realm_id).stats)
+        """What this process did with the company's budget: requests, batches, oauth, takes, conflicts, waits, and
+        the cells it let lapse (taken, never sent on: capacity lost to every process)."""
+        holder = self.holder(realm_id)
+        return Counter(holder.stats, lapsed=holder.stash.lapsed + holder.stash.batch_lapsed)
 
     def _acquire(self, holder: _Holder, batch: bool, slotted: bool, request_seconds: Seconds,
                  limits: BudgetLimits) -> str:

@@ -96,6 +96,22 @@ def test_without_the_budget_the_same_processes_overrun_the_company(qbo_account, 
     assert round_robin(clients, 60) > 0 and realm.stats()["status_429"] > 0
 
 
+def test_a_process_writes_the_budget_once_per_block_not_once_per_request(qbo_account, monkeypatch):
+    """The budget's cost: 60 requests in a row take 1, 2, 4, 8 and then 10 cells a write (slots renewed with them),
+    and no cell taken goes unused."""
+    realm = qbo_account.realm
+    realm.limits(enabled=True, per_minute=500, batch_per_minute=40, concurrent=10)
+    budget_env(monkeypatch, requests_per_minute=500, batches_per_minute=40, block=10)
+    virtual = Virtual(realm)
+    process = RealmBudgets(virtual.clock, virtual.sleep)
+    client = client_of(qbo_account, process)
+    for _ in range(60):
+        client.query("SELECT * FROM Customer MAXRESULTS 1")
+    stats = process.stats(realm.realm_id)
+    assert stats["requests"] == 60 and stats["throttled"] == 0
+    assert stats["takes"] + stats["conflicts"] <= 10 and stats["lapsed"] == 0
+
+
 def reads_in_threads(clients: list, reads: int) -> list:
     errors: list = []
 
@@ -157,9 +173,11 @@ def test_a_429_from_qbo_slows_the_company_down_for_every_process(qbo_account, mo
     learned = DynamoBudgetStore().current(realm.realm_id)
     assert learned.factor == 0.5 and learned.slow_until > learned.tat
     assert first.stats(realm.realm_id)["throttled"] == 1
+    before = DynamoBudgetStore().current(realm.realm_id).tat
     client_of(qbo_account, second).read("CompanyInfo", realm.realm_id)
-    cells = second.holder(realm.realm_id).stash.cells  # the rest of its block: spaced at half the rate
-    assert cells and cells[1] - cells[0] == pytest.approx(2 * BudgetLimits().request_interval())
+    after = DynamoBudgetStore().current(realm.realm_id).tat  # the other process's cell: spaced at half the rate
+    assert second.stats(realm.realm_id)["takes"] == 1
+    assert after - before == pytest.approx(2 * BudgetLimits().request_interval())
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

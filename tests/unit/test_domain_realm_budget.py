@@ -105,7 +105,7 @@ def test_a_process_sending_at_the_worst_moments_still_stays_within_the_limits(li
 
 def test_the_bound_is_tight_so_a_shorter_interval_would_overrun_a_minute():
     limits = BudgetLimits()
-    assert sends_in_any_minute(worst_case(limits, [0.0] * 40, 10, batch=False)) == 500
+    assert sends_in_any_minute(worst_case(limits, [0.0] * 100, 10, batch=False)) == 500  # 1,000 cells
     assert sends_in_any_minute(worst_case(limits, [0.0] * 40, 10, batch=True)) == 40
 
 
@@ -200,8 +200,9 @@ def test_the_rate_never_falls_below_its_floor(moments):
 @given(st.integers(0, 1000))
 def test_blocks_follow_what_a_process_spends(spent):
     limits = BudgetLimits()
-    assert min(limits.burst + 1, limits.block) <= block_size(spent, limits) <= limits.block
-    assert block_size(2, limits) == limits.burst + 1 and block_size(100, limits) == limits.block
+    assert 1 <= block_size(spent, limits) <= limits.block
+    assert block_size(spent, limits) <= max(1, 2 * spent)  # never much more than the process used last time
+    assert block_size(0, limits) == 1 and block_size(2, limits) == 4 and block_size(100, limits) == limits.block
 
 
 def test_slots_are_at_most_in_flight_and_lapse_a_margin_after_their_lease():
