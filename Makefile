@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(PY) bench/retries.py
 	$(PY) bench/cost.py
 	$(PY) bench/tenants.py
+	$(PY) bench/realm_budget.py
 
 # A long seeded soak (tests/soak): N operations per seed, each seed a fresh account and realm; `make test` runs a
 # short one. A failure prints the seed and the shortest failing prefix: `make soak N=<prefix> SEED=<seed>` re-runs it.

@@ -37,9 +37,11 @@ from cost_prices import (MONTH_MINUTES, PRICE_LIST_DATE, Usage, configured_memor
 from cost_stack import build, seed
 
 # --- inputs to set from other benches ---------------------------------------------------------------------------------
-# The per-realm QBO request budget kept in DynamoDB (DESIGN §7, throttling) adds DynamoDB requests to every QBO
-# request. Set this from that budget's bench; 0 until it exists. Each such request is priced as one conditional
-# UpdateItem of an item under 1 KB (REALM_BUDGET_WRU_PER_REQUEST).
+# The per-realm QBO request budget kept in DynamoDB (DESIGN §7, throttling; README "Realm budget") adds DynamoDB
+# requests to QBO requests. It is on in this run, so its writes are counted and sized with the others: 0 here, or
+# they would be counted twice. Set it (bench/realm_budget.py prints a figure) only to price the budget into a run made
+# with QBO_REALM_BUDGET=off: each such request is one conditional UpdateItem of an item under 1 KB
+# (REALM_BUDGET_WRU_PER_REQUEST).
 DYNAMODB_REQUESTS_PER_QBO_REQUEST_OF_THE_REALM_BUDGET = 0.0
 REALM_BUDGET_WRU_PER_REQUEST = 1.0
 # Assumed time of one QBO request on the worker's clock (the emulator answers in a few ms, QBO in a few hundred).

@@ -37,21 +37,30 @@ def local_table():
 
 
 class CallCounter:
-    """Counts DynamoDB API calls made by every client the service uses (PynamoDB's and boto3's)."""
+    """Counts DynamoDB API calls made by every client the service uses (PynamoDB's and boto3's); `budget_calls`
+    counts those on a realm budget's item (sk "BUDGET", chalicelib/store/realm_budget.py) among them."""
 
     def __init__(self):
         from chalicelib.store.tables import connection, dynamodb_client
 
         self.calls: Counter[str] = Counter()
+        self.budget_calls: Counter[str] = Counter()
         for client in {id(c): c for c in (connection().client, dynamodb_client())}.values():  # may be one
             client.meta.events.register("before-call.dynamodb.*", self._count)
+            client.meta.events.register("before-parameter-build.dynamodb.*", self._classify)
 
     def _count(self, model, **_kwargs):
         self.calls[model.name] += 1
 
+    def _classify(self, params, model, **_kwargs):
+        key = params.get("Key") or params.get("Item") or {}
+        if key.get("sk", {}).get("S") == "BUDGET":
+            self.budget_calls[model.name] += 1
+
     @contextmanager
     def measure(self):
         self.calls.clear()
+        self.budget_calls.clear()
         yield self.calls
 
     @staticmethod

@@ -22,6 +22,11 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("LOCAL_DEV", "1")  # the documented dev JWT secret is accepted only in local runs
 os.environ.pop("AWS_PROFILE", None)
+# Most tests switch the emulator's limits off to make many QBO requests quickly: the realm budget's pace is as high
+# here, while its bookkeeping (a DynamoDB item per realm, cells, slots) runs in every test that calls QBO.
+# tests/qbo/test_realm_budget.py gives it Intuit's numbers.
+os.environ.setdefault("QBO_BUDGET_REQUESTS_PER_MINUTE", "600000")
+os.environ.setdefault("QBO_BUDGET_BATCHES_PER_MINUTE", "60000")
 
 from chalicelib import bootstrap  # noqa: E402 (after the environment above)
 

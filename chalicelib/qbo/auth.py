@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from ..ports.tokens import QboConnection, TokenConflictError, TokenStore
+from .budget import BUDGETS
 from .config import QboSettings
 from .errors import QboAuthError, QboNotConnectedError
 
@@ -17,15 +18,18 @@ def utcnow() -> datetime:
 
 def build_auth_client(settings: QboSettings, access_token: str | None = None, refresh_token: str | None = None,
                       realm_id: str | None = None) -> Any:
-    """intuit-oauth AuthClient for production, sandbox or an emulator discovery URL, with request timeouts."""
+    """intuit-oauth AuthClient for production, sandbox or an emulator discovery URL, with request timeouts; its
+    calls about a company (code exchange, refresh, revoke: every POST) spend a cell of that company's budget."""
     from intuitlib.client import AuthClient
 
     timeout = (settings.connect_timeout, settings.read_timeout)
 
     class _TimeoutAuthClient(AuthClient):
-        def request(self, *args: Any, **kwargs: Any) -> Any:
+        def request(self, method: str, *args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("timeout", timeout)
-            return super().request(*args, **kwargs)
+            if method.upper() == "POST":
+                BUDGETS.spend(getattr(self, "realm_id", None) or realm_id)
+            return super().request(method, *args, **kwargs)
 
     return _TimeoutAuthClient(settings.client_id, settings.client_secret, settings.redirect_uri,
                               settings.environment, access_token=access_token, refresh_token=refresh_token,

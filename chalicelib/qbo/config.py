@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
+
+from ..domain.realm_budget import BudgetLimits
 
 PRODUCTION_API = "https://quickbooks.api.intuit.com/v3"
 SANDBOX_API = "https://sandbox-quickbooks.api.intuit.com/v3"
@@ -59,3 +61,30 @@ def default_api_base(environment: str) -> str:
         return SANDBOX_API
     parts = urlsplit(environment)
     return f"{parts.scheme}://{parts.netloc}/v3"
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """The realm budget (chalicelib/qbo/budget.py): on unless QBO_REALM_BUDGET=off, and the limits it keeps."""
+
+    enabled: bool
+    limits: BudgetLimits
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "BudgetSettings":
+        """QBO_REALM_BUDGET (on | off) and QBO_BUDGET_* (defaults: Intuit's limits; see README, "Realm budget")."""
+        env = os.environ if env is None else env
+        base = BudgetLimits()
+
+        def number(name: str, default: float, kind: type = int) -> Any:
+            raw = env.get(f"QBO_BUDGET_{name}", "").strip()
+            return kind(raw) if raw else default
+
+        limits = BudgetLimits(
+            requests_per_minute=number("REQUESTS_PER_MINUTE", base.requests_per_minute),
+            batches_per_minute=number("BATCHES_PER_MINUTE", base.batches_per_minute),
+            in_flight=number("IN_FLIGHT", base.in_flight), burst=number("BURST", base.burst),
+            block=number("BLOCK", base.block), hold=number("HOLD_SECONDS", base.hold, float),
+            margin=number("MARGIN_SECONDS", base.margin, float), lease=number("LEASE_SECONDS", base.lease, float),
+            slow_for=number("SLOW_SECONDS", base.slow_for, float))
+        return cls(env.get("QBO_REALM_BUDGET", "on").strip().lower() not in ("off", "0", "false", "no"), limits)

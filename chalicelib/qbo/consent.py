@@ -141,9 +141,10 @@ def opens_realm(tokens: ExchangedTokens, realm_id: str, settings: QboSettings | 
     return True
 
 
-def revoke(refresh_token: str, settings: QboSettings | None = None) -> bool:
-    """Revoke a refresh token (and its access tokens) at Intuit; False when Intuit could not be told."""
-    auth = build_auth_client(settings or QboSettings.from_env())
+def revoke(refresh_token: str, settings: QboSettings | None = None, *, realm_id: str | None = None) -> bool:
+    """Revoke a refresh token (and its access tokens) at Intuit; False when Intuit could not be told. `realm_id`:
+    the company they opened, whose budget the call spends."""
+    auth = build_auth_client(settings or QboSettings.from_env(), realm_id=realm_id)
     try:
         return bool(auth.revoke(token=refresh_token))
     except Exception:  # AuthClientError or a network failure: the caller drops the tokens anyway

@@ -62,6 +62,7 @@ class PendingRevocation:
     account_id: str
     revocation_id: str
     refresh_token: str
+    realm_id: str | None = None  # the company they opened (its budget pays for the revoke call)
 
 
 def realm_pk(realm_id: str) -> str:
@@ -216,7 +217,7 @@ def disconnect(account: AccountItem, target: Connection, job: JobItem | None = N
         with TransactWrite(connection=connection()) as tx:
             if item is not None:
                 current = _connection(account_id, item)
-                pending = PendingRevocation(account_id, new_id(), current.refresh_token)
+                pending = PendingRevocation(account_id, new_id(), current.refresh_token, current.realm_id)
                 tx.delete(item)
                 tx.save(_revocation_item(pending, current), condition=RevocationItem.pk.does_not_exist())
             if target.state is ConnectionState.NONE and account.qbo_realm_id:
@@ -247,7 +248,8 @@ def pending_revocations(account_id: str) -> list[PendingRevocation]:
     for item in RevocationItem.query(account_pk(account_id), RevocationItem.sk.startswith(REVOKE_PREFIX),
                                      consistent_read=True):
         tokens = _opened(account_id, Sealed(item.sealed_tokens, item.data_key, item.key_source))
-        found.append(PendingRevocation(account_id, item.sk.removeprefix(REVOKE_PREFIX), tokens["refresh"]))
+        found.append(PendingRevocation(account_id, item.sk.removeprefix(REVOKE_PREFIX), tokens["refresh"],
+                                       item.realm_id))
     return found
 
 

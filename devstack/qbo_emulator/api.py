@@ -49,8 +49,12 @@ def handle(state: EmulatorState, method: str, realm: str, parts: list[str], para
     with company.lock:
         company.stats["requests"] += 1
     plan = company.faults
-    if not company.limiter.acquire(company.clock.timestamp(), parts[:1] == ["batch"]):
+    is_batch = parts[:1] == ["batch"]
+    if not company.limiter.acquire(company.clock.timestamp(), is_batch):
         return _count(company, fault_reply(faults.throttled(), company, plan.throttle_xml))
+    if is_batch:
+        with company.lock:
+            company.stats["batch_requests"] += 1  # batches the limits let through (benches compute floors from it)
     try:
         with company.lock:
             throttle = plan.throttle_next > 0 or (plan.throttle_fraction > 0 and plan._rng.random() < plan.throttle_fraction)

@@ -80,7 +80,7 @@ def complete_connect(*, code: str | None, state: str | None, realm_id: str | Non
     try:
         _establish(claims.account_id, account, target, tokens)
     except Exception:
-        _revoke_unused(tokens)
+        _revoke_unused(tokens, realm_id)
         raise
     logger.info("account %s connected to QBO company %s", claims.account_id, realm_id)
     _push_now(claims.account_id)
@@ -128,11 +128,11 @@ def _verify_realm(tokens: consent.ExchangedTokens, realm_id: str) -> None:
     try:
         opened = consent.opens_realm(tokens, realm_id)
     except consent.QboUnreachable as error:
-        _revoke_unused(tokens)
+        _revoke_unused(tokens, realm_id)
         raise QboUnreachable(f"QuickBooks could not be reached to confirm the company ({error}); nothing was "
                              "connected, start again from Connect") from None
     if not opened:
-        _revoke_unused(tokens)
+        _revoke_unused(tokens, realm_id)
         raise RealmUnverified("QuickBooks did not confirm that this authorization opens company "
                               f"{realm_id}; nothing was connected", details={"realm_id": realm_id})
 
@@ -151,8 +151,8 @@ def _establish(account_id: str, account, target: Connection, tokens: consent.Exc
         target = rules.connect(_connection(account), target.realm_id)
 
 
-def _revoke_unused(tokens: consent.ExchangedTokens) -> None:
-    if not consent.revoke(tokens.refresh_token):
+def _revoke_unused(tokens: consent.ExchangedTokens, realm_id: str) -> None:
+    if not consent.revoke(tokens.refresh_token, realm_id=realm_id):
         logger.warning("QBO tokens of a refused connection could not be revoked; they were never stored")
 
 
@@ -194,7 +194,7 @@ def revoke_dropped(pending: connections.PendingRevocation | None) -> bool:
     """Revoke tokens a disconnect dropped; a failure is logged, kept and handed to the queue for another try."""
     if pending is None:
         return False
-    if consent.revoke(pending.refresh_token):
+    if consent.revoke(pending.refresh_token, realm_id=pending.realm_id):
         connections.revoked(pending)
         return True
     logger.warning("QBO token revoke failed for account %s; kept and retried from the sync queue", pending.account_id)
@@ -211,7 +211,7 @@ def retry_revocations(account_id: str) -> int:
     so the message comes back (and ends in the dead-letter queue, on the status panel, if it never succeeds)."""
     left = 0
     for pending in connections.pending_revocations(account_id):
-        if consent.revoke(pending.refresh_token):
+        if consent.revoke(pending.refresh_token, realm_id=pending.realm_id):
             connections.revoked(pending)
         else:
             connections.revoke_failed(pending)
