@@ -9,8 +9,8 @@ mutants phase 1 left alive against the HTTP tests of payments, credits and retur
 Which unit tests kill which module (KILLERS below; the module's own test files first, since `-x` stops at the
 first failure, and a baseline run of them on the pristine module must pass before any mutant is judged):
 - a leaf rule module (aging, allocation, connection, customers, history, imports, legacy, pacing, payments,
-  permissions, push_slice, qbo_steps, returns, settings, sync_plan): the unit test files that import it, directly
-  or through the module that uses it (the planner's include the money-location model's), plus
+  permissions, push_slice, qbo_steps, realm_budget, returns, settings, sync_plan): the unit test files that import
+  it, directly or through the module that uses it (the planner's include the money-location model's), plus
   test_rules_values.py (value objects stay frozen) where it declares any;
 - a module the others build on (credits, errors, invoices, locations, money, sync): its own tests, then all the pure
   rule tests (RULES: tests/unit/test_domain_*, test_rules_*, test_qbo_mapping, test_sync_workers), since a rule
@@ -78,6 +78,7 @@ KILLERS: dict[str, list[str]] = {  # module stem -> its killing unit tests, own 
                   "test_domain_reissue.py"],
     "qbo_steps": ["test_domain_sync_plan.py"],
     "push_slice": ["test_domain_push_slice.py"],
+    "realm_budget": ["test_domain_realm_budget.py"],
 }
 
 

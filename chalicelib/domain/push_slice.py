@@ -43,7 +43,7 @@ def take_slice(pending: Iterable[P], size: int, kinds: frozenset[str]) -> PushSl
         if not entry.retrying:
             fresh.append((n, entry))
             if len(fresh) > size:  # the slice is all fresh, and more are left: no need to read on
-                continue
+                break
         elif len(retrying) <= size:
             retrying.append((n, entry))
     chosen = fresh[:size] + retrying[:max(0, size - len(fresh))]
