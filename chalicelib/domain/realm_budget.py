@@ -155,7 +155,7 @@ def granted(taken: Draw, after: RealmBudget, limits: BudgetLimits) -> Grant:
     """The cells of a take, read back from the request stream as the take left it (it ends with the take's cells)."""
     start = after.tat - taken.step
     first = start + taken.interval if taken.batch else start
-    return Grant(tuple(first + i / taken.interval for i in range(taken.requests)),
+    return Grant(tuple(first + i * taken.interval for i in range(taken.requests)),
                  (start,) if taken.batch else (), limits.request_window, limits.batch_window)
 
 
