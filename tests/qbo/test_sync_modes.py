@@ -170,3 +170,50 @@ def test_switching_two_way_off_goes_back_to_one_way_and_deletes_nothing_in_qbo(o
     assert [m["DocNumber"] for m in _books(realm, "CreditMemo")] == [first["number"]]  # nothing deleted, nothing new
     assert owner.get(f"/credits/{later['id']}").json["sync_status"] == "not_synced"
     assert owner.get("/qbo/parity").json["differences"] == []
+
+
+def _worker(account: Account) -> None:
+    """What the sync worker does meanwhile: the switch's job steps it was handed, then the account's pushes."""
+    if account.hints and account.staff.get(f"/qbo/jobs/{account.hints[-1]}").json["status"] == "running":
+        _drain(account)
+    for _ in range(3):
+        _push(account)
+
+
+def test_switching_two_way_on_while_softly_disconnected_pushes_the_credits_once_reconnected(one_way, realm):
+    """Found by the soak: staff switched two-way on while the account was softly disconnected; once reconnected it
+    read two_way with nothing pending, while its credits and uses never reached QBO (parity: missing_in_qbo)."""
+    owner, staff = one_way.owner, one_way.staff
+    made = _ledger(one_way)
+    _push(one_way)
+    assert staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
+    switched = staff.patch("/settings", {"qbo_credit_sync": True})
+    assert switched.status == 200 and switched.json["qbo_sync_job"]["kind"] == "credit_sync", switched.body
+    _worker(one_way)  # marked while paused: pending, nothing pushed
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["stopped"]) == ("done", "paused"), job
+    # the manual credit, its use and the overpayment credit wait for the reconnect
+    assert owner.get("/qbo/status").json["pending"] == 3 and _books(realm, "CreditMemo") == []
+
+    consent.connect(owner, realm)
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "synced"
+    assert _invoice_in_qbo(realm, owner.get(f"/invoices/{made['partly']['invoice_id']}").json["number"])[
+        "Balance"] == Decimal("0.00")
+
+
+def test_a_soft_disconnect_while_the_switch_runs_leaves_its_credits_to_the_reconnect(one_way, realm):
+    """A soft disconnect used to stop the switch's job half way: what it had not marked yet stayed out of QBO, and
+    with two-way already on, no new switch could start it again."""
+    owner, staff = one_way.owner, one_way.staff
+    made = _ledger(one_way)
+    _push(one_way)
+    switched = staff.patch("/settings", {"qbo_credit_sync": True})
+    assert switched.status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200  # before any step of the job ran
+    _worker(one_way)
+    consent.connect(owner, realm)
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "synced"

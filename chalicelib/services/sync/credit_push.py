@@ -3,13 +3,17 @@
 The job runs in the account's push message group, so its steps and the account's pushes never overlap: it marks
 credits and uses pending a page at a time (the regular push engine then pushes them: their memos, the linking
 Payments, the tender Payments whose unapplied amount their uses spend), then pushes until nothing of them waits.
+Switched on while softly disconnected (or disconnected softly meanwhile), it marks everything and ends `done` with
+`stopped: paused`: reconnecting to the company pushes what it marked.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Callable
 
+from ...domain.sync_modes import pushes_now
 from ...store import account_items
+from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.ledger import Ledger
 from ...store.models import JobItem
@@ -72,6 +76,10 @@ def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | 
     (listed on the status panel too)."""
     from .push import push_pending
 
+    if not pushes_now(accounts_store.connection_of(accounts_store.get_account(account_id))):
+        # softly disconnected: everything is marked, and reconnecting to the company pushes it (its push hint)
+        job_store.finish(job, job_store.DONE, stopped="paused")
+        return False
     report = push_pending(account_id, client_factory=client_factory)
     left = sync_overview(account_id, kinds=CREDIT_KINDS)
     job.done = max(int(job.done or 0), int(job.total or 0) - left.pending - len(left.parked))
