@@ -217,3 +217,34 @@ def test_a_soft_disconnect_while_the_switch_runs_leaves_its_credits_to_the_recon
     _worker(one_way)
     assert owner.get("/qbo/parity").json["differences"] == []
     assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "synced"
+
+
+def test_switching_two_way_on_again_removes_what_one_way_voided_meanwhile(one_way, realm):
+    """Found by the soak: a credit use pushed while two-way was on, voided after switching off (one-way pushes no
+    use), stayed in QBO after switching on again: its linking Payment (or its line on an overpayment's Payment)
+    kept the invoice paid there. The switch's job pushes every use QBO still holds, voided ones too."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _worker(one_way)
+    credit = owner.post("/credits", {"customer_id": one_way.customers[0], "amount": "30.00"}).json
+    sale = _sale(owner, one_way.customers[0], "50.00")
+    by_memo = _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": credit["id"], "amount": "20.00"}])
+    over = _pay(owner, _sale(owner, one_way.customers[1], "40.00")["invoice_id"], "60.00")
+    other = _sale(owner, one_way.customers[1], "15.00")
+    by_line = _pay(owner, other["invoice_id"], None,
+                   credits=[{"credit_id": over["overpayment_credit_id"], "amount": "15.00"}])
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    for payment in (by_memo, by_line):
+        assert owner.post(f"/payments/{payment['id']}/void", {}).status == 200
+    _worker(one_way)
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _worker(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["failed"]) == ("done", 0), job
+    assert owner.get("/qbo/parity").json["differences"] == []
+    for invoice in (sale, other):
+        shown = owner.get(f"/invoices/{invoice['invoice_id']}").json
+        assert _invoice_in_qbo(realm, shown["number"])["Balance"] == Decimal(shown["balance"])
