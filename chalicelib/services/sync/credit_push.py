@@ -44,12 +44,12 @@ def step(job: JobItem, *, budget: int = PAGE, client_factory: Callable[[str], An
 def _mark(account_id: str, credit_id: str) -> int:
     """Make a credit and its uses pending (what QBO must show of them now): the active ones, and those voided while
     one-way whose document a two-way past left in QBO (their push removes it); answers how many were marked.
-    A credit the accountant's document owns (imported, never reissued) is QBO's: nothing of it is pushed."""
+    A credit the accountant's document owns (imported, never reissued) is QBO's and is not marked; its uses are ours
+    (our linking Payments, our lines on their Payment) and are, but for those the accountant applied in QBO."""
     book = Ledger.reading(account_id)
     credit = book.credits.get(credit_id)
-    if credit.owned_by_qbo:
-        return 1
-    uses = [f"{u.credit_id}#{u.id}" for u in book.uses.of_credit(credit_id) if u.active or u.sync.qbo_id]
+    uses = [f"{u.credit_id}#{u.id}" for u in book.uses.of_credit(credit_id)
+            if (u.active or u.sync.qbo_id) and not u.from_qbo]
     for start in range(0, len(uses), MAX_PER_TRANSACTION):
         chunk = uses[start:start + MAX_PER_TRANSACTION]
         run_in_transaction(account_id, lambda uow, chunk=chunk: _touch(uow, "use", chunk))
@@ -57,7 +57,7 @@ def _mark(account_id: str, credit_id: str) -> int:
     holders = [credit.origin_payment_id] if credit.origin_payment_id and uses else []
 
     def mark(uow: UnitOfWork) -> None:
-        _touch(uow, "credit", [credit_id])
+        _touch(uow, "credit", [] if credit.owned_by_qbo else [credit_id])
         _touch(uow, "payment", holders)
 
     run_in_transaction(account_id, mark)
