@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import requests
 
 from tests.conftest import Account
 from tests.qbo import consent
@@ -286,3 +287,61 @@ def test_switching_two_way_on_again_pushes_the_uses_of_credits_imported_from_qbo
     assert owner.get("/qbo/parity").json["differences"] == []
     shown = owner.get(f"/invoices/{later['invoice_id']}").json
     assert shown["sync_status"] == "synced" and _invoice_in_qbo(realm, shown["number"])["Balance"] == Decimal("0.00")
+
+
+def _jobs(account: Account) -> None:
+    """The worker: every job step it was handed (a hard disconnect's clearing, a re-sync, the switch's push)."""
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.jobs import run_job
+
+    for _ in range(100):
+        running = [j for j in dict.fromkeys(account.hints)
+                   if account.staff.get(f"/qbo/jobs/{j}").json["status"] == "running"]
+        if not running:
+            return
+        run_job(running[0], client_factory=build_client, sleep=lambda seconds: None)
+
+
+def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way, realm):
+    """Found by the soak: switched on for a company connected after a hard disconnect, before its re-sync, the job
+    ended `failed` with `failed: 0` and no errors: a use of a credit imported from the accountant's Payment in the
+    old company waited, unseen, for a document only the re-sync makes. The job lists what still waits and why, the
+    use says at once that the re-sync reissues its credit, and the re-sync then brings everything in line."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _jobs(one_way)
+    sale = _sale(owner, one_way.customers[0], "30.00")
+    _push(one_way)
+    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
+        "CustomerRef"]["value"]
+    unapplied = realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
+    _pull(realm)
+    [imported] = owner.get("/credits?source=qbo").json["data"]
+    assert imported["qbo_id"] == unapplied["Id"]
+    _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["id"], "amount": "20.00"}])
+    _push(one_way)
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
+    _jobs(one_way)
+    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
+                          timeout=10).json()
+    Realm(realm.emulator, other).limits(enabled=False)
+    consent.connect(owner, realm, other["realm_id"])
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _jobs(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert job["status"] == "failed" and job["failed"] == len(job["errors"]) >= 1, job
+    assert all("re-sync" in error["message"] for error in job["errors"]), job["errors"]
+    shown = owner.get("/qbo/status").json["errors"]
+    assert shown and all("re-sync" in error["message"] for error in shown), shown
+
+    resync = staff.post("/qbo/resyncs", {})
+    assert resync.status == 202, resync.body
+    one_way.hints.append(resync.json["id"])
+    _jobs(one_way)
+    assert staff.get(f"/qbo/resyncs/{resync.json['id']}").json["failed"] == 0
+    for _ in range(3):
+        _push(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get("/qbo/status").json["errors"] == []

@@ -9,16 +9,18 @@ Switched on while softly disconnected (or disconnected softly meanwhile), it mar
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from ...domain.sync import WAITING
 from ...domain.sync_modes import pushes_now
 from ...store import account_items
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.ledger import Ledger
 from ...store.models import JobItem
-from ...store.sync_state import sync_overview
+from ...store.sync_state import pending_objects, sync_overview
 from ...store.uow import UnitOfWork, run_in_transaction
+from .record import repository
 
 logger = logging.getLogger(__name__)
 PAGE = 50  # credits marked per step
@@ -73,8 +75,8 @@ def _touch(uow: UnitOfWork, kind: str, ids: list[str]) -> None:
 
 def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | None) -> bool:
     """Push what the switch marked; done once no credit or use waits. QBO throttling or down raises (PushDeferred):
-    the step's message comes back. What is refused, or still waits when a run moves nothing, is the job's failures
-    (listed on the status panel too)."""
+    the step's message comes back. What is refused, or still waits when a run moves nothing, is the job's failures,
+    each with its reason (refusals are on the status panel too)."""
     from .push import push_pending
 
     if not pushes_now(accounts_store.connection_of(accounts_store.get_account(account_id))):
@@ -89,5 +91,17 @@ def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | 
         return True  # more to push: the next step goes on
     for error in left.parked:
         job_store.add_error(job, error.kind, error.object_id, error.code or "", error.message)
+    for kind, object_id, reason in _unshown(account_id, {(e.kind, e.object_id) for e in left.parked}):
+        job_store.add_error(job, kind, object_id, WAITING, reason)
     job_store.finish(job, job_store.FAILED if left.pending or left.parked else job_store.DONE)
     return False
+
+
+def _unshown(account_id: str, shown: set[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """The credits and uses that still wait without an error on the panel yet (the engine keeps trying them): a job
+    that ends with them names each and why, never `failed` with nothing listed."""
+    book = Ledger.reading(account_id)
+    for pending in pending_objects(account_id):
+        if pending.kind in CREDIT_KINDS and not pending.parked and (pending.kind, pending.object_id) not in shown:
+            state = repository(book, pending.kind).get(pending.object_id).sync
+            yield pending.kind, pending.object_id, state.error or "still waits for its push"

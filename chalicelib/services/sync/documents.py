@@ -48,6 +48,13 @@ class WaitsForRepair(DependencyNotSynced):
     needs_person = True
 
 
+class WaitsForResync(DependencyNotSynced):
+    """What this object links was imported from the company a hard disconnect left: it waits for staff's mass
+    re-sync, which reissues it (shown at once: a person starts the re-sync)."""
+
+    needs_person = True
+
+
 def push_customer(ctx: PushContext, customer_id: str) -> str:
     """The QBO id of our customer, for a document that names it: pushed first when it is not in QBO yet or has a
     change pending (retroactive push); a customer parked with an error makes the document wait."""
@@ -324,8 +331,10 @@ def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUs
     money applied in QBO. The accountant's edit of those lines shows as our invoice's balance in parity, repaired
     by pushing the uses again.
     """
-    if not credit.qbo_id:
-        raise DependencyNotSynced("the accountant's Payment holding this credit is not known here")
+    if not credit.qbo_id:  # a hard disconnect forgot the old company's Payment: only a re-sync gives it a document
+        raise WaitsForResync(f"its credit {credit.number} was imported from the accountant's Payment in the QuickBooks "
+                             "company this account was disconnected from: a mass re-sync (POST /qbo/resyncs) "
+                             "reissues it as a credit memo of ours here")
     book = ctx.ledger()
     ours: dict[str, int] = {}
     for each in book.uses.of_credit(credit.id):
