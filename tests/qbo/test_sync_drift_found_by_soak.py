@@ -104,3 +104,30 @@ def test_the_accountants_note_on_a_memo_that_gave_up_a_removed_adjustment_credit
     stack.pull()
     assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
     assert _parity(stack) == []
+
+
+@pytest.mark.parametrize("entity", ["CreditMemo", "Invoice"])
+def test_the_accountant_deleting_our_new_document_before_any_echo_is_read_is_drift(stack, entity):
+    """Issue 20's widened soak (seed 766040444): right after the two-way switch pushed a credit, the accountant
+    deleted its memo before any read of QBO saw it; the next read found a tombstone (no marker left) it could not
+    tie to our credit, so no drift was recorded and the credit read `synced` with no memo in QBO. The document is
+    ours from the moment our push learns its id, as a credit use's linking Payment already was."""
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    if entity == "CreditMemo":
+        made = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+        path = f"/credits/{made['id']}"
+        assert stack.push().parked == []
+        [doc] = stack.books("CreditMemo")
+    else:
+        ours, doc = _our_invoice(stack, "42.00")
+        path = f"/invoices/{ours['id']}"
+    stack.accountant("DELETE", f"objects/{entity}/{doc['Id']}")
+    stack.pull()  # our create and their delete in one read: a tombstone
+    shown = owner.get(path).json
+    assert shown["sync_status"] == "drift" and doc["Id"] in shown["sync_error"], shown
+    assert [e["code"] for e in owner.get("/qbo/status").json["errors"]] == ["qbo_drift"]
+    assert _repair(stack)["failed"] == []
+    stack.pull()
+    assert _parity(stack) == [] and owner.get(path).json["sync_status"] == "synced"

@@ -19,7 +19,7 @@ from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import NoSalesItem, PushContext, quoted
-from .imports import OWN_PREFIX
+from .record import OWN_PREFIX
 from .memo_shares import given_up_for, memo_sharers, sources
 
 
@@ -53,6 +53,19 @@ class WaitsForResync(DependencyNotSynced):
     re-sync, which reissues it (shown at once: a person starts the re-sync)."""
 
     needs_person = True
+
+
+def own_document(kind: str, obj: Any) -> str | None:
+    """The QBO entity of the document that is this object's own (it carries the object's marker), if any: an
+    invoice's Invoice, a tender payment's Payment, the CreditMemo of a credit in a memo of ours. (A use maps its
+    linking Payment itself; an overpayment or adjustment credit lives in others' documents.)"""
+    if kind == "invoice":
+        return "Invoice"
+    if kind == "payment":
+        return "Payment" if obj.tender_total else None
+    if kind == "credit":
+        return "CreditMemo" if obj.in_our_memo else None
+    return None
 
 
 def push_customer(ctx: PushContext, customer_id: str) -> str:

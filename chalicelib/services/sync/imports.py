@@ -28,6 +28,7 @@ from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, run_in_transaction
 from ..postings import issue_credit, payment_links, take_back, void_payment_and_release
 from .memo_shares import memo_given_up
+from .record import OWN_PREFIX
 
 logger = logging.getLogger(__name__)
 IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
@@ -157,7 +158,7 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
 
 
 OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
-OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (recorded when it first comes back)
+# OWN_PREFIX: QBMAP object_type of a document we created (recorded when the push learns its id, or its echo is read)
 
 
 def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str] | None:

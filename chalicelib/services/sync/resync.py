@@ -41,7 +41,7 @@ from ...store.sales import Payments, to_invoice
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
 from .memo_shares import memo_given_up
-from .record import record, repository
+from .record import record, record_created, repository
 from .reissue import reissue
 
 PHASES = ("customer", "invoice", "payment", "credit", "use")
@@ -184,7 +184,7 @@ def _one_batch(run: Step) -> None:
         for result in results:
             if result.error is None:
                 _record_pushed(run, batch.kind, result.key, str(result.obj["Id"]), result.obj.get("SyncToken"),
-                               versions[result.key])
+                               versions[result.key], created=True)
             else:
                 error = result.error
                 failed += 1
@@ -356,13 +356,16 @@ def _qbo_id(run: Step, kind: str, object_id: str) -> str | None:
     return run.qbo_ids[key]
 
 
-def _record_pushed(run: Step, kind: str, object_id: str, qbo_id: str, sync_token: str | None, version: int) -> None:
+def _record_pushed(run: Step, kind: str, object_id: str, qbo_id: str, sync_token: str | None, version: int, *,
+                   created: bool = False) -> None:
+    """Record the object's document in this company; one the re-sync `created` is ours from now (its own mapping)."""
     run.qbo_ids[(kind, object_id)] = qbo_id
     if kind == "customer":
         accounts_store.link_customer(run.account_id, object_id, qbo_id)
         return
-    record(run.account_id, kind, object_id,
-           lambda state: state.pushed(version, qbo_id=qbo_id, sync_token=sync_token))
+    record_created(run.account_id, kind, object_id,
+                   lambda state: state.pushed(version, qbo_id=qbo_id, sync_token=sync_token),
+                   entity=ENTITY[kind] if created else None, qbo_id=qbo_id)
 
 
 def _record_refused(run: Step, kind: str, object_id: str, refusal: Refused) -> None:
@@ -397,4 +400,4 @@ def _record_found(run: Step, kind: str, object_id: str, row: dict) -> None:
     current = repository(Ledger.reading(run.account_id), kind).get(object_id)
     if current.sync.qbo_id:
         return
-    _record_pushed(run, kind, object_id, str(row["Id"]), row.get("SyncToken"), current.sync.version)
+    _record_pushed(run, kind, object_id, str(row["Id"]), row.get("SyncToken"), current.sync.version, created=True)
