@@ -131,3 +131,39 @@ def test_the_accountant_deleting_our_new_document_before_any_echo_is_read_is_dri
     assert _repair(stack)["failed"] == []
     stack.pull()
     assert _parity(stack) == [] and owner.get(path).json["sync_status"] == "synced"
+
+
+def test_a_payment_recreated_after_the_accountant_voided_it_never_adopts_the_voided_one(stack, monkeypatch):
+    """Issue 20's widened soak (seed 238783207): the accountant voided our Payment; the repair forgot it to create a
+    new one, but that create failed for now (QBO 5xx), and the next try looked for a document an earlier try might
+    have made by its marker, found the voided Payment (it keeps our marker), adopted it and tried to update it:
+    6000 "A voided payment cannot be changed", taken for a wait, for ever. A voided document is never adopted."""
+    from chalicelib.qbo.errors import QboTransientError
+    from chalicelib.services.sync import documents
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    ours, _ = _our_invoice(stack, "60.00")
+    paid = owner.post(f"/invoices/{ours['id']}/payments", {"tenders": [{"method": "check", "amount": "60.00"}],
+                                                            "credits": None})
+    assert paid.status == 201 and stack.push().parked == []
+    payment = owner.get(f"/payments/{paid.json['id']}").json
+    stack.accountant("POST", f"objects/Payment/{payment['qbo_id']}/void")
+    stack.pull()
+    assert owner.get(f"/payments/{payment['id']}").json["sync_status"] == "drift"
+
+    push_payment = documents.PUSHERS["payment"]
+
+    def unreachable(ctx, payment):  # QuickBooks is down when the repair creates the new Payment
+        raise QboTransientError("QBO answered 503", status=503)
+
+    monkeypatch.setitem(documents.PUSHERS, "payment", unreachable)
+    repaired = _repair(stack)
+    assert repaired["failed"], repaired
+    monkeypatch.setitem(documents.PUSHERS, "payment", push_payment)
+    with_a_new_payment = stack.push()  # the worker's next try
+    assert with_a_new_payment.parked == [] and ("payment", payment["id"]) in with_a_new_payment.pushed
+    shown = owner.get(f"/payments/{payment['id']}").json
+    assert shown["sync_status"] == "synced" and shown["qbo_id"] != payment["qbo_id"], shown
+    voided = next(p for p in stack.books("Payment") if p["Id"] == payment["qbo_id"])
+    assert not voided["TotalAmt"]  # still the accountant's void

@@ -553,9 +553,12 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
 
 
 def _marker_finder(ctx: PushContext, entity: str, kind: str, object_id: str, where: str) -> Callable[[], dict | None]:
+    """The live document an earlier try may have created for the object, by its marker. A voided one keeps our
+    marker but is never ours to adopt (QBO cannot un-void it): the accountant voided it, or a repair replaced it."""
     def find() -> dict | None:
         rows = ctx.client.query(f"SELECT * FROM {entity} WHERE {where}")
-        return next((row for row in rows if mapping.find_marker(row) == (kind, object_id)), None)
+        return next((row for row in rows if mapping.find_marker(row) == (kind, object_id) and not _is_voided(row)),
+                    None)
 
     return find
 
