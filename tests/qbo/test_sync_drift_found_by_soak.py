@@ -167,3 +167,37 @@ def test_a_payment_recreated_after_the_accountant_voided_it_never_adopts_the_voi
     assert shown["sync_status"] == "synced" and shown["qbo_id"] != payment["qbo_id"], shown
     voided = next(p for p in stack.books("Payment") if p["Id"] == payment["qbo_id"])
     assert not voided["TotalAmt"]  # still the accountant's void
+
+
+def test_a_repair_that_qbo_cannot_take_yet_leaves_no_drift_behind_once_ours_is_pushed(stack, monkeypatch):
+    """Issue 20's widened soak (seed 238783207): a repair chose ours over the accountant's change while QBO was down;
+    the worker pushed ours later and the memo read `synced`, but the recorded drift stayed, so parity still listed
+    a `drift` difference for a document that matched. A person's choice of ours ends the drift at once."""
+    from chalicelib.qbo.errors import QboTransientError
+    from chalicelib.services.sync import documents
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    credit = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "40.00"}).json
+    assert stack.push().parked == []
+    stack.pull()
+    [memo] = stack.books("CreditMemo")
+    line = {"DetailType": "SalesItemLineDetail", "Amount": "30.00",
+            "SalesItemLineDetail": {"ItemRef": memo["Line"][0]["SalesItemLineDetail"]["ItemRef"], "Qty": 1,
+                                    "UnitPrice": "30.00"}}
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": [line]})
+    stack.pull()
+    assert owner.get(f"/credits/{credit['id']}").json["sync_status"] == "drift"
+
+    push_credit = documents.PUSHERS["credit"]
+
+    def unreachable(ctx, credit):  # QuickBooks is down when the repair pushes ours
+        raise QboTransientError("QBO answered 503", status=503)
+
+    monkeypatch.setitem(documents.PUSHERS, "credit", unreachable)
+    assert _repair(stack)["failed"]
+    monkeypatch.setitem(documents.PUSHERS, "credit", push_credit)
+    assert ("credit", credit["id"]) in stack.push().pushed  # the worker's next try
+    stack.pull()
+    assert owner.get(f"/credits/{credit['id']}").json["sync_status"] == "synced"
+    assert _parity(stack) == []
