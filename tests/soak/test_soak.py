@@ -1,7 +1,11 @@
-"""Issue 12 §3: a seeded randomized soak of API operations, accountant edits in QBO and faults, ending in parity.
+"""Issue 12 §3, widened by issues 20 §7 and 21 §4: a seeded randomized soak of API operations, the QuickBooks
+lifecycle (disconnects, reconnects through consent, re-syncs, the two-way switch), accountant edits in QBO and
+faults, ending in parity.
 
-CI runs a short soak inside `make test`; `make soak N=1000 SEED="1 2 3"` runs long ones (SOAK_N, SOAK_SEEDS).
-A failure prints the seed and the shortest failing prefix of its plan, which `make soak N=<k> SEED=<seed>` re-runs.
+CI runs a short soak inside `make test` (80 operations of a seed whose plan disconnects softly and hard, reconnects
+to a new company, re-syncs and switches a one-way account to two-way); `make soak N=1000 SEED="..."` runs long ones
+(SOAK_N, SOAK_SEEDS). A failure prints the seed and the shortest failing prefix of its plan, which
+`make soak N=<k> SEED=<seed>` re-runs.
 """
 from __future__ import annotations
 

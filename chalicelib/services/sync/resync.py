@@ -188,8 +188,9 @@ def _one_batch(run: Step) -> None:
             else:
                 error = result.error
                 failed += 1
-                _record_refused(run, batch.kind, result.key,
-                                Refused(str(getattr(error, "code", None) or type(error).__name__), str(error)))
+                _record_refused(run, batch.kind, result.key,  # QBO's Detail says what to fix; its Message does not
+                                Refused(str(getattr(error, "code", None) or type(error).__name__),
+                                        str(getattr(error, "detail", None) or error)))
     job.done = int(job.done or 0) + batch.seen - failed
     job.inflight = None
     job.cursor = {"phase": phase + 1 if batch.phase_done else phase, "after": None if batch.phase_done else batch.after,
