@@ -59,6 +59,9 @@ bench: $(STAMP)
 	$(PY) bench/sync_delivery.py
 	$(PY) bench/resync.py
 	$(PY) bench/parity.py
+	$(PY) bench/push_run.py
+	$(PY) bench/retries.py
+	$(PY) bench/cost.py
 
 # A long seeded soak (tests/soak): N operations per seed, each seed a fresh account and realm; `make test` runs a
 # short one. A failure prints the seed and the shortest failing prefix: `make soak N=<prefix> SEED=<seed>` re-runs it.

@@ -4,11 +4,12 @@ import os
 
 from chalice import Chalice, Rate, Response
 
-from chalicelib import observability
+from chalicelib import bootstrap, observability
 from chalicelib.api.fallback_routes import add_fallback_routes
 from chalicelib.api.responses import json_response
 from chalicelib.api.route_table import import_all, register_routes
 
+bootstrap.wire()  # the sync queue's sender and the QBO token store, plugged into their ports
 app = Chalice(app_name="credits")
 # The API's route modules (chalicelib/api/<name>.py, each with a blueprint `bp` of endpoint() routes). A new module is
 # one more name here; in the deployed artifact each is imported when one of its routes is first called.

@@ -56,7 +56,25 @@ for event in json.loads(os.environ["BENCH_EVENTS"]):
     reply = app.app(event, None)
     replies.append((reply["statusCode"], time.perf_counter() - start, time.process_time() - start_cpu))
 heavy = [m for m in ("cryptography", "quickbooks", "intuitlib.client", "boto3", "aws_xray_sdk") if m in sys.modules]
-print(json.dumps({{"import": t1 - t0, "import_cpu": c1 - c0, "requests": replies, "loaded": heavy}}))
+import resource
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"import": t1 - t0, "import_cpu": c1 - c0, "requests": replies, "loaded": heavy, "rss_mb": rss}}))
+"""
+# The sync worker's cold start: app, then what its first push and pull import (the worker's batch utilities, the
+# push and pull engines, python-quickbooks and intuit-oauth through the QBO client); peak RSS sizes its memory.
+WORKER = """
+import json, resource, sys, time
+sys.path.insert(0, {task!r})
+t0, c0 = time.perf_counter(), time.process_time()
+import app
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor
+from chalicelib.workers import worker, queue
+from chalicelib.services.sync import push, pull
+from chalicelib.qbo import client
+import quickbooks.objects, intuitlib.client, boto3
+sqs = boto3.client("sqs", region_name="us-east-1")
+t1, c1 = time.perf_counter(), time.process_time()
+print(json.dumps({{"import": t1 - t0, "import_cpu": c1 - c0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
@@ -105,12 +123,25 @@ def venv_run(imports: str) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def lambda_run(task: Path, env: dict) -> dict:
-    out = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", LAMBDA.format(task=str(task))], cwd=task,
+def lambda_run(task: Path, env: dict, code: str = LAMBDA) -> dict:
+    out = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code.format(task=str(task))], cwd=task,
                          env=env, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.splitlines()[-1])
+
+
+FULL_VCPU_MB = 1769  # Lambda gives one vCPU at 1,769 MB, a proportional share below
+
+
+def print_memory(api_cold_cpu: float, api_rss: float, workers: list[dict]) -> None:
+    """Peak RSS and the cold start each memory size would give (CPU time / the vCPU share it buys)."""
+    worker_cpu, worker_rss = statistics.median(w["import_cpu"] for w in workers), max(w["rss_mb"] for w in workers)
+    print("memory (Lambda's CPU share is memory / 1,769 MB; cold start ≈ CPU time / share):")
+    for name, cpu, rss in (("API: import + 1st request", api_cold_cpu, api_rss),
+                           ("worker: import app + push/pull engine", worker_cpu, worker_rss)):
+        cells = ", ".join(f"{mb} MB {cpu / min(1.0, mb / FULL_VCPU_MB) * 1000:.0f} ms" for mb in (256, 512, 1024))
+        print(f"  {name:38s} CPU {cpu * 1000:.0f} ms, peak RSS {rss:.0f} MB; cold start at {cells}")
 
 
 def ms(seconds: float) -> str:
@@ -140,11 +171,13 @@ def main() -> None:
         env = {**os.environ, "BENCH_EVENTS": json.dumps(events())}
         venv = {name: [] for name in VENV_CASES}
         lam = {name: [] for name in tasks}
+        workers = []
         for _ in range(RUNS):
             for name, imports in VENV_CASES.items():
                 venv[name].append(venv_run(imports))
             for name, task in tasks.items():
                 lam[name].append(lambda_run(task, env))
+            workers.append(lambda_run(tasks["bytecode"], env, WORKER))
         for task in tasks.values():
             make_writable(task)
 
@@ -169,7 +202,9 @@ def main() -> None:
         statuses = sorted({tuple(s for s, *_ in r["requests"]) for r in runs})
         print(f"  {name:22s} {ms(imports[name]):>10} {ms(imports_cpu[name]):>9} {ms(first):>12} {ms(first_cpu):>9} "
               f"{ms(second):>12} {ms(second_cpu):>9} {ms(cold_cpu):>17}  {statuses}  "
-              f"{' '.join(runs[0]['loaded']) or 'none'}")
+              f"{' '.join(runs[0]['loaded']) or 'none'}; peak RSS {max(r['rss_mb'] for r in runs):.0f} MB")
+    print_memory(statistics.median(r["import_cpu"] + r["requests"][0][2] for r in lam["bytecode"]),
+                 max(r["rss_mb"] for r in lam["bytecode"]), workers)
     base, base_cpu = median["bare dependencies"], median_cpu["bare dependencies"]
     print("ratios to the bare dependencies from the venv (wall / CPU):")
     for name, value, cpu in (("packaged app, bytecode", imports["bytecode"], imports_cpu["bytecode"]),

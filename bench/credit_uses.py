@@ -57,7 +57,7 @@ def main() -> None:
         from chalice.test import Client
 
         from app import app
-        from chalicelib.api.auth import issue_token
+        from chalicelib.login_tokens import issue_token
         from chalicelib.store.tables import dynamodb_client
         from chalicelib import config
 

@@ -40,6 +40,7 @@ def seed(account_id: str, books) -> dict:
     from chalicelib.domain.credits import Credit, CreditSource
     from chalicelib.domain.invoices import Invoice, Line
     from chalicelib.domain.payments import Payment, Tender, TenderMethod
+    from chalicelib.domain.sync_plan import memo_plan
     from chalicelib.qbo.mapping import Ref, credit_memo_doc, customer_doc, invoice_doc, tender_payment_doc, Link
     from chalicelib.store.ids import new_id
     from chalicelib.store.ledger import Ledger
@@ -98,8 +99,8 @@ def seed(account_id: str, books) -> dict:
         customer, customer_qbo = customers[n % CUSTOMERS]
         credit = Credit.issue(id=new_id(), number=f"CR-{1001 + n}", customer_id=customer, source=CreditSource.MANUAL,
                               amount=5_00 + n, now=NOW, internal_note=f"bench {n}")
-        save(book.credits, _synced(credit, doc("CreditMemo", credit_memo_doc(credit, customer=Ref(customer_qbo),
-                                                                              item=item_ref))))
+        save(book.credits, _synced(credit, doc("CreditMemo", credit_memo_doc(credit, memo_plan(credit),
+                                                                              customer=Ref(customer_qbo), item=item_ref))))
     with CustomerItem.batch_write() as batch:
         for item in items:
             batch.save(item)

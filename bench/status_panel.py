@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from support import CallCounter, local_table
+from support import CallCounter, connected_account, local_table
 
 # (objects out of the index, pending, parked) added on top of what the previous step left
 STEPS = ((10_000, 0, 0), (0, 10, 2), (0, 990, 48), (0, 9_000, 50))
@@ -42,13 +42,21 @@ def _grow(account_id: str, customer_id: str, start: int, synced: int, pending: i
 
 def main() -> None:
     with local_table():
+        import requests
         from chalice.test import Client
 
         from app import app
-        from devstack.seed import seed
+        from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
+        from chalicelib.login_tokens import issue_token
+        from chalicelib.services import customers
+        from devstack.qbo_emulator import start_emulator
 
-        demo = seed()
-        owner = {"Authorization": f"Bearer {demo.tokens['owner']}"}
+        emulator = start_emulator(port=0)  # the panel counts what waits for a connected company
+        company = requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json()
+        account_id = connected_account(emulator.url, company, name="Status panel bench")
+        staff = Principal("bench-staff", account_id, ALL_PERMISSIONS, staff=True, credits_enabled=True)
+        customer_id = customers.create_customer(staff, name="Panel Customer").id
+        owner = {"Authorization": f"Bearer {issue_token('bench-owner', account_id)}"}
         counter = CallCounter()
         print("GET /qbo/status: DynamoDB requests (auth BatchGetItem 1 + account GetItem 1 + gsi4 Query pages)")
         print(f"  {'objects':>8} {'pending':>8} {'parked':>7}  requests")
@@ -56,7 +64,7 @@ def main() -> None:
         with Client(app) as client:
             client.http.get("/qbo/status", headers=owner)  # warm connections
             for synced_n, pending_n, parked_n in STEPS:
-                written = _grow(demo.account_id, demo.customer_ids[0], written, synced_n, pending_n, parked_n)
+                written = _grow(account_id, customer_id, written, synced_n, pending_n, parked_n)
                 totals, pending, parked = written, pending + pending_n, parked + parked_n
                 with counter.measure() as calls:
                     reply = client.http.get("/qbo/status", headers=owner)
@@ -65,6 +73,7 @@ def main() -> None:
                 assert (panel["pending"], len(panel["errors"])) == (pending, parked), panel["pending"]
                 print(f"  {totals:>8,} {pending:>8,} {parked:>7,}  {CallCounter.describe(calls)}")
         sys.stdout.flush()
+        emulator.stop()
 
 
 if __name__ == "__main__":

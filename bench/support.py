@@ -11,6 +11,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from chalicelib import bootstrap  # noqa: E402 (the repo root is on the path now)
+
+bootstrap.wire()  # the adapters behind the ports, as app.py plugs them in
+
 
 @contextmanager
 def local_table():
@@ -65,9 +69,10 @@ def connected_account(emulator_url: str, company: dict, *, name: str = "Bench") 
     from chalice.test import Client
 
     from app import app
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
+    from devstack.qbo_emulator.server import DISCOVERY_PATH
 
-    discovery = f"{emulator_url}/.well-known/openid-configuration"
+    discovery = emulator_url + DISCOVERY_PATH
     os.environ.update(QBO_ENVIRONMENT=discovery, QBO_API_BASE=f"{emulator_url}/v3", QBO_CLIENT_ID=company["client_id"],
                       QBO_CLIENT_SECRET=company["client_secret"], QBO_REDIRECT_URI=company["redirect_uri"])
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")

@@ -27,20 +27,21 @@ def _stack():
     from chalice.test import Client
 
     from app import app
-    from chalicelib.store.qbo_connections import DynamoTokenStore
     from chalicelib.workers import queue
     from devstack.qbo_emulator import start_emulator
     from tests.conftest import Http
     from tests.qbo.conftest import Realm
+    from tests.qbo.consent import qbo_env
     from tests.qbo.inbound_stack import VERIFIER, InboundStack, Receiver, connect, fifo_queue
 
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     os.environ["QBO_WEBHOOK_VERIFIER"] = VERIFIER
     emulator = start_emulator(port=0)
     realm = Realm(emulator, requests.post(f"{emulator.url}/_control/companies", json={}, timeout=10).json())
+    os.environ.update(qbo_env(realm))
     client = Client(app)
     http = Http(client)
-    account, store = connect(http, realm, DynamoTokenStore)
+    account, store = connect(http, realm)
     os.environ["SYNC_QUEUE_URL"] = fifo_queue(queue.sqs_client(), "bench-inbound")
     receiver = Receiver()
     stack = InboundStack(account, realm, store, http, receiver, os.environ["SYNC_QUEUE_URL"])
@@ -156,6 +157,7 @@ def outbound_thousand_credits(count: int = 1000) -> None:
     from chalicelib.services.payments import receive_payment
     from chalicelib.services.sales import create_sales_order
     from chalicelib.domain.invoices import Line
+    from chalicelib.domain.sync_modes import TWO_WAY_KINDS
     from chalicelib.domain.payments import Tender, TenderMethod
     from chalicelib.services.sync.push import push_one
     from chalicelib.store.sync_state import pending_objects
@@ -164,7 +166,7 @@ def outbound_thousand_credits(count: int = 1000) -> None:
     try:
         stack.realm.limits(enabled=False)  # count requests; pacing is modelled below from the realm's limits
         account = stack.account
-        clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, qbo_sync=True)
+        clerk = Principal("bench", account.id, ALL_PERMISSIONS, credits_enabled=True, sync_kinds=TWO_WAY_KINDS)
         owner, customers = account.owner, account.customers
         owner.post("/credits", {"customer_id": customers[0], "amount": "1.00"})
         owner.post("/credits", {"customer_id": customers[1], "amount": "1.00"})

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+
 from .domain.pacing import Seconds
 
 METRICS_NAMESPACE = "CreditsService"

@@ -20,6 +20,10 @@ from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 REGION = "us-east-1"
+# The event source mappings' batching, as the deploy template sets it (tests/test_package_sync.py holds them equal):
+# the relay gets up to 100 stream records per invocation, waiting at most RELAY_BATCHING_WINDOW seconds to gather
+# them; the worker gets up to 10 messages (FIFO queues allow no batching window).
+RELAY_BATCH_SIZE, RELAY_BATCHING_WINDOW, WORKER_BATCH_SIZE = 100, 0.0, 10
 QUEUE_NAME, DLQ_NAME = "credits-sync.fifo", "credits-sync-dlq.fifo"
 
 
@@ -44,10 +48,13 @@ class SyncPump:
                  sweeper: Callable | None = None, cdc_sweeper: Callable | None = None, sweep_every: float = 60.0,
                  visibility_timeout: int = 5,
                  max_receive_count: int = 5, poll_interval: float = 0.05,
-                 run: tuple[str, ...] = ("relay", "worker", "schedule")) -> None:
+                 run: tuple[str, ...] = ("relay", "worker", "schedule"), relay_batch_size: int = RELAY_BATCH_SIZE,
+                 relay_window: float = RELAY_BATCHING_WINDOW, worker_batch_size: int = WORKER_BATCH_SIZE) -> None:
         self.relay, self.worker, self.sweeper, self.cdc_sweeper = relay, worker, sweeper, cdc_sweeper
         self.sweep_every, self.visibility_timeout = sweep_every, visibility_timeout
         self.max_receive_count, self.poll_interval, self.run = max_receive_count, poll_interval, run
+        self.relay_batch_size, self.relay_window, self.worker_batch_size = relay_batch_size, relay_window, \
+            worker_batch_size
         self.stream_ready = threading.Event()
         self.stats = PumpStats()
         self.queue_url = self.dlq_url = ""
@@ -135,7 +142,8 @@ class SyncPump:
         os.environ["SYNC_QUEUE_URL"] = self.queue_url
 
     def _sqs_loop(self) -> None:
-        received = self._sqs().receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+        received = self._sqs().receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=self.worker_batch_size,
+                                               WaitTimeSeconds=0,
                                                MessageSystemAttributeNames=["All"]).get("Messages", [])
         if not received:
             self._stop.wait(self.poll_interval)
@@ -190,6 +198,8 @@ class SyncPump:
         iterators: dict[str, str] = {}
         finished: set[str] = set()
         last_describe = 0.0
+        gathered: list[dict] = []  # records waiting for the batching window
+        first_at = 0.0
         while not self._stop.is_set():
             if time.monotonic() - last_describe > 1.0:  # new shards appear as old ones close
                 for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -201,18 +211,25 @@ class SyncPump:
                 self.stream_ready.set()
             got_any = False
             for shard_id, iterator in list(iterators.items()):
-                answer = streams.get_records(ShardIterator=iterator, Limit=100)
+                answer = streams.get_records(ShardIterator=iterator, Limit=self.relay_batch_size)
                 records = answer.get("Records", [])
                 if records:
                     got_any = True
+                    first_at = first_at if gathered else time.monotonic()
+                    gathered.extend(records)
                     self.stats.stream_records += len(records)
-                    self.relay({"Records": [stream_record(r, stream_arn) for r in records]}, None)
-                    self.stats.relay_calls += 1
                 if answer.get("NextShardIterator"):
                     iterators[shard_id] = answer["NextShardIterator"]
                 else:
                     finished.add(shard_id)
                     del iterators[shard_id]
+            if gathered and (len(gathered) >= self.relay_batch_size
+                             or time.monotonic() - first_at >= self.relay_window):
+                for start in range(0, len(gathered), self.relay_batch_size):
+                    chunk = gathered[start:start + self.relay_batch_size]
+                    self.relay({"Records": [stream_record(r, stream_arn) for r in chunk]}, None)
+                    self.stats.relay_calls += 1
+                gathered = []
             if not got_any:
                 self._stop.wait(self.poll_interval)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.api.auth import issue_token
+from chalicelib.login_tokens import issue_token
 from chalicelib.domain.permissions import ALL_PERMISSIONS, Principal
 from chalicelib.services import accounts, customers
 from chalicelib.services.accounts import role_id_of

@@ -9,8 +9,9 @@ mutants phase 1 left alive against the HTTP tests of payments, credits and retur
 Which unit tests kill which module (KILLERS below; the module's own test files first, since `-x` stops at the
 first failure, and a baseline run of them on the pristine module must pass before any mutant is judged):
 - a leaf rule module (aging, allocation, connection, customers, history, imports, legacy, pacing, payments,
-  permissions, returns, settings): the unit test files that import it, directly or through the module that uses it,
-  plus test_rules_values.py (value objects stay frozen) where it declares any;
+  permissions, qbo_steps, returns, settings, sync_plan): the unit test files that import it, directly or through the
+  module that uses it (the planner's include the money-location model's), plus test_rules_values.py (value objects
+  stay frozen) where it declares any;
 - a module the others build on (credits, errors, invoices, locations, money, sync): its own tests, then all the pure
   rule tests (RULES: tests/unit/test_domain_*, test_rules_*, test_qbo_mapping, test_sync_workers), since a rule
   there is stated by the tests of every module that relies on it; money adds test_security_rules.py (amount
@@ -73,6 +74,9 @@ KILLERS: dict[str, list[str]] = {  # module stem -> its killing unit tests, own 
     "returns": ["test_rules_misc.py", "test_rules_values.py"],
     "settings": ["test_rules_misc.py", "test_rules_values.py"],
     "sync": ["test_domain_sync.py", "test_domain_sync_mode.py", "test_sync_workers.py", "RULES"],
+    "sync_plan": ["test_domain_sync_plan.py", "test_rules_money_location.py", "test_qbo_mapping.py",
+                  "test_domain_reissue.py"],
+    "qbo_steps": ["test_domain_sync_plan.py"],
 }
 
 

@@ -23,6 +23,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("LOCAL_DEV", "1")  # the documented dev JWT secret is accepted only in local runs
 os.environ.pop("AWS_PROFILE", None)
 
+from chalicelib import bootstrap  # noqa: E402 (after the environment above)
+
+bootstrap.wire()  # the adapters behind the ports, as app.py plugs them in (tests that call use cases directly)
+
 
 UNIT_TESTS = Path(__file__).parent / "unit"
 SLOW_FIXTURES = {"dynamodb_endpoint", "qbo_emulator"}
@@ -131,7 +135,7 @@ class Account:
 
 
 def make_account(http: Http, *, credits_enabled: bool = True, customers: int = 2) -> Account:
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
 
     owner_id = f"owner-{uuid.uuid4().hex[:6]}"
     created = http.as_(issue_token("staff-1", staff=True)).post("/accounts", {"name": "Acme", "owner_user_id": owner_id})

@@ -5,7 +5,7 @@ import jwt
 import pytest
 
 from chalicelib import config
-from chalicelib.api.auth import issue_token
+from chalicelib.login_tokens import issue_token
 from tests.conftest import make_account
 
 

@@ -38,7 +38,7 @@ def _rows(text: str) -> list[list[str]]:
 
 def test_every_csv_answer_neutralises_a_formula_and_quotes_every_cell(http, account):
     """The credits list, the aging report and the legacy memo list, with a customer named like a formula."""
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
 
     owner = account.owner
     customer = owner.post("/customers", {"name": FORMULA_NAME}).json["id"]

@@ -323,7 +323,7 @@ def test_a_given_staff_token_names_the_account(ops, monkeypatch):
 
 
 def test_a_token_minted_with_another_secret_is_401(ops, monkeypatch):
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
 
     monkeypatch.setenv("JWT_SECRET", "not-the-stage-secret-but-just-as-long-0123")
     forged = issue_token("support-1", ops.account.id, staff=True)

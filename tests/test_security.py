@@ -35,7 +35,7 @@ def _member(account, user_id: str, *permissions: str):
 
 def test_idempotency_scope_cannot_be_spelled_by_another_user(http, account):
     """User `X:ops` with key `K1` and user `X` with key `ops:K1` must not share a record (nor its response)."""
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
 
     first = http.as_(issue_token("x:ops", account.id, staff=True))
     second = _member(account, "x", "view_credits")

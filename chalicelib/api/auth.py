@@ -92,17 +92,3 @@ def authenticate(header: str | None, *, account_optional: bool = False) -> Calle
                           staff=staff, credits_enabled=settings.credits_enabled,
                           sync_kinds=synced_kinds(settings.qbo_credit_sync, connection_of(membership.account)))
     return Caller(principal, settings)
-
-
-def issue_token(sub: str, account_id: str | None = None, *, staff: bool = False, ttl_seconds: int = 86400,
-                now: int | None = None) -> str:
-    """Mint a token (dev stack, tests and benches; production tokens come from the platform's identity service)."""
-    import time
-
-    issued = int(now if now is not None else time.time())
-    claims: dict = {"sub": sub, "iat": issued, "exp": issued + ttl_seconds}
-    if account_id:
-        claims["account_id"] = account_id
-    if staff:
-        claims["staff"] = True
-    return jwt.encode(claims, config.jwt_secret(), algorithm="HS256")

@@ -14,9 +14,9 @@ if TYPE_CHECKING:  # annotations only: a route that shows one resource need not 
     from ..domain.customers import CreditSummary
     from ..domain.invoices import Invoice, SalesOrder
     from ..domain.payments import Payment
+    from ..domain.permissions import Principal
     from ..domain.returns import CustomerReturn
     from ..domain.settings import AccountSettings
-    from ..domain.permissions import Principal
     from ..services.payments import PaymentPreview, PaymentResult
     from ..services.sales import InvoiceView, OrderView
     from ..store.models import AccountItem, CustomerItem, RoleItem, UserItem

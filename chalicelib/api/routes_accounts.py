@@ -10,8 +10,19 @@ from . import presenters
 from .plain_routes import listed, listing
 from .routing import Call, endpoint
 from .wire.accounts import (
-    AccountOut, AssignRole, CreateAccount, CreateRole, MeOut, RoleList, RoleOut, SettingsChangeOut, SettingsOut,
-    SettingsPatch, UserList, UserOut)
+    AccountOut,
+    AssignRole,
+    CreateAccount,
+    CreateRole,
+    MeOut,
+    RoleList,
+    RoleOut,
+    SettingsChangeOut,
+    SettingsOut,
+    SettingsPatch,
+    UserList,
+    UserOut,
+)
 from .wire.common import ListQuery
 
 bp = Blueprint(__name__)

@@ -8,8 +8,14 @@ from . import presenters
 from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.customers import (
-    CreateCustomer, CreditSummaryAsOfOut, CreditSummaryQuery, CustomerList, CustomerListQuery, CustomerOut,
-    RenameCustomer)
+    CreateCustomer,
+    CreditSummaryAsOfOut,
+    CreditSummaryQuery,
+    CustomerList,
+    CustomerListQuery,
+    CustomerOut,
+    RenameCustomer,
+)
 
 bp = Blueprint(__name__)
 

@@ -14,9 +14,9 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from ..domain.errors import InvalidInput
+from ..ports import queue
 from ..qbo.webhooks import WebhookPayloadError, parse_events, verify_signature
 from ..store.qbo_connections import realm_holder
-from ..workers import queue
 from .auth import Unauthenticated
 from .routing import JSON_MEDIA_TYPE, Call, endpoint, require_media_type
 

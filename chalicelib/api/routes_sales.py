@@ -13,9 +13,22 @@ from . import presenters
 from .plain_routes import by_id, listing
 from .routing import Call, endpoint
 from .wire.sales import (
-    ChangeCustomer, ChargeIn, CreateSalesOrder, EditInvoice, InvoiceList, InvoiceListQuery, InvoiceOut, LineIn,
-    PaymentList, PaymentListQuery, PaymentOut, PaymentPreviewBody, PaymentPreviewOut, ReceivePayment,
-    SalesOrderOut)
+    ChangeCustomer,
+    ChargeIn,
+    CreateSalesOrder,
+    EditInvoice,
+    InvoiceList,
+    InvoiceListQuery,
+    InvoiceOut,
+    LineIn,
+    PaymentList,
+    PaymentListQuery,
+    PaymentOut,
+    PaymentPreviewBody,
+    PaymentPreviewOut,
+    ReceivePayment,
+    SalesOrderOut,
+)
 
 bp = Blueprint(__name__)
 

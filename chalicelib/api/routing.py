@@ -166,68 +166,89 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, body: type[
     """
 
     def decorate(handler: Callable[[Call], Any]) -> Callable:
-        ROUTES.append(RouteSpec(path, method, summary, body, query, response, status, public=public,
-                                module=handler.__module__, view_name=handler.__name__,
-                                description=description, example=example))
+        spec = RouteSpec(path, method, summary, body, query, response, status, public=public,
+                         module=handler.__module__, view_name=handler.__name__, description=description,
+                         example=example)
+        ROUTES.append(spec)
+        route = _Route(spec, handler, account_optional=account_optional, raw_body=raw_body)
 
         @bp.route(path, methods=[method], content_types=ROUTE_CONTENT_TYPES, name=handler.__name__)
         def view(**params: str) -> Response:
-            return _secured(answer(params))
+            return _secured(route.answer(_REQUEST.get() or bp.current_request, params))
 
         VIEWS[(method, path)] = view
-
-        def answer(params: dict[str, str]) -> Response:
-            request = _REQUEST.get() or bp.current_request
-            headers = {k.lower(): v for k, v in (request.headers or {}).items()}
-            try:
-                caller = None if public else authenticate(headers.get("authorization"),
-                                                          account_optional=account_optional)
-                if caller is not None:
-                    observability.log_keys(account_id=caller.principal.account_id or None,
-                                           user_id=caller.principal.user_id)
-                _check_path_ids(params)
-                principal = caller.principal if caller else ANONYMOUS
-                if method in MUTATING and not raw_body:
-                    require_media_type(headers.get("content-type"))
-                parsed_body = _parse_body(request.raw_body, body) if method in MUTATING else None
-                call = Call(principal, caller.settings if caller else None, parsed_body,
-                            _parse_query(request.query_params, query), params, headers, request.raw_body or b"")
-
-                def respond(applied_key: str | None = None) -> dict:
-                    marker = APPLIED_KEY.set(applied_key)
-                    try:
-                        result = handler(call)
-                    except Contention:
-                        raise
-                    except DomainError as error:
-                        response = domain_error_response(error)
-                        return {"status": response.status_code, "body": response.body, "headers": response.headers}
-                    finally:
-                        APPLIED_KEY.reset(marker)
-                    if isinstance(result, Response):
-                        return {"status": result.status_code, "body": result.body, "headers": result.headers}
-                    return {"status": status, "body": json.dumps(shown_to(principal, result), separators=(",", ":"))}
-
-                key = headers.get("idempotency-key")
-                if key and method in MUTATING and not public:
-                    fingerprint = {"method": method, "path": request.context.get("resourcePath", path),
-                                   "params": params, "body": parsed_body.model_dump(mode="json") if parsed_body else None}
-                    outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key,
-                                       fingerprint, respond, request.lambda_context)
-                else:
-                    outcome = respond()
-                return Response(body=outcome["body"], status_code=outcome["status"],
-                                headers=outcome.get("headers") or {"Content-Type": "application/json"})
-            except DomainError as error:
-                return domain_error_response(error)
-            except Exception as error:  # noqa: BLE001 - the one place that turns a bug into a clean 500
-                busy = throttled(error)
-                if busy is not None:
-                    logger.warning("DynamoDB throttled %s %s", method, path, exc_info=True)
-                    return domain_error_response(busy)
-                logger.exception("unhandled error on %s %s", method, path)
-                return error_response(500, "internal_error", "something went wrong on our side")
-
         return view
 
     return decorate
+
+
+@dataclass(frozen=True)
+class _Route:
+    """One declared route at work: read the request into a Call, run the handler (once per Idempotency-Key), shape
+    the answer; any error is the one error shape, never a bare 500 page."""
+
+    spec: RouteSpec
+    handler: Callable[[Call], Any]
+    account_optional: bool = False
+    raw_body: bool = False
+
+    def answer(self, request: Request, params: dict[str, str]) -> Response:
+        try:
+            call = self._call(request, params)
+            key = call.headers.get("idempotency-key")
+            if key and self.spec.method in MUTATING and not self.spec.public:
+                fingerprint = {"method": self.spec.method, "params": params,
+                               "path": request.context.get("resourcePath", self.spec.path),
+                               "body": call.body.model_dump(mode="json") if call.body else None}
+                principal = call.principal
+                outcome = run_once(principal.account_id or principal.user_id, principal.user_id, key, fingerprint,
+                                   lambda applied_key=None: self._respond(call, applied_key), request.lambda_context)
+            else:
+                outcome = self._respond(call)
+            return Response(body=outcome["body"], status_code=outcome["status"],
+                            headers=outcome.get("headers") or {"Content-Type": "application/json"})
+        except DomainError as error:
+            return domain_error_response(error)
+        except Exception as error:  # noqa: BLE001 - the one place that turns a bug into a clean 500
+            return self._unexpected(error)
+
+    def _call(self, request: Request, params: dict[str, str]) -> Call:
+        """Authenticate (unless public), check path ids and the media type, parse body and query."""
+        spec = self.spec
+        headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+        caller = None if spec.public else authenticate(headers.get("authorization"),
+                                                       account_optional=self.account_optional)
+        if caller is not None:
+            observability.log_keys(account_id=caller.principal.account_id or None, user_id=caller.principal.user_id)
+        _check_path_ids(params)
+        if spec.method in MUTATING and not self.raw_body:
+            require_media_type(headers.get("content-type"))
+        parsed_body = _parse_body(request.raw_body, spec.body) if spec.method in MUTATING else None
+        return Call(caller.principal if caller else ANONYMOUS, caller.settings if caller else None, parsed_body,
+                    _parse_query(request.query_params, spec.query), params, headers, request.raw_body or b"")
+
+    def _respond(self, call: Call, applied_key: str | None = None) -> dict:
+        """The handler's answer as {status, body, headers}; a domain refusal is an answer too (and is stored
+        with its key like any other), a lost race is not (it is raised, so the key can be tried again)."""
+        marker = APPLIED_KEY.set(applied_key)
+        try:
+            result = self.handler(call)
+        except Contention:
+            raise
+        except DomainError as error:
+            response = domain_error_response(error)
+            return {"status": response.status_code, "body": response.body, "headers": response.headers}
+        finally:
+            APPLIED_KEY.reset(marker)
+        if isinstance(result, Response):
+            return {"status": result.status_code, "body": result.body, "headers": result.headers}
+        return {"status": self.spec.status,
+                "body": json.dumps(shown_to(call.principal, result), separators=(",", ":"))}
+
+    def _unexpected(self, error: Exception) -> Response:
+        busy = throttled(error)
+        if busy is not None:
+            logger.warning("DynamoDB throttled %s %s", self.spec.method, self.spec.path, exc_info=True)
+            return domain_error_response(busy)
+        logger.exception("unhandled error on %s %s", self.spec.method, self.spec.path)
+        return error_response(500, "internal_error", "something went wrong on our side")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .credit_sources import CreditHome, CreditSource, credit_home
 from .errors import (
     Conflict,
     CreditAlreadyUsed,
@@ -17,6 +18,7 @@ from .errors import (
 from .locations import Cut, Location, LocationKind, draw, memo, qbo_unapplied, relocate, relocate_cuts, unapplied
 from .qbo_actions import QboAction, history_note, memo_action, memo_total
 from .sync import Synced, SyncState
+from .sync_kinds import use_key
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class CreditUse(Synced):
     @property
     def active(self) -> bool:
         return self.voided_at is None
+
+    @property
+    def key(self) -> str:
+        """Its name in the pending index and on the API (domain.sync_kinds.use_key)."""
+        return use_key(self.credit_id, self.id)
 
     def move_source(self, old: tuple[LocationKind, str], new: tuple[LocationKind, str]) -> bool:
         """The QBO source `old` its parts draw on is now `new` (`Credit.reissue`); True if a part moved."""
@@ -93,14 +100,6 @@ class CreditInUse(Conflict):
     """The credit pays other invoices; those uses must be voided first."""
 
     code = "credit_in_use"
-
-
-class CreditSource(str, Enum):
-    MANUAL = "manual"
-    RETURN = "return"
-    OVERPAYMENT = "overpayment"
-    INVOICE_ADJUSTMENT = "invoice_adjustment"
-    QBO = "qbo"
 
 
 class CreditStatus(str, Enum):
@@ -203,15 +202,20 @@ class Credit(Synced):
         return next((loc.key for loc in self.locations if loc.owner_id == self.id), (LocationKind.MEMO, self.id))
 
     @property
+    def home(self) -> CreditHome:
+        """Where its value sits in QBO (domain.credit_sources)."""
+        return credit_home(self.source, reissued=self.reissued_at is not None)
+
+    @property
     def owned_by_qbo(self) -> bool:
         """Imported from a QBO document, which owns its money (DESIGN §7): it follows QBO and is never pushed. A
         re-sync to a new company after a hard disconnect reissues it as ours (`reissue`)."""
-        return self.source is CreditSource.QBO and self.reissued_at is None
+        return self.home is CreditHome.ACCOUNTANTS_DOCUMENT
 
     @property
     def in_our_memo(self) -> bool:
         """Its value is a CreditMemo we create and own: a manual or return credit, or a reissued imported one."""
-        return self.source in (CreditSource.MANUAL, CreditSource.RETURN) or self.reissued_at is not None
+        return self.home is CreditHome.OWN_MEMO
 
     @property
     def memo_amount(self) -> int:
@@ -357,7 +361,7 @@ class Credit(Synced):
         if not self.sync.qbo_id:
             return {}
         links_first = any(use.qbo_id for use in reverted)
-        if self.source in (CreditSource.MANUAL, CreditSource.RETURN):
+        if self.in_our_memo:
             return {"qbo": history_note(self.sync.qbo_id, self.memo_action(), links_first=links_first)}
         in_memos = any(loc.kind is LocationKind.MEMO for loc in self.locations)
         if self.source is CreditSource.INVOICE_ADJUSTMENT and in_memos:

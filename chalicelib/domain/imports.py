@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Callable, Iterable, TypeVar
 
 from .credits import Credit, CreditEvent, CreditStatus, CreditUse
 from .errors import Conflict, DomainError, InvalidInput
 from .locations import Location, LocationKind
+
+T = TypeVar("T")
 
 CDC_OVERLAP = timedelta(minutes=5)  # a change committed while the last read ran is read again, never skipped
 CDC_LOOKBACK = timedelta(days=30)  # QBO's CDC limit; older watermarks need a full re-sync
@@ -38,6 +41,11 @@ class QboCreditTerms:
     internal_note: str = ""
     external_note: str = ""
 
+    @property
+    def nothing_to_credit(self) -> bool:
+        """A document that gives nothing to credit (a fully applied payment): not imported."""
+        return self.amount <= 0 and self.applied == 0
+
 
 def memo_terms(total: int, remaining: int, *, internal_note: str = "", external_note: str = "") -> QboCreditTerms:
     """A CreditMemo: the credit is its total; what is no longer RemainingCredit was applied in QBO."""
@@ -47,15 +55,16 @@ def memo_terms(total: int, remaining: int, *, internal_note: str = "", external_
     return QboCreditTerms(total, total - remaining, internal_note, external_note)
 
 
-def unapplied_terms(total: int, free: int, *, imported_amount: int | None) -> QboCreditTerms:
-    """The accountant's Payment: the credit is its money the accountant did not apply (`free`: UnappliedAmt plus what
-    our own lines on it link, read from the document), so a changed TotalAmt changes the credit, and our lines,
-    landed, pending or being removed, never count as applied in QBO.
+def unapplied_terms(total: int, free: int, *, imported_amount: int | None, landed: int = 0) -> QboCreditTerms:
+    """The accountant's Payment: the credit is its money the accountant did not apply (`free`: UnappliedAmt, plus
+    `landed`: what our own lines on it link, read from the document, `ours_landed`), so a changed TotalAmt changes
+    the credit, and our lines, landed, pending or being removed, never count as applied in QBO.
 
     What the accountant applies after the import counts as applied in QBO (never more than their own lines on the
     Payment hold: `total - free`); the rest of a change is the credit's amount. If the accountant unlinks an
     application the Payment had when imported, the credit grows.
     """
+    free += landed
     if free < 0 or total < 0:
         raise InvalidInput("a Payment's amounts cannot be negative", details={"total": total, "free": free})
     if imported_amount is None:
@@ -119,6 +128,57 @@ def accountants_links(links: list[tuple[str, int]], ours: dict[str, int]) -> lis
         if amount > take:
             out.append((invoice, amount - take))
     return out
+
+
+def ours_landed(links: list[tuple[str, int]], ours: dict[str, int]) -> int:
+    """What the lines our uses put on the accountant's Payment link there now, as QBO shows it (`links`: its invoice
+    links; `ours`: what our uses put there per invoice): its links less the accountant's (`accountants_links`)."""
+    return sum(amount for _, amount in links) - sum(amount for _, amount in accountants_links(links, ours))
+
+
+def split_cash(cash: int, links: Iterable[tuple[T, int]]) -> list[tuple[T, int, int]]:
+    """An accountant's Payment's links to our invoices as (link, from its money, from the credit memos it links): its
+    money (TotalAmt) pays the links in order, what it does not cover came from memos."""
+    out = []
+    for key, amount in links:
+        tender = min(cash, amount)
+        cash -= tender
+        out.append((key, tender, amount - tender))
+    return out
+
+
+def memo_takes(memo_links: Iterable[tuple[str, int]], wanted: int,
+               credit_behind: Callable[[str], str | None]) -> list[tuple[str, int]]:
+    """(credit id, cents) each credit behind the Payment's memo links gives, in order, until `wanted` is covered;
+    memos with no credit of ours behind them are skipped (looked up only while something is still wanted)."""
+    takes = []
+    for qbo_memo_id, amount in memo_links:
+        credit_id = credit_behind(qbo_memo_id) if wanted else None
+        if credit_id is None:
+            continue
+        take = min(amount, wanted)
+        wanted -= take
+        takes.append((credit_id, take))
+    return takes
+
+
+@dataclass(frozen=True)
+class Application:
+    """What one invoice receives from one accountant's Payment: all of it (`applied`, never past its balance), and
+    the part paid with money rather than the credits it took (`tender_applied`)."""
+
+    applied: int
+    tender_applied: int
+
+    @property
+    def recordable(self) -> bool:
+        return self.applied > 0 and self.tender_applied >= 0
+
+
+def application(tender: int, taken: Iterable[int], balance: int) -> Application:
+    from_credits = sum(taken)
+    applied = min(tender + from_credits, balance)
+    return Application(applied, applied - from_credits)
 
 
 def record_qbo_application(credit: Credit, *, use_id: str, payment_id: str, invoice_id: str, amount: int,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
+from . import sync_kinds
 from .locations import Location, LocationKind, held
 
 
@@ -56,7 +57,7 @@ class Action(str, Enum):
 
 
 AUTOMATIC = frozenset(set(Action) - {Action.MANUAL})
-CREDIT_KINDS = ("credit", "use")  # markers of documents only two-way sync keeps in QBO
+CREDIT_KINDS = tuple(sync_kinds.TWO_WAY - sync_kinds.ONE_WAY)  # markers of documents only two-way sync keeps in QBO
 Target = tuple[str, str]  # (object type, object id) a repair pushes
 
 
@@ -165,6 +166,15 @@ class Holding:
     applied_in_qbo: int = 0
 
 
+def available_by_customer(credits: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Each customer's available credit, from (customer id, remaining) of their credits: what QBO's credit sources
+    for that customer must hold together."""
+    available: dict[str, int] = defaultdict(int)
+    for customer_id, remaining in credits:
+        available[customer_id] += remaining
+    return dict(available)
+
+
 def kept_in_sources(holdings: Iterable[Holding]) -> dict[tuple[LocationKind, str], int]:
     """The DESIGN §5 rule: per QBO credit source, the sum of what our active credits keep there."""
     kept: dict[tuple[LocationKind, str], int] = defaultdict(int)
@@ -217,67 +227,94 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
     totals are not its business."""
     if not two_way:
         docs = {key: doc for key, doc in docs.items() if (doc.marker or ("",))[0] not in CREDIT_KINDS}
-    out: list[Difference] = []
-    by_doc: dict[tuple[str, str], list[Mine]] = defaultdict(list)
-    known_markers: dict[tuple[str, str], Mine] = {}
-    by_target: dict[Target, Mine] = {}
-    for obj in mine:
-        if obj.qbo_id:
-            by_doc[(obj.qbo_type, obj.qbo_id)].append(obj)
-        known_markers[(obj.object_type, obj.marker_id or obj.object_id)] = obj
-        by_target[obj.target] = obj
-    marked: dict[tuple[str, str], Doc] = {}  # (kind, id) → a live document carrying that marker, lowest id first
-    for doc in sorted(docs.values(), key=lambda d: (len(d.qbo_id), d.qbo_id), reverse=True):
-        if doc.marker is not None and not doc.voided:
-            marked[doc.marker] = doc
-    relinked: set[tuple[str, str]] = set()
+    index = _Index.of(mine, docs)
+    out = [d for obj in sorted(mine, key=lambda m: (m.object_type, m.object_id)) for d in _object(obj, docs, index)]
+    out += _sources(index, docs)
+    out += _marked_elsewhere(index, docs)
+    if two_way:
+        out += _not_imported(index, docs, imported)
+    out += _drifts(index, drifts)
+    if two_way:
+        out += _customer_totals(docs, available, customer_refs, out)
+    return out
 
-    def diff(kind: Kind, obj: Mine | None, doc: Doc | None, ours: int | None, theirs: int | None, repair: Repair,
-             qbo: tuple[str, str] | None = None) -> None:
-        qbo_type, qbo_id = qbo or (doc.key if doc else (obj.qbo_type, obj.qbo_id) if obj else (None, None))
-        out.append(Difference(kind, obj.object_type if obj else None, obj.object_id if obj else None, qbo_type,
-                              qbo_id, ours, theirs, repair, obj.customer_id if obj else None,
-                              obj.sync_status if obj else None))
 
-    for obj in sorted(mine, key=lambda m: (m.object_type, m.object_id)):
-        doc = docs.get((obj.qbo_type, obj.qbo_id)) if obj.qbo_id else None
-        if not obj.exists:
-            if doc is not None and not doc.voided and (doc.total or doc.open):
-                diff(Kind.EXTRA, obj, doc, 0, doc.total, _fix_ours(obj, "we removed it: QuickBooks must not hold it")
-                     if obj.owned else _removed_import())
-            continue
-        found = marked.get((obj.object_type, obj.marker_id or obj.object_id)) if not obj.qbo_id else None
-        if doc is None and found is not None and found.qbo_type == obj.qbo_type and obj.owned:
-            relinked.add(found.key)
-            diff(Kind.UNLINKED, obj, found, obj.total if obj.total is not None else obj.source, found.total,
-                 Repair(Action.RELINK, "we lost its QuickBooks id, but this document carries our marker: it becomes "
-                                       "ours again and is pushed from our ledger", (obj.target, *obj.related)))
-            continue
-        if doc is None:
-            why = ("it never reached QuickBooks" if not obj.qbo_id else "its QuickBooks document was deleted")
-            diff(Kind.MISSING, obj, None, obj.total if obj.total is not None else obj.source, None,
-                 _fix_ours(obj, f"{why}: push ours again"))
-            continue
-        if doc.voided and not obj.owned:
-            diff(Kind.VOIDED, obj, doc, obj.source, doc.total, _voided_import())
-            continue
-        if doc.voided and obj.object_type in ("payment", "invoice") and obj.owned:
-            diff(Kind.VOIDED, obj, doc, obj.total if obj.total is not None else obj.balance, doc.total,
-                 Repair(Action.RECREATE, "voided in QuickBooks, which cannot un-void: a new document is pushed and "
-                                         "the voided one stays voided", (obj.target, *obj.related)))
-            continue
-        if obj.balance is not None and obj.balance != doc.open:
-            diff(Kind.INVOICE_BALANCE, obj, doc, obj.balance, doc.open,
-                 _fix_ours(obj, "the invoice and every payment and credit use linking it are pushed again"))
-        if obj.total is not None and obj.owned and obj.total != doc.total:
-            diff(Kind.PAYMENT_AMOUNT, obj, doc, obj.total, doc.total, _fix_ours(obj, "our tenders own TotalAmt"))
-        if obj.ref_num is not None and obj.owned and obj.ref_num[:21] != (doc.ref_num or ""):
-            out.append(Difference(Kind.PAYMENT_REF, obj.object_type, obj.object_id, doc.qbo_type, doc.qbo_id, None,
-                                  None, _fix_ours(obj, f"PaymentRefNum must be our number {obj.ref_num[:21]} "
-                                                       f"(QuickBooks shows {doc.ref_num!r})"),
-                                  obj.customer_id, obj.sync_status))
+@dataclass
+class _Index:
+    """Our objects by the document they hold, by their marker and by (type, id); the live documents by marker."""
 
-    for key, holders in sorted(by_doc.items()):
+    by_doc: dict[tuple[str, str], list[Mine]]
+    known_markers: dict[tuple[str, str], Mine]
+    by_target: dict[Target, Mine]
+    marked: dict[tuple[str, str], Doc]  # (kind, id) → a live document carrying that marker, lowest id first
+    relinked: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc]) -> "_Index":
+        by_doc: dict[tuple[str, str], list[Mine]] = defaultdict(list)
+        for obj in mine:
+            if obj.qbo_id:
+                by_doc[(obj.qbo_type, obj.qbo_id)].append(obj)
+        marked = {doc.marker: doc for doc in sorted(docs.values(), key=lambda d: (len(d.qbo_id), d.qbo_id),
+                                                      reverse=True) if doc.marker is not None and not doc.voided}
+        return cls(by_doc, {(o.object_type, o.marker_id or o.object_id): o for o in mine},
+                   {o.target: o for o in mine}, marked)
+
+
+def _difference(kind: Kind, obj: Mine | None, doc: Doc | None, ours: int | None, theirs: int | None,
+                repair: Repair) -> Difference:
+    qbo_type, qbo_id = doc.key if doc else (obj.qbo_type, obj.qbo_id) if obj else (None, None)
+    return Difference(kind, obj.object_type if obj else None, obj.object_id if obj else None, qbo_type, qbo_id, ours,
+                      theirs, repair, obj.customer_id if obj else None, obj.sync_status if obj else None)
+
+
+def _object(obj: Mine, docs: Mapping[tuple[str, str], Doc], index: _Index) -> list[Difference]:
+    """One object against its own document: gone when it should be there or there when it should be gone, voided,
+    lost and found by its marker, or there with other money (balance, TotalAmt) or another PaymentRefNum."""
+    doc = docs.get((obj.qbo_type, obj.qbo_id)) if obj.qbo_id else None
+    if not obj.exists:
+        if doc is not None and not doc.voided and (doc.total or doc.open):
+            return [_difference(Kind.EXTRA, obj, doc, 0, doc.total, _fix_ours(
+                obj, "we removed it: QuickBooks must not hold it") if obj.owned else _removed_import())]
+        return []
+    found = index.marked.get((obj.object_type, obj.marker_id or obj.object_id)) if not obj.qbo_id else None
+    amount = obj.total if obj.total is not None else obj.source
+    if doc is None and found is not None and found.qbo_type == obj.qbo_type and obj.owned:
+        index.relinked.add(found.key)
+        return [_difference(Kind.UNLINKED, obj, found, amount, found.total, Repair(
+            Action.RELINK, "we lost its QuickBooks id, but this document carries our marker: it becomes ours again "
+                           "and is pushed from our ledger", (obj.target, *obj.related)))]
+    if doc is None:
+        why = "it never reached QuickBooks" if not obj.qbo_id else "its QuickBooks document was deleted"
+        return [_difference(Kind.MISSING, obj, None, amount, None, _fix_ours(obj, f"{why}: push ours again"))]
+    if doc.voided and not obj.owned:
+        return [_difference(Kind.VOIDED, obj, doc, obj.source, doc.total, _voided_import())]
+    if doc.voided and obj.object_type in ("payment", "invoice") and obj.owned:
+        recreate = Repair(Action.RECREATE, "voided in QuickBooks, which cannot un-void: a new document is pushed and "
+                                           "the voided one stays voided", (obj.target, *obj.related))
+        return [_difference(Kind.VOIDED, obj, doc, obj.total if obj.total is not None else obj.balance, doc.total,
+                            recreate)]
+    return _money_of(obj, doc)
+
+
+def _money_of(obj: Mine, doc: Doc) -> list[Difference]:
+    out = []
+    if obj.balance is not None and obj.balance != doc.open:
+        out.append(_difference(Kind.INVOICE_BALANCE, obj, doc, obj.balance, doc.open, _fix_ours(
+            obj, "the invoice and every payment and credit use linking it are pushed again")))
+    if obj.total is not None and obj.owned and obj.total != doc.total:
+        out.append(_difference(Kind.PAYMENT_AMOUNT, obj, doc, obj.total, doc.total,
+                               _fix_ours(obj, "our tenders own TotalAmt")))
+    if obj.ref_num is not None and obj.owned and obj.ref_num[:21] != (doc.ref_num or ""):
+        out.append(_difference(Kind.PAYMENT_REF, obj, doc, None, None, _fix_ours(
+            obj, f"PaymentRefNum must be our number {obj.ref_num[:21]} (QuickBooks shows {doc.ref_num!r})")))
+    return out
+
+
+def _sources(index: _Index, docs: Mapping[tuple[str, str], Doc]) -> list[Difference]:
+    """Every QBO credit source holds what our credits keep there (DESIGN §5)."""
+    out = []
+    for key, holders in sorted(index.by_doc.items()):
         sources = [h for h in holders if h.source is not None and h.exists]
         doc = docs.get(key)
         if not sources or doc is None or doc.voided:
@@ -285,46 +322,55 @@ def compare(mine: Sequence[Mine], docs: Mapping[tuple[str, str], Doc], *, availa
         expected = sum(h.source for h in sources)
         if expected != doc.open:
             first = sources[0]
-            diff(Kind.SOURCE, first, doc, expected, doc.open,
-                 _fix_ours(first, "what our credits keep in this QuickBooks credit source is pushed again")
-                 if all(h.owned for h in sources) else
-                 Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks",
-                        tuple(h.target for h in sources)))
+            out.append(_difference(Kind.SOURCE, first, doc, expected, doc.open, _fix_ours(
+                first, "what our credits keep in this QuickBooks credit source is pushed again")
+                if all(h.owned for h in sources) else
+                Repair(Action.ACCEPT, "an imported document: our credits follow QuickBooks",
+                       tuple(h.target for h in sources))))
+    return out
 
+
+def _marked_elsewhere(index: _Index, docs: Mapping[tuple[str, str], Doc]) -> list[Difference]:
+    """Documents carrying our marker that no object of ours holds: an object we do not have, or a second copy."""
+    out = []
     for doc in sorted(docs.values(), key=lambda d: d.key):
-        if doc.marker is None or doc.key in by_doc or doc.key in relinked:
+        if doc.marker is None or doc.key in index.by_doc or doc.key in index.relinked:
             continue
-        owner = known_markers.get(doc.marker)
+        owner = index.known_markers.get(doc.marker)
         if owner is None:
-            if doc.marker[0] in ("credit", "invoice", "payment", "use") and not doc.voided:
+            if doc.marker[0] in sync_kinds.MARKED and not doc.voided:
                 out.append(Difference(Kind.UNKNOWN, doc.marker[0], doc.marker[1], doc.qbo_type, doc.qbo_id, None,
                                       doc.total, Repair(Action.MANUAL, "it carries our marker, but this account has no "
                                                         "such object: check which company or account made it")))
             continue
         if doc.voided or (doc.total == 0 and doc.open == 0 and doc.qbo_type != "Invoice"):
             continue  # a voided leftover (e.g. of a recreated document) holds no money
-        diff(Kind.DUPLICATE, owner, doc, None, doc.total,
-             Repair(Action.DELETE, f"a second document of our {owner.object_type}: ours is QBO "
-                                   f"{owner.qbo_type} {owner.qbo_id or '(none)'}, this one is deleted",
-                    ((doc.qbo_type, doc.qbo_id),)))
+        out.append(_difference(Kind.DUPLICATE, owner, doc, None, doc.total, Repair(
+            Action.DELETE, f"a second document of our {owner.object_type}: ours is QBO {owner.qbo_type} "
+                           f"{owner.qbo_id or '(none)'}, this one is deleted", ((doc.qbo_type, doc.qbo_id),))))
+    return out
 
-    for doc in sorted(docs.values(), key=lambda d: d.key) if two_way else ():
-        if (doc.marker is None and doc.key not in by_doc and doc.key not in imported and doc.open > 0
-                and doc.qbo_type in ("CreditMemo", "Payment") and not doc.voided):
-            out.append(Difference(Kind.NOT_IMPORTED, None, None, doc.qbo_type, doc.qbo_id, None, doc.open,
-                                  Repair(Action.IMPORT, "made in QuickBooks: it becomes a qbo credit here",
-                                         ((doc.qbo_type, doc.qbo_id),))))
 
+def _not_imported(index: _Index, docs: Mapping[tuple[str, str], Doc],
+                  imported: frozenset[tuple[str, str]]) -> list[Difference]:
+    """The accountant's credit documents the inbound sync has not imported yet."""
+    return [Difference(Kind.NOT_IMPORTED, None, None, doc.qbo_type, doc.qbo_id, None, doc.open,
+                       Repair(Action.IMPORT, "made in QuickBooks: it becomes a qbo credit here",
+                              ((doc.qbo_type, doc.qbo_id),)))
+            for doc in sorted(docs.values(), key=lambda d: d.key)
+            if doc.marker is None and doc.key not in index.by_doc and doc.key not in imported and doc.open > 0
+            and doc.qbo_type in ("CreditMemo", "Payment") and not doc.voided]
+
+
+def _drifts(index: _Index, drifts: Sequence[Drift]) -> list[Difference]:
+    out = []
     for drift in sorted(drifts, key=lambda d: (d.object_type, d.object_id)):
-        owner = by_target.get((drift.object_type, drift.object_id))  # a use's drift names its key, not its marker
+        owner = index.by_target.get((drift.object_type, drift.object_id))  # a use's drift names its key
         out.append(Difference(Kind.DRIFT, drift.object_type, drift.object_id, drift.qbo_type, drift.qbo_id,
                               drift.ours, drift.theirs,
                               _push("the accountant changed a document we own: ours is pushed again",
                                     (drift.object_type, drift.object_id), *(owner.related if owner else ())),
                               owner.customer_id if owner else None, owner.sync_status if owner else None))
-
-    if two_way:
-        out += _customer_totals(docs, available, customer_refs, out)
     return out
 
 

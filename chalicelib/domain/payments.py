@@ -7,6 +7,7 @@ from enum import Enum
 from .errors import Conflict, InvalidInput
 from .money import within_limit
 from .sync import Synced, SyncState
+from .sync_kinds import use_key
 
 
 class TenderMethod(str, Enum):
@@ -29,6 +30,11 @@ class PaymentCreditUse:
     credit_id: str
     amount: int
     voided_at: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The use's name in the pending index and on the API (domain.sync_kinds.use_key)."""
+        return use_key(self.credit_id, self.id)
 
 
 class PaymentStatus(str, Enum):

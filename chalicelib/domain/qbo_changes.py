@@ -16,8 +16,6 @@ from .locations import Location, LocationKind
 from .money import format_cents
 from .qbo_actions import QboAction, linking_payment_action, memo_effect
 
-OWN_MEMO_SOURCES = frozenset({CreditSource.MANUAL, CreditSource.RETURN})  # pushed as a CreditMemo of their own
-
 
 @dataclass(frozen=True)
 class QboChange:
@@ -94,7 +92,7 @@ def _links(reverted: Sequence[Reverted], invoices: Mapping[str, Invoice]) -> lis
 
 def _own_memo(credit: Credit, *, links_first: bool) -> list[QboChange]:
     """A manual or return credit's own CreditMemo, as the table says (deleted, or reduced to what its uses link)."""
-    if credit.source not in OWN_MEMO_SOURCES or not credit.qbo_id:
+    if not credit.in_our_memo or not credit.qbo_id:
         return []
     action = credit.memo_action()
     if action is QboAction.UPDATE:  # canceled after its uses took all of it: the memo stays as it is

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+from . import sync_kinds
 from .sync import ConnectionState
 
-ONE_WAY_KINDS = frozenset({"customer", "invoice", "payment"})
-TWO_WAY_KINDS = ONE_WAY_KINDS | {"credit", "use"}
+ONE_WAY_KINDS = sync_kinds.ONE_WAY  # what one-way pushes (each kind says: domain.sync_kinds)
+TWO_WAY_KINDS = sync_kinds.TWO_WAY
 
 
 class SyncMode(str, Enum):

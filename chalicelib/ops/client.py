@@ -21,8 +21,8 @@ STAFF_TOKEN_TTL_SECONDS = 15 * 60
 
 
 class StaffToken:
-    """A staff token for one account, minted with the stage's JWT secret by the service's own `issue_token` and
-    minted again before it expires (a watched job can outlive one token)."""
+    """A staff token for one account, minted with the stage's JWT secret (chalicelib/login_tokens.py, never the API's
+    modules) and minted again before it expires (a watched job can outlive one token)."""
 
     def __init__(self, user_id: str, account_id: str, *, ttl_seconds: int = STAFF_TOKEN_TTL_SECONDS,
                  clock: Callable[[], float] = time.time) -> None:
@@ -34,7 +34,7 @@ class StaffToken:
         now = self.clock()
         if now > self._expires - self.ttl / 3:
             from .. import config
-            from ..api.auth import issue_token
+            from ..login_tokens import issue_token
 
             try:
                 self._token = issue_token(self.user_id, self.account_id, staff=True, ttl_seconds=self.ttl, now=int(now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import Aborted, OK
+from .errors import OK, Aborted
 from .jobs import follow, job_result
 from .output import Result, note
 from .target import account_of, api_client

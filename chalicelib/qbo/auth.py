@@ -5,9 +5,9 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+from ..ports.tokens import QboConnection, TokenConflictError, TokenStore
 from .config import QboSettings
 from .errors import QboAuthError, QboNotConnectedError
-from .tokens import QboConnection, TokenConflictError, TokenStore
 
 
 def utcnow() -> datetime:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from ..ports.tokens import TokenStore
 from .auth import TokenManager, utcnow
 from .config import QboSettings
 from .errors import QboStaleObjectError, from_library
 from .money import dumps
 from .requestids import make_request_id
 from .session import QboSession
-from .tokens import TokenStore
 
 
 class QboClient:
@@ -128,9 +128,9 @@ def build_client(account_id: str, *, settings: QboSettings | None = None, store:
 
     settings = settings or QboSettings.from_env()
     if store is None:
-        from ..store.qbo_connections import DynamoTokenStore
+        from ..ports.tokens import token_store
 
-        store = DynamoTokenStore()
+        store = token_store()
     tokens = tokens or TokenManager(account_id, store, settings, now=now)
     conn = tokens.current()
     session = QboSession(tokens, settings, http=http)

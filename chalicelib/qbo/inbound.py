@@ -42,3 +42,9 @@ def money_view(entity: str, doc: dict) -> dict:
     if is_gone(doc):
         return {"exists": False}
     return {"exists": True, "total": cents(doc, "TotalAmt")}
+
+
+def invoice_linked(doc: dict) -> int:
+    """What a Payment's lines link to invoices, in cents (a linking Payment's: what its memo lines pay there)."""
+    return sum(to_cents_of(line.get("Amount")) for line in doc.get("Line") or []
+               if any(t.get("TxnType") == "Invoice" for t in line.get("LinkedTxn") or []))

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from ..domain import qbo_actions
 from ..domain.credits import Credit
 from ..domain.invoices import Invoice
 from ..domain.payments import Payment
+from ..domain.sync_plan import MemoPlan
 from .money import from_cents
 
 MARKER = re.compile(r"\[cc:(?P<kind>[a-z_]+):(?P<id>[A-Za-z0-9_-]+)\]")
@@ -87,29 +87,15 @@ def invoice_doc(invoice: Invoice, *, customer: Ref, item: Ref) -> dict:
             "PrivateNote": _note(f"Invoice {invoice.number}", "invoice", invoice.id), "Line": lines}
 
 
-def memo_total(credit: Credit, given_up: int = 0) -> int:
-    """What the CreditMemo must total (`qbo_actions.memo_total`, through `Credit.memo_amount`): the whole credit while
-    active, else only what its uses still link, so RemainingCredit is 0 (a reissued imported credit less what the old
-    company applied of it); less `given_up`, what removed adjustment credits kept in it (`locations.given_up`)."""
-    return credit.memo_amount - given_up
-
-
-def memo_is_gone(credit: Credit) -> bool:
-    """The table says delete (`qbo_actions.memo_action`): deleted, voided, or canceled with nothing used."""
-    return credit.memo_action() is qbo_actions.QboAction.DELETE
-
-
-def credit_memo_doc(credit: Credit, *, customer: Ref, item: Ref, given_up: int = 0) -> dict:
-    """A manual, return or reissued credit as a CreditMemo: DocNumber = credit number, notes, and the returned
-    lineage."""
-    total = memo_total(credit, given_up)
-    whole = credit.amount - credit.applied_in_qbo  # all of it that a memo of ours ever holds
-    if credit.line_items and total == credit.amount:
+def credit_memo_doc(credit: Credit, plan: MemoPlan, *, customer: Ref, item: Ref) -> dict:
+    """A manual, return or reissued credit as a CreditMemo of the total its plan says (`sync_plan.memo_plan`):
+    DocNumber = credit number, notes, and the returned lineage while it holds the whole credit."""
+    if plan.itemized:
         lines = [_sales_line(_lineage_text(line), Decimal(str(line["quantity"])), int(line["unit_price"]),
                              int(line["total"]), item) for line in credit.line_items]
     else:
-        label = f"Credit {credit.number}" + ("" if total == whole else " (balance canceled)")
-        lines = [_single_line(label, total, item)]
+        label = f"Credit {credit.number}" + (" (balance canceled)" if plan.balance_canceled else "")
+        lines = [_single_line(label, plan.total, item)]
     doc = {"CustomerRef": customer.doc(), "DocNumber": credit.number, "TxnDate": txn_date(credit.created_at),
            "PrivateNote": _note(credit.internal_note, "credit", credit.id), "Line": lines}
     if credit.external_note:
@@ -148,13 +134,14 @@ def accountants_payment_lines(current: list[dict], ours: dict[str, int]) -> list
 
 
 def linking_payment_doc(*, use_id: str, number: str, created_at: str, customer: Ref, invoice_id: str,
-                        memos: list[tuple[str, int]]) -> dict:
+                        memos: list[tuple[str, int]], linked: int) -> dict:
     """A credit use backed by CreditMemos: a Payment of 0 whose lines link the Invoice and each memo it draws on.
 
-    The invoice line equals the memo lines together, so TotalAmt stays 0 and RemainingCredit / Balance both drop.
+    The invoice line is `linked`, what the memo lines link together (`sync_plan.UsePlan.linked`), so TotalAmt stays
+    0 and RemainingCredit / Balance both drop.
     """
     links = [Link(memo_id, "CreditMemo", amount) for memo_id, amount in memos if amount > 0]
-    invoice_link = Link(invoice_id, "Invoice", sum(link.amount for link in links))
+    invoice_link = Link(invoice_id, "Invoice", linked)
     return {"CustomerRef": customer.doc(), "TotalAmt": from_cents(0), "PaymentRefNum": number[:21],
             "TxnDate": txn_date(created_at), "PrivateNote": _note(f"Credit applied, payment {number}", "use", use_id),
             "Line": [link.line() for link in [invoice_link, *links]]}

@@ -10,8 +10,7 @@ import requests
 from .. import observability
 from .auth import TokenManager
 from .config import QboSettings
-from .errors import (QboAuthError, QboConnectionError, QboThrottledError, QboTransientError,
-                     QboUnavailableError)
+from .errors import QboAuthError, QboConnectionError, QboThrottledError, QboTransientError, QboUnavailableError
 
 
 class QboSession:

@@ -1,39 +1,12 @@
-"""What the client layer needs from QBO token storage: the connection, the TokenStore protocol, an in-memory store.
-
-The DynamoDB store deployed code uses is chalicelib.store.qbo_connections.DynamoTokenStore; a connection is stored
-only by the consent callback (chalicelib/services/sync/connection.py), never through the client layer.
-"""
+"""An in-memory TokenStore (benches, the consent callback's check of fresh tokens); the port and the connection live in
+chalicelib/ports/tokens.py (re-exported here for the client layer's callers)."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
 
-
-@dataclass(frozen=True)
-class QboConnection:
-    """One account's link to a QBO company."""
-
-    account_id: str
-    realm_id: str
-    access_token: str
-    refresh_token: str
-    access_expires_at: datetime
-    version: int
-
-
-class TokenConflictError(Exception):
-    """Someone else wrote the connection first (their tokens are newer)."""
-
-
-class TokenStore(Protocol):
-    """What the client layer needs from token storage."""
-
-    def get(self, account_id: str) -> QboConnection | None: ...
-
-    def rotate(self, current: QboConnection, access_token: str, refresh_token: str,
-               access_expires_at: datetime) -> QboConnection: ...
+from ..ports.tokens import QboConnection, TokenConflictError, TokenStore  # noqa: F401 (re-exported)
 
 
 class InMemoryTokenStore:

@@ -15,26 +15,17 @@ from ..domain.settings import AccountSettings
 from ..store import accounts as store
 from ..store.accounts import Roles, Users
 from ..store.ids import new_id, utc_now
-from ..store.models import AccountItem, RoleItem, UserItem, account_pk
+from ..store.models import AccountItem, RoleItem, UserItem
 from ..store.repository import load_into
-from ..store.tables import bind
 from ..store.uow import UnitOfWork, run_in_transaction
 
 
 def create_account(principal: Principal, *, name: str, owner_user_id: str) -> AccountItem:
     """Staff open an account for a customer company; its owner gets the built-in Admin role."""
     principal.require_staff("only vendor staff can create accounts")
-    bind()
     account_id, now = new_id(), utc_now()
-    pk = account_pk(account_id)
-    account = AccountItem(pk, store.ACCOUNT_SK, name=name, owner_user_id=owner_user_id, created_at=now)
-
-    def write(uow: UnitOfWork) -> AccountItem:
-        uow.put_new(account)
-        uow.put_new(UserItem(pk, f"USER#{owner_user_id}", role_id=ADMIN_ROLE_ID, updated_at=now))
-        return account
-
-    return run_in_transaction(account_id, write, attempts=1)
+    return run_in_transaction(account_id, lambda uow: store.open_account(
+        uow, account_id, name=name, owner_user_id=owner_user_id, owner_role_id=ADMIN_ROLE_ID, now=now), attempts=1)
 
 
 def update_settings(principal: Principal, changes: dict, *, cdc_from_now: bool = False) -> AccountSettings:

@@ -9,8 +9,8 @@ from ..domain.locations import Location, LocationKind, after_cut
 from ..domain.payments import Payment
 from ..domain.permissions import Permission, Principal
 from ..domain.qbo_changes import Moved, QboChange, Reverted, kept_in_memos, removal_changes
+from ..domain.sync_kinds import use_key
 from ..store import credits as store
-from ..store.credit_uses import use_key
 from ..store.ids import utc_now
 from ..store.ledger import Ledger, ledger_use_case
 from ..store.uow import StaleRead, UnitOfWork, dry_run

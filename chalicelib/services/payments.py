@@ -12,8 +12,14 @@ from ..domain.permissions import Permission, Principal
 from ..store.ids import new_id
 from ..store.ledger import Ledger, ledger_use_case
 from ..store.uow import dry_run
-from .postings import (issue_credit, load_for_voiding, payment_links, take_back, void_payment_and_release,
-                       void_with_origin)
+from .postings import (
+    issue_credit,
+    load_for_voiding,
+    payment_links,
+    take_back,
+    void_payment_and_release,
+    void_with_origin,
+)
 
 CreditChoice = Literal["fifo"] | list[ChosenCredit] | None
 

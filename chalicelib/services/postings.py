@@ -5,7 +5,7 @@ from ..domain.credits import Credit, CreditSource, CreditStatus
 from ..domain.invoices import Invoice
 from ..domain.locations import Cut, Link, LocationKind, cut_latest_first, locations_freed
 from ..domain.payments import Payment
-from ..store.credit_uses import use_key
+from ..domain.sync_kinds import use_key
 from ..store.ids import new_id
 from ..store.ledger import Ledger
 

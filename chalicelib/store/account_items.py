@@ -8,11 +8,12 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from .. import config
+from ..domain.sync_kinds import KINDS
 from .models import CreditItem, CreditUseItem, CustomerItem, InvoiceItem, PaymentItem, account_pk
 from .sync_state import read_state, write_state
 from .tables import bind, connection, dynamodb_client
 
-PREFIX_BY_KIND = {"customer": "CUST", "invoice": "INV", "payment": "PAY", "credit": "CREDIT", "use": "USE"}
+PREFIX_BY_KIND = {kind.name: kind.item_prefix for kind in KINDS}
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
 MODEL_BY_PREFIX = {"CUST": CustomerItem, "INV": InvoiceItem, "PAY": PaymentItem, "CREDIT": CreditItem,
                    "USE": CreditUseItem}
@@ -127,3 +128,16 @@ def invoices_paid_by_credits(account_id: str) -> int:
         if "LastEvaluatedKey" not in answer:
             return len(invoices)
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def qbo_id_of(account_id: str, kind: str, object_id: str | None) -> str | None:
+    """One object's QBO id (a projected read of its item), None when it has none or does not exist."""
+    if not object_id:
+        return None
+    bind()
+    prefix = PREFIX_BY_KIND[kind]
+    model = MODEL_BY_PREFIX[prefix]
+    try:
+        return model.get(account_pk(account_id), f"{prefix}#{object_id}", attributes_to_get=["qbo_id"]).qbo_id
+    except model.DoesNotExist:
+        return None

@@ -40,6 +40,15 @@ def connection_of(account: AccountItem) -> ConnectionState:
     return ConnectionState(account.qbo_state or ConnectionState.NONE.value)
 
 
+def open_account(uow, account_id: str, *, name: str, owner_user_id: str, owner_role_id: str, now: str) -> AccountItem:
+    """A new account and its owner, written at commit only if neither exists yet."""
+    pk = account_pk(account_id)
+    account = AccountItem(pk, ACCOUNT_SK, name=name, owner_user_id=owner_user_id, created_at=now)
+    uow.put_new(account)
+    uow.put_new(UserItem(pk, f"USER#{owner_user_id}", role_id=owner_role_id, updated_at=now))
+    return account
+
+
 def get_account(account_id: str) -> AccountItem:
     bind()
     try:

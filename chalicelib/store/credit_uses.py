@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from ..domain.credits import CreditUse
 from ..domain.locations import Location
+from ..domain.sync_kinds import use_key
 from .models import CreditUseItem, account_pk
 from .sync_state import read_state
 from .synced import SyncedRepository
 
 FIELDS = ("id", "credit_id", "payment_id", "invoice_id", "at", "voided_at", "from_qbo")
-
-
-def use_key(credit_id: str, use_id: str) -> str:
-    """The repository's id of a use (its sk without the prefix)."""
-    return f"{credit_id}#{use_id}"
 
 
 class CreditUses(SyncedRepository[CreditUse]):

@@ -29,6 +29,12 @@ def mapped(account_id: str, entity: str) -> list[QboMapItem]:
     return list(QboMapItem.query(account_pk(account_id), QboMapItem.sk.startswith(f"QBMAP#{entity}#")))
 
 
+def all_mapped(account_id: str) -> list[QboMapItem]:
+    """Every QBO document mapped to an object of the account (imported, linked, or ours by its echo)."""
+    bind()
+    return list(QboMapItem.query(account_pk(account_id), QboMapItem.sk.startswith("QBMAP#"), consistent_read=True))
+
+
 def drifts(account_id: str) -> list[DriftItem]:
     """Drift recorded for the account (status panel, parity)."""
     bind()

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import TYPE_CHECKING, Callable, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
+from ..domain.sync_kinds import use_key
 from .accounts import Customers
 from .counters import Counters
-from .credit_uses import CreditUses, use_key
+from .credit_uses import CreditUses
 from .credits import CreditRepository
+from .ids import utc_now
 from .repository import load_into
 from .sales import Invoices, Payments, Returns, SalesOrders
-from .ids import utc_now
 from .uow import UnitOfWork, run_in_transaction
 
 if TYPE_CHECKING:
+    from ..domain.credits import Credit, CreditUse
     from ..domain.invoices import Invoice
     from ..domain.payments import Payment
     from ..domain.permissions import Principal
@@ -73,3 +75,33 @@ def ledger_use_case(
     principal_param, _book, _now, *rest = declared.parameters.values()
     use_case.__signature__ = declared.replace(parameters=[principal_param, *rest])
     return use_case
+
+
+class LedgerBook:
+    """The ledger as the sync planner reads it (domain.sync_plan.Book): each list is one batch read, and what a
+    read already brought is not read again."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def credit(self, credit_id: str) -> Credit:
+        return self.ledger.credits.get(credit_id)
+
+    def credits_of(self, credit_ids: Iterable[str]) -> list[Credit]:
+        ids = list(dict.fromkeys(credit_ids))
+        self.ledger.load(*(self.ledger.credits.key(c) for c in ids))
+        return [self.ledger.credits.get(c) for c in ids]
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        return self.ledger.invoices.get(invoice_id)
+
+    def invoices_of(self, invoice_ids: Iterable[str]) -> list[Invoice]:
+        ids = list(dict.fromkeys(invoice_ids))
+        self.ledger.load(*(self.ledger.invoices.key(i) for i in ids))
+        return [self.ledger.invoices.get(i) for i in ids]
+
+    def payment(self, payment_id: str) -> Payment | None:
+        return self.ledger.payments.find(payment_id)
+
+    def uses_of(self, credit_id: str, *, active_only: bool = False) -> list[CreditUse]:
+        return self.ledger.uses.of_credit(credit_id, active_only=active_only)

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from ..domain.connection import Connection, LifecycleBusy
 from ..domain.errors import Conflict
 from ..domain.sync import ConnectionState
-from ..qbo.tokens import QboConnection, TokenConflictError
+from ..ports.tokens import QboConnection, TokenConflictError
 from .ids import new_id, parse_utc
 from .jobs import ACTIVE_SK
 from .models import AccountItem, ActiveJobItem, JobItem, QboConnectionItem, RealmItem, RevocationItem, account_pk

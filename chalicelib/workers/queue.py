@@ -1,64 +1,15 @@
-"""The sync queue (SQS FIFO): hints that an account has changes to push, or that a realm has changes to pull.
-
-A message only says where to look; the worker always reads the current state (DESIGN §7, state not events), so a
-duplicate, late or reordered message is harmless. Pushes are grouped per account and pulls per realm, so each is
-handled in order while different accounts and realms run in parallel. A job hint (hard disconnect, mass re-sync)
-names its job and rides its account's push group: a job step and a push of one account never run at once.
-"""
+"""The sync queue's SQS FIFO adapter (chalicelib/ports/queue.py is the port and the message contract, re-exported
+here for the workers and tests): sends hints in batches of 10 with their group and deduplication id."""
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from .. import config
+from ..ports.queue import JOB, KEY_FIELDS, PULL, PUSH, REVOKE, Hint, parse  # noqa: F401 (the contract, re-exported)
 
-PUSH, PULL, JOB, REVOKE = "push", "pull", "job", "revoke"
 MAX_BATCH = 10  # SendMessageBatch limit
-KEY_FIELDS = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id", REVOKE: "account_id"}
-
-
-@dataclass(frozen=True)
-class Hint:
-    """`kind` push (key = account id), pull (key = realm id), job (key = job id "<account>-<ulid>") or revoke (key =
-    account id: tokens a disconnect dropped that Intuit has not revoked yet); `dedup` names the change that caused
-    it."""
-
-    kind: str
-    key: str
-    dedup: str = ""
-
-    def body(self) -> str:
-        return json.dumps({"kind": self.kind, KEY_FIELDS[self.kind]: self.key}, separators=(",", ":"))
-
-    @property
-    def group(self) -> str:
-        if self.kind == JOB:
-            return f"{PUSH}:{self.key.rpartition('-')[0]}"
-        if self.kind == REVOKE:
-            return f"{PUSH}:{self.key}"
-        return f"{self.kind}:{self.key}"
-
-    @property
-    def dedup_id(self) -> str:
-        """SQS drops a second message with this id within 5 minutes (FIFO deduplication)."""
-        return hashlib.sha256(f"{self.group}|{self.dedup}".encode()).hexdigest()[:80]
-
-
-def parse(body: str) -> Hint:
-    """A message body back into a hint; anything else is a ValueError (the message is poison)."""
-    data = json.loads(body)  # a JSONDecodeError is a ValueError too
-    if not isinstance(data, dict):
-        raise ValueError(f"not a sync hint: {body[:200]!r}")
-    kind = data.get("kind")
-    field = KEY_FIELDS.get(kind) if isinstance(kind, str) else None
-    key = data.get(field) if field else None
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"not a sync hint: {body[:200]!r}")
-    return Hint(kind, key)
 
 
 def queue_url() -> str:
@@ -76,6 +27,13 @@ def _client(endpoint: str | None, region: str):
 def sqs_client():
     """An SQS client for SQS_ENDPOINT (unset: AWS), cached per endpoint (clients are thread-safe)."""
     return _client(os.environ.get("SQS_ENDPOINT") or None, config.aws_region())
+
+
+class SqsSender:
+    """The port's adapter (chalicelib/bootstrap.py plugs it in)."""
+
+    def send(self, hints: Iterable[Hint]) -> None:
+        send(hints)
 
 
 def send(hints: Iterable[Hint]) -> None:

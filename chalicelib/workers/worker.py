@@ -3,8 +3,11 @@
 Lambda deletes what the handler does not name in `batchItemFailures` (ReportBatchItemFailures on the event source
 mapping); a named message comes back after the visibility timeout, and after maxReceiveCount receives it goes to
 the dead-letter queue. So: a deferred push (throttle, outage) is named and retried; an unreadable message is named
-too, until it lands in the DLQ; FIFO order holds because, once one message of a group fails, the later ones of that
-group in the batch are named as well. Hints of one key in a batch run once: the worker reads current state anyway.
+too, until it lands in the DLQ. Deployed (SYNC_REDELIVERY_BACKOFF=1), a named message comes back on the sync retry
+schedule (30 s doubling, at most 5 minutes) rather than after the queue's visibility timeout, which is six times the
+function's timeout so that no message is redelivered while it is still in work; FIFO order holds because, once one message of a group fails, the later ones of that
+group in the batch are named as well (Powertools' SqsFifoPartialProcessor). Hints of one key in a batch run once:
+the worker reads current state anyway.
 """
 from __future__ import annotations
 
@@ -65,9 +68,75 @@ HANDLERS: dict[str, Handler] = {PUSH: push, PULL: pull, JOB: job, REVOKE: revoke
 KEY_NAMES = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id", REVOKE: "account_id"}  # what a hint's key is, in the log lines
 
 
+class HintFailed(Exception):
+    """The hint's work failed (or the message is not a hint): its message goes back to the queue."""
+
+
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:
-    """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response."""
+    """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response.
+
+    Powertools' SqsFifoPartialProcessor names the failed messages, and, once one message of a group failed, the later
+    messages of that group too (FIFO order within an account holds; other groups go on). A batch whose messages all
+    fail is answered, not raised: the same messages come back either way, and an answer keeps the log clean. Hints of
+    one key in a batch run once (the worker reads current state anyway)."""
+    from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+
     handlers = handlers or HANDLERS
+    newest, oldest = _sent_times(event)
+    done: dict[tuple[str, str], str | None] = {}  # hint → None (done) or why it failed
+
+    def record_handler(record: Any) -> None:
+        observability.log_keys(message_id=record.message_id, message_group=record.attributes.message_group_id,
+                               hint=None, account_id=None, realm_id=None, job_id=None)
+        try:
+            hint = parse(record.body or "")
+        except ValueError as error:
+            logger.error("sync message %s is poison (%s): left for the dead-letter queue", record.message_id, error)
+            raise HintFailed("not a sync hint") from None
+        observability.log_keys(hint=hint.kind, **{KEY_NAMES.get(hint.kind, "key"): hint.key})
+        key = (hint.kind, hint.key)
+        if key not in done:
+            done[key] = _run(handlers, hint, record.message_id, newest.get(key), oldest.get(key))
+        if done[key] is not None:
+            _last_receive(record.raw_event, hint, done[key])
+            raise HintFailed(done[key])
+
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    processor.raise_on_entire_batch_failure = False
+    answer = process_partial_response(event=dict(event), record_handler=record_handler, processor=processor)
+    _back_off(event, {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])})
+    return answer
+
+
+def redelivery_delay(receives: int) -> int:
+    """Seconds a message handed back after its `receives`-th receive stays hidden: the transient retry schedule."""
+    from ..domain.sync import retry_delay
+
+    return retry_delay(max(1, receives), transient=True)
+
+
+def _back_off(event: Mapping[str, Any], failed: set[str]) -> None:
+    """Hide the named messages for redelivery_delay() instead of the rest of the visibility timeout: a deferred push
+    is tried again within minutes, and its account's FIFO group is not held for a quarter of an hour."""
+    if not failed or os.environ.get("SYNC_REDELIVERY_BACKOFF") != "1":
+        return
+    from . import queue
+
+    entries = [{"Id": str(n), "ReceiptHandle": r["receiptHandle"], "VisibilityTimeout": redelivery_delay(
+        int((r.get("attributes") or {}).get("ApproximateReceiveCount") or 1))}
+        for n, r in enumerate(event.get("Records") or []) if r.get("messageId") in failed]
+    try:
+        answer = queue.sqs_client().change_message_visibility_batch(QueueUrl=queue.queue_url(), Entries=entries)
+    except Exception:  # noqa: BLE001 - the queue's own visibility timeout still brings the messages back
+        logger.exception("could not set the redelivery delay of %d sync messages", len(entries))
+        return
+    if answer.get("Failed"):
+        logger.warning("SQS refused the redelivery delay of %d sync messages: %s", len(answer["Failed"]),
+                       answer["Failed"][:3])
+
+
+def _sent_times(event: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Per hint, the newest and the oldest SentTimestamp of its messages in the batch."""
     newest: dict[tuple[str, str], datetime | None] = {}
     oldest: dict[tuple[str, str], datetime | None] = {}
     for record in event.get("Records") or []:
@@ -78,36 +147,7 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
         key, sent = (hint.kind, hint.key), _sent_at(record)
         newest[key] = max(filter(None, (sent, newest.get(key))), default=None)
         oldest[key] = min(filter(None, (sent, oldest.get(key))), default=None)
-    failed: list[str] = []
-    failed_groups: dict[str, str] = {}  # group → why its first message failed
-    done: dict[tuple[str, str], str | None] = {}  # hint → None (done) or why it failed
-    for record in event.get("Records") or []:
-        message_id = record["messageId"]
-        group = (record.get("attributes") or {}).get("MessageGroupId")
-        observability.log_keys(message_id=message_id, message_group=group, hint=None, account_id=None,
-                               realm_id=None, job_id=None)
-        try:
-            hint: Hint = parse(record.get("body") or "")
-        except ValueError as error:
-            logger.error("sync message %s is poison (%s): left for the dead-letter queue", message_id, error)
-            failed.append(message_id)
-            failed_groups[group or f"poison:{message_id}"] = "not a sync hint"
-            continue
-        group = group or hint.group
-        observability.log_keys(hint=hint.kind, **{KEY_NAMES.get(hint.kind, "key"): hint.key})
-        key = (hint.kind, hint.key)
-        if group in failed_groups:  # FIFO: nothing after a failed message of its group is processed
-            why = f"held back behind a failed message of its group ({failed_groups[group]})"
-        else:
-            if key not in done:
-                done[key] = _run(handlers, hint, message_id, newest.get(key), oldest.get(key))
-            why = done[key]
-            if why is None:
-                continue
-            failed_groups[group] = why
-        failed.append(message_id)
-        _last_receive(record, hint, why)
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+    return newest, oldest
 
 
 def _last_receive(record: Mapping[str, Any], hint: Hint, why: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import keep_for_readme, open_console
+from tests.browser.conftest import open_console
 from tests.conftest import make_account
 from tests.qbo.test_sync_status import _use_item
 from tests.qbo.conftest import emulator_env, emulator_settings, qbo_emulator, realm  # noqa: F401 (fixtures)
@@ -46,10 +46,10 @@ class Workers:
         return steps
 
 
-@pytest.fixture
-def staff_setup(http, realm, api_url, monkeypatch):  # noqa: F811
-    """An account with credit sync switched on but not connected; the emulator's OAuth client redirects to this
-    API's /qbo/callback, as the deployed app's redirect URI is registered with Intuit."""
+def _account_on_the_emulator(http, realm, api_url, monkeypatch, *, credit_sync: bool):  # noqa: F811
+    """An account (two-way credit sync switched on by staff, or left off: one-way once connected), not connected;
+    the emulator's OAuth client redirects to this API's /qbo/callback, as the deployed app's redirect URI is
+    registered with Intuit."""
     from chalicelib.services.sync import jobs
 
     emulator_env(realm, monkeypatch)
@@ -60,10 +60,33 @@ def staff_setup(http, realm, api_url, monkeypatch):  # noqa: F811
     monkeypatch.setenv("QBO_REDIRECT_URI", callback)
     realm.limits(enabled=False)
     account = make_account(http)
-    assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    if credit_sync:
+        assert account.staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
     workers = Workers(account.id, realm)
     monkeypatch.setattr(jobs, "send_hint", lambda job: workers.hints.append(job.id))
     return account, workers
+
+
+@pytest.fixture
+def staff_setup(http, realm, api_url, monkeypatch):  # noqa: F811
+    """An account with credit sync switched on but not connected."""
+    return _account_on_the_emulator(http, realm, api_url, monkeypatch, credit_sync=True)
+
+
+def connect_in_the_browser(page, api_url: str) -> None:
+    """The panel's Connect QuickBooks: the emulator's consent page (a new tab) redirects to the API's callback."""
+    expect(page.get_by_test_id("qbo-connection")).to_have_text("Not connected")
+    with page.context.expect_page() as consent:
+        page.get_by_role("button", name="Connect QuickBooks").click()
+    landing = consent.value  # the emulator's consent page redirected to the API's callback
+    landing.wait_for_load_state()
+    if landing.url.startswith(f"{api_url}/qbo/callback?"):  # the callback's own answer (DESIGN §4: 2xx ...)
+        assert '"connected":true' in landing.content().replace(" ", "")
+    else:  # (... or a 302/303 back to the app)
+        assert landing.url.startswith(f"{api_url}/"), landing.url
+    landing.close()
+    page.get_by_role("button", name="Refresh").click()
+    expect(page.get_by_test_id("qbo-connection")).to_have_text("Connected")
 
 
 def _credit_row(page, number: str):
@@ -77,19 +100,7 @@ def _credit_row(page, number: str):
 def test_staff_connect_quickbooks_see_a_credit_synced_retry_repair_and_resync(page, api_url, staff_setup, realm, shots):  # noqa: F811
     account, workers = staff_setup
     open_console(page, api_url, account.staff.token, "qbo")
-    expect(page.get_by_test_id("qbo-connection")).to_have_text("Not connected")
-
-    with page.context.expect_page() as consent:
-        page.get_by_role("button", name="Connect QuickBooks").click()
-    landing = consent.value  # the emulator's consent page redirected to the API's callback
-    landing.wait_for_load_state()
-    if landing.url.startswith(f"{api_url}/qbo/callback?"):  # the callback's own answer (DESIGN §4: 2xx ...)
-        assert '"connected":true' in landing.content().replace(" ", "")
-    else:  # (... or a 302/303 back to the app)
-        assert landing.url.startswith(f"{api_url}/"), landing.url
-    landing.close()
-    page.get_by_role("button", name="Refresh").click()
-    expect(page.get_by_test_id("qbo-connection")).to_have_text("Connected")
+    connect_in_the_browser(page, api_url)
     expect(page.get_by_label("Connection")).to_contain_text(realm.realm_id)
     expect(page.get_by_label("Connection")).to_contain_text("Two-way")
 
@@ -121,7 +132,7 @@ def test_staff_connect_quickbooks_see_a_credit_synced_retry_repair_and_resync(pa
     page.get_by_role("button", name="Check parity").click()
     differences = page.get_by_role("table", name=re.compile("^Differences"))
     expect(differences).to_contain_text(created["id"])
-    keep_for_readme(shots(page, "parity", full_page=True), "qbo-panel.png")
+    shots(page, "parity", full_page=True)
     found = differences.get_by_role("row").count() - 1
     page.get_by_role("button", name="Repair differences").click()
     expect(page.get_by_test_id("parity-clean")).to_be_visible()

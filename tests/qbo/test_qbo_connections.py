@@ -64,7 +64,7 @@ def test_a_rotation_from_stale_tokens_is_refused_and_the_newer_tokens_stay(qbo_a
 def test_a_rotation_after_a_disconnect_dropped_the_tokens_is_refused(qbo_account, http):
     store = DynamoTokenStore()
     before = store.get(qbo_account.account_id)
-    from chalicelib.api.auth import issue_token
+    from chalicelib.login_tokens import issue_token
 
     staff = http.as_(issue_token("staff-1", qbo_account.account_id, staff=True))
     assert staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200

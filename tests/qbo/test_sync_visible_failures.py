@@ -198,6 +198,7 @@ def test_an_accountant_lowering_our_memo_is_drift_on_the_credit_and_a_use_of_it_
     assert invoice["sync_status"] == "error" and invoice["payments"][0]["sync_status"] == "error"
     waiting = [e for e in _panel(synced)["errors"] if e["code"] == "waiting"]
     assert waiting and f"{credit['number']}'s drift" in waiting[0]["message"]
+    assert waiting[0]["object_type"] == "use" and waiting[0]["number"] == paid.json["number"]  # its payment's
     assert realm.books()["objects"]["Invoice"][0]["Balance"] == 25  # nothing was linked over the accountant's memo
 
     repaired = owner.post("/qbo/parity/repair", {}, headers={"Idempotency-Key": "repair-drift-1"})

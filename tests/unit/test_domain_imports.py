@@ -345,3 +345,64 @@ def test_a_memo_credits_recorded_uses_are_those_qbo_knows():
     waiting.sync.touch()
     never_pushed = credit.apply(use_id="u3", payment_id="p3", invoice_id="i3", amount=300, now=NOW)  # e.g. no sync
     assert rules.recorded_in_qbo(credit, [pushed, waiting, never_pushed]) == 1000
+
+
+# ----- the accountant's Payment against our invoices: which part is money, which part credits -------------------
+
+@given(st.integers(0, 10_000), st.lists(st.integers(0, 5_000), max_size=5))
+def test_a_payments_money_pays_its_links_in_order_and_memos_cover_the_rest(cash, amounts):
+    split = rules.split_cash(cash, [(f"Q{n}", a) for n, a in enumerate(amounts)])
+    assert [(key, tender + rest) for key, tender, rest in split] == [(f"Q{n}", a) for n, a in enumerate(amounts)]
+    assert sum(tender for _, tender, _ in split) == min(cash, sum(amounts))
+    paid_before = 0
+    for (_, tender, rest), amount in zip(split, amounts):
+        assert tender == min(amount, max(cash - paid_before, 0)) and rest >= 0
+        paid_before += tender
+
+
+def test_memos_give_in_order_until_covered_and_only_those_with_our_credit_behind_them():
+    looked = []
+
+    def behind(qbo_memo_id: str) -> str | None:
+        looked.append(qbo_memo_id)
+        return None if qbo_memo_id == "M2" else f"K-{qbo_memo_id}"
+
+    takes = rules.memo_takes([("M1", 3_00), ("M2", 5_00), ("M3", 4_00), ("M4", 9_00)], 6_00, behind)
+    assert takes == [("K-M1", 3_00), ("K-M3", 3_00)]
+    assert looked == ["M1", "M2", "M3"]  # covered: M4 is never looked up
+    assert rules.memo_takes([("M1", 3_00)], 0, behind) == [] and looked == ["M1", "M2", "M3"]
+
+
+def test_an_application_never_pays_past_the_balance_and_needs_money_or_credit():
+    assert rules.application(10_00, [5_00, 2_00], 20_00) == rules.Application(17_00, 10_00)
+    assert rules.application(10_00, [5_00], 8_00) == rules.Application(8_00, 3_00)
+    assert rules.application(10_00, [5_00], 8_00).recordable
+    assert not rules.application(0, [5_00], 3_00).recordable  # the credits alone take more than the balance
+    assert not rules.application(0, [], 30_00).recordable
+    assert rules.application(1, [], 30_00).recordable
+    assert rules.Application(1, 0).recordable and rules.Application(1, 1).recordable
+    assert not rules.Application(0, 0).recordable and not rules.Application(5, -1).recordable
+    try:
+        rules.Application(1, 0).applied = 2
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("an application can be changed after it was decided")
+
+
+def test_our_landed_lines_are_the_payments_links_less_the_accountants():
+    links = [("31", 10_00), ("32", 4_00)]
+    assert rules.ours_landed(links, {"31": 6_00}) == 6_00
+    assert rules.ours_landed(links, {"31": 60_00, "32": 1_00}) == 11_00
+    assert rules.ours_landed(links, {}) == 0
+
+
+def test_our_landed_lines_count_as_free_money_of_the_accountants_payment():
+    assert rules.unapplied_terms(100_00, 30_00, imported_amount=None, landed=20_00) == rules.QboCreditTerms(50_00, 0)
+    assert rules.unapplied_terms(100_00, 30_00, imported_amount=None) == rules.QboCreditTerms(30_00, 0)
+
+
+def test_a_document_with_nothing_to_credit_is_not_imported():
+    assert rules.QboCreditTerms(0, 0).nothing_to_credit
+    assert not rules.QboCreditTerms(1, 0).nothing_to_credit
+    assert not rules.QboCreditTerms(5_00, 5_00).nothing_to_credit  # applied in QBO: still an imported credit

@@ -204,3 +204,10 @@ def test_an_imported_credit_removed_here_while_qbo_holds_its_memo_is_manual():
     [found] = compare([gone], docs, available={}, customer_refs={}, imported=frozenset({("CreditMemo", "M1")}))
     assert (found.kind, found.ours, found.theirs) == (Kind.EXTRA, 0, 700)
     assert found.repair.action is Action.MANUAL and not found.repair.automatic
+
+
+def test_available_credit_adds_up_per_customer():
+    from chalicelib.domain.parity import available_by_customer
+
+    assert available_by_customer([("C1", 5_00), ("C2", 1_00), ("C1", 2_50)]) == {"C1": 7_50, "C2": 1_00}
+    assert available_by_customer([]) == {}

@@ -10,6 +10,7 @@ from chalicelib.domain.credits import CancelMode, Credit, CreditSource, CreditUs
 from chalicelib.domain.invoices import Invoice, Line
 from chalicelib.domain.locations import memo
 from chalicelib.domain.qbo_actions import NO_VOID, QboAction, linking_payment_action, memo_action, memo_total
+from chalicelib.domain.sync_plan import memo_plan
 from chalicelib.domain.qbo_changes import Moved, Reverted, kept_in_memos, removal_changes
 from chalicelib.qbo import mapping
 
@@ -61,10 +62,10 @@ def test_the_push_deletes_exactly_the_memos_the_table_deletes_and_writes_the_oth
         credit.cancel(CancelMode(change), now=NOW, active_uses=uses)
     action = credit.memo_action()
     assert action is memo_action(active=credit.status.value == "active", amount=credit.amount, used=credit.used)
-    assert mapping.memo_is_gone(credit) == (action is QboAction.DELETE)
-    assert mapping.memo_total(credit) == (0 if action is QboAction.DELETE else memo_total(
+    assert (memo_plan(credit).action is QboAction.DELETE) == (action is QboAction.DELETE)
+    assert memo_plan(credit).total == (0 if action is QboAction.DELETE else memo_total(
         active=credit.status.value == "active", amount=credit.amount, used=credit.used))
-    assert (action is QboAction.REDUCE) == (0 < mapping.memo_total(credit) < amount)
+    assert (action is QboAction.REDUCE) == (0 < memo_plan(credit).total < amount)
 
 
 def test_a_use_keeps_its_linking_payment_only_while_active_and_linking_something():

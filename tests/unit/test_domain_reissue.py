@@ -11,7 +11,9 @@ from chalicelib.domain.credits import CancelMode, Credit, CreditAmountFixed, Cre
 from chalicelib.domain.errors import CreditBelowUsed, CreditNotActive, InvalidInput
 from chalicelib.domain.locations import Cut, Location, LocationKind, held, memo, relocate, relocate_cuts, unapplied
 from chalicelib.domain.parity import Holding, kept_in_sources
-from chalicelib.qbo.mapping import Ref, credit_memo_doc, memo_is_gone, memo_total
+from chalicelib.domain.qbo_actions import QboAction
+from chalicelib.domain.sync_plan import memo_plan
+from chalicelib.qbo.mapping import Ref, credit_memo_doc
 
 NOW, LATER = "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"
 PAYMENT, MEMO = (LocationKind.UNAPPLIED, "c1"), (LocationKind.MEMO, "c1")
@@ -57,9 +59,9 @@ def test_reissued_its_memo_holds_what_is_left_and_remaining_credit_is_its_remain
         use.move_source(old, new)
     assert (credit.amount, credit.used, credit.remaining, credit.status) == before  # no money changed here
     assert not credit.owned_by_qbo and credit.in_our_memo and not credit.in_accountants_payment
-    assert memo_total(credit) == credit.amount - credit.applied_in_qbo
+    assert memo_plan(credit).total == credit.amount - credit.applied_in_qbo
     linked = sum(part.amount for use in uses if use.active for part in use.parts if part.key == MEMO)
-    assert memo_total(credit) - linked == credit.remaining  # RemainingCredit once its uses are linked
+    assert memo_plan(credit).total - linked == credit.remaining  # RemainingCredit once its uses are linked
     kept = kept_in_sources([Holding(credit.id, True, credit.locations, credit.drawn, credit.applied_in_qbo)])
     assert kept == {MEMO: credit.remaining}  # what parity expects of that memo: nothing left on a Payment
     assert all(part.key == MEMO for use in uses for part in use.parts)
@@ -91,16 +93,16 @@ def test_a_reissued_credit_is_ours_to_edit_cancel_and_delete():
         kept.cancel(CancelMode.BALANCE_ONLY, now=NOW)
     kept.reissue(now=LATER)
     kept.edit(now=LATER, amount=3500, external_note="thanks")
-    assert memo_total(kept) == 3000 and kept.remaining == 3000
+    assert memo_plan(kept).total == 3000 and kept.remaining == 3000
     with pytest.raises(CreditBelowUsed):
         kept.edit(now=LATER, amount=400)  # below what was used (the 5.00 the old company applied)
     _spend(kept, [1000])
     kept.cancel(CancelMode.BALANCE_ONLY, now=LATER)
-    assert memo_total(kept) == 1000  # shrunk to what its use links: RemainingCredit 0
+    assert memo_plan(kept).total == 1000  # shrunk to what its use links: RemainingCredit 0
     deleted = _imported(700, 200)
     deleted.reissue(now=LATER)
     deleted.soft_delete(now=LATER)
-    assert memo_is_gone(deleted)
+    assert memo_plan(deleted).action is QboAction.DELETE
 
 
 def test_an_adjustment_credit_kept_in_a_reissued_memo_may_be_removed():
@@ -150,6 +152,6 @@ def test_the_accountant_applying_a_reissued_memo_takes_nothing_from_the_old_comp
 def test_a_reissued_memo_says_what_it_holds():
     credit = _imported(5000, 1000)
     credit.reissue(now=LATER)
-    doc = credit_memo_doc(credit, customer=Ref("7"), item=Ref("1"))
+    doc = credit_memo_doc(credit, memo_plan(credit), customer=Ref("7"), item=Ref("1"))
     assert [(line["Amount"], line["Description"]) for line in doc["Line"]] == [(40, "Credit CR-1")]
     assert doc["DocNumber"] == "CR-1" and "[cc:credit:c1]" in doc["PrivateNote"]

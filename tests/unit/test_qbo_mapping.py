@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from chalicelib.domain.credits import CancelMode, Credit, CreditSource
 from chalicelib.domain.invoices import Charge, Invoice, Line
 from chalicelib.domain.payments import Payment, Tender, TenderMethod
+from chalicelib.domain.qbo_actions import QboAction
+from chalicelib.domain.sync_plan import memo_plan
 from chalicelib.qbo import mapping
 from chalicelib.qbo.mapping import Link, Ref
 
@@ -42,7 +44,7 @@ def _credit(amount=5000, **kw) -> Credit:
 
 
 def test_manual_credit_is_a_memo_with_notes_and_marker():
-    doc = mapping.credit_memo_doc(_credit(), customer=CUSTOMER, item=ITEM)
+    doc = mapping.credit_memo_doc(_credit(), memo_plan(_credit()), customer=CUSTOMER, item=ITEM)
     assert _sum(doc["Line"]) == Decimal("50.00") and doc["DocNumber"] == "CR-1001"
     assert doc["CustomerMemo"] == {"value": "sorry"} and doc["PrivateNote"].startswith("damaged case ")
     assert mapping.find_marker(doc) == ("credit", "K1")
@@ -53,7 +55,7 @@ def test_return_credit_lines_name_product_package_and_batch():
               "total": 2500}, {"product_id": "P2", "package_id": None, "batch_id": None, "quantity": "1.5",
                                "unit_price": 1000, "total": 1500}]
     credit = _credit(4000, source=CreditSource.RETURN, line_items=lines, return_id="R1")
-    doc = mapping.credit_memo_doc(credit, customer=CUSTOMER, item=ITEM)
+    doc = mapping.credit_memo_doc(credit, memo_plan(credit), customer=CUSTOMER, item=ITEM)
     assert [line["Description"] for line in doc["Line"]] == ["Returned product P1, package PK9, batch B3",
                                                              "Returned product P2"]
     assert _sum(doc["Line"]) == Decimal("40.00")
@@ -66,10 +68,10 @@ def test_canceled_credit_memo_keeps_only_what_its_uses_link(amount, data):
     if used:
         credit.apply(use_id="U1", payment_id="P1", invoice_id="I2", amount=used, now=NOW)
     credit.cancel(CancelMode.BALANCE_ONLY, now=NOW)
-    assert mapping.memo_total(credit) == used
-    assert mapping.memo_is_gone(credit) == (used == 0)
+    assert memo_plan(credit).total == used
+    assert (memo_plan(credit).action is QboAction.DELETE) == (used == 0)
     if used:
-        assert _sum(mapping.credit_memo_doc(credit, customer=CUSTOMER, item=ITEM)["Line"]) * 100 == used
+        assert _sum(mapping.credit_memo_doc(credit, memo_plan(credit), customer=CUSTOMER, item=ITEM)["Line"]) * 100 == used
 
 
 def test_tender_payment_links_what_it_applies_and_leaves_the_rest_unapplied():
@@ -85,7 +87,8 @@ def test_tender_payment_links_what_it_applies_and_leaves_the_rest_unapplied():
 
 def test_linking_payment_is_zero_with_two_equal_lines():
     doc = mapping.linking_payment_doc(use_id="U1", number="PAY-1002", created_at=NOW, customer=CUSTOMER,
-                                      invoice_id="31", memos=[("40", 2500), ("41", 500), ("42", 0)])
+                                      invoice_id="31", memos=[("40", 2500), ("41", 500), ("42", 0)],
+                                      linked=3000)
     assert doc["TotalAmt"] == Decimal("0.00")
     assert [(line["Amount"], line["LinkedTxn"][0]["TxnType"]) for line in doc["Line"]] == [
         (Decimal("30.00"), "Invoice"), (Decimal("25.00"), "CreditMemo"), (Decimal("5.00"), "CreditMemo")]

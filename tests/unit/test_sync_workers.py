@@ -156,3 +156,45 @@ def test_the_age_of_a_stored_timestamp_is_the_time_from_it_to_the_callers_clock(
     as_stored = stored_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # utc_now's format (pending_since, failed_at)
     assert seconds_since(as_stored, now) == micros / 1_000_000
     assert seconds_since(stored_at.isoformat(), now) == micros / 1_000_000  # an offset instead of Z
+
+
+class _VisibilityRecorder:
+    """Stands in for the SQS client: what the worker asked to change."""
+
+    def __init__(self):
+        self.calls = []
+
+    def change_message_visibility_batch(self, **request):
+        self.calls.append(request)
+        return {"Successful": [{"Id": e["Id"]} for e in request["Entries"]]}
+
+
+def _received(message_id: str, account: str, receives: int) -> dict:
+    record = _push(account, message_id)
+    record["receiptHandle"] = f"rh-{message_id}"
+    record["attributes"] = {**record["attributes"], "ApproximateReceiveCount": str(receives)}
+    return record
+
+
+def test_handed_back_messages_return_on_the_transient_retry_schedule_when_deployed(monkeypatch):
+    """Deployed, the queue's visibility timeout is six times the worker's timeout (redelivery while in work); a message
+    the worker hands back waits 30 s doubling, at most 5 minutes, instead: only the failed ones are touched."""
+    from chalicelib.workers import queue
+
+    sqs = _VisibilityRecorder()
+    monkeypatch.setattr(queue, "sqs_client", lambda: sqs)
+    monkeypatch.setenv("SYNC_QUEUE_URL", "https://sqs.example/credits-sync.fifo")
+
+    def push(account_id, sent_at=None):
+        if account_id == "throttled":
+            raise Deferred("429")
+
+    event = {"Records": [_received("m1", "a", 1), _received("m2", "throttled", 3)]}
+    monkeypatch.delenv("SYNC_REDELIVERY_BACKOFF", raising=False)
+    assert worker.handle_event(event, {PUSH: push}) == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert sqs.calls == []  # locally: the queue's own visibility timeout
+    monkeypatch.setenv("SYNC_REDELIVERY_BACKOFF", "1")
+    assert worker.handle_event(event, {PUSH: push}) == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert sqs.calls == [{"QueueUrl": "https://sqs.example/credits-sync.fifo",
+                          "Entries": [{"Id": "1", "ReceiptHandle": "rh-m2", "VisibilityTimeout": 120}]}]
+    assert [worker.redelivery_delay(n) for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]

@@ -1,8 +1,10 @@
 // Settings and roles: everyone sees the credits and sync switches; only vendor staff switch them on, others are told
-// to ask support. Roles and users for those with manage_roles.
-import { useState } from "preact/hooks";
+// to ask support. Switching two-way credit sync on for a connected account starts a job that pushes every credit
+// and use: its progress shows under the switch until it ends. Roles and users for those with manage_roles.
+import { useEffect, useState } from "preact/hooks";
 import { get, patch, post, api } from "./api.js";
-import { html, useMe, useLoad, useAction, Loading, ErrorBox, Field, can } from "./ui.js";
+import { html, useMe, useLoad, useAction, Loading, ErrorBox, Field, Link, can } from "./ui.js";
+import { useJob, JobProgress, CREDIT_SYNC_JOB } from "./jobs.js";
 
 const PERMISSIONS = [["view_credits", "View Credits"], ["create_credits", "Create Credits"], ["edit_credits", "Edit Credits"],
   ["delete_credits", "Delete Credits"], ["receive_payments", "Receive Payments"], ["manage_sales", "Manage Sales"],
@@ -13,16 +15,32 @@ export function SettingsPage() {
   const ctx = useMe();
   const action = useAction();
   const [threshold, setThreshold] = useState(ctx.settings.credit_balance_warning_threshold || "");
-  const change = (body) => action.act(async () => { await patch("/settings", body); await ctx.reloadMe(); });
+  const [started, setStarted] = useState(null); // the credit sync job the switch just started
+  const change = (body) => action.act(async () => {
+    const answer = await patch("/settings", body);
+    if (answer.qbo_sync_job) {
+      sessionStorage.setItem(CREDIT_SYNC_JOB, answer.qbo_sync_job.id); // followed after the reload below too
+      setStarted(answer.qbo_sync_job);
+    }
+    await ctx.reloadMe();
+  });
   const s = ctx.settings;
+  const [asked, setAsked] = useState({}); // a switch shows the position asked for while the change is on its way
+  const flip = async (name, value) => {
+    setAsked({ [name]: value });
+    await change({ [name]: value });
+    setAsked({});
+  };
+  const shown = (name) => (name in asked ? asked[name] : s[name]);
   const toggle = (name, text, hint) => html`<div class="switch-row">
-    <label class="switch"><input type="checkbox" role="switch" checked=${s[name]} disabled=${action.busy || (!ctx.me.staff && !s[name])}
-      onChange=${(e) => change({ [name]: e.target.checked })} /> ${text}</label>
+    <label class="switch"><input type="checkbox" role="switch" checked=${shown(name)} disabled=${action.busy || (!ctx.me.staff && !s[name])}
+      onChange=${(e) => flip(name, e.target.checked)} /> ${text}</label>
     <small>${hint}</small></div>`;
   return html`<section aria-labelledby="settings-title"><h1 id="settings-title">Settings</h1>
     <fieldset><legend>Features</legend>
       ${toggle("credits_enabled", "Credits", "Issue, track and apply customer credits.")}
-      ${toggle("qbo_credit_sync", "QuickBooks credit sync", "Credits sync both ways with QuickBooks Online.")}
+      ${toggle("qbo_credit_sync", "QuickBooks credit sync", "On: credits and their uses sync both ways with QuickBooks Online. Off: a connected account syncs one way (customers, invoices and payments); credits stay here.")}
+      ${ctx.me.staff && html`<${CreditSyncProgress} started=${started} />`}
       ${!ctx.me.staff && html`<p class="note" role="note">Only a Distru teammate can switch these on: ask your Customer Success Manager or support.</p>`}
     </fieldset>
     ${can(ctx.me, "manage_sales") || ctx.me.staff ? html`<form class="inline-form" onSubmit=${(e) => { e.preventDefault(); change({ credit_balance_warning_threshold: threshold || null }); }}>
@@ -31,6 +49,17 @@ export function SettingsPage() {
     <${ErrorBox} error=${action.error} />
     ${can(ctx.me, "manage_roles") && html`<${Roles} />`}
   </section>`;
+}
+
+// The job that pushes every credit and use after the switch (staff): its bar until it ends, then where to look.
+function CreditSyncProgress({ started }) {
+  const sync = useJob(CREDIT_SYNC_JOB);
+  useEffect(() => { if (started) sync.follow(started); }, [started]);
+  if (!sync.job && !sync.error) return null;
+  return html`<div class="switch-job">
+    <${JobProgress} job=${sync.job} error=${sync.error} name="Credit sync progress" testId="credit-sync" />
+    ${sync.job && sync.job.status !== "running" && html`<p><small>The <${Link} to="/qbo">QuickBooks panel</${Link}> shows the sync mode and anything QuickBooks refused.</small></p>`}
+  </div>`;
 }
 
 function Roles() {

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, get, patch, post, del, query } from "./api.js";
 import {
-  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, Link, label, when, can,
+  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, SyncState, Link, label, when, can,
   customerName,
 } from "./ui.js";
 
@@ -74,14 +74,20 @@ export function CreditsTable({ credits, caption = "Credits" }) {
       <th scope="col">Internal Notes</th><th scope="col">External Notes</th><th scope="col">QB ID</th><th scope="col">Sync Status</th>
     </tr></thead>
     <tbody>${credits.map((c) => html`<tr>
-      <td><${Link} to=${"/credits/" + c.id}>${c.number}</${Link}></td>
+      <td class="nowrap"><${Link} to=${"/credits/" + c.id}>${c.number}</${Link}></td>
       <td><${Link} to=${"/customers/" + c.customer_id}>${customerName(ctx, c.customer_id)}</${Link}></td>
       <td>${label(c.source)}</td><td class="num"><${Money} value=${c.amount} /></td>
       <td class="num"><${Money} value=${c.used} /></td><td class="num"><${Money} value=${c.remaining} /></td>
       <td><${Status} value=${c.status} /></td><td>${c.internal_note}</td><td>${c.external_note}</td>
-      <td>${c.qbo_id || ""}</td><td><${Status} value=${c.sync_status} />${c.sync_error ? html`<small class="sync-error">${c.sync_error}</small>` : ""}</td>
+      <td>${c.qbo_id || ""}</td><td><${SyncState} status=${c.sync_status} error=${c.sync_error} /></td>
     </tr>`)}</tbody>
   </table></div>`;
+}
+
+// A link to a credit, named by its number once read (a credit use knows its credit's id only).
+export function CreditRef({ id }) {
+  const state = useLoad(() => get(`/credits/${id}`), [id]);
+  return html`<${Link} to=${"/credits/" + id}>${state.data ? state.data.number : "credit"}</${Link}>`;
 }
 
 function IssueCredit({ onClose, onDone, customerId }) {
@@ -127,7 +133,9 @@ export function CreditPage({ id }) {
       <dt>Internal Notes</dt><dd>${credit.internal_note || "—"}</dd><dt>External Notes</dt><dd>${credit.external_note || "—"}</dd>
       <dt>Created</dt><dd>${when(credit.created_at)}</dd>
       <dt>QB ID</dt><dd>${credit.qbo_id || "not in QuickBooks yet"}</dd>
-      <dt>Sync Status</dt><dd><${Status} value=${credit.sync_status} /> ${credit.sync_error || ""}</dd>
+      <dt>Sync Status</dt><dd><${SyncState} status=${credit.sync_status} error=${credit.sync_error} />
+        ${credit.sync_status === "drift" && can(ctx.me, "manage_integration") && html`<small class="sync-detail">
+          <${Link} to="/qbo">QuickBooks panel</${Link}>: Retry or Repair differences pushes ours again.</small>`}</dd>
     </dl>
     <div role="tablist" aria-label="Credit record" class="tabs">
       ${[["history", "Transaction History"], ["items", "Line Items"], ["lineage", "Lineage"]].map(([key, text]) => html`

@@ -1,12 +1,14 @@
-// The QBO status panel: connection and mode; errors, drift and pending with retry; parity with repair; re-sync with
-// live progress; disconnect (staff, confirmed); the legacy overpayment memo list (staff).
+// The QBO status panel: connection and mode (one-way says what it leaves out); errors, drift and waits, each saying
+// whether the engine retries it on its own and when, with Retry where a person must act; dead letters; parity with
+// repair; re-sync and the switch to two-way credit sync with live progress; disconnect (staff, confirmed); the
+// legacy overpayment memo list (staff).
 import { useEffect, useState } from "preact/hooks";
 import { api, get, post } from "./api.js";
 import {
-  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, label, when, can, customerName,
+  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, Link, label, when, can, customerName,
 } from "./ui.js";
-
-const RESYNC_KEY = "credits-console-resync";
+import { useJob, JobProgress, RESYNC_JOB, CREDIT_SYNC_JOB } from "./jobs.js";
+import { CreditRef } from "./credits.js";
 
 export function QboPage() {
   const ctx = useMe();
@@ -29,14 +31,17 @@ export function QboPage() {
       <dl class="facts" aria-label="Connection">
         <dt>Connection</dt><dd data-testid="qbo-connection">${s.connected ? "Connected" : "Not connected"}</dd>
         <dt>Company (realm)</dt><dd>${s.realm_id || "—"}</dd>
-        <dt>Sync mode</dt><dd><${Status} value=${s.sync_mode} /></dd>
+        <dt>Sync mode</dt><dd data-testid="qbo-mode"><${Status} value=${s.sync_mode} /></dd>
         <dt>Pending</dt><dd data-testid="qbo-pending">${s.pending}</dd>
         <dt>Last push</dt><dd>${when(s.last_push_at) || "—"}</dd><dt>Last pull</dt><dd>${when(s.last_pull_at) || "—"}</dd>
       </dl>
+      <${ModeNote} status=${s} />
       ${!s.connected && integration && html`<p><button type="button" onClick=${startConnect} disabled=${connect.busy}>Connect QuickBooks</button>
         <small> Opens QuickBooks' consent page in a new tab; come back here when it says connected.</small></p>`}
       <${ErrorBox} error=${connect.error} />
+      ${ctx.me.staff && html`<${CreditSyncJob} onEnd=${() => status.reload()} />`}
       <${SyncErrors} errors=${s.errors} canRetry=${integration} onChange=${() => status.reload()} />
+      <${DeadLetters} letters=${s.dead_letters || []} />
       ${s.connected && integration && ctx.me.sees_credits && html`<${Parity} onChange=${() => status.reload()} />`}
       ${ctx.me.staff && html`<${Resync} connected=${s.connected} />`}
       ${ctx.me.staff && (s.connected || s.sync_mode === "paused") && html`<${Disconnect} status=${s} onDone=${() => status.reload()} />`}
@@ -44,6 +49,38 @@ export function QboPage() {
     `}</${Loading}>
   </section>`;
 }
+
+// What the mode leaves out, as the API words it (one-way), and how many invoices QuickBooks shows open for credits.
+function ModeNote({ status }) {
+  const ctx = useMe();
+  if (!status.note) return null;
+  const open = status.invoices_open_for_credits;
+  return html`<div class="note mode-note" role="note" aria-label="Sync mode">
+    <p>${status.note}</p>
+    ${ctx.me.sees_credits && open > 0 && html`<p>${open} invoice${open === 1 ? " is" : "s are"} paid partly by credits: QuickBooks shows that part open until two-way credit sync pushes the uses.</p>`}
+    ${ctx.me.staff ? html`<p><${Link} to="/settings">Switch two-way credit sync on in Settings</${Link}>.</p>`
+      : html`<p>Two-way credit sync is switched on by a Distru teammate: ask your Customer Success Manager or support.</p>`}
+  </div>`;
+}
+
+// The switch to two-way credit sync started from Settings in this tab: its progress while it runs (and its end, when
+// this panel saw it running); the panel reads its status again when it ends.
+function CreditSyncJob({ onEnd }) {
+  const sync = useJob(CREDIT_SYNC_JOB, onEnd);
+  if (!sync.watched && !sync.error) return null;
+  return html`<section aria-labelledby="credit-sync-title"><h2 id="credit-sync-title">Two-way credit sync</h2>
+    <${JobProgress} job=${sync.job} error=${sync.error} name="Credit sync progress" testId="credit-sync" /></section>`;
+}
+
+// refused: QBO (or our mapping) said no, a person fixes the cause; drift: the accountant changed our document, a
+// person chooses ours; retrying (waits included): the engine keeps trying on its own, nothing to press.
+const errorKind = (e) => (e.code === "qbo_drift" ? "drift" : e.retrying ? "retrying" : e.code === "waiting" ? "waiting" : "refused");
+const ON_ITS_OWN = {
+  drift: "No: waits for a person (Retry pushes ours)",
+  retrying: "Retried on its own",
+  waiting: "Waits for what its message names",
+  refused: "Refused: fix the cause, then Retry",
+};
 
 function SyncErrors({ errors, canRetry, onChange }) {
   const action = useAction();
@@ -53,16 +90,45 @@ function SyncErrors({ errors, canRetry, onChange }) {
     setOutcome(answer);
     onChange();
   });
+  const retryable = (e) => canRetry && ["drift", "refused"].includes(errorKind(e));
   return html`<section aria-labelledby="sync-errors-title"><h2 id="sync-errors-title">Errors and drift</h2>
     ${outcome && html`<p role="status">${label(outcome.object_type)} ${outcome.number || outcome.object_id}: ${outcome.outcome}${outcome.qbo_id ? `, QB ID ${outcome.qbo_id}` : ""}${outcome.message ? ` (${outcome.message})` : ""}</p>`}
     <${ErrorBox} error=${action.error} />
-    ${errors.length === 0 ? html`<p class="muted">Nothing is parked: every change reached QuickBooks or is on its way.</p>` : html`<table>
+    ${errors.length === 0 ? html`<p class="muted">Nothing is parked: every change reached QuickBooks or is on its way.</p>` : html`
+      <p><small>Retry helps with a refusal (once its cause is fixed) and with drift (it pushes ours over the accountant's change).
+        A failure retried on its own leaves this list by itself once QuickBooks answers; what waits for a drift's repair goes right after it.</small></p>
+      <div class="table-wrap"><table>
       <caption class="visually-hidden">Objects QuickBooks refused or that differ</caption>
       <thead><tr><th scope="col">Object</th><th scope="col">Number</th><th scope="col">Code</th><th scope="col">Message</th>
-        <th scope="col">When</th><th scope="col" class="num">Attempts</th>${canRetry && html`<th scope="col"><span class="visually-hidden">Actions</span></th>`}</tr></thead>
-      <tbody>${errors.map((e) => html`<tr class=${e.code === "drift" ? "drift" : ""}><td>${e.object_type}</td><td>${e.number || e.object_id}</td><td><code>${e.code || ""}</code></td>
-        <td>${e.message}</td><td>${when(e.at)}</td><td class="num">${e.attempts}</td>
-        ${canRetry && html`<td><button type="button" class="secondary" disabled=${action.busy} aria-label=${`Retry ${e.object_type} ${e.number || e.object_id}`} onClick=${() => retry(e)}>Retry</button></td>`}</tr>`)}</tbody></table>`}
+        <th scope="col">Last attempt</th><th scope="col" class="num">Attempts</th><th scope="col">On its own</th><th scope="col">Next try</th>
+        ${canRetry && html`<th scope="col"><span class="visually-hidden">Actions</span></th>`}</tr></thead>
+      <tbody>${errors.map((e) => html`<tr class=${errorKind(e)}><td>${e.object_type === "use" ? "credit use" : e.object_type}</td><td><${ObjectName} error=${e} /></td>
+        <td>${e.code === "qbo_drift" ? html`<${Status} value="drift" />` : html`<code>${e.code || ""}</code>`}</td>
+        <td>${e.message}</td><td>${when(e.last_attempt_at || e.at)}</td><td class="num">${e.attempts}</td>
+        <td>${ON_ITS_OWN[errorKind(e)]}</td><td>${when(e.next_retry_at) || "—"}</td>
+        ${canRetry && html`<td>${retryable(e) && html`<button type="button" class="secondary" disabled=${action.busy} aria-label=${`Retry ${e.object_type} ${e.number || e.object_id}`} onClick=${() => retry(e)}>Retry</button>`}</td>`}</tr>`)}</tbody></table></div>`}
+  </section>`;
+}
+
+// The object's number (a customer's name); a credit use has none of its own: its id starts with its credit's, and
+// the panel names the payment that made it.
+function ObjectName({ error }) {
+  if (error.object_type === "use") {
+    const credit = html`use of <${CreditRef} id=${error.object_id.split("#")[0]} />`;
+    return error.number ? html`${credit} in payment ${error.number}` : credit;
+  }
+  return error.number || error.object_id;
+}
+
+// Sync messages of this account that failed their last allowed delivery (support redrives them once fixed).
+function DeadLetters({ letters }) {
+  if (letters.length === 0) return null;
+  return html`<section aria-labelledby="dead-letters-title"><h2 id="dead-letters-title">Undelivered sync messages</h2>
+    <p><small>These failed their last allowed delivery and wait in the dead-letter queue: support moves them back
+      (<code>ops dlq redrive</code>) once the cause is fixed; the next success of the same kind removes them.</small></p>
+    <table><caption class="visually-hidden">Dead letters</caption>
+      <thead><tr><th scope="col">Message</th><th scope="col">When</th><th scope="col" class="num">Deliveries</th><th scope="col">Last failure</th></tr></thead>
+      <tbody>${letters.map((d) => html`<tr><td><code>${d.hint}</code></td><td>${when(d.at)}</td><td class="num">${d.receives}</td><td>${d.message}</td></tr>`)}</tbody></table>
   </section>`;
 }
 
@@ -103,29 +169,15 @@ function Parity({ onChange }) {
 }
 
 function Resync({ connected }) {
-  const [job, setJob] = useState(null);
+  const resync = useJob(RESYNC_JOB);
   const action = useAction();
-  useEffect(() => { // follow the re-sync this tab started, also after a reload
-    const id = job ? job.id : sessionStorage.getItem(RESYNC_KEY);
-    if (!id || (job && job.status !== "running")) return undefined;
-    const timer = setTimeout(() => get(`/qbo/resyncs/${id}`).then(setJob, action.setError), job ? 1000 : 0);
-    return () => clearTimeout(timer);
-  }, [job]);
-  const start = () => action.act(async () => {
-    const started = await post("/qbo/resyncs", {});
-    sessionStorage.setItem(RESYNC_KEY, started.id);
-    setJob(started);
-  });
+  const start = () => action.act(async () => resync.follow(await post("/qbo/resyncs", {})));
+  const running = resync.job && resync.job.status === "running";
   return html`<section aria-labelledby="resync-title"><h2 id="resync-title">Mass re-sync</h2>
     <p><small>Pushes every open document to the connected company again (after a hard disconnect and reconnect).</small></p>
-    <button type="button" disabled=${action.busy || !connected || (job && job.status === "running")} onClick=${start}>Start re-sync</button>
+    <button type="button" disabled=${action.busy || !connected || running} onClick=${start}>Start re-sync</button>
     <${ErrorBox} error=${action.error} />
-    ${job && html`<div class="progress">
-      <label for="resync-progress">Re-sync progress</label>
-      <progress id="resync-progress" max=${job.total || 1} value=${job.done}>${job.done} of ${job.total}</progress>
-      <p role="status" data-testid="resync-status">${label(job.status)}: ${job.done} of ${job.total} done, ${job.failed} failed</p>
-      ${job.errors && job.errors.length > 0 && html`<ul>${job.errors.map((e) => html`<li>${e.object_type} ${e.object_id}: ${e.message}</li>`)}</ul>`}
-    </div>`}
+    <${JobProgress} job=${resync.job} error=${resync.error} name="Re-sync progress" testId="resync" />
   </section>`;
 }
 

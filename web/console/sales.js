@@ -3,10 +3,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, post, patch, query } from "./api.js";
 import {
-  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, Link, label, when, can,
+  html, useMe, useLoad, useAction, Loading, ErrorBox, Dialog, Field, Money, Status, SyncState, Link, label, when, can,
   customerName,
 } from "./ui.js";
-import { CreditsTable, IssueCredit } from "./credits.js";
+import { CreditsTable, CreditRef, IssueCredit } from "./credits.js";
 
 export function CustomersPage() {
   const ctx = useMe();
@@ -60,10 +60,11 @@ function InvoicesTable({ invoices }) {
   if (!invoices.length) return html`<p class="muted">No invoices yet.</p>`;
   return html`<table><caption class="visually-hidden">Invoices</caption>
     <thead><tr><th scope="col">Invoice</th><th scope="col">Date</th><th scope="col" class="num">Total</th><th scope="col" class="num">Paid</th>
-      <th scope="col" class="num">Balance</th><th scope="col">Status</th><th scope="col">QB ID</th></tr></thead>
-    <tbody>${invoices.map((i) => html`<tr><td><${Link} to=${"/invoices/" + i.id}>${i.number}</${Link}></td><td>${when(i.created_at)}</td>
+      <th scope="col" class="num">Balance</th><th scope="col">Status</th><th scope="col">QB ID</th><th scope="col">Sync Status</th></tr></thead>
+    <tbody>${invoices.map((i) => html`<tr><td class="nowrap"><${Link} to=${"/invoices/" + i.id}>${i.number}</${Link}></td><td>${when(i.created_at)}</td>
       <td class="num"><${Money} value=${i.total} /></td><td class="num"><${Money} value=${i.paid} /></td>
-      <td class="num"><${Money} value=${i.balance} /></td><td><${Status} value=${i.status} /></td><td>${i.qbo_id || ""}</td></tr>`)}</tbody></table>`;
+      <td class="num"><${Money} value=${i.balance} /></td><td><${Status} value=${i.status} /></td><td>${i.qbo_id || ""}</td>
+      <td><${SyncState} status=${i.sync_status} error=${i.sync_error} /></td></tr>`)}</tbody></table>`;
 }
 
 function NewSalesOrder({ customerId }) {
@@ -112,6 +113,7 @@ export function InvoicePage({ id }) {
     <dl class="facts"><dt>Customer</dt><dd><${Link} to=${"/customers/" + inv.customer_id}>${customerName(ctx, inv.customer_id)}</${Link}></dd>
       <dt>Total</dt><dd><${Money} value=${inv.total} /></dd><dt>Paid</dt><dd><${Money} value=${inv.paid} /></dd>
       <dt>Balance</dt><dd><${Money} value=${inv.balance} /></dd><dt>QB ID</dt><dd>${inv.qbo_id || "not in QuickBooks yet"}</dd>
+      <dt>Sync Status</dt><dd data-testid="invoice-sync"><${SyncState} status=${inv.sync_status} error=${inv.sync_error} /></dd>
       <dt>Sales order</dt><dd><${Link} to=${"/sales-orders/" + inv.sales_order_id}>open the order</${Link}></dd></dl>
     <h2>Payments</h2>
     <${Payments} payments=${inv.payments} onVoid=${can(ctx.me, "receive_payments") ? setVoiding : null} />
@@ -120,28 +122,34 @@ export function InvoicePage({ id }) {
   </section>`}</${Loading}>`;
 }
 
+// An invoice's payments: tenders, each credit use with its own QuickBooks document (QB ID, sync status), what the
+// payment applied, and the payment's sync state over all its documents (synced only when every one is in QuickBooks).
 function Payments({ payments, onVoid }) {
   const ctx = useMe();
   const credits = ctx.me.sees_credits;
   if (!payments.length) return html`<p class="muted">No payments yet.</p>`;
-  return html`<table><caption class="visually-hidden">Payments and their allocation</caption>
+  return html`<div class="table-wrap"><table><caption class="visually-hidden">Payments and their allocation</caption>
     <thead><tr><th scope="col">Payment</th><th scope="col">Date</th><th scope="col">Tenders</th>
       ${credits && html`<th scope="col">Credits Applied</th>`}<th scope="col" class="num">Applied</th>
-      <th scope="col">Status</th><th scope="col">QB ID</th>${onVoid && html`<th scope="col"><span class="visually-hidden">Actions</span></th>`}</tr></thead>
+      <th scope="col">Status</th><th scope="col">QB ID</th><th scope="col">Sync Status</th>
+      ${onVoid && html`<th scope="col"><span class="visually-hidden">Actions</span></th>`}</tr></thead>
     <tbody>${payments.map((p) => html`<tr class=${p.status === "voided" ? "voided" : ""}>
-      <td>${p.number}</td><td>${when(p.created_at)}</td>
+      <td class="nowrap">${p.number}</td><td>${when(p.created_at)}</td>
       <td>${p.tenders.map((t) => html`<div>${label(t.method)} <${Money} value=${t.amount} /></div>`)}</td>
-      ${credits && html`<td>${(p.credit_uses || []).map((u) => html`<div class="use">${u.voided_at
-        ? html`<del><${CreditRef} id=${u.credit_id} /> <${Money} value=${u.amount} /><span class="visually-hidden"> (voided)</span></del>`
-        : html`<${CreditRef} id=${u.credit_id} /> <${Money} value=${u.amount} />`}</div>`)}</td>`}
-      <td class="num"><${Money} value=${p.applied} /></td><td><${Status} value=${p.status} /></td><td>${p.qbo_id || ""}</td>
+      ${credits && html`<td>${(p.credit_uses || []).map((u) => html`<${CreditUse} use=${u} />`)}</td>`}
+      <td class="num"><${Money} value=${p.applied} /></td><td><${Status} value=${p.status} /></td>
+      <td>${p.qbo_id || (credits && p.tenders.length === 0 && (p.credit_uses || []).length > 0 ? html`<small class="muted">credits only: each use has its own</small>` : "")}</td>
+      <td><${SyncState} status=${p.sync_status} error=${p.sync_error} /></td>
       ${onVoid && html`<td>${p.status === "active" && html`<button type="button" class="secondary" aria-label=${"Void payment " + p.number} onClick=${() => onVoid(p)}>Void</button>`}</td>`}
-    </tr>`)}</tbody></table>`;
+    </tr>`)}</tbody></table></div>`;
 }
 
-function CreditRef({ id }) {
-  const state = useLoad(() => get(`/credits/${id}`), [id]);
-  return html`<${Link} to=${"/credits/" + id}>${state.data ? state.data.number : "credit"}</${Link}>`;
+// One credit use of a payment: the credit and amount (struck through once voided), and the QBO Payment that links it.
+function CreditUse({ use }) {
+  const what = html`<${CreditRef} id=${use.credit_id} /> <${Money} value=${use.amount} />`;
+  return html`<div class="use" data-testid="credit-use">
+    ${use.voided_at ? html`<del>${what}<span class="visually-hidden"> (voided)</span></del>` : what}
+    <span class="use-sync">QB ID ${use.qbo_id || "—"}${use.sync_status && html` <${Status} value=${use.sync_status} />`}</span></div>`;
 }
 
 function VoidPayment({ payment, onClose, onDone }) {

@@ -94,6 +94,11 @@ export const Field = ({ label: text, children, hint }) => html`<label class="fie
 
 export const Status = ({ value }) => html`<span class=${"badge " + (value || "")}>${label(value)}</span>`;
 
+// An object's sync state as the API gives it: the badge, then what failed or, for drift, what differs (ours and
+// QuickBooks'), each styled by its status so drift never reads as an error.
+export const SyncState = ({ status, error }) => html`<${Status} value=${status} />${error
+  ? html`<small class=${"sync-detail sync-" + (status || "")}>${error}</small>` : ""}`;
+
 export function customerName(ctx, id) {
   return (ctx.customers && ctx.customers.get(id)) || id;
 }

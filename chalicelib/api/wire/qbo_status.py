@@ -5,10 +5,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from ...domain import sync_kinds
 from .common import Out, SyncStatusName
 
-
-SyncObjectType = Literal["customer", "invoice", "payment", "credit", "use"]  # a use's id: "<credit id>#<use id>"
+SyncObjectType = Literal[sync_kinds.NAMES]  # the registry's kinds (a use's id: "<credit id>#<use id>")
 
 
 class QboErrorOut(Out):

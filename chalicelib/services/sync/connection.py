@@ -10,14 +10,14 @@ from ...domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
 from ...domain.sync_modes import synced_kinds
+from ...ports import queue
 from ...qbo import consent
-from ...store import account_items, accounts as accounts_store
+from ...store import account_items, oauth_states
+from ...store import accounts as accounts_store
 from ...store import jobs as job_store
-from ...store import oauth_states
+from ...store import qbo_connections as connections
 from ...store.account_items import PREFIX_BY_KIND
 from ...store.ids import new_id
-from ...store import qbo_connections as connections
-from ...workers import queue
 from . import dead_letters, jobs
 
 logger = logging.getLogger(__name__)

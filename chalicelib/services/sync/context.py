@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from ...domain.sync_modes import TWO_WAY_KINDS
+from ...ports.qbo import QboApi
 from ...qbo.mapping import Ref
 from ...store import accounts as accounts_store
-from ...store.ledger import Ledger
+from ...store.ledger import Ledger, LedgerBook
 
 DEFAULT_ITEM_NAME = "Services"
 
@@ -27,7 +28,7 @@ class PushContext:
     QBO, pending, or always (services.sync.push.PUSH_WHEN)."""
 
     account_id: str
-    client: Any  # chalicelib.qbo.client.QboClient
+    client: QboApi
     ensure: Callable[..., str | None]
     _item: Ref | None = None
     kinds: frozenset[str] = TWO_WAY_KINDS  # what the account's mode pushes (domain.sync_modes)
@@ -37,6 +38,10 @@ class PushContext:
     def ledger(self) -> Ledger:
         """A fresh read of the ledger (each object is pushed from its current state)."""
         return Ledger.reading(self.account_id)
+
+    def book(self) -> LedgerBook:
+        """A fresh read of the ledger as the planner reads it (domain.sync_plan.Book)."""
+        return LedgerBook(self.ledger())
 
     def item(self) -> Ref:
         """The QBO Item our lines use: the account's configured one, else the company's "Services" item, once."""

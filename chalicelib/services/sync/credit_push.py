@@ -9,10 +9,11 @@ Switched on while softly disconnected (or disconnected softly meanwhile), it mar
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from ...domain.sync import WAITING
 from ...domain.sync_modes import pushes_now
+from ...ports.qbo import ClientFactory
 from ...store import account_items
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
@@ -28,7 +29,7 @@ CREDIT_KINDS = frozenset({"credit", "use"})
 MAX_PER_TRANSACTION = 90
 
 
-def step(job: JobItem, *, budget: int = PAGE, client_factory: Callable[[str], Any] | None = None, **_: Any) -> bool:
+def step(job: JobItem, *, budget: int = PAGE, client_factory: ClientFactory | None = None, **_: Any) -> bool:
     """Mark the next page of credits (and their uses) pending; once all are marked, push until none waits. Answers
     whether another step is needed."""
     account_id = job.pk.removeprefix("A#")
@@ -50,8 +51,7 @@ def _mark(account_id: str, credit_id: str) -> int:
     (our linking Payments, our lines on their Payment) and are, but for those the accountant applied in QBO."""
     book = Ledger.reading(account_id)
     credit = book.credits.get(credit_id)
-    uses = [f"{u.credit_id}#{u.id}" for u in book.uses.of_credit(credit_id)
-            if (u.active or u.sync.qbo_id) and not u.from_qbo]
+    uses = [u.key for u in book.uses.of_credit(credit_id) if (u.active or u.sync.qbo_id) and not u.from_qbo]
     for start in range(0, len(uses), MAX_PER_TRANSACTION):
         chunk = uses[start:start + MAX_PER_TRANSACTION]
         run_in_transaction(account_id, lambda uow, chunk=chunk: _touch(uow, "use", chunk))
@@ -73,7 +73,7 @@ def _touch(uow: UnitOfWork, kind: str, ids: list[str]) -> None:
         repository.get(object_id).sync.touch()
 
 
-def _push(job: JobItem, account_id: str, client_factory: Callable[[str], Any] | None) -> bool:
+def _push(job: JobItem, account_id: str, client_factory: ClientFactory | None) -> bool:
     """Push what the switch marked; done once no credit or use waits. QBO throttling or down raises (PushDeferred):
     the step's message comes back. What is refused, or still waits when a run moves nothing, is the job's failures,
     each with its reason (refusals are on the status panel too)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ...domain import qbo_steps, sync_kinds, sync_plan
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
 from ...domain.invoices import Invoice
-from ...domain.locations import Cut, LocationKind
+from ...domain.locations import Cut, Location, LocationKind
 from ...domain.payments import Payment
-from ...domain.qbo_actions import QboAction, linking_payment_action
+from ...domain.qbo_actions import QboAction
 from ...qbo import mapping
 from ...qbo.errors import QboDuplicateNameError, QboNotFoundError, QboStaleObjectError
 from ...qbo.mapping import Link, Ref
@@ -20,7 +21,6 @@ from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import NoSalesItem, PushContext, quoted
 from .record import OWN_PREFIX
-from .memo_shares import given_up_for, memo_sharers, sources
 
 
 @dataclass(frozen=True)
@@ -137,17 +137,16 @@ def push_credit(ctx: PushContext, credit: Credit) -> Pushed:
                            "(edits made here are not pushed)")
     if not credit.in_our_memo:  # manual, return, or an imported credit reissued by a re-sync
         raise NotMappedYet(f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    sharers = memo_sharers(ctx.ledger(), credit)
-    for holder in (credit, *sharers):  # voided uses' Payments go first: they link the memo, which may shrink or go
-        if holder.use_count:
-            for use in ctx.ledger().uses.of_credit(holder.id):
+    book = ctx.book()
+    plan = sync_plan.plan_memo(book, credit)
+    for holder in book.credits_of((credit.id, *plan.sharers)):  # voided uses' Payments go first: they link the memo,
+        if holder.use_count:  # which may shrink or go
+            for use in book.uses_of(holder.id):
                 if not use.active:
-                    ctx.ensure("use", use_key(use))
-    given_up = given_up_for(credit, sharers)
-    if mapping.memo_is_gone(credit):  # its own credit's money is gone: so is the memo (one that other credits' cuts
-        return _delete_memo(ctx, credit)  # emptied stays at 0, a document its credit still has, as parity expects)
-    doc = mapping.credit_memo_doc(credit, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item(),
-                                  given_up=given_up)
+                    ctx.ensure("use", use.key)
+    if plan.action is QboAction.DELETE:  # its own credit's money is gone: so is the memo (one that other credits'
+        return _delete_memo(ctx, credit)  # cuts emptied stays at 0, a document its credit still has, as parity expects)
+    doc = mapping.credit_memo_doc(credit, plan, customer=Ref(push_customer(ctx, credit.customer_id)), item=ctx.item())
     find = _marker_finder(ctx, "CreditMemo", "credit", credit.id, f"DocNumber = {quoted(credit.number)}")
     return _upsert(ctx, "CreditMemo", "credit", credit, doc, find)
 
@@ -165,13 +164,14 @@ def _push_cut_links(ctx: PushContext, credit: Credit) -> Pushed:
         kind, object_id = cut.doc
         holders.append(ctx.ensure(kind, object_id, when="always"))
     if credit.status is not CreditStatus.ACTIVE:
+        book = ctx.book()
         if credit.use_count:
-            for use in ctx.ledger().uses.of_credit(credit.id):
+            for use in book.uses_of(credit.id):
                 if not use.active:
-                    ctx.ensure("use", use_key(use))
-        for memo_id in dict.fromkeys(key[1] for key in sources(credit) if key[0] is LocationKind.MEMO):
-            if not ctx.ledger().credits.get(memo_id).owned_by_qbo:  # the accountant's: never pushed
-                ctx.ensure("credit", memo_id, when="always")
+                    ctx.ensure("use", use.key)
+        for memo in book.credits_of(sync_plan.memos_given_back(credit)):
+            if not memo.owned_by_qbo:  # the accountant's: never pushed
+                ctx.ensure("credit", memo.id, when="always")
     return Pushed(next((h for h in holders if h), None))
 
 
@@ -180,7 +180,7 @@ def _delete_memo(ctx: PushContext, credit: Credit) -> Pushed:
     qbo_id = _created_unheard(ctx, "CreditMemo", "credit", credit, f"DocNumber = {quoted(credit.number)}")
     if not qbo_id:
         return Pushed(None)
-    token = credit.sync.sync_token if qbo_id == credit.sync.qbo_id else None
+    token = qbo_steps.token_for(credit.sync, qbo_id)
     _remove_with_token(ctx, "CreditMemo", qbo_id, token, lambda t: ctx.client.delete(
         "CreditMemo", qbo_id, t, make_request_id("delete", "credit", credit.id, credit.sync.version, t)))
     return Pushed(qbo_id)
@@ -192,16 +192,12 @@ def push_payment(ctx: PushContext, payment: Payment) -> Pushed:
         return Pushed(None)  # credits only: in QBO it is the credit uses' own Payments
     if not payment.active:
         return _void_payment(ctx, payment)
-    _room_first(ctx, payment.invoice_id)
-    invoice_qbo_id = _dependency(ctx, "invoice", payment.invoice_id, "its invoice")
-    linked = {invoice_qbo_id: payment.tender_applied - _cut_from(ctx, payment.invoice_id, ("payment", payment.id))}
-    # uses of the credit it holds, on other invoices (two-way: one-way keeps credits here, all of it stays unapplied)
-    for invoice_id, amount in unapplied_lines(ctx, payment) if "use" in ctx.kinds else []:
+    links = []  # its own invoice first, then those the uses of the credits it keeps pay from its unapplied amount
+    for invoice_id, amount in sync_plan.payment_links(ctx.book(), payment, with_uses="use" in ctx.kinds).items():
         _room_first(ctx, invoice_id)
-        other = _dependency(ctx, "invoice", invoice_id, "an invoice its unapplied amount pays")
-        linked[other] = linked.get(other, 0) + amount
-    doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)),
-                                     links=[Link(qbo_id, "Invoice", amount) for qbo_id, amount in linked.items()])
+        what = "its invoice" if invoice_id == payment.invoice_id else "an invoice its unapplied amount pays"
+        links.append(Link(_dependency(ctx, "invoice", invoice_id, what), "Invoice", amount))
+    doc = mapping.tender_payment_doc(payment, customer=Ref(push_customer(ctx, payment.customer_id)), links=links)
     customer = doc["CustomerRef"]["value"]
     find = _marker_finder(ctx, "Payment", "payment", payment.id,
                           f"CustomerRef = {quoted(customer)} AND TxnDate = {quoted(doc['TxnDate'])}")
@@ -215,7 +211,7 @@ def _void_payment(ctx: PushContext, payment: Payment) -> Pushed:
 
 def _void(ctx: PushContext, entity: str, kind: str, obj, void: Callable[..., dict], qbo_id: str) -> Pushed:
     """Void the object's document with the SyncToken we hold, unless QBO already shows it voided (or gone)."""
-    token = obj.sync.sync_token if qbo_id == obj.sync.qbo_id else None
+    token = qbo_steps.token_for(obj.sync, qbo_id)
     done = _remove_with_token(ctx, entity, qbo_id, token, lambda t: void(
         qbo_id, t, make_request_id("void", kind, obj.id, obj.sync.version, t)), already=_is_voided)
     return Pushed(qbo_id, done and done.get("SyncToken"))
@@ -246,14 +242,11 @@ def _created_unheard(ctx: PushContext, entity: str, kind: str, obj, where: str, 
                      ) -> str | None:
     """The document's QBO id; for one we never heard of, after an earlier try failed without an answer, the id of
     the document that try may have created (found by our marker), so what must go does not stay behind."""
-    if obj.sync.qbo_id or not obj.sync.attempts:
-        return obj.sync.qbo_id
+    step = qbo_steps.to_remove(obj.sync)
+    if not step.look_first:
+        return step.qbo_id
     found = _marker_finder(ctx, entity, kind, marker_id or obj.id, where)()
     return str(found["Id"]) if found else None
-
-
-def use_key(use: CreditUse) -> str:
-    return f"{use.credit_id}#{use.id}"
 
 
 def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
@@ -263,37 +256,29 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     original Payments (rebuilt from the ledger). Voided, or cut to nothing by an invoice reduction, the linking
     Payment is deleted and the lines leave those Payments.
     """
-    parts = _after_cut([(part.key, part.amount) for part in use.parts],
-                       _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
-    credit = ctx.ledger().credits.get(use.credit_id)
+    book = ctx.book()
+    credit = book.credit(use.credit_id)
     if credit.in_accountants_payment:
-        return _push_on_accountants_payment(ctx, credit, use)
-    _require_no_drift(ctx, parts)
-    for (kind, owner), _ in parts:
-        if kind is LocationKind.UNAPPLIED and ctx.ledger().payments.find(owner) is None:
-            raise NotMappedYet("this credit keeps money on a Payment the accountant made in QuickBooks for another "
-                               "credit (a reduction cut a use of it); such uses are not pushed by this version")
-        if kind is LocationKind.UNAPPLIED and use.credit_id not in _keepers(ctx, owner):
-            raise NotMappedYet("the ledger keeps this credit's money on a payment that does not hold it")
-    holders = [ctx.ensure("payment", owner, when="always") for (kind, owner), _ in parts
-               if kind is LocationKind.UNAPPLIED]
-    if not any(kind is LocationKind.MEMO for (kind, _), _ in parts):
+        return _push_on_accountants_payment(ctx, book, credit, use)
+    plan = sync_plan.use_plan(book, use)
+    _require_no_drift(ctx, plan.links)
+    if plan.refused:
+        raise NotMappedYet(plan.refused)
+    holders = [ctx.ensure("payment", owner, when="always") for owner in plan.payments]
+    if plan.linking_payment is None:
         return Pushed(next((h for h in holders if h), use.qbo_id))
-    memo_parts = [(owner, amount) for (kind, owner), amount in parts if kind is LocationKind.MEMO and amount]
-    if linking_payment_action(active=use.active, linked=sum(a for _, a in memo_parts)) is QboAction.DELETE:
+    if plan.linking_payment is QboAction.DELETE:
         qbo_id = _created_unheard(ctx, "Payment", "use", use, f"TxnDate = {quoted(mapping.txn_date(use.at))}",
                                   marker_id=use.id)
         return _delete_payment(ctx, qbo_id, use)
     _room_first(ctx, use.invoice_id)
-    book = ctx.ledger()
-    credit, payment = book.credits.get(use.credit_id), book.payments.get(use.payment_id)
     invoice_qbo_id = _dependency(ctx, "invoice", use.invoice_id, "the invoice it pays")
     # the memos must be up to date first: a memo grown by an edit holds what this use now links
     memos = [(_dependency(ctx, "credit", owner, "the credit memo it draws on", when="pending"), amount)
-             for owner, amount in memo_parts]
-    doc = mapping.linking_payment_doc(use_id=use.id, number=payment.number, created_at=use.at,
+             for owner, amount in plan.memos]
+    doc = mapping.linking_payment_doc(use_id=use.id, number=book.payment(use.payment_id).number, created_at=use.at,
                                       customer=Ref(push_customer(ctx, credit.customer_id)), invoice_id=invoice_qbo_id,
-                                      memos=memos)
+                                      memos=memos, linked=plan.linked)
     find = _marker_finder(ctx, "Payment", "use", use.id, f"CustomerRef = {quoted(doc['CustomerRef']['value'])} "
                                                          f"AND TxnDate = {quoted(doc['TxnDate'])}")
     if use.qbo_id and _is_voided(_read(ctx, "Payment", use.qbo_id) or {}):
@@ -304,15 +289,15 @@ def push_use(ctx: PushContext, use: CreditUse) -> Pushed:
     else:
         pushed = _upsert(ctx, "Payment", "use", use, doc, find, marker_id=use.id)
     if pushed.qbo_id != use.qbo_id:
-        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use_key(use))
+        _remember_own(ctx, "Payment", pushed.qbo_id, "use", use.key)
     return pushed
 
 
-def _require_no_drift(ctx: PushContext, parts: list[tuple[Any, int]]) -> None:
+def _require_no_drift(ctx: PushContext, links: list[Location]) -> None:
     """A use links the memos and Payments its money sits in: one the accountant changed (drift) would be linked as
     QBO shows it, not as ours, so the use waits for the repair that restores ours (and says which)."""
     book = ctx.ledger()
-    for (kind, owner), amount in parts:
+    for kind, owner, amount in ((link.kind, link.owner_id, link.amount) for link in links):
         if not amount:
             continue
         holder = book.credits.find(owner) if kind is LocationKind.MEMO else book.payments.find(owner)
@@ -332,7 +317,7 @@ def _remember_own(ctx: PushContext, entity: str, qbo_id: str, kind: str, object_
     run_in_transaction(ctx.account_id, write)
 
 
-def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUse) -> Pushed:
+def _push_on_accountants_payment(ctx: PushContext, book: sync_plan.Book, credit: Credit, use: CreditUse) -> Pushed:
     """A use of a credit imported from the accountant's Payment: a line on that Payment linking our invoice, the way
     QBO applies an unapplied payment amount (DESIGN §5), never a Payment linking a CreditMemo of that id.
 
@@ -348,21 +333,14 @@ def _push_on_accountants_payment(ctx: PushContext, credit: Credit, use: CreditUs
         raise WaitsForResync(f"its credit {credit.number} was imported from the accountant's Payment in the QuickBooks "
                              "company this account was disconnected from: a mass re-sync (POST /qbo/resyncs) "
                              "reissues it as a credit memo of ours here")
-    book = ctx.ledger()
-    ours: dict[str, int] = {}
-    for each in book.uses.of_credit(credit.id):
-        parts = _after_cut([(part.key, part.amount) for part in each.parts],
-                           _cut_from(ctx, each.invoice_id, ("use", use_key(each)))) if each.active else []
-        kept = sum(amount for (kind, owner), amount in parts if kind is LocationKind.UNAPPLIED and owner == credit.id)
+    ours: dict[str, int] = {}  # QBO invoice id -> what our uses link there
+    for invoice_id, kept in sync_plan.accountants_lines(book, credit).items():
         if kept:
-            _room_first(ctx, each.invoice_id)
-            invoice_qbo_id = _dependency(ctx, "invoice", each.invoice_id, "the invoice it pays")
-        else:
-            invoice_qbo_id = book.invoices.get(each.invoice_id).qbo_id
-            if not invoice_qbo_id:
-                continue  # never reached QBO: no line of it to remove
-        ours[invoice_qbo_id] = ours.get(invoice_qbo_id, 0) + kept
-    lines = {invoice: amount + _accountants_share(ctx, credit.qbo_id, invoice) for invoice, amount in ours.items()}
+            _room_first(ctx, invoice_id)
+            ours[_dependency(ctx, "invoice", invoice_id, "the invoice it pays")] = kept
+        elif book.invoice(invoice_id).qbo_id:  # never reached QBO: no line of it to remove
+            ours[book.invoice(invoice_id).qbo_id] = 0
+    lines = sync_plan.with_accountants_share(ours, lambda invoice: _accountants_share(ctx, credit.qbo_id, invoice))
     updated = ctx.client.update_fresh(
         "Payment", credit.qbo_id, lambda current: {"Line": mapping.accountants_payment_lines(current.get("Line") or [],
                                                                                           lines)},
@@ -391,73 +369,14 @@ def _room_first(ctx: PushContext, invoice_id: str) -> None:
             ctx.ensure("payment", payment.id)
         for paid in payment.credit_uses:
             if paid.voided_at is not None:
-                ctx.ensure("use", f"{paid.credit_id}#{paid.id}")
+                ctx.ensure("use", paid.key)
     ctx.ensure("invoice", invoice_id)
-
-
-def _after_cut(parts: list[tuple[Any, int]], cut: int) -> list[tuple[Any, int]]:
-    """Parts less what reductions cut, taken from the last part back (as cut_latest_first takes them)."""
-    out = list(parts)
-    for n in range(len(out) - 1, -1, -1):
-        key, amount = out[n]
-        take = min(cut, amount)
-        out[n], cut = (key, amount - take), cut - take
-    return out
-
-
-def _keepers(ctx: PushContext, payment_id: str) -> list[str]:
-    """The credits whose value this Payment's UnappliedAmt holds: its overpayment, its invoice's adjustments, and
-    the adjustments of other invoices whose reduction cut a use drawn from here (the freed money stays here), and so
-    on for their uses in turn."""
-    book = ctx.ledger()
-    payment = book.payments.get(payment_id)
-    invoice = book.invoices.get(payment.invoice_id)
-    keepers = ([payment.overpayment_credit_id] if payment.overpayment_credit_id else []) + list(invoice.adjustment_credit_ids)
-    here = (LocationKind.UNAPPLIED.value, payment_id)
-    for credit_id in keepers:  # grows while it is walked
-        for use in book.uses.of_credit(credit_id, active_only=True):
-            if not any(part.key == (LocationKind.UNAPPLIED, payment_id) for part in use.parts):
-                continue
-            other = book.invoices.get(use.invoice_id)
-            book.load(*(book.credits.key(c) for c in other.adjustment_credit_ids))
-            for adjustment_id in other.adjustment_credit_ids:
-                cuts = book.credits.get(adjustment_id).cuts
-                if adjustment_id not in keepers and any(
-                        tuple(c["doc"]) == ("use", use_key(use)) and tuple(c["back_to"]) == here for c in cuts):
-                    keepers.append(adjustment_id)
-    return keepers
-
-
-def unapplied_lines(ctx: PushContext, payment: Payment) -> list[tuple[str, int]]:
-    """(invoice id, amount) of the active uses that spend this Payment's unapplied amount.
-
-    Credits kept there are those of `_keepers`: its overpayment credit, the adjustment credits of its own invoice (a
-    reduction that cut its tender line), and those of other invoices whose reduction cut a use drawn from here.
-    """
-    book = ctx.ledger()
-    lines: list[tuple[str, int]] = []
-    for credit_id in _keepers(ctx, payment.id):
-        for use in book.uses.of_credit(credit_id, active_only=True):
-            parts = _after_cut([(part.key, part.amount) for part in use.parts],
-                               _cut_from(ctx, use.invoice_id, ("use", use_key(use))))
-            lines += [(use.invoice_id, amount) for (kind, owner), amount in parts
-                      if kind is LocationKind.UNAPPLIED and owner == payment.id and amount]
-    return lines
-
-
-def _cut_from(ctx: PushContext, invoice_id: str, doc: tuple[str, str]) -> int:
-    """How much the invoice's active reductions cut from one of its links."""
-    book = ctx.ledger()
-    invoice = book.invoices.get(invoice_id)
-    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
-    return sum(c["amount"] for credit_id in invoice.adjustment_credit_ids
-               for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == doc)
 
 
 def _delete_payment(ctx: PushContext, qbo_id: str | None, use: CreditUse) -> Pushed:
     """Remove a use's linking Payment (with the SyncToken we hold)."""
     if qbo_id:
-        token = use.sync.sync_token if qbo_id == use.sync.qbo_id else None
+        token = qbo_steps.token_for(use.sync, qbo_id)
         _remove_with_token(ctx, "Payment", qbo_id, token, lambda t: ctx.client.delete(
             "Payment", qbo_id, t, make_request_id("delete", "use", use.id, use.sync.version, t)))
     return Pushed(qbo_id)
@@ -465,7 +384,7 @@ def _delete_payment(ctx: PushContext, qbo_id: str | None, use: CreditUse) -> Pus
 
 # ----- creates a batch may carry -------------------------------------------------------------------------------
 
-BATCH_ENTITY = {"credit": "CreditMemo", "invoice": "Invoice", "payment": "Payment"}
+BATCH_ENTITY = {kind.name: kind.document for kind in sync_kinds.KINDS if kind.batch_phase is not None}
 
 
 def new_document(ctx: PushContext, kind: str, obj) -> dict | None:
@@ -476,13 +395,14 @@ def new_document(ctx: PushContext, kind: str, obj) -> dict | None:
         return None
     try:
         if kind == "credit" and _plain_new_memo(obj):
-            return mapping.credit_memo_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
+            customer = Ref(push_customer(ctx, obj.customer_id))
+            return mapping.credit_memo_doc(obj, sync_plan.memo_plan(obj), customer=customer, item=ctx.item())
         if kind == "invoice" and not obj.deleted and not obj.adjustment_credit_ids:
             return mapping.invoice_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)), item=ctx.item())
         if kind == "payment" and _plain_new_payment(ctx, obj):
             invoice = ctx.ledger().invoices.get(obj.invoice_id)
             return mapping.tender_payment_doc(obj, customer=Ref(push_customer(ctx, obj.customer_id)),
-                                              links=[Link(invoice.qbo_id, "Invoice", obj.tender_applied)])
+                                              links=[Link(invoice.qbo_id, "Invoice", sync_plan.tender_link(obj, 0))])
     except (DependencyNotSynced, NoSalesItem):
         return None
     return None
@@ -523,9 +443,10 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
             marker_id: str | None = None) -> Pushed:
     """Create the document once, or bring the existing one to our current state."""
     state = obj.sync
-    qbo_id, token = state.qbo_id, state.sync_token
-    if qbo_id is None:
-        found = find() if state.attempts else None  # an earlier try may have created it without us hearing back
+    step = qbo_steps.to_write(state)
+    qbo_id, token = step.qbo_id, step.sync_token
+    if step.step is qbo_steps.Step.CREATE:
+        found = find() if step.look_first else None  # an earlier try may have created it without us hearing back
         if found is None:
             # not there, so no earlier try created it: this try's requestid is its own (QBO answers a repeated
             # requestid with its first answer, which for a try refused while our other changes were on their way

@@ -12,22 +12,23 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from ...domain import imports as rules
+from ...domain import sync_kinds, sync_plan
 from ...domain.credits import Credit, CreditInUse, CreditSource, CreditStatus
 from ...domain.errors import DomainError
-from ...domain.locations import memo_linked
-from ...qbo import inbound as docs
 from ...domain.payments import Payment, PaymentCreditUse, Tender, TenderMethod
 from ...domain.sync import SyncState, drift_text
+from ...domain.sync_kinds import use_key
+from ...ports.qbo import QboApi
+from ...qbo import inbound as docs
 from ...qbo.errors import QboNotFoundError
-from ...qbo.mapping import find_marker, memo_total
+from ...qbo.mapping import find_marker
 from ...store import reads
 from ...store.accounts import Customers
 from ...store.ids import new_id, utc_now
 from ...store.inbound import Drifts, QboMaps, map_id
-from ...store.ledger import Ledger
+from ...store.ledger import Ledger, LedgerBook
 from ...store.uow import UnitOfWork, run_in_transaction
 from ..postings import issue_credit, payment_links, take_back, void_payment_and_release
-from .memo_shares import memo_given_up
 from .record import OWN_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class ImportContext:
     """One change read of one account: its QBO client, and the QBO customers already read during it."""
 
     account_id: str
-    client: Any  # chalicelib.qbo.client.QboClient
+    client: QboApi
     customer_names: dict[str, str] = field(default_factory=dict)
     documents: dict[tuple[str, str], dict] = field(default_factory=dict)  # (entity, id) → doc read in this run
 
@@ -74,9 +75,9 @@ def apply_change(ctx: ImportContext, entity: str, doc: dict) -> str:
             internal_note=doc.get("PrivateNote") or "", external_note=docs.customer_memo(doc)))
     if entity == "Payment":
         applications = _record_applications(ctx, doc)
-        free = docs.cents(doc, "UnappliedAmt") + _our_lines_landed(ctx, doc)
+        landed = _our_lines_landed(ctx, doc)
         credit = _credit_from(ctx, entity, doc, lambda before: rules.unapplied_terms(
-            docs.cents(doc, "TotalAmt"), free, imported_amount=before))
+            docs.cents(doc, "TotalAmt"), docs.cents(doc, "UnappliedAmt"), imported_amount=before, landed=landed))
         return applications if credit == IGNORED else credit
     return IGNORED  # invoices made in QBO are not ours to import; our own ones were judged above
 
@@ -100,7 +101,7 @@ def _credit_from(ctx: ImportContext, entity: str, doc: dict, terms_for: Callable
         if gone or customer_ref is None:
             return IGNORED
         terms = noted(None)
-        if terms.amount - terms.applied <= 0 and terms.applied == 0:
+        if terms.nothing_to_credit:
             return IGNORED  # nothing to credit (a fully applied payment)
         customer_id = _customer(ctx, uow, customer_ref, now)
         credit = issue_credit(book, customer_id=customer_id, source=CreditSource.QBO, amount=terms.amount, now=now,
@@ -157,7 +158,8 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
     return customer.id
 
 
-OWN_KINDS = {"credit": "credits", "payment": "payments", "invoice": "invoices"}
+# kind -> repository of the documents of ours read back and judged here (a use is judged as its linking Payment)
+OWN_KINDS = {k.name: k.repository for k in sync_kinds.KINDS if k.read_back and k.name != sync_kinds.USE.name}
 # OWN_PREFIX: QBMAP object_type of a document we created (recorded when the push learns its id, or its echo is read)
 
 
@@ -173,7 +175,7 @@ def _ours_view(kind: str, entity: Any, book: Ledger) -> dict:
     """What QBO should show of our object's money (compare with `docs.money_view`); a memo's total is its credit's
     less what removed adjustment credits gave up in it, as the push writes it."""
     if kind == "credit":
-        total = (memo_total(entity, memo_given_up(book, entity))
+        total = (sync_plan.plan_memo(LedgerBook(book), entity).total
                  if entity.source is not CreditSource.OVERPAYMENT else None)
         return {"exists": total != 0, "total": total} if total else {"exists": False}
     if kind == "payment":
@@ -237,7 +239,7 @@ def _judge_own_use(ctx: ImportContext, doc: dict, marked: str) -> str:
         use = _use_behind(ctx, uow, doc, marked)
         if use is None or (use.qbo_id and use.qbo_id != qbo_id):
             return IGNORED  # not this account's, or a document we replaced
-        key = f"{use.credit_id}#{use.id}"
+        key = use.key
         if not docs.is_gone(doc) and maps.find(map_id("Payment", qbo_id)) is None:
             maps.new(map_id("Payment", qbo_id), object_type=OWN_PREFIX + "use", object_id=key, created_at=now)
         if use.qbo_id is None:
@@ -270,7 +272,7 @@ def _use_behind(ctx: ImportContext, uow: UnitOfWork, doc: dict, marked: str):
         for linked in line.get("LinkedTxn") or []:
             if linked.get("TxnType") == "CreditMemo":
                 credit_id = _credit_behind(ctx, uow, str(linked["TxnId"]))
-                use = book.uses.find(f"{credit_id}#{marked}") if credit_id else None
+                use = book.uses.find(use_key(credit_id, marked)) if credit_id else None
                 if use is not None:
                     return use
     return None
@@ -278,12 +280,7 @@ def _use_behind(ctx: ImportContext, uow: UnitOfWork, doc: dict, marked: str):
 
 def _use_view(book: Ledger, use) -> dict:
     """What QBO should show of a use's linking Payment: the invoice amount its memo parts link (after cuts)."""
-    key = f"{use.credit_id}#{use.id}"
-    invoice = book.invoices.get(use.invoice_id)
-    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
-    cut = sum(int(c["amount"]) for credit_id in invoice.adjustment_credit_ids
-              for c in book.credits.get(credit_id).cuts if tuple(c["doc"]) == ("use", key))
-    linked = memo_linked(use.parts, cut) if use.active else 0
+    linked = sync_plan.use_linked(LedgerBook(book), use)
     return {"exists": True, "total": linked} if linked else {"exists": False}
 
 
@@ -291,8 +288,7 @@ def _linked_view(doc: dict) -> dict:
     """A linking Payment as QBO shows it: what it links to invoices (TotalAmt is always 0)."""
     if docs.is_gone(doc) or docs.is_voided_payment(doc):
         return {"exists": False}
-    linked = sum(docs.to_cents_of(line.get("Amount")) for line in doc.get("Line") or []
-                 if any(t.get("TxnType") == "Invoice" for t in line.get("LinkedTxn") or []))
+    linked = docs.invoice_linked(doc)
     return {"exists": True, "total": linked} if linked else {"exists": False}
 
 
@@ -346,15 +342,11 @@ def _record_applications(ctx: ImportContext, doc: dict) -> str:
         return _void_applications(ctx, qbo_id)
     invoice_links, memo_links = _links(doc)
     invoice_links = rules.accountants_links(invoice_links, _our_lines_on(ctx, qbo_id))
-    cash = docs.cents(doc, "TotalAmt")
+    ours = [((qbo_invoice_id, invoice_id), amount) for qbo_invoice_id, amount in invoice_links
+            if (invoice_id := _our_invoice(ctx, qbo_invoice_id)) is not None]
     outcome = IGNORED
-    for qbo_invoice_id, amount in invoice_links:
-        invoice_id = _our_invoice(ctx, qbo_invoice_id)
-        if invoice_id is None:
-            continue
-        tender = min(cash, amount)
-        cash -= tender
-        outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, amount - tender, memo_links)
+    for (qbo_invoice_id, invoice_id), tender, from_credits in rules.split_cash(docs.cents(doc, "TotalAmt"), ours):
+        outcome = _record_one(ctx, doc, qbo_invoice_id, invoice_id, tender, from_credits, memo_links)
     return outcome
 
 
@@ -374,8 +366,7 @@ def _our_lines_landed(ctx: ImportContext, doc: dict) -> int:
     """What the lines our uses put on the accountant's Payment link there now, as QBO shows it (0 for any other
     Payment): with its UnappliedAmt, the Payment's money the accountant did not apply (domain unapplied_terms)."""
     invoice_links, _ = _links(doc)
-    theirs = rules.accountants_links(invoice_links, _our_lines_on(ctx, str(doc["Id"])))
-    return sum(amount for _, amount in invoice_links) - sum(amount for _, amount in theirs)
+    return rules.ours_landed(invoice_links, _our_lines_on(ctx, str(doc["Id"])))
 
 
 def _our_lines_on(ctx: ImportContext, qbo_payment_id: str) -> dict[str, int]:
@@ -406,21 +397,16 @@ def _record_one(ctx: ImportContext, doc: dict, qbo_invoice_id: str, invoice_id: 
         if maps.find(key) is not None:
             return ECHO
         invoice = book.invoices.get(invoice_id)
-        payment_id, uses, wanted = new_id(), [], from_credits
-        for qbo_memo_id, amount in memo_links:
-            credit_id = _credit_behind(ctx, uow, qbo_memo_id) if wanted else None
-            if credit_id is None:
-                continue
-            take = min(amount, wanted)
-            wanted -= take
+        payment_id, uses = new_id(), []
+        for credit_id, take in rules.memo_takes(memo_links, from_credits, lambda m: _credit_behind(ctx, uow, m)):
             use = book.uses.add(rules.record_qbo_application(book.credits.get(credit_id), use_id=new_id(),
                                                              payment_id=payment_id, invoice_id=invoice.id,
                                                              amount=take, now=now))
             uses.append(PaymentCreditUse(use.id, credit_id, take))
-        applied = min(tender + from_credits - wanted, invoice.balance)
-        tender_applied = applied - sum(u.amount for u in uses)
-        if applied <= 0 or tender_applied < 0:
+        split = rules.application(tender, (u.amount for u in uses), invoice.balance)
+        if not split.recordable:
             return IGNORED
+        tender_applied, applied = split.tender_applied, split.applied
         tenders = [Tender(TenderMethod.TRANSFER, tender_applied)] if tender_applied else []
         payment = book.payments.add(Payment(
             id=payment_id, number=str(doc.get("PaymentRefNum") or book.counters.next("payment", "PAY"))[:21],

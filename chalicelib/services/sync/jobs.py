@@ -10,9 +10,9 @@ import logging
 from typing import Any
 
 from ...domain.errors import Unavailable
+from ...ports import queue
 from ...store import jobs as job_store
 from ...store.models import JobItem
-from ...workers import queue
 
 logger = logging.getLogger(__name__)
 

@@ -3,39 +3,39 @@ CreditMemos, recorded when an account's history is imported, listed for the cust
 differ, and (beyond the guide) repaired: the amount moves onto the original Payment's UnappliedAmt, the memo goes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from ...domain import legacy as rules
 from ...domain.connection import NotConnected
-from ...domain.errors import NotFound
+from ...domain.credits import Credit
 from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo.errors import QboNotFoundError
 from ...qbo.money import from_cents, to_cents
 from ...qbo.requestids import make_request_id
 from ...store import accounts as accounts_store
 from ...store import legacy_memos
-from ...store.credits import to_credit
+from ...store.account_items import qbo_id_of
 from ...store.ids import utc_now
-from ...store.models import CreditItem, PaymentItem, account_pk
-from ...store.tables import bind
+from ...store.ledger import Ledger
 
 
 def record_legacy_memo(account_id: str, credit_id: str, memo_qbo_id: str, synced_at: str) -> None:
     """The import path: an overpayment credit of this account was synced as QBO CreditMemo `memo_qbo_id`."""
-    credit = _credit_item(account_id, credit_id)
+    credit = _credit(account_id, credit_id)
     rules.require_legacy(credit.source, synced_at)
     legacy_memos.record(account_id, credit_id, memo_qbo_id, synced_at)  # importing the history twice: recorded once
 
 
-def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | None = None) -> list[dict]:
+def list_legacy(principal: Principal, *, client_factory: ClientFactory | None = None) -> list[dict]:
     """Credit number, customer, amount, QBO CreditMemo id, and whether QBO's books still differ (null when the
     account is not connected, so QBO cannot be asked)."""
     principal.require_staff("only support staff list legacy overpayment memos")
     client = _client(principal.account_id, client_factory)
     rows = []
     for legacy in legacy_memos.of_account(principal.account_id):
-        credit = to_credit(_credit_item(principal.account_id, legacy.credit_id))
+        credit = _credit(principal.account_id, legacy.credit_id)
         customer = accounts_store.get_customer(principal.account_id, credit.customer_id)
         row = {"credit_id": credit.id, "credit_number": credit.number, "customer_id": credit.customer_id,
                "customer_name": customer.name, "amount": credit.amount, "remaining": credit.remaining,
@@ -43,14 +43,14 @@ def list_legacy(principal: Principal, *, client_factory: Callable[[str], Any] | 
                "repaired_at": legacy.repaired_at, "qbo_books_differ": None}
         if client is not None:
             memo = _read(client, "CreditMemo", legacy.memo_qbo_id)
-            payment = _read(client, "Payment", _payment_qbo_id(principal.account_id, credit.origin_payment_id))
+            payment = _read(client, "Payment", qbo_id_of(principal.account_id, "payment", credit.origin_payment_id))
             row["qbo_books_differ"] = rules.legacy_books_differ(
                 credit.remaining, _cents(memo, "RemainingCredit"), _cents(payment, "UnappliedAmt"))
         rows.append(row)
     return rows
 
 
-def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[str], Any] | None = None) -> dict:
+def repair(principal: Principal, credit_id: str, *, client_factory: ClientFactory | None = None) -> dict:
     """Raise the original Payment by the memo's amount (its UnappliedAmt grows by it), then delete the memo. Each step
     is recorded, so a retry after a failure never raises the Payment twice."""
     principal.require_staff("only support staff repair legacy overpayment memos")
@@ -58,11 +58,11 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
     client = _client(principal.account_id, client_factory)
     if client is None:
         raise NotConnected("connect the account to QuickBooks to repair its legacy memos")
-    credit = to_credit(_credit_item(principal.account_id, credit_id))
+    credit = _credit(principal.account_id, credit_id)
     if legacy.repaired_at:
         return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
     memo = _read(client, "CreditMemo", legacy.memo_qbo_id)
-    payment_qbo_id = _payment_qbo_id(principal.account_id, credit.origin_payment_id)
+    payment_qbo_id = qbo_id_of(principal.account_id, "payment", credit.origin_payment_id)
     if payment_qbo_id is None:
         raise rules.RepairRefused("the credit's payment is not in QuickBooks", details={"credit_id": credit_id})
     if legacy.repair_step is None:
@@ -88,7 +88,7 @@ def repair(principal: Principal, credit_id: str, *, client_factory: Callable[[st
     return {"credit_id": credit_id, "repaired_at": legacy.repaired_at}
 
 
-def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+def _client(account_id: str, client_factory: ClientFactory | None) -> Any:
     account = accounts_store.get_account(account_id)
     if accounts_store.connection_of(account) is not ConnectionState.CONNECTED:
         return None
@@ -99,24 +99,11 @@ def _client(account_id: str, client_factory: Callable[[str], Any] | None) -> Any
     return client_factory(account_id)
 
 
-def _credit_item(account_id: str, credit_id: str) -> CreditItem:
-    bind()
-    try:
-        return CreditItem.get(account_pk(account_id), f"CREDIT#{credit_id}", consistent_read=True)
-    except CreditItem.DoesNotExist:
-        raise NotFound("no such credit", details={"credit_id": credit_id}) from None
+def _credit(account_id: str, credit_id: str) -> Credit:
+    return Ledger.reading(account_id).credits.get(credit_id)
 
 
-def _payment_qbo_id(account_id: str, payment_id: str | None) -> str | None:
-    if not payment_id:
-        return None
-    try:
-        return PaymentItem.get(account_pk(account_id), f"PAY#{payment_id}", attributes_to_get=["qbo_id"]).qbo_id
-    except PaymentItem.DoesNotExist:
-        return None
-
-
-def _read(client: Any, entity: str, qbo_id: str | None) -> dict | None:
+def _read(client: QboApi, entity: str, qbo_id: str | None) -> dict | None:
     if not qbo_id:
         return None
     try:

@@ -15,6 +15,7 @@ from ...domain.connection import NotConnected
 from ...domain.errors import Forbidden, Unavailable
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState
+from ...ports.qbo import ClientFactory
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
@@ -59,7 +60,7 @@ class Answer:
     body: dict
 
 
-def parity(principal: Principal, *, fresh: bool = False, client_factory: Callable[[str], Any] | None = None,
+def parity(principal: Principal, *, fresh: bool = False, client_factory: ClientFactory | None = None,
            sleep: Callable[[float], None] = time.sleep) -> Answer:
     """`GET /qbo/parity`: a small account is checked now; a large one in the background (202 while it runs)."""
     account = require_connected(principal)

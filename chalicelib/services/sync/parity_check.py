@@ -16,22 +16,24 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ...domain import parity as rules
+from ...domain import sync_plan
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.locations import LocationKind, memo_linked
 from ...domain.money import format_cents
 from ...domain.pacing import Pacer, Seconds
+from ...domain.qbo_actions import QboAction
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import inbound as docs
-from ...qbo.mapping import memo_is_gone
 from ...store import account_items
 from ...store import accounts as accounts_store
 from ...store import jobs as job_store
 from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
 from ...store.ids import utc_now
+from ...store.inbound import all_mapped
 from ...store.inbound import drifts as stored_drifts
-from ...store.models import JobItem, QboMapItem, account_pk
+from ...store.models import JobItem
 from ...store.sales import Payments, to_invoice
-from ...store.tables import bind
 from ...store.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ OPEN_FIELD = {"CreditMemo": "RemainingCredit", "Payment": "UnappliedAmt", "Invoi
 class Reading:
     """Paced, paged reads of one company: counts pages so a job can show progress."""
 
-    client: Any
+    client: QboApi
     pacer: Pacer = field(default_factory=Pacer)
     sleep: Callable[[Seconds], None] = time.sleep
     clock: Callable[[], Seconds] = time.time
@@ -119,55 +121,86 @@ def _every(account_id: str, kind: str) -> Iterator[Any]:
         after = page.after
 
 
-def _maps(account_id: str) -> list[QboMapItem]:
-    bind()
-    return list(QboMapItem.query(account_pk(account_id), QboMapItem.sk.startswith("QBMAP#"), consistent_read=True))
-
-
 def ledger_size(account_id: str) -> int:
     """Credits, invoices and payments of the account (COUNT queries: nothing leaves DynamoDB)."""
     return sum(account_items.count(account_id, prefix + "#") for prefix in ("CREDIT", "INV", "PAY"))
 
 
+@dataclass
+class _Loaded:
+    """The account's objects that sync, and what the import map says of them."""
+
+    customers: list
+    credits: list[Credit]
+    invoices: list
+    payments: list
+    uses: list
+    imported: set[tuple[str, str]]  # QBO documents the inbound sync imported (not our own echoes)
+    imported_entity: dict[str, str]  # credit id → the QBO entity it was imported from
+    from_qbo_payments: set[str]  # payments recorded from the accountant's lines on our invoices
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"customers": len(self.customers), "credits": len(self.credits), "invoices": len(self.invoices),
+                "payments": len(self.payments), "uses": len(self.uses)}
+
+
+def _load(account_id: str) -> _Loaded:
+    uow = UnitOfWork(account_id)
+    payment_repo, use_repo = Payments(uow), CreditUses(uow)
+    loaded = _Loaded(list(_every(account_id, "customer")), [to_credit(i) for i in _every(account_id, "credit")],
+                     [to_invoice(i) for i in _every(account_id, "invoice")],
+                     [payment_repo.from_item(i) for i in _every(account_id, "payment")],
+                     [use_repo.from_item(i) for i in _every(account_id, "use")], set(), {}, set())
+    for item in all_mapped(account_id):
+        _, entity, qbo_id = item.sk.split("#", 2)
+        if entity in ("CreditMemo", "Payment") and not item.object_type.startswith("own_"):
+            loaded.imported.add((entity, qbo_id))
+            if item.object_type == "credit":
+                loaded.imported_entity[item.object_id] = entity
+        elif entity == "PaymentLine":
+            loaded.from_qbo_payments.add(item.object_id)
+    return loaded
+
+
 def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
     """Every object of the account that has (or had) a QBO document, as the rule reads it. One-way (`two_way`
     False): only what one-way pushes, with what QBO shows of it then (`_one_way`)."""
-    uow = UnitOfWork(account_id)
-    payment_repo, use_repo = Payments(uow), CreditUses(uow)
-    customers = list(_every(account_id, "customer"))
-    credits = [to_credit(item) for item in _every(account_id, "credit")]
-    invoices = [to_invoice(item) for item in _every(account_id, "invoice")]
-    payments = [payment_repo.from_item(item) for item in _every(account_id, "payment")]
-    uses = [use_repo.from_item(item) for item in _every(account_id, "use")]
-    maps = _maps(account_id)
-    imported_entity: dict[str, str] = {}  # credit id → the QBO entity it was imported from
-    from_qbo_payments: set[str] = set()
-    imported: set[tuple[str, str]] = set()
-    for item in maps:
-        _, entity, qbo_id = item.sk.split("#", 2)
-        if entity in ("CreditMemo", "Payment") and not item.object_type.startswith("own_"):
-            imported.add((entity, qbo_id))
-            if item.object_type == "credit":
-                imported_entity[item.object_id] = entity
-        elif entity == "PaymentLine":
-            from_qbo_payments.add(item.object_id)
-
+    loaded = _load(account_id)
     if not two_way:
-        return _one_way(customers, credits, invoices, payments, uses)
+        return _one_way(loaded.customers, loaded.credits, loaded.invoices, loaded.payments, loaded.uses)
+    credits = loaded.credits
     kept = rules.kept_in_sources(rules.Holding(c.id, c.status is CreditStatus.ACTIVE, c.locations, c.drawn,
                                                c.applied_in_qbo if c.source is CreditSource.QBO else 0)
                                  for c in credits)
-    cut = _cuts(credits)
+    mine = [found for credit in credits
+            if (found := _credit(credit, kept, loaded.imported_entity.get(credit.id, "CreditMemo")))]
+    uses_mine, uses_on = _uses(loaded)
+    payments_mine, payments_on = _payments(loaded, kept)
+    mine += uses_mine + payments_mine
+    for invoice in loaded.invoices:
+        related = (tuple(("payment", p) for p in payments_on[invoice.id])
+                   + tuple(("use", u) for u in uses_on[invoice.id]))
+        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
+                               exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
+                               related=related, sync_status=invoice.sync.status.value))
+    available = rules.available_by_customer((c.customer_id, c.remaining) for c in credits
+                                            if c.status is CreditStatus.ACTIVE)
+    drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
+                          (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
+    return Ours(mine, dict(available), {c.id: c.qbo_id for c in loaded.customers if c.qbo_id},
+                frozenset(loaded.imported), drifts, loaded.counts)
+
+
+def _uses(loaded: _Loaded) -> tuple[list[rules.Mine], dict[str, list[str]]]:
+    """Each use's linking Payment (the uses with a document of their own), and the uses paying each invoice."""
+    cut = sync_plan.cuts_by_link(loaded.credits)
+    customer_of = {c.id: c.customer_id for c in loaded.credits}
+    in_accountants_payment = {c.id for c in loaded.credits if c.in_accountants_payment}
     mine: list[rules.Mine] = []
-    for credit in credits:
-        found = _credit(credit, kept, imported_entity.get(credit.id, "CreditMemo"))
-        if found:
-            mine.append(found)
-    customer_of = {c.id: c.customer_id for c in credits}
-    in_accountants_payment = {c.id for c in credits if c.in_accountants_payment}
     uses_on: dict[str, list[str]] = defaultdict(list)
-    for use in uses:
-        key = f"{use.credit_id}#{use.id}"
+    for use in loaded.uses:
+        key = use.key
         memo_left = memo_linked(use.parts, cut.get(("use", key), 0))
         if use.credit_id in in_accountants_payment:
             if use.active:  # a line on the accountant's Payment: a repair of its invoice pushes the use again
@@ -182,53 +215,39 @@ def load_ours(account_id: str, *, two_way: bool = True) -> Ours:
         mine.append(rules.Mine("use", key, customer_of.get(use.credit_id, ""), "Payment", use.qbo_id,
                                exists=use.active and memo_left > 0, marker_id=use.id,
                                sync_status=use.sync.status.value))
+    return mine, uses_on
+
+
+def _payments(loaded: _Loaded, kept: dict) -> tuple[list[rules.Mine], dict[str, list[str]]]:
+    """Each payment's tender Payment (ours, or the accountant's we recorded), and the payments paying each invoice."""
+    mine: list[rules.Mine] = []
     payments_on: dict[str, list[str]] = defaultdict(list)
-    for payment in payments:
-        if payment.tender_total == 0 and payment.id not in from_qbo_payments:
+    for payment in loaded.payments:
+        if payment.tender_total == 0 and payment.id not in loaded.from_qbo_payments:
             continue  # credits only: in QBO it is its credit uses' own Payments
-        owned = payment.id not in from_qbo_payments
+        owned = payment.id not in loaded.from_qbo_payments
         if payment.active:
             payments_on[payment.invoice_id].append(payment.id)
         mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id, owned=owned,
                                exists=payment.active, source=kept.get((LocationKind.UNAPPLIED, payment.id), 0)
                                if owned else None, total=payment.tender_total if owned else None,
                                ref_num=payment.number if owned else None, sync_status=payment.sync.status.value))
-    for invoice in invoices:
-        related = (tuple(("payment", p) for p in payments_on[invoice.id])
-                   + tuple(("use", u) for u in uses_on[invoice.id]))
-        mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
-                               exists=not invoice.deleted, balance=None if invoice.deleted else invoice.balance,
-                               related=related, sync_status=invoice.sync.status.value))
-    available: dict[str, int] = defaultdict(int)
-    for credit in credits:
-        if credit.status is CreditStatus.ACTIVE:
-            available[credit.customer_id] += credit.remaining
-    drifts = [rules.Drift(d.kind, d.object_id, d.qbo_type, d.qbo_id, (d.ours or {}).get("total"),
-                          (d.theirs or {}).get("total")) for d in stored_drifts(account_id)]
-    return Ours(mine, dict(available), {c.id: c.qbo_id for c in customers if c.qbo_id}, frozenset(imported), drifts,
-                {"customers": len(customers), "credits": len(credits), "invoices": len(invoices),
-                 "payments": len(payments), "uses": len(uses)})
+    return mine, payments_on
 
 
 def _one_way(customers: list, credits: list[Credit], invoices: list, payments: list, uses: list) -> Ours:
     """What one-way pushes, as QBO shows it then: no credit and no use reaches QBO, so a tender Payment links its
     invoice for what its tenders pay there (less what reductions cut) and keeps the rest unapplied, and an invoice's
     Balance is what its tender Payments leave open (the part paid by credits stays open in QBO)."""
-    cut = _cuts(credits)
-    linked: dict[str, int] = defaultdict(int)
+    books = sync_plan.one_way_books(invoices, payments, credits)
     mine: list[rules.Mine] = []
-    for payment in payments:
-        if payment.tender_total == 0:
-            continue
-        link = payment.tender_applied - cut.get(("payment", payment.id), 0) if payment.active else 0
-        linked[payment.invoice_id] += link
+    for payment in (p for p in payments if p.id in books.linked):
         mine.append(rules.Mine("payment", payment.id, payment.customer_id, "Payment", payment.qbo_id,
-                               exists=payment.active, source=payment.tender_total - link, total=payment.tender_total,
+                               exists=payment.active, source=books.unapplied[payment.id], total=payment.tender_total,
                                ref_num=payment.number, sync_status=payment.sync.status.value))
     for invoice in invoices:
         mine.append(rules.Mine("invoice", invoice.id, invoice.customer_id, "Invoice", invoice.qbo_id,
-                               exists=not invoice.deleted,
-                               balance=None if invoice.deleted else invoice.total - linked[invoice.id],
+                               exists=not invoice.deleted, balance=books.balances[invoice.id],
                                related=tuple(("payment", p.id) for p in payments
                                              if p.invoice_id == invoice.id and p.active and p.tender_total),
                                sync_status=invoice.sync.status.value))
@@ -245,20 +264,11 @@ def _credit(credit: Credit, kept: dict, entity: str) -> rules.Mine | None:
     status = credit.sync.status.value
     if credit.in_our_memo:
         return rules.Mine("credit", credit.id, credit.customer_id, "CreditMemo", credit.qbo_id,
-                          exists=not memo_is_gone(credit), source=source, sync_status=status)
+                          exists=credit.memo_action() is not QboAction.DELETE, source=source, sync_status=status)
     if credit.source is CreditSource.QBO:
         return rules.Mine("credit", credit.id, credit.customer_id, entity, credit.qbo_id, owned=False,
                           exists=credit.status is CreditStatus.ACTIVE, source=source, sync_status=status)
     return None  # overpayment / adjustment: their money is counted in the Payment or memo that keeps it
-
-
-def _cuts(credits: list[Credit]) -> dict[tuple[str, str], int]:
-    """What invoice reductions cut from each link (a tender Payment's line, a use)."""
-    cut: dict[tuple[str, str], int] = defaultdict(int)
-    for credit in credits:
-        for c in credit.cuts:
-            cut[tuple(c["doc"])] += int(c["amount"])
-    return cut
 
 
 # ----- the check -------------------------------------------------------------------------------------------------
@@ -275,7 +285,7 @@ class Report:
     phases: dict[str, Seconds] = field(default_factory=dict)  # where the time went: ledger, qbo, compare
 
 
-def check(account_id: str, client: Any, *, sleep: Callable[[Seconds], None] = time.sleep,
+def check(account_id: str, client: QboApi, *, sleep: Callable[[Seconds], None] = time.sleep,
           clock: Callable[[], Seconds] = time.time, on_page: Callable[[int], None] = lambda pages: None) -> Report:
     """Compare the ledger with the company now; nothing is written."""
     started, before = time.monotonic(), client.session.stats["requests"]
@@ -317,7 +327,7 @@ def report_view(report: Report, limit: int = MAX_LISTED) -> dict:
             "checked": report.counts, "seconds": round(report.seconds, 3)}
 
 
-def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> Any:
+def client_for(account_id: str, client_factory: ClientFactory | None) -> Any:
     if client_factory is None:
         from ...qbo.client import build_client  # python-quickbooks only when a check really runs
 
@@ -325,7 +335,7 @@ def client_for(account_id: str, client_factory: Callable[[str], Any] | None) -> 
     return client_factory(account_id)
 
 
-def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def step(job: JobItem, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
          sleep: Callable[[Seconds], None] = time.sleep, clock: Callable[[], Seconds] = time.time, **_: Any) -> bool:
     """The background check: the whole check in one step (it only reads: a redelivery starts it again), saving
     progress after the ledger read and after each QBO page. Answers False (no further step)."""

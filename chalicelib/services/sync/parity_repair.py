@@ -16,23 +16,24 @@ dropped: ours is what QBO shows now.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
 
+from ...domain import sync_kinds
 from ...domain.errors import Conflict
 from ...domain.permissions import Principal
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo.errors import QboAuthError, QboError, QboNotFoundError, QboTransientError
 from ...qbo.requestids import make_request_id
 from ...store import jobs as job_store
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork, claim_applied_key, run_in_transaction
 from . import parity
-from .parity_check import check, client_for, difference_view, ledger_size
 from .imports import ImportContext, apply_change
+from .parity_check import check, client_for, difference_view, ledger_size
 from .record import record, repository
 from .retry import SyncOff, retry_object
 
 logger = logging.getLogger(__name__)
-PUSH_ORDER = {"customer": 0, "invoice": 1, "credit": 2, "payment": 3, "use": 4}
+PUSH_ORDER = {name: n for n, name in enumerate(sync_kinds.push_order())}
 
 
 class NotRepairable(Conflict):
@@ -48,7 +49,7 @@ class NotChecked(Conflict):
 
 
 def repair(principal: Principal, ids: list[str] | None, *,
-           client_factory: Callable[[str], Any] | None = None) -> dict:
+           client_factory: ClientFactory | None = None) -> dict:
     """Repair the chosen differences (None: all of them) and answer what was done, refused, failed, already gone."""
     parity.require_connected(principal)
     if not principal.qbo_sync:
@@ -76,7 +77,7 @@ def repair(principal: Principal, ids: list[str] | None, *,
 
 
 def _repair(principal: Principal, work: list[dict], manual: list[dict], resolved: list[str], large: bool,
-            client_factory: Callable[[str], Any] | None) -> dict:
+            client_factory: ClientFactory | None) -> dict:
     account_id = principal.account_id
     client = client_for(account_id, client_factory)
     failed: dict[str, str] = {}
@@ -113,7 +114,7 @@ def _unclaim(answer: dict, left: dict[str, dict]) -> None:
         logger.warning("parity repair left difference %s (%s) unchanged", difference_id, d["kind"])
 
 
-def _current(account_id: str, large: bool, client_factory: Callable[[str], Any] | None) -> list[dict]:
+def _current(account_id: str, large: bool, client_factory: ClientFactory | None) -> list[dict]:
     """The differences to repair: checked now (small account), or the last background report (large one)."""
     if not large:
         report = check(account_id, client_for(account_id, client_factory))
@@ -125,7 +126,7 @@ def _current(account_id: str, large: bool, client_factory: Callable[[str], Any] 
     return list(stored.report["differences"])
 
 
-def _accept(principal: Principal, client: Any, chosen: list[dict], failed: dict[str, str]) -> None:
+def _accept(principal: Principal, client: QboApi, chosen: list[dict], failed: dict[str, str]) -> None:
     """QBO's side wins: the inbound sync reads the document again (our stored SyncToken is dropped first, so it is
     not taken for an echo) and the credit or payment here follows it, or it is imported."""
     ctx = ImportContext(principal.account_id, client)
@@ -177,7 +178,7 @@ def _relink(account_id: str, chosen: list[dict]) -> None:
 
 
 def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
-          client_factory: Callable[[str], Any] | None) -> list[tuple[str, str]]:
+          client_factory: ClientFactory | None) -> list[tuple[str, str]]:
     """Each target once, dependencies' order first (customer, invoice, credit, payment, use)."""
     targets: dict[tuple[str, str], list[str]] = {}
     for d in chosen:
@@ -194,7 +195,7 @@ def _push(principal: Principal, chosen: list[dict], failed: dict[str, str],
     return done
 
 
-def _delete_duplicates(client: Any, chosen: list[dict], failed: dict[str, str]) -> None:
+def _delete_duplicates(client: QboApi, chosen: list[dict], failed: dict[str, str]) -> None:
     for d in chosen:
         entity, qbo_id = d["qbo_type"], d["qbo_id"]
         try:

@@ -12,11 +12,13 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Callable
 
 from ...domain import imports as rules
+from ...domain import sync_kinds
 from ...domain.sync import ConnectionState
 from ...domain.sync_modes import reads_qbo
+from ...ports.qbo import ClientFactory, QboApi
 from ...store import accounts as accounts_store
 from ...store import dead_letters
 from ...store import inbound as inbound_store
@@ -25,8 +27,9 @@ from ...store.ids import parse_utc
 from .imports import ImportContext, apply_change
 
 logger = logging.getLogger(__name__)
-ENTITIES = ("CreditMemo", "Payment", "Invoice")
-CREDIT_BEARING = ("CreditMemo", "Payment")
+CREDIT_BEARING = ("CreditMemo", "Payment")  # in this order: a memo is imported before the Payments applying it
+ENTITIES = CREDIT_BEARING + tuple(dict.fromkeys(
+    k.document for k in sync_kinds.KINDS if k.read_back and k.document not in CREDIT_BEARING))
 
 
 @dataclass
@@ -50,7 +53,7 @@ def _moment(text: str | None) -> datetime | None:
     return parse_utc(text) if text else None
 
 
-def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def pull_changes(realm_id: str, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
                  now: datetime | None = None, hinted_at: datetime | None = None) -> PullReport:
     """Bring the realm's QBO changes into its account; a realm we do not know is logged and dropped.
 
@@ -99,7 +102,7 @@ def pull_changes(realm_id: str, *, client: Any = None, client_factory: Callable[
     return report
 
 
-def _read_changes(client: Any, watermark: str | None, now: datetime, report: PullReport) -> dict[str, list[dict]]:
+def _read_changes(client: QboApi, watermark: str | None, now: datetime, report: PullReport) -> dict[str, list[dict]]:
     """CDC from the watermark less the overlap; a full read when too old, never read, or CDC's answer was cut off.
 
     CDC takes only a lower bound, so a window cannot be split by time: an entity whose answer hit the 1,000-object
@@ -139,7 +142,7 @@ def sweep_realms() -> list[str]:
 
 def send_sweep_hints(now: datetime | None = None, send: Callable | None = None) -> list[str]:
     """The scheduled CDC sweep: one pull hint per connected realm, deduplicated per minute; answers the realms."""
-    from ...workers import queue
+    from ...ports import queue
 
     minute = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M")
     realms = sweep_realms()

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple
 
+from ...domain import sync_kinds
 from ...domain.errors import NotFound
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
-from ...domain.sync_modes import TWO_WAY_KINDS
 from ...domain.sync import waits_for_order
-from ...domain.sync_modes import pushes_now, synced_kinds
+from ...domain.sync_modes import TWO_WAY_KINDS, pushes_now, synced_kinds
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo.errors import QboAuthError, QboError, QboTransientError, QboValidationError, fault_message
 from ...store import accounts as accounts_store
 from ...store import dead_letters
@@ -47,8 +48,8 @@ class PushReport:
     batch_requests: int = 0
 
 
-def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
-                 client_factory: Callable[[str], Any] | None = None, sleep: Callable[[Seconds], None] = time.sleep,
+def push_pending(account_id: str, *, client: QboApi | None = None, limit: int = 500,
+                 client_factory: ClientFactory | None = None, sleep: Callable[[Seconds], None] = time.sleep,
                  clock: Callable[[], Seconds] = time.monotonic) -> PushReport:
     """Push what the account has pending; raises PushDeferred when QBO asks us to come back later.
 
@@ -77,8 +78,8 @@ def push_pending(account_id: str, *, client: Any = None, limit: int = 500,
     return report
 
 
-def _push_leased(account_id: str, kinds: frozenset[str], client: Any, limit: int,
-                 client_factory: Callable[[str], Any] | None, sleep: Callable[[Seconds], None],
+def _push_leased(account_id: str, kinds: frozenset[str], client: QboApi, limit: int,
+                 client_factory: ClientFactory | None, sleep: Callable[[Seconds], None],
                  clock: Callable[[], Seconds]) -> PushReport:
     if client is None:
         from ...qbo.client import build_client
@@ -123,7 +124,7 @@ class _BatchPacing:
 
 
 # what a batch may create, in the order QBO needs it: a payment links an invoice created in the phase before
-BATCH_PHASES = (("credit", "invoice"), ("payment",))
+BATCH_PHASES = sync_kinds.batch_phases()
 
 
 def _push_new_in_batches(ctx: PushContext, pending: list, report: PushReport, pacing: _BatchPacing) -> None:
@@ -193,7 +194,7 @@ class OneOutcome(NamedTuple):
     waits_for: str | None = None  # what a waiting object needs first, in words ("its invoice is not in QuickBooks yet")
 
 
-def push_one(account_id: str, kind: str, object_id: str, *, client: Any,
+def push_one(account_id: str, kind: str, object_id: str, *, client: QboApi,
              kinds: frozenset[str] = TWO_WAY_KINDS) -> OneOutcome:
     """Push one object now (its dependencies first, of the kinds the account's mode pushes); raises PushDeferred."""
     ctx = _context(account_id, client, kinds)
@@ -203,7 +204,7 @@ def push_one(account_id: str, kind: str, object_id: str, *, client: Any,
     return OneOutcome(outcome, ctx.waits.get((kind, object_id)))
 
 
-def _context(account_id: str, client: Any, kinds: frozenset[str] = TWO_WAY_KINDS) -> PushContext:
+def _context(account_id: str, client: QboApi, kinds: frozenset[str] = TWO_WAY_KINDS) -> PushContext:
     ctx = PushContext(account_id, client, ensure=lambda kind, object_id, when="pending":
                       push_if_pending(ctx, kind, object_id, when=when), kinds=kinds)
     return ctx

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...domain import sync_kinds
 from ...domain.sync import SyncState
 from ...store.ids import utc_now
 from ...store.inbound import QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import run_in_transaction
 
-KINDS = ("customer", "invoice", "payment", "credit", "use")
+KINDS = sync_kinds.NAMES
 
 
 def repository(book: Ledger, kind: str):
     """The repository holding objects of one sync kind (a use's id is "<credit id>#<use id>")."""
-    return {"customer": book.customers, "invoice": book.invoices, "payment": book.payments,
-            "credit": book.credits, "use": book.uses}[kind]
+    return getattr(book, sync_kinds.BY_NAME[kind].repository)
 
 
 def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None]) -> None:

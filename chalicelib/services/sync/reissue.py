@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from ...domain.credits import Credit, CreditUse
 from ...domain.locations import LocationKind
+from ...domain.sync_plan import source_sharers
 from ...store.ids import utc_now
-from ...store.ledger import Ledger
+from ...store.ledger import Ledger, LedgerBook
 from ...store.uow import run_in_transaction
-from .memo_shares import source_sharers
 
 CHUNK = 90  # items moved per transaction (DynamoDB takes 100; the credit and its history line come last)
 MAX_ROUNDS = 10_000
@@ -42,7 +42,7 @@ def _move_some(book: Ledger, credit_id: str, now: str) -> bool:
     old, new = credit.own_source, (LocationKind.MEMO, credit.id)
     moving: list[Credit | CreditUse] = []
     if old != new:  # imported from the accountant's Payment (one from a CreditMemo keeps its source's name)
-        holders = [credit, *source_sharers(book, credit, {old, new})]
+        holders = [credit, *source_sharers(LedgerBook(book), credit, {old, new})]
         moving += [use for holder in holders for use in book.uses.of_credit(holder.id)
                    if any(part.key == old for part in use.parts)]
         moving += [holder for holder in holders[1:] if holder.names_source(old)]

@@ -22,30 +22,35 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-from ...domain.sync_modes import synced_kinds
+from ...domain import sync_kinds, sync_plan
 from ...domain.connection import Connection, accepts_realm
 from ...domain.credits import Credit, CreditSource, CreditStatus
 from ...domain.pacing import BATCH_ITEMS, Pacer, Seconds
+from ...domain.qbo_actions import QboAction
+from ...domain.sync_kinds import use_key
+from ...domain.sync_modes import synced_kinds
+from ...ports.qbo import ClientFactory, QboApi
 from ...qbo import mapping
 from ...qbo.batch import batch_create
 from ...qbo.mapping import Link, Ref
-from ...store import account_items, accounts as accounts_store
+from ...store import account_items
+from ...store import accounts as accounts_store
 from ...store import jobs as job_store
-from ...store.credit_uses import CreditUses, use_key
+from ...store.credit_uses import CreditUses
 from ...store.credits import to_credit
-from ...store.ledger import Ledger
-from ...store.models import InvoiceItem, JobItem, PaymentItem, account_pk
+from ...store.ledger import Ledger, LedgerBook
+from ...store.models import InvoiceItem, JobItem, PaymentItem
 from ...store.sales import Payments, to_invoice
+from ...store.sync_state import read_state
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
-from .memo_shares import memo_given_up
 from .record import record, record_created, repository
 from .reissue import reissue
 
-PHASES = ("customer", "invoice", "payment", "credit", "use")
-ENTITY = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment", "credit": "CreditMemo"}
+PHASES = sync_kinds.push_order()
+ENTITY = {kind.name: kind.document for kind in sync_kinds.KINDS}
 BUDGET = 20  # batches per step (one SQS message; about 30 s at 40 batches/min)
 STOPPED = "disconnected"
 
@@ -81,7 +86,7 @@ class Step:
     """One worker step: the QBO client, the pacing, and small caches of dependency ids."""
 
     job: JobItem
-    client: Any
+    client: QboApi
     ctx: PushContext
     pacer: Pacer
     sleep: Callable[[float], None]
@@ -107,7 +112,7 @@ class Step:
         self.pacer.sent(self.clock(), batch=batch)
 
 
-def step(job: JobItem, *, client: Any = None, client_factory: Callable[[str], Any] | None = None,
+def step(job: JobItem, *, client: QboApi | None = None, client_factory: ClientFactory | None = None,
          budget: int = BUDGET, sleep: Callable[[float], None] = time.sleep,
          clock: Callable[[], float] = time.time) -> bool:
     """Push up to `budget` batches; answers whether work is left. Stops (job failed, `stopped: disconnected`) as soon
@@ -225,8 +230,8 @@ def _plan(run: Step, kind: str, after: str | None) -> Batch:
     while len(batch.creates) + len(batch.handed_over) < BATCH_ITEMS:
         page = account_items.page_of_kind(run.account_id, kind, after,
                                           BATCH_ITEMS - len(batch.creates) - len(batch.handed_over))
-        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind)
-        if decide is None:
+        decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind, _push_instead)
+        if kind == sync_kinds.CUSTOMER.name:
             _customers(run, page.items, batch)
         else:
             for item in page.items:
@@ -277,20 +282,11 @@ def _payment(run: Step, item: PaymentItem, batch: Batch) -> None:
     invoice_qbo_id = _qbo_id(run, "invoice", payment.invoice_id)
     if invoice_qbo_id is None:
         raise Refused("dependency_not_synced", "its invoice is not in QuickBooks")
-    linked = payment.tender_applied - _cut(run, payment.invoice_id, ("payment", payment.id))
+    linked = sync_plan.tender_link(payment, sync_plan.cut_from(LedgerBook(run.ctx.ledger()), payment.invoice_id,
+                                                               ("payment", payment.id)))
     doc = mapping.tender_payment_doc(payment, customer=_customer_ref(run, payment.customer_id),
                                      links=[Link(invoice_qbo_id, "Invoice", linked)])
     batch.creates.append((payment.id, doc, payment.sync.version))
-
-
-def _cut(run: Step, invoice_id: str, link: tuple[str, str]) -> int:
-    """What the invoice's reductions cut from one of its links: the invoice is created at its reduced total, so the
-    link carries only the rest (the cut money stays where the adjustment credit keeps it: UnappliedAmt)."""
-    book = run.ctx.ledger()
-    invoice = book.invoices.get(invoice_id)
-    book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
-    return sum(int(cut["amount"]) for credit_id in invoice.adjustment_credit_ids
-               for cut in book.credits.get(credit_id).cuts if tuple(cut["doc"]) == link)
 
 
 def _credit(run: Step, item, batch: Batch) -> None:
@@ -313,10 +309,10 @@ def _credit(run: Step, item, batch: Batch) -> None:
         credit = reissue(run.account_id, credit.id)
     if not credit.in_our_memo:
         raise Refused("NotMappedYet", f"{credit.source.value} credits are not pushed to QuickBooks by this version")
-    if mapping.memo_is_gone(credit):
+    plan = sync_plan.plan_memo(LedgerBook(run.ctx.ledger()), credit)
+    if plan.action is QboAction.DELETE:
         raise Skip
-    doc = mapping.credit_memo_doc(credit, customer=_customer_ref(run, credit.customer_id), item=_item(run),
-                                  given_up=memo_given_up(run.ctx.ledger(), credit))
+    doc = mapping.credit_memo_doc(credit, plan, customer=_customer_ref(run, credit.customer_id), item=_item(run))
     batch.creates.append((credit.id, doc, credit.sync.version))
 
 
@@ -325,6 +321,13 @@ def _use(run: Step, item, batch: Batch) -> None:
     if use.qbo_id or not use.active:
         raise Skip
     batch.handed_over.append(("use", use_key(use.credit_id, use.id)))
+
+
+def _push_instead(run: Step, item, batch: Batch) -> None:
+    """A kind with no re-sync rule of its own goes to the push, one object at a time, unless it is already there."""
+    if read_state(item).qbo_id:
+        raise Skip
+    batch.handed_over.append((batch.kind, item.sk.split("#", 1)[1]))
 
 
 def _item(run: Step) -> Ref:
@@ -347,13 +350,7 @@ def _qbo_id(run: Step, kind: str, object_id: str) -> str | None:
         if kind == "customer":
             run.qbo_ids[key] = accounts_store.get_customer(run.account_id, object_id).qbo_id
         else:
-            model = {"invoice": InvoiceItem, "payment": PaymentItem}[kind]
-            prefix = {"invoice": "INV", "payment": "PAY"}[kind]
-            try:
-                run.qbo_ids[key] = model.get(account_pk(run.account_id), f"{prefix}#{object_id}",
-                                             attributes_to_get=["qbo_id"]).qbo_id
-            except model.DoesNotExist:
-                run.qbo_ids[key] = None
+            run.qbo_ids[key] = account_items.qbo_id_of(run.account_id, kind, object_id)
     return run.qbo_ids[key]
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
 
 from ...domain.errors import Conflict, Forbidden, NotFound
 from ...domain.permissions import Permission, Principal
 from ...domain.sync import ConnectionState, SyncState
 from ...domain.sync_modes import synced_kinds
+from ...ports.qbo import ClientFactory
 from ...qbo.errors import QboAuthError, QboTransientError
 from ...store import accounts as accounts_store
 from ...store.inbound import forget_drift
@@ -45,7 +45,7 @@ class RetryOutcome:
 
 
 def retry_object(principal: Principal, kind: str, object_id: str, *,
-                 client_factory: Callable[[str], Any] | None = None) -> RetryOutcome:
+                 client_factory: ClientFactory | None = None) -> RetryOutcome:
     principal.require(Permission.MANAGE_INTEGRATION)
     if kind not in KINDS:
         raise UnknownObjectType(f"no such object type {kind[:30]!r}", details={"allowed": list(KINDS)})
@@ -82,7 +82,7 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
                         entity.sync, outcome, message or entity.sync.shown_error)
 
 
-def _push_waiting(account_id: str, client_factory: Callable[[str], Any] | None) -> None:
+def _push_waiting(account_id: str, client_factory: ClientFactory | None) -> None:
     """Push the account's pending work now (what waited for a repair); the workers do it if this cannot."""
     from .push import push_pending
 
@@ -93,7 +93,7 @@ def _push_waiting(account_id: str, client_factory: Callable[[str], Any] | None) 
 
 
 def _push_now(account_id: str, kind: str, object_id: str,
-              client_factory: Callable[[str], Any] | None) -> tuple[str, str | None]:
+              client_factory: ClientFactory | None) -> tuple[str, str | None]:
     account = accounts_store.get_account(account_id)
     if account.qbo_state != ConnectionState.CONNECTED.value:
         return "paused", "QuickBooks is disconnected for now: it is pushed on reconnecting"

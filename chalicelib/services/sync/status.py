@@ -1,17 +1,17 @@
 """The QBO status panel (DESIGN §4): connection, sync mode, what waits for a push, and what QBO refused."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...domain.permissions import Principal
 from ...domain.sync import ConnectionState, drift_text
 from ...domain.sync_modes import SyncMode, sync_mode, synced_kinds
 from ...store import accounts as accounts_store
+from ...store import dead_letters
+from ...store.account_items import invoices_paid_by_credits
 from ...store.inbound import drifts
 from ...store.ledger import Ledger
 from ...store.models import DriftItem
-from ...store import dead_letters
-from ...store.account_items import invoices_paid_by_credits
 from ...store.sync_state import ParkedObject, sync_overview
 from .record import KINDS, repository
 
@@ -47,7 +47,8 @@ def sync_status(principal: Principal) -> SyncStatusView:
     book = Ledger.reading(principal.account_id)
     drifted = [_drift_row(book, d) for d in drifts(principal.account_id)
                if d.kind not in ("credit", "use") or principal.sees_credits]
-    errors = [e for e in overview.parked if e.kind not in ("credit", "use") or principal.sees_credits] + drifted
+    errors = [_numbered(book, e) for e in overview.parked if e.kind not in ("credit", "use") or principal.sees_credits]
+    errors += drifted
     return SyncStatusView(
         connected=connection is ConnectionState.CONNECTED,
         realm_id=account.qbo_realm_id if connection is not ConnectionState.NONE else None,
@@ -55,6 +56,15 @@ def sync_status(principal: Principal) -> SyncStatusView:
         last_push_at=account.qbo_last_push_at, last_pull_at=account.qbo_last_pull_at,
         cdc_watermark=account.qbo_cdc_watermark, errors=errors, dead_letters=dead_letters.entries(account),
         **(_one_way_view(principal) if mode is SyncMode.ONE_WAY else {}))
+
+
+def _numbered(book: Ledger, error: ParkedObject) -> ParkedObject:
+    """A credit use has no number of its own: its line names the payment that made it (one read per such line)."""
+    if error.kind != "use" or error.number:
+        return error
+    use = book.uses.find(error.object_id)
+    payment = book.payments.find(use.payment_id) if use is not None else None
+    return replace(error, number=payment.number) if payment is not None else error
 
 
 def _one_way_view(principal: Principal) -> dict:
