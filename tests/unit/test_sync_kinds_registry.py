@@ -85,12 +85,12 @@ def test_a_kind_without_a_resync_rule_of_its_own_goes_to_the_push_unless_it_is_i
     """A new kind needs no line in the re-sync: its objects are handed to the push (one by one, through PUSHERS)."""
     import pytest
 
-    from chalicelib.services.sync.resync import Batch, Skip, _hand_over
+    from chalicelib.services.sync.resync import Batch, Skip, _push_instead
     from chalicelib.store.models import InvoiceItem
 
     batch = Batch("made_up")
-    _hand_over(None, InvoiceItem("ACCOUNT#a", "INV#01NEW"), batch)
+    _push_instead(None, InvoiceItem("ACCOUNT#a", "INV#01NEW"), batch)
     assert batch.handed_over == [("made_up", "01NEW")]
     with pytest.raises(Skip):
-        _hand_over(None, InvoiceItem("ACCOUNT#a", "INV#01OLD", qbo_id="42"), batch)
+        _push_instead(None, InvoiceItem("ACCOUNT#a", "INV#01OLD", qbo_id="42"), batch)
     assert batch.handed_over == [("made_up", "01NEW")]
