@@ -345,3 +345,50 @@ def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way,
         _push(one_way)
     assert owner.get("/qbo/parity").json["differences"] == []
     assert owner.get("/qbo/status").json["errors"] == []
+
+
+def test_a_one_way_re_sync_to_a_new_company_makes_the_old_companys_credits_ours_for_the_switch(one_way, realm):
+    """Found by the soak: re-synced while one-way (no credits pushed), then switched two-way on, an account left the
+    credits imported from the old company (its accountant's CreditMemo, the unapplied amount of their Payment) with
+    no document in the new company, and the switch's job still ended `done`: nothing had made them ours. A re-sync
+    to a new company makes them ours in either mode (DESIGN §5); the switch then pushes their memos and uses."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _jobs(one_way)
+    sale = _sale(owner, one_way.customers[0], "30.00")
+    _push(one_way)
+    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
+        "CustomerRef"]["value"]
+    item = next(i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")
+    realm.user_create("CreditMemo", memo_body(customer_ref, "16.18", item_id=item))
+    realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
+    _pull(realm)
+    imported = {c["amount"]: c for c in owner.get("/credits?source=qbo").json["data"]}
+    assert set(imported) == {"16.18", "25.00"}, imported
+    _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["25.00"]["id"], "amount": "20.00"}])
+    _push(one_way)
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
+    _jobs(one_way)
+    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
+                          timeout=10).json()
+    new = Realm(realm.emulator, other)
+    new.limits(enabled=False)
+    consent.connect(owner, realm, other["realm_id"])
+    resync = staff.post("/qbo/resyncs", {})
+    assert resync.status == 202, resync.body
+    one_way.hints.append(resync.json["id"])
+    _jobs(one_way)
+    done = staff.get(f"/qbo/resyncs/{resync.json['id']}").json
+    assert (done["status"], done["failed"], done["done"]) == ("done", 0, done["total"]), done
+    assert _books(new, "CreditMemo") == []  # one-way: still no credit of ours in QBO
+
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _jobs(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["failed"], job["errors"]) == ("done", 0, []), job
+    assert owner.get("/qbo/parity").json["differences"] == []
+    memos = sorted(Decimal(str(memo["RemainingCredit"])) for memo in _books(new, "CreditMemo"))
+    assert memos == [Decimal("5"), Decimal("16.18")]  # what is left of each: 25.00 less the 20.00 used
+    assert owner.get("/qbo/status").json["errors"] == []
