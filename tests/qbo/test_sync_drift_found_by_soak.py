@@ -104,3 +104,100 @@ def test_the_accountants_note_on_a_memo_that_gave_up_a_removed_adjustment_credit
     stack.pull()
     assert [(d.kind, d.ours, d.theirs) for d in drifts(stack.account.id)] == []
     assert _parity(stack) == []
+
+
+@pytest.mark.parametrize("entity", ["CreditMemo", "Invoice"])
+def test_the_accountant_deleting_our_new_document_before_any_echo_is_read_is_drift(stack, entity):
+    """Issue 20's widened soak (seed 766040444): right after the two-way switch pushed a credit, the accountant
+    deleted its memo before any read of QBO saw it; the next read found a tombstone (no marker left) it could not
+    tie to our credit, so no drift was recorded and the credit read `synced` with no memo in QBO. The document is
+    ours from the moment our push learns its id, as a credit use's linking Payment already was."""
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    if entity == "CreditMemo":
+        made = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "30.00"}).json
+        path = f"/credits/{made['id']}"
+        assert stack.push().parked == []
+        [doc] = stack.books("CreditMemo")
+    else:
+        ours, doc = _our_invoice(stack, "42.00")
+        path = f"/invoices/{ours['id']}"
+    stack.accountant("DELETE", f"objects/{entity}/{doc['Id']}")
+    stack.pull()  # our create and their delete in one read: a tombstone
+    shown = owner.get(path).json
+    assert shown["sync_status"] == "drift" and doc["Id"] in shown["sync_error"], shown
+    assert [e["code"] for e in owner.get("/qbo/status").json["errors"]] == ["qbo_drift"]
+    assert _repair(stack)["failed"] == []
+    stack.pull()
+    assert _parity(stack) == [] and owner.get(path).json["sync_status"] == "synced"
+
+
+def test_a_payment_recreated_after_the_accountant_voided_it_never_adopts_the_voided_one(stack, monkeypatch):
+    """Issue 20's widened soak (seed 238783207): the accountant voided our Payment; the repair forgot it to create a
+    new one, but that create failed for now (QBO 5xx), and the next try looked for a document an earlier try might
+    have made by its marker, found the voided Payment (it keeps our marker), adopted it and tried to update it:
+    6000 "A voided payment cannot be changed", taken for a wait, for ever. A voided document is never adopted."""
+    from chalicelib.qbo.errors import QboTransientError
+    from chalicelib.services.sync import documents
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    ours, _ = _our_invoice(stack, "60.00")
+    paid = owner.post(f"/invoices/{ours['id']}/payments", {"tenders": [{"method": "check", "amount": "60.00"}],
+                                                            "credits": None})
+    assert paid.status == 201 and stack.push().parked == []
+    payment = owner.get(f"/payments/{paid.json['id']}").json
+    stack.accountant("POST", f"objects/Payment/{payment['qbo_id']}/void")
+    stack.pull()
+    assert owner.get(f"/payments/{payment['id']}").json["sync_status"] == "drift"
+
+    push_payment = documents.PUSHERS["payment"]
+
+    def unreachable(ctx, payment):  # QuickBooks is down when the repair creates the new Payment
+        raise QboTransientError("QBO answered 503", status=503)
+
+    monkeypatch.setitem(documents.PUSHERS, "payment", unreachable)
+    repaired = _repair(stack)
+    assert repaired["failed"], repaired
+    monkeypatch.setitem(documents.PUSHERS, "payment", push_payment)
+    with_a_new_payment = stack.push()  # the worker's next try
+    assert with_a_new_payment.parked == [] and ("payment", payment["id"]) in with_a_new_payment.pushed
+    shown = owner.get(f"/payments/{payment['id']}").json
+    assert shown["sync_status"] == "synced" and shown["qbo_id"] != payment["qbo_id"], shown
+    voided = next(p for p in stack.books("Payment") if p["Id"] == payment["qbo_id"])
+    assert not voided["TotalAmt"]  # still the accountant's void
+
+
+def test_a_repair_that_qbo_cannot_take_yet_leaves_no_drift_behind_once_ours_is_pushed(stack, monkeypatch):
+    """Issue 20's widened soak (seed 238783207): a repair chose ours over the accountant's change while QBO was down;
+    the worker pushed ours later and the memo read `synced`, but the recorded drift stayed, so parity still listed
+    a `drift` difference for a document that matched. A person's choice of ours ends the drift at once."""
+    from chalicelib.qbo.errors import QboTransientError
+    from chalicelib.services.sync import documents
+    from tests.qbo.test_sync_imported_payments import _repair
+
+    owner = stack.account.owner
+    credit = owner.post("/credits", {"customer_id": stack.account.customers[0], "amount": "40.00"}).json
+    assert stack.push().parked == []
+    stack.pull()
+    [memo] = stack.books("CreditMemo")
+    line = {"DetailType": "SalesItemLineDetail", "Amount": "30.00",
+            "SalesItemLineDetail": {"ItemRef": memo["Line"][0]["SalesItemLineDetail"]["ItemRef"], "Qty": 1,
+                                    "UnitPrice": "30.00"}}
+    stack.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": [line]})
+    stack.pull()
+    assert owner.get(f"/credits/{credit['id']}").json["sync_status"] == "drift"
+
+    push_credit = documents.PUSHERS["credit"]
+
+    def unreachable(ctx, credit):  # QuickBooks is down when the repair pushes ours
+        raise QboTransientError("QBO answered 503", status=503)
+
+    monkeypatch.setitem(documents.PUSHERS, "credit", unreachable)
+    assert _repair(stack)["failed"]
+    monkeypatch.setitem(documents.PUSHERS, "credit", push_credit)
+    assert ("credit", credit["id"]) in stack.push().pushed  # the worker's next try
+    stack.pull()
+    assert owner.get(f"/credits/{credit['id']}").json["sync_status"] == "synced"
+    assert _parity(stack) == []

@@ -2,9 +2,11 @@
 push and pull use cases and the emulator, with the account connected through consent."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import requests
 
 from tests.conftest import Account
 from tests.qbo import consent
@@ -170,3 +172,223 @@ def test_switching_two_way_off_goes_back_to_one_way_and_deletes_nothing_in_qbo(o
     assert [m["DocNumber"] for m in _books(realm, "CreditMemo")] == [first["number"]]  # nothing deleted, nothing new
     assert owner.get(f"/credits/{later['id']}").json["sync_status"] == "not_synced"
     assert owner.get("/qbo/parity").json["differences"] == []
+
+
+def _worker(account: Account) -> None:
+    """What the sync worker does meanwhile: the switch's job steps it was handed, then the account's pushes."""
+    if account.hints and account.staff.get(f"/qbo/jobs/{account.hints[-1]}").json["status"] == "running":
+        _drain(account)
+    for _ in range(3):
+        _push(account)
+
+
+def test_switching_two_way_on_while_softly_disconnected_pushes_the_credits_once_reconnected(one_way, realm):
+    """Found by the soak: staff switched two-way on while the account was softly disconnected; once reconnected it
+    read two_way with nothing pending, while its credits and uses never reached QBO (parity: missing_in_qbo)."""
+    owner, staff = one_way.owner, one_way.staff
+    made = _ledger(one_way)
+    _push(one_way)
+    assert staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200
+    switched = staff.patch("/settings", {"qbo_credit_sync": True})
+    assert switched.status == 200 and switched.json["qbo_sync_job"]["kind"] == "credit_sync", switched.body
+    _worker(one_way)  # marked while paused: pending, nothing pushed
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["stopped"]) == ("done", "paused"), job
+    # the manual credit, its use and the overpayment credit wait for the reconnect
+    assert owner.get("/qbo/status").json["pending"] == 3 and _books(realm, "CreditMemo") == []
+
+    consent.connect(owner, realm)
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "synced"
+    assert _invoice_in_qbo(realm, owner.get(f"/invoices/{made['partly']['invoice_id']}").json["number"])[
+        "Balance"] == Decimal("0.00")
+
+
+def test_a_soft_disconnect_while_the_switch_runs_leaves_its_credits_to_the_reconnect(one_way, realm):
+    """A soft disconnect used to stop the switch's job half way: what it had not marked yet stayed out of QBO, and
+    with two-way already on, no new switch could start it again."""
+    owner, staff = one_way.owner, one_way.staff
+    made = _ledger(one_way)
+    _push(one_way)
+    switched = staff.patch("/settings", {"qbo_credit_sync": True})
+    assert switched.status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "soft"}).status == 200  # before any step of the job ran
+    _worker(one_way)
+    consent.connect(owner, realm)
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get(f"/credits/{made['credit']['id']}").json["sync_status"] == "synced"
+
+
+def test_switching_two_way_on_again_removes_what_one_way_voided_meanwhile(one_way, realm):
+    """Found by the soak: a credit use pushed while two-way was on, voided after switching off (one-way pushes no
+    use), stayed in QBO after switching on again: its linking Payment (or its line on an overpayment's Payment)
+    kept the invoice paid there. The switch's job pushes every use QBO still holds, voided ones too."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _worker(one_way)
+    credit = owner.post("/credits", {"customer_id": one_way.customers[0], "amount": "30.00"}).json
+    sale = _sale(owner, one_way.customers[0], "50.00")
+    by_memo = _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": credit["id"], "amount": "20.00"}])
+    over = _pay(owner, _sale(owner, one_way.customers[1], "40.00")["invoice_id"], "60.00")
+    other = _sale(owner, one_way.customers[1], "15.00")
+    by_line = _pay(owner, other["invoice_id"], None,
+                   credits=[{"credit_id": over["overpayment_credit_id"], "amount": "15.00"}])
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    for payment in (by_memo, by_line):
+        assert owner.post(f"/payments/{payment['id']}/void", {}).status == 200
+    _worker(one_way)
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _worker(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["failed"]) == ("done", 0), job
+    assert owner.get("/qbo/parity").json["differences"] == []
+    for invoice in (sale, other):
+        shown = owner.get(f"/invoices/{invoice['invoice_id']}").json
+        assert _invoice_in_qbo(realm, shown["number"])["Balance"] == Decimal(shown["balance"])
+
+
+def test_switching_two_way_on_again_pushes_the_uses_of_credits_imported_from_qbo(one_way, realm):
+    """Found by the soak: the switch's job skipped credits the accountant's CreditMemo owns, and their uses with
+    them; but those uses are ours (our linking Payments). One voided while one-way kept its Payment in QBO (the
+    deleted order's invoice could then not be voided there: 6000 "has linked payments"); one made while one-way
+    never reached QBO."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _worker(one_way)
+    order = owner.post("/sales-orders", {"customer_id": one_way.customers[0], "charges": [],
+                                         "lines": [{"description": "Crate", "quantity": "1", "unit_price": "25.00"}]})
+    _worker(one_way)
+    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{order.json['invoice_id']}").json["number"])[
+        "CustomerRef"]["value"]
+    item = next(i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")
+    memo = realm.user_create("CreditMemo", memo_body(customer_ref, "40.00", item_id=item))
+    _pull(realm)
+    [imported] = owner.get("/credits?source=qbo").json["data"]
+    assert imported["qbo_id"] == memo["Id"]
+    _pay(owner, order.json["invoice_id"], None, credits=[{"credit_id": imported["id"], "amount": "25.00"}])
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert owner.delete(f"/sales-orders/{order.json['id']}").status == 200  # its payment and the use voided here
+    later = _sale(owner, one_way.customers[0], "12.00")
+    _pay(owner, later["invoice_id"], None, credits=[{"credit_id": imported["id"], "amount": "12.00"}])
+    _worker(one_way)
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _worker(one_way)
+    from chalicelib.services.sync.sweep import sweep  # the sweeper retries the invoice QBO refused to void
+    sweep(datetime.now(timezone.utc) + timedelta(hours=2), lambda hints: None)
+    _worker(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    shown = owner.get(f"/invoices/{later['invoice_id']}").json
+    assert shown["sync_status"] == "synced" and _invoice_in_qbo(realm, shown["number"])["Balance"] == Decimal("0.00")
+
+
+def _jobs(account: Account) -> None:
+    """The worker: every job step it was handed (a hard disconnect's clearing, a re-sync, the switch's push)."""
+    from chalicelib.qbo.client import build_client
+    from chalicelib.services.sync.jobs import run_job
+
+    for _ in range(100):
+        running = [j for j in dict.fromkeys(account.hints)
+                   if account.staff.get(f"/qbo/jobs/{j}").json["status"] == "running"]
+        if not running:
+            return
+        run_job(running[0], client_factory=build_client, sleep=lambda seconds: None)
+
+
+def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way, realm):
+    """Found by the soak: switched on for a company connected after a hard disconnect, before its re-sync, the job
+    ended `failed` with `failed: 0` and no errors: a use of a credit imported from the accountant's Payment in the
+    old company waited, unseen, for a document only the re-sync makes. The job lists what still waits and why, the
+    use says at once that the re-sync reissues its credit, and the re-sync then brings everything in line."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _jobs(one_way)
+    sale = _sale(owner, one_way.customers[0], "30.00")
+    _push(one_way)
+    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
+        "CustomerRef"]["value"]
+    unapplied = realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
+    _pull(realm)
+    [imported] = owner.get("/credits?source=qbo").json["data"]
+    assert imported["qbo_id"] == unapplied["Id"]
+    _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["id"], "amount": "20.00"}])
+    _push(one_way)
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
+    _jobs(one_way)
+    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
+                          timeout=10).json()
+    Realm(realm.emulator, other).limits(enabled=False)
+    consent.connect(owner, realm, other["realm_id"])
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _jobs(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert job["status"] == "failed" and job["failed"] == len(job["errors"]) >= 1, job
+    assert all("re-sync" in error["message"] for error in job["errors"]), job["errors"]
+    shown = owner.get("/qbo/status").json["errors"]
+    assert shown and all("re-sync" in error["message"] for error in shown), shown
+
+    resync = staff.post("/qbo/resyncs", {})
+    assert resync.status == 202, resync.body
+    one_way.hints.append(resync.json["id"])
+    _jobs(one_way)
+    assert staff.get(f"/qbo/resyncs/{resync.json['id']}").json["failed"] == 0
+    for _ in range(3):
+        _push(one_way)
+    assert owner.get("/qbo/parity").json["differences"] == []
+    assert owner.get("/qbo/status").json["errors"] == []
+
+
+def test_a_one_way_re_sync_to_a_new_company_makes_the_old_companys_credits_ours_for_the_switch(one_way, realm):
+    """Found by the soak: re-synced while one-way (no credits pushed), then switched two-way on, an account left the
+    credits imported from the old company (its accountant's CreditMemo, the unapplied amount of their Payment) with
+    no document in the new company, and the switch's job still ended `done`: nothing had made them ours. A re-sync
+    to a new company makes them ours in either mode (DESIGN §5); the switch then pushes their memos and uses."""
+    owner, staff = one_way.owner, one_way.staff
+    staff.patch("/settings", {"qbo_credit_sync": True})
+    _jobs(one_way)
+    sale = _sale(owner, one_way.customers[0], "30.00")
+    _push(one_way)
+    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
+        "CustomerRef"]["value"]
+    item = next(i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")
+    realm.user_create("CreditMemo", memo_body(customer_ref, "16.18", item_id=item))
+    realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
+    _pull(realm)
+    imported = {c["amount"]: c for c in owner.get("/credits?source=qbo").json["data"]}
+    assert set(imported) == {"16.18", "25.00"}, imported
+    _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["25.00"]["id"], "amount": "20.00"}])
+    _push(one_way)
+
+    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
+    _jobs(one_way)
+    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
+                          timeout=10).json()
+    new = Realm(realm.emulator, other)
+    new.limits(enabled=False)
+    consent.connect(owner, realm, other["realm_id"])
+    resync = staff.post("/qbo/resyncs", {})
+    assert resync.status == 202, resync.body
+    one_way.hints.append(resync.json["id"])
+    _jobs(one_way)
+    done = staff.get(f"/qbo/resyncs/{resync.json['id']}").json
+    assert (done["status"], done["failed"], done["done"]) == ("done", 0, done["total"]), done
+    assert _books(new, "CreditMemo") == []  # one-way: still no credit of ours in QBO
+
+    assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
+    _jobs(one_way)
+    job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
+    assert (job["status"], job["failed"], job["errors"]) == ("done", 0, []), job
+    assert owner.get("/qbo/parity").json["differences"] == []
+    memos = sorted(Decimal(str(memo["RemainingCredit"])) for memo in _books(new, "CreditMemo"))
+    assert memos == [Decimal("5"), Decimal("16.18")]  # what is left of each: 25.00 less the 20.00 used
+    assert owner.get("/qbo/status").json["errors"] == []

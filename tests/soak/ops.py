@@ -15,17 +15,21 @@ from typing import Any
 
 from chalicelib.qbo.mapping import find_marker
 from tests.qbo.inbound_stack import memo_body
+from tests.soak.lifecycle import LifecycleOps
 from tests.soak.world import World
 
-# (kind, weight). Three families: the clerk through the API, the accountant in QBO, and faults (plus the Lambdas'
-# own steps, which deliver whatever is armed).
+# (kind, weight). Four families: the clerk through the API, staff and the owner with the QuickBooks connection, the
+# accountant in QBO, and faults (plus the Lambdas' own steps, which deliver whatever is armed).
 MIX: dict[str, float] = {
     # API
     "credit": 6, "credit_edit": 3, "credit_cancel": 2, "credit_delete": 2, "order": 5, "pay": 7, "void": 2,
     "invoice_edit": 2, "order_delete": 1, "return_": 2, "customer": 1,
+    # the connection (tests/soak/lifecycle.py): disconnects, reconnects through consent, re-syncs, the two-way switch
+    "disconnect_soft": 0.4, "disconnect_hard": 0.2, "reconnect": 3, "resync": 0.5, "credit_sync_on": 0.4,
+    "credit_sync_off": 0.3,
     # the accountant
     "acct_note": 1, "acct_amount": 1, "acct_customer": 1, "acct_memo": 2, "acct_payment": 1, "acct_delete_ours": 1,
-    "acct_edit_theirs": 1,
+    "acct_edit_theirs": 1, "acct_lower_and_use": 1.5,
     # faults
     "qbo_5xx": 1, "qbo_429": 1, "qbo_drop": 1, "token_expiry": 0.5, "ddb_throttle": 1.5, "relay_lost": 1,
     "worker_crash": 1, "sqs_chaos": 1, "webhook_chaos": 1,
@@ -57,7 +61,7 @@ class UnexpectedReply(AssertionError):
 
 
 @dataclass
-class Clerk:
+class Clerk(LifecycleOps):
     """What the soak made through the API, so each operation picks a plausible target."""
 
     world: World
@@ -67,6 +71,7 @@ class Clerk:
     payments: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
     touched: set[tuple[str, str]] = field(default_factory=set)  # our QBO documents the accountant changed (money)
+    unread: set[tuple[str, str]] = field(default_factory=set)  # those changed while (or before) QBO was not read
     replies: dict[str, int] = field(default_factory=dict)  # status counts, for the summary
 
     def __post_init__(self) -> None:
@@ -79,14 +84,17 @@ class Clerk:
         rng = random.Random(op.seed)
         getattr(self, f"do_{op.kind}")(rng)
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        """One API request with an Idempotency-Key; a 5xx caused by an injected throttle is retried with the same
-        key (the client's retry), any other 5xx fails the soak."""
+    def call(self, method: str, path: str, body: Any = None, *, as_: Any = None) -> Any:
+        """One API request (as the owner, or `as_`) with an Idempotency-Key; a 5xx caused by an injected throttle is
+        retried with the same key (the client's retry), any other 5xx fails the soak."""
         key = uuid.uuid4().hex
         for _ in range(20):
             self.world.faults.ddb_fired = 0
-            reply = self.world.account.owner.call(method, path, body, headers={"Idempotency-Key": key})
-            self.replies[str(reply.status)] = self.replies.get(str(reply.status), 0) + 1
+            reply = (as_ or self.world.account.owner).call(method, path, body, headers={"Idempotency-Key": key})
+            said = str(reply.status)
+            if 400 <= reply.status < 500:
+                said += ":" + str((reply.json.get("error") or {}).get("code") if reply.body else "")
+            self.replies[said] = self.replies.get(said, 0) + 1
             if reply.status < 500:
                 return reply
             if not self.world._excused():
@@ -168,6 +176,25 @@ class Clerk:
             if reply.json.get("overpayment_credit_id"):
                 self.credits.append(reply.json["overpayment_credit_id"])
 
+    def pay_with(self, rng: random.Random, credit: dict) -> None:
+        """A new sale to the credit's customer, paid with that credit (FIFO, or naming it), sometimes with cash."""
+        order = self.call("POST", "/sales-orders", {"customer_id": credit["customer_id"], "charges": [], "lines": [
+            {"description": "case", "quantity": "1", "unit_price": self.amount(rng, 5, 60)}]})
+        if order.status != 201:
+            return
+        self.orders[order.json["id"]] = order.json["invoice_id"]
+        self.invoices.append(order.json["invoice_id"])
+        spend = min(Decimal(credit["remaining"]), Decimal(self.amount(rng, 1, 40)))
+        body: dict[str, Any] = {"tenders": [], "credits": rng.choice(
+            ["fifo", [{"credit_id": credit["id"], "amount": str(spend)}]])}
+        if rng.random() < 0.4:
+            body["tenders"] = [{"method": "check", "amount": self.amount(rng, 1, 30)}]
+        reply = self.call("POST", f"/invoices/{order.json['invoice_id']}/payments", body)
+        if reply.status == 201:
+            self.payments.append(reply.json["id"])
+            if reply.json.get("overpayment_credit_id"):
+                self.credits.append(reply.json["overpayment_credit_id"])
+
     def do_void(self, rng):
         if self.payments:
             self.call("POST", f"/payments/{rng.choice(self.payments)}/void")
@@ -230,7 +257,7 @@ class Clerk:
         if memo:
             line = memo_body(memo["CustomerRef"]["value"], self.amount(rng, 5, 90), item_id=self._item())["Line"]
             if self.world.accountant("POST", f"objects/CreditMemo/{memo['Id']}", {"Line": line}):
-                self.touched.add(find_marker(memo))
+                self.touch(find_marker(memo))
 
     def do_acct_customer(self, rng):
         self.world.accountant("POST", "objects/Customer", {"DisplayName": f"QBO walk-in {rng.randrange(10**6)}"})
@@ -258,7 +285,7 @@ class Clerk:
         done = (self.world.accountant("DELETE", f"objects/CreditMemo/{doc['Id']}") if entity == "CreditMemo"
                 else self.world.accountant("POST", f"objects/Payment/{doc['Id']}/void"))
         if done:
-            self.touched.add(find_marker(doc))
+            self.touch(find_marker(doc))
 
     def do_acct_edit_theirs(self, rng):
         entity = rng.choice(["CreditMemo", "Payment"])

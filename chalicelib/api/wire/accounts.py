@@ -40,7 +40,8 @@ class SettingsOut(Out):
 
 
 class SettingsChangeOut(SettingsOut):
-    """The settings after a change; switching two-way credit sync on for a connected account starts a job."""
+    """The settings after a change; switching two-way credit sync on for an account that keeps a company (connected
+    or softly disconnected) starts a job."""
 
     qbo_sync_job: dict | None = Field(default=None, description="the job that pushes the account's credits and "
                                          "their uses after two-way credit sync was switched on (follow it with "

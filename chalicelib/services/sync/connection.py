@@ -159,8 +159,9 @@ def _revoke_unused(tokens: consent.ExchangedTokens, realm_id: str) -> None:
 def disconnect(principal: Principal, mode: DisconnectMode) -> dict:
     """Soft: drop the tokens, keep every QB ID and the realm mapping (reconnect to the same company only). Hard: drop
     the tokens and the mapping and start the job that clears every QB ID, sync status and watermark. A running mass
-    re-sync is stopped first. The state change, the token removal (and the hard job) commit together; the tokens are
-    revoked at Intuit after the commit, and a revoke that fails is retried from the queue."""
+    re-sync is stopped first (a soft disconnect lets the two-way switch's job mark the rest of its credits). The
+    state change, the token removal (and the hard job) commit together; the tokens are revoked at Intuit after the
+    commit, and a revoke that fails is retried from the queue."""
     principal.require_staff("only support staff disconnect QuickBooks")
     stopped = None
     for attempt in range(WRITE_ATTEMPTS):
@@ -171,7 +172,10 @@ def disconnect(principal: Principal, mode: DisconnectMode) -> dict:
         if running is not None and running.kind == jobs.HARD_DISCONNECT:
             raise rules.LifecycleBusy("a hard disconnect is already clearing this account",
                                       details={"job_id": running.job_id})
-        stopped = job_store.stop_running(principal.account_id, "disconnected") or stopped
+        if mode is DisconnectMode.HARD or running is None or running.kind != jobs.CREDIT_SYNC:
+            # the switch's job only marks credits pending while softly disconnected (they go on reconnecting):
+            # stopping it would leave the rest out of QBO for good, with two-way already on
+            stopped = job_store.stop_running(principal.account_id, "disconnected") or stopped
         job = None
         if mode is DisconnectMode.HARD:
             job = job_store.new(principal.account_id, jobs.HARD_DISCONNECT, realm_id=current.realm_id,

@@ -3,7 +3,7 @@ from the SyncToken we hold, remove what must no longer exist. Dependencies (cust
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from ...domain import qbo_steps, sync_kinds, sync_plan
 from ...domain.credits import Credit, CreditSource, CreditStatus, CreditUse
@@ -20,7 +20,7 @@ from ...store.inbound import QboMaps, map_id
 from ...store.models import CustomerItem
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import NoSalesItem, PushContext, quoted
-from .imports import OWN_PREFIX
+from .record import OWN_PREFIX
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,26 @@ class WaitsForRepair(DependencyNotSynced):
     repair pushes ours again, and the panel says so at once."""
 
     needs_person = True
+
+
+class WaitsForResync(DependencyNotSynced):
+    """What this object links was imported from the company a hard disconnect left: it waits for staff's mass
+    re-sync, which reissues it (shown at once: a person starts the re-sync)."""
+
+    needs_person = True
+
+
+def own_document(kind: str, obj: Any) -> str | None:
+    """The QBO entity of the document that is this object's own (it carries the object's marker), if any: an
+    invoice's Invoice, a tender payment's Payment, the CreditMemo of a credit in a memo of ours. (A use maps its
+    linking Payment itself; an overpayment or adjustment credit lives in others' documents.)"""
+    if kind == "invoice":
+        return "Invoice"
+    if kind == "payment":
+        return "Payment" if obj.tender_total else None
+    if kind == "credit":
+        return "CreditMemo" if obj.in_our_memo else None
+    return None
 
 
 def push_customer(ctx: PushContext, customer_id: str) -> str:
@@ -309,8 +329,10 @@ def _push_on_accountants_payment(ctx: PushContext, book: sync_plan.Book, credit:
     money applied in QBO. The accountant's edit of those lines shows as our invoice's balance in parity, repaired
     by pushing the uses again.
     """
-    if not credit.qbo_id:
-        raise DependencyNotSynced("the accountant's Payment holding this credit is not known here")
+    if not credit.qbo_id:  # a hard disconnect forgot the old company's Payment: only a re-sync gives it a document
+        raise WaitsForResync(f"its credit {credit.number} was imported from the accountant's Payment in the QuickBooks "
+                             "company this account was disconnected from: a mass re-sync (POST /qbo/resyncs) "
+                             "reissues it as a credit memo of ours here")
     ours: dict[str, int] = {}  # QBO invoice id -> what our uses link there
     for invoice_id, kept in sync_plan.accountants_lines(book, credit).items():
         if kept:
@@ -452,9 +474,12 @@ def _upsert(ctx: PushContext, entity: str, kind: str, obj, doc: dict, find: Call
 
 
 def _marker_finder(ctx: PushContext, entity: str, kind: str, object_id: str, where: str) -> Callable[[], dict | None]:
+    """The live document an earlier try may have created for the object, by its marker. A voided one keeps our
+    marker but is never ours to adopt (QBO cannot un-void it): the accountant voided it, or a repair replaced it."""
     def find() -> dict | None:
         rows = ctx.client.query(f"SELECT * FROM {entity} WHERE {where}")
-        return next((row for row in rows if mapping.find_marker(row) == (kind, object_id)), None)
+        return next((row for row in rows if mapping.find_marker(row) == (kind, object_id) and not _is_voided(row)),
+                    None)
 
     return find
 

@@ -18,7 +18,8 @@ from ...qbo import inbound as docs
 from ...store.inbound import QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork
-from .imports import OWN_KINDS, OWN_PREFIX
+from .imports import OWN_KINDS
+from .record import OWN_PREFIX
 
 
 @dataclass(frozen=True)

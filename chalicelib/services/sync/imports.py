@@ -29,6 +29,7 @@ from ...store.inbound import Drifts, QboMaps, map_id
 from ...store.ledger import Ledger, LedgerBook
 from ...store.uow import UnitOfWork, run_in_transaction
 from ..postings import issue_credit, payment_links, take_back, void_payment_and_release
+from .record import OWN_PREFIX
 
 logger = logging.getLogger(__name__)
 IMPORTED, FOLLOWED, ECHO, DRIFT, REFUSED, IGNORED = "imported", "followed", "echo", "drift", "refused", "ignored"
@@ -159,7 +160,7 @@ def _customer(ctx: ImportContext, uow: UnitOfWork, qbo_id: str, now: str) -> str
 
 # kind -> repository of the documents of ours read back and judged here (a use is judged as its linking Payment)
 OWN_KINDS = {k.name: k.repository for k in sync_kinds.KINDS if k.read_back and k.name != sync_kinds.USE.name}
-OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (recorded when it first comes back)
+# OWN_PREFIX: QBMAP object_type of a document we created (recorded when the push learns its id, or its echo is read)
 
 
 def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str] | None:

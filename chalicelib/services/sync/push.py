@@ -26,8 +26,9 @@ from ...store import dead_letters
 from ...store.ids import seconds_since, utc_now
 from ...store.sync_state import iter_pending, release_push_lease, take_push_lease
 from .context import NoSalesItem, PushContext
-from .documents import BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair, new_document
-from .record import record, repository
+from .documents import (BATCH_ENTITY, PUSHERS, DependencyNotSynced, NotMappedYet, Pushed, WaitsForRepair,
+                        new_document, own_document)
+from .record import record, record_created, repository
 
 logger = logging.getLogger(__name__)
 PARKING_ERRORS = (QboError, NotMappedYet, NoSalesItem)
@@ -179,8 +180,9 @@ def _send_batch(ctx: PushContext, kind: str, items: list[tuple[str, Any, dict]],
         version, attempts = versions[result.key]
         if result.obj is not None:
             qbo_id, token = str(result.obj["Id"]), result.obj.get("SyncToken")
-            record(ctx.account_id, kind, result.key,
-                   lambda s, v=version, q=qbo_id, t=token: s.pushed(v, qbo_id=q, sync_token=t))
+            record_created(ctx.account_id, kind, result.key,
+                           lambda s, v=version, q=qbo_id, t=token: s.pushed(v, qbo_id=q, sync_token=t),
+                           entity=BATCH_ENTITY[kind], qbo_id=qbo_id)
             report.pushed.append((kind, result.key))
         elif isinstance(result.error, QboValidationError) and not waits_for_order(result.error.code, attempts):
             _park(ctx, kind, result.key, result.error)
@@ -312,6 +314,7 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         raise
     except PARKING_ERRORS as error:
         return _park(ctx, kind, object_id, error)
-    record(ctx.account_id, kind, object_id,
-           lambda s: s.pushed(version, qbo_id=pushed.qbo_id or s.qbo_id, sync_token=pushed.sync_token))
+    record_created(ctx.account_id, kind, object_id,
+                   lambda s: s.pushed(version, qbo_id=pushed.qbo_id or s.qbo_id, sync_token=pushed.sync_token),
+                   entity=own_document(kind, entity), qbo_id=pushed.qbo_id)
     return "pushed"

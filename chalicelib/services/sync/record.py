@@ -5,6 +5,8 @@ from typing import Callable
 
 from ...domain import sync_kinds
 from ...domain.sync import SyncState
+from ...store.ids import utc_now
+from ...store.inbound import QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import run_in_transaction
 
@@ -21,5 +23,25 @@ def record(account_id: str, kind: str, object_id: str, change: Callable[[SyncSta
 
     def write(uow) -> None:
         change(repository(Ledger(uow), kind).get(object_id).sync)
+
+    run_in_transaction(account_id, write)
+
+
+OWN_PREFIX = "own_"  # QBMAP object_type of a document we created (imports._own_mapping reads it)
+
+
+def record_created(account_id: str, kind: str, object_id: str, change: Callable[[SyncState], None], *,
+                   entity: str | None, qbo_id: str | None) -> None:
+    """`record`, and, for an object whose own document (`entity`: its CreditMemo, Payment or Invoice) our push now
+    knows by id, the mapping reading its echo would write, in the same transaction: the accountant may delete the
+    document before any read of QBO sees it, and a tombstone names no marker, yet that is drift (DESIGN §7)."""
+
+    def write(uow) -> None:
+        change(repository(Ledger(uow), kind).get(object_id).sync)
+        if entity and qbo_id:
+            maps = QboMaps(uow)
+            if maps.find(map_id(entity, qbo_id)) is None:
+                maps.new(map_id(entity, qbo_id), object_type=OWN_PREFIX + kind, object_id=object_id,
+                         created_at=utc_now())
 
     run_in_transaction(account_id, write)

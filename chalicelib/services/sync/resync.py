@@ -46,10 +46,11 @@ from ...store.sales import Payments, to_invoice
 from ...store.sync_state import read_state
 from ...store.uow import UnitOfWork, run_in_transaction
 from .context import PushContext, quoted
-from .record import record, repository
+from .record import record, record_created, repository
 from .reissue import reissue
 
 PHASES = sync_kinds.push_order()
+ADOPTED = frozenset({"credit", "use"})  # kinds a one-way re-sync still reads: what the old company owned becomes ours
 ENTITY = {kind.name: kind.document for kind in sync_kinds.KINDS}
 BUDGET = 20  # batches per step (one SQS message; about 30 s at 40 batches/min)
 STOPPED = "disconnected"
@@ -76,6 +77,7 @@ class Batch:
     handed_over: list[tuple[str, str]] = field(default_factory=list)  # (kind, object id) the regular push creates
     linked: list[tuple[str, str, int]] = field(default_factory=list)  # (object id, qbo id, version): no request
     refused: list[tuple[str, Refused]] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)  # keys of the accountant's uses a one-way re-sync makes ours
     seen: int = 0
     after: str | None = None
     phase_done: bool = False
@@ -137,12 +139,13 @@ def step(job: JobItem, *, client: QboApi | None = None, client_factory: ClientFa
             run.count_requests()
             job_store.finish(job, job_store.FAILED, stopped=STOPPED)
             return False
-        _skip_phases_out_of_scope(job, _kinds(account_id))
+        kinds = _kinds(account_id)
+        _skip_phases_out_of_scope(job, kinds)
         if int((job.cursor or {}).get("phase", 0)) >= len(PHASES):
             run.count_requests()
             job_store.finish(job, job_store.DONE)
             return False
-        _one_batch(run)
+        _one_batch(run, kinds)
     return True
 
 
@@ -155,7 +158,7 @@ def _kinds(account_id: str) -> frozenset[str]:
 def _skip_phases_out_of_scope(job: JobItem, kinds: frozenset[str]) -> None:
     cursor = dict(job.cursor or {})
     phase = int(cursor.get("phase", 0))
-    while phase < len(PHASES) and PHASES[phase] not in kinds:
+    while phase < len(PHASES) and PHASES[phase] not in kinds and not (kinds and PHASES[phase] in ADOPTED):
         phase += 1
     if phase != int(cursor.get("phase", 0)):
         job.cursor = {**cursor, "phase": phase, "after": None}
@@ -167,12 +170,16 @@ def _still_connected(account_id: str, job: JobItem) -> bool:
     return accepts_realm(current, job.realm_id or "")
 
 
-def _one_batch(run: Step) -> None:
-    """Plan the next batch of the current phase, send it (inflight first), record the outcomes, move the cursor."""
+def _one_batch(run: Step, kinds: frozenset[str]) -> None:
+    """Plan the next batch of the current phase, send it (inflight first), record the outcomes, move the cursor. A
+    phase of a kind the mode does not push (one-way: credits, uses) only makes ours what the old company owned."""
     job = run.job
     cursor = dict(job.cursor or {})
     phase = int(cursor.get("phase", 0))
-    batch = _plan(run, PHASES[phase], cursor.get("after"))
+    pushed = PHASES[phase] in kinds
+    batch = _plan(run, PHASES[phase], cursor.get("after"), adopt_only=not pushed)
+    if batch.adopted:
+        _adopt_uses(run.account_id, batch.adopted)
     for object_id, qbo_id, version in batch.linked:
         _record_pushed(run, batch.kind, object_id, qbo_id, None, version)
     for object_id, refusal in batch.refused:
@@ -189,13 +196,14 @@ def _one_batch(run: Step) -> None:
         for result in results:
             if result.error is None:
                 _record_pushed(run, batch.kind, result.key, str(result.obj["Id"]), result.obj.get("SyncToken"),
-                               versions[result.key])
+                               versions[result.key], created=True)
             else:
                 error = result.error
                 failed += 1
-                _record_refused(run, batch.kind, result.key,
-                                Refused(str(getattr(error, "code", None) or type(error).__name__), str(error)))
-    job.done = int(job.done or 0) + batch.seen - failed
+                _record_refused(run, batch.kind, result.key,  # QBO's Detail says what to fix; its Message does not
+                                Refused(str(getattr(error, "code", None) or type(error).__name__),
+                                        str(getattr(error, "detail", None) or error)))
+    job.done = int(job.done or 0) + (batch.seen if pushed else 0) - failed  # `total` counts the kinds pushed
     job.inflight = None
     job.cursor = {"phase": phase + 1 if batch.phase_done else phase, "after": None if batch.phase_done else batch.after,
                   "next_request_at": run.pacer.next_request_at, "next_batch_at": run.pacer.next_batch_at}
@@ -223,13 +231,14 @@ def _save(run: Step) -> None:
     job_store.save(run.job)  # JobChanged when a disconnect stopped the job meanwhile: the step ends there
 
 
-def _plan(run: Step, kind: str, after: str | None) -> Batch:
+def _plan(run: Step, kind: str, after: str | None, *, adopt_only: bool = False) -> Batch:
     """Read objects of `kind` until 30 need creating (or the phase ends); decide each one."""
     batch = Batch(kind)
-    while len(batch.creates) + len(batch.handed_over) < BATCH_ITEMS:
-        page = account_items.page_of_kind(run.account_id, kind, after,
-                                          BATCH_ITEMS - len(batch.creates) - len(batch.handed_over))
+    while (room := BATCH_ITEMS - len(batch.creates) - len(batch.handed_over) - len(batch.adopted)) > 0:
+        page = account_items.page_of_kind(run.account_id, kind, after, room)
         decide = {"invoice": _invoice, "payment": _payment, "credit": _credit, "use": _use}.get(kind, _push_instead)
+        if adopt_only:
+            decide = {"credit": _adopt_credit, "use": _adopt_use}[kind]
         if kind == sync_kinds.CUSTOMER.name:
             _customers(run, page.items, batch)
         else:
@@ -322,6 +331,33 @@ def _use(run: Step, item, batch: Batch) -> None:
     batch.handed_over.append(("use", use_key(use.credit_id, use.id)))
 
 
+def _adopt_credit(run: Step, item, batch: Batch) -> None:
+    """One-way: a credit imported from the company a hard disconnect left is ours from this re-sync on all the
+    same (DESIGN §5); one-way pushes no credit, so switching two-way on pushes its memo."""
+    credit: Credit = to_credit(item)
+    if credit.owned_by_qbo and not credit.qbo_id and credit.status is CreditStatus.ACTIVE:
+        reissue(run.account_id, credit.id)
+    raise Skip
+
+
+def _adopt_use(run: Step, item, batch: Batch) -> None:
+    """One-way: a use the accountant applied in the old company is ours from this re-sync on (its linking Payment
+    is ours to create once two-way is switched on), as a two-way re-sync makes it (`_hand_over`)."""
+    use = CreditUses(UnitOfWork(run.account_id)).from_item(item)
+    if use.from_qbo and use.active and not use.qbo_id:
+        batch.adopted.append(use_key(use.credit_id, use.id))
+    raise Skip
+
+
+def _adopt_uses(account_id: str, keys: list[str]) -> None:
+    def adopt(uow: UnitOfWork) -> None:
+        uses = Ledger(uow).uses
+        for key in keys:
+            uses.get(key).from_qbo = False
+
+    run_in_transaction(account_id, adopt)
+
+
 def _push_instead(run: Step, item, batch: Batch) -> None:
     """A kind with no re-sync rule of its own goes to the push, one object at a time, unless it is already there."""
     if read_state(item).qbo_id:
@@ -353,13 +389,16 @@ def _qbo_id(run: Step, kind: str, object_id: str) -> str | None:
     return run.qbo_ids[key]
 
 
-def _record_pushed(run: Step, kind: str, object_id: str, qbo_id: str, sync_token: str | None, version: int) -> None:
+def _record_pushed(run: Step, kind: str, object_id: str, qbo_id: str, sync_token: str | None, version: int, *,
+                   created: bool = False) -> None:
+    """Record the object's document in this company; one the re-sync `created` is ours from now (its own mapping)."""
     run.qbo_ids[(kind, object_id)] = qbo_id
     if kind == "customer":
         accounts_store.link_customer(run.account_id, object_id, qbo_id)
         return
-    record(run.account_id, kind, object_id,
-           lambda state: state.pushed(version, qbo_id=qbo_id, sync_token=sync_token))
+    record_created(run.account_id, kind, object_id,
+                   lambda state: state.pushed(version, qbo_id=qbo_id, sync_token=sync_token),
+                   entity=ENTITY[kind] if created else None, qbo_id=qbo_id)
 
 
 def _record_refused(run: Step, kind: str, object_id: str, refusal: Refused) -> None:
@@ -394,4 +433,4 @@ def _record_found(run: Step, kind: str, object_id: str, row: dict) -> None:
     current = repository(Ledger.reading(run.account_id), kind).get(object_id)
     if current.sync.qbo_id:
         return
-    _record_pushed(run, kind, object_id, str(row["Id"]), row.get("SyncToken"), current.sync.version)
+    _record_pushed(run, kind, object_id, str(row["Id"]), row.get("SyncToken"), current.sync.version, created=True)

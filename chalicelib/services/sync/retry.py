@@ -64,6 +64,8 @@ def retry_object(principal: Principal, kind: str, object_id: str, *,
         return drift
 
     drifted = run_in_transaction(principal.account_id, mark)  # pending now: the workers push it if we cannot
+    if drifted:  # a person chose ours: the recorded drift goes with that choice, even if QBO cannot take it yet
+        forget_drift(principal.account_id, kind, object_id)
     # The request's Idempotency-Key took effect with the mark; the push records its outcome in transactions of its
     # own, which must not claim that key a second time (a 409 idempotency_key_already_applied otherwise).
     unmarked = APPLIED_KEY.set(None)
