@@ -9,7 +9,6 @@ chose; `tests/soak/lifecycle.py` disconnects, reconnects and re-syncs it.
 """
 from __future__ import annotations
 
-import os
 import random
 import uuid
 from dataclasses import dataclass, field
