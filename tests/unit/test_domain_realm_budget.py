@@ -235,3 +235,70 @@ def test_a_stash_forgets_exactly_the_cells_whose_time_is_over(cells, batch_cells
     assert all(c + 2.0 >= now for c in stash.cells) and all(c + 1.0 >= now for c in stash.batch_cells)
     assert stash.lapsed == sum(c + 2.0 < now for c in cells)
     assert stash.batch_lapsed == sum(c + 1.0 < now for c in batch_cells)
+
+
+def test_the_default_limits_are_intuits_and_the_readmes():
+    limits = BudgetLimits()
+    assert (limits.requests_per_minute, limits.batches_per_minute, limits.in_flight) == (500, 40, 10)
+    assert (limits.burst, limits.block, limits.hold, limits.margin, limits.lease) == (5, 10, 1.0, 0.5, 10.0)
+    assert (limits.slow_for, limits.min_factor) == (60.0, 0.125)
+
+
+def test_an_idle_realm_has_both_streams_at_the_start_and_its_full_rate():
+    state = RealmBudget()
+    assert (state.tat, state.batch_tat, state.factor, state.slow_until, dict(state.leases)) == (0.0, 0.0, 1.0, 0.0, {})
+    assert state.factor_at(0.0) == 1.0
+
+
+@pytest.mark.parametrize("settings", [
+    {"requests_per_minute": 5, "burst": 5}, {"batches_per_minute": 0}, {"in_flight": 0}, {"block": 0},
+    {"hold": -0.1}, {"margin": -0.1}, {"lease": -0.1},
+])
+def test_limits_that_cannot_work_are_refused(settings):
+    with pytest.raises(ValueError):
+        BudgetLimits(**settings)
+
+
+@pytest.mark.parametrize("settings", [
+    {"requests_per_minute": 6, "burst": 5}, {"batches_per_minute": 1}, {"in_flight": 1}, {"block": 1},
+    {"hold": 0.0, "margin": 0.0, "lease": 0.0},
+])
+def test_the_smallest_limits_that_work_are_taken(settings):
+    assert BudgetLimits(**settings)
+
+
+def test_limits_and_shared_state_are_values():
+    from dataclasses import FrozenInstanceError
+
+    taken = draw(RealmBudget(), 100.0, 2, True, BudgetLimits())
+    for value, name in [(BudgetLimits(), "burst"), (RealmBudget(), "tat"), (taken, "requests"),
+                        (granted(taken, apply(RealmBudget(), taken), BudgetLimits()), "window")]:
+        with pytest.raises(FrozenInstanceError):
+            setattr(value, name, 1)
+
+
+def test_a_cell_is_usable_to_the_end_of_its_window_and_lapses_after_and_lapses_add_up():
+    stash = Stash(cells=[10.0, 11.0], batch_cells=[10.0, 11.0], window=2.0, batch_window=1.0)
+    assert (stash.window, Stash().window, Stash().batch_window, Stash().lapsed, Stash().batch_lapsed) == (
+        2.0, 0.0, 0.0, 0, 0)
+    stash.drop_lapsed(11.0)  # request cell 10 ends at 12; batch cell 10 ends at 11, exactly now
+    assert (stash.cells, stash.batch_cells, stash.lapsed, stash.batch_lapsed) == ([10.0, 11.0], [10.0, 11.0], 0, 0)
+    stash.drop_lapsed(11.5)
+    assert (stash.cells, stash.batch_cells, stash.lapsed, stash.batch_lapsed) == ([10.0, 11.0], [11.0], 0, 1)
+    stash.drop_lapsed(13.5)
+    assert (stash.cells, stash.batch_cells, stash.lapsed, stash.batch_lapsed) == ([], [], 2, 2)
+
+
+def test_a_batch_cell_goes_from_its_start_until_its_window_ends():
+    stash = Stash(batch_cells=[5.0], batch_window=1.0)
+    assert stash.peek(3.0, True) == (5.0, 6.0) and stash.peek(5.5, True) == (5.5, 6.0)
+
+
+def test_a_slot_lapses_once_its_lease_and_the_margin_are_over_not_before():
+    state, limits = RealmBudget(leases={"a": 10.0, "b": 20.0}), BudgetLimits(margin=0.5)
+    assert lapsed_slots(state, 10.49, limits) == {} and lapsed_slots(state, 10.5, limits) == {"a": 10.0}
+
+
+def test_the_sliding_minute_count_steps_past_each_arrival_that_left_the_minute():
+    assert sends_in_any_minute([0.0, 30.0, 60.5, 61.0]) == 3
+    assert sends_in_any_minute([0.0, 1.0, 61.0, 61.5]) == 2
