@@ -319,16 +319,19 @@ class Phase:
     name: str
     start: float
     ticks: tuple[int, int]
+    own_cpu: float  # this process's CPU seconds at the start
     stop: float = 0.0
     busy: float = 0.0  # the machine's CPU busy share over the phase
+    own: float = 0.0  # this process's CPU over the phase, in cores (one Python process: its threads share one GIL)
 
     @classmethod
     def begin(cls, name: str) -> "Phase":
-        return cls(name, time.time(), cpu_ticks())
+        return cls(name, time.time(), cpu_ticks(), time.process_time())
 
     def end(self) -> "Phase":
         busy, total = cpu_ticks()
         self.stop, self.busy = time.time(), (busy - self.ticks[0]) / max(1, total - self.ticks[1])
+        self.own = (time.process_time() - self.own_cpu) / max(1e-9, self.stop - self.start)
         return self
 
 
@@ -342,7 +345,7 @@ def report_fleet(phases: list[Phase], pump, bulky: Tenant) -> None:
         wait = summary(waits)
         print(f"{phase.name}: the others' push hints waited for a worker loop median {1000 * wait[0]:.0f} ms, p95 "
               f"{1000 * wait[1]:.0f} ms ({len(waits)} hints); the machine's CPU {100 * phase.busy:.0f} % busy "
-              f"({os.cpu_count()} cores)")
+              f"({os.cpu_count()} cores); this process (relay, worker loops, stream reader) {phase.own:.2f} cores")
 
 
 def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, left: int, emulator_url: str,
