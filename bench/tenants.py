@@ -13,7 +13,7 @@ Prints the 199's median and p95 in both phases, their ratio, how far the import 
 
 Goal: BULK p95 ≤ 2 s and ≤ 1.5 × QUIET p95.
 Usage: python bench/tenants.py [ACCOUNTS=200] [BULK=5000]; TENANTS_EVERY, TENANTS_QUIET_SECONDS,
-TENANTS_BULK_SECONDS and TENANTS_WORKERS tune it; the worker reads SYNC_PUSH_SLICE (the push run's slice).
+TENANTS_BULK_SECONDS, TENANTS_WORKERS and TENANTS_WORKER_BATCH tune it; the worker reads SYNC_PUSH_SLICE (the push run's slice).
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ for _name, _value in dict(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="loca
 
 EVERY = float(os.environ.get("TENANTS_EVERY", "20"))  # seconds between two changes of one quiet account (10/s: what 2 shared cores carry here)
 WORKERS = int(os.environ.get("TENANTS_WORKERS", "10"))  # the worker Lambda's reserved concurrency
+WORKER_BATCH = int(os.environ.get("TENANTS_WORKER_BATCH", "10"))  # the worker's event source batch size
 QUIET_SECONDS = float(os.environ.get("TENANTS_QUIET_SECONDS", "60"))
 BULK_SECONDS = float(os.environ.get("TENANTS_BULK_SECONDS", "150"))  # the 199 are measured this long into the import
 WRITERS = 8  # threads of the quiet load's process
@@ -258,7 +259,8 @@ def main(count: int, bulk: int) -> None:
 
         emulator, emulator_url = start_emulator_process()
         # the queue's visibility timeout as deployed (deploy/resources.json): a long run is not delivered twice
-        pump = SyncPump(sweep_every=3600, workers=WORKERS, visibility_timeout=180).start()
+        pump = SyncPump(sweep_every=3600, workers=WORKERS, visibility_timeout=180,
+                        worker_batch_size=WORKER_BATCH).start()
         try:
             measure(count, bulk, emulator_url, pump)
         finally:
@@ -354,7 +356,7 @@ def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, l
 
     quiet, busy = summary(watch.lags.get("quiet", [])), summary(watch.lags.get("bulk", []))
     print(f"load: {count - 1} accounts, a credit each every {EVERY:g} s ({(count - 1) / EVERY:.0f}/s offered, "
-          f"{committed} committed); {WORKERS} worker loops; SYNC_PUSH_SLICE="
+          f"{committed} committed); {WORKERS} worker loops, batches of {WORKER_BATCH}; SYNC_PUSH_SLICE="
           f"{os.environ.get('SYNC_PUSH_SLICE', '(default)')}")
     print(f"the {count - 1}, commit → synced, without the bulk account ({len(watch.lags.get('quiet', []))} credits in "
           f"{QUIET_SECONDS:g} s): median {1000 * quiet[0]:.0f} ms, p95 {1000 * quiet[1]:.0f} ms")
