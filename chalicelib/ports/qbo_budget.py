@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from ..domain.realm_budget import Draw, RealmBudget, Seconds
+from .wiring import NotWired, Plug  # noqa: F401 (NotWired: the error its callers may meet)
 
 
 class BudgetConflict(Exception):
@@ -41,20 +42,13 @@ class BudgetStore(Protocol):
         ...
 
 
-class NotWired(RuntimeError):
-    """No budget store was plugged in: call chalicelib.bootstrap.wire() at start-up."""
-
-
-_store: Callable[[], BudgetStore] | None = None
+_plug: Plug[BudgetStore] = Plug("realm budget store")
 
 
 def wire(factory: Callable[[], BudgetStore]) -> None:
-    global _store
-    _store = factory
+    _plug.wire(factory)
 
 
 def budget_store() -> BudgetStore:
     """The wired store (made when first asked for: the API Lambda pays nothing for it at import)."""
-    if _store is None:
-        raise NotWired("no realm budget store is wired: call chalicelib.bootstrap.wire()")
-    return _store()
+    return _plug.get()

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
+from .wiring import NotWired, Plug  # noqa: F401 (NotWired: the error its callers may meet)
+
 PUSH, PULL, JOB, REVOKE = "push", "pull", "job", "revoke"
 KEY_FIELDS = {PUSH: "account_id", PULL: "realm_id", JOB: "job_id", REVOKE: "account_id"}
 
@@ -63,20 +65,13 @@ class QueueSender(Protocol):
     def send(self, hints: Iterable[Hint]) -> None: ...
 
 
-class NotWired(RuntimeError):
-    """No adapter was plugged into a port: call chalicelib.bootstrap.wire() at start-up."""
-
-
-_sender: QueueSender | None = None
+_plug: Plug[QueueSender] = Plug("queue sender")
 
 
 def wire(sender: QueueSender) -> None:
-    global _sender
-    _sender = sender
+    _plug.wire(lambda: sender)
 
 
 def send(hints: Iterable[Hint]) -> None:
     """Send hints through the wired sender (SQS deployed and in the dev stack)."""
-    if _sender is None:
-        raise NotWired("no queue sender is wired: call chalicelib.bootstrap.wire()")
-    _sender.send(hints)
+    _plug.get().send(hints)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Protocol
 
+from .wiring import NotWired, Plug  # noqa: F401 (NotWired: the error its callers may meet)
+
 
 @dataclass(frozen=True)
 class QboConnection:
@@ -34,20 +36,13 @@ class TokenStore(Protocol):
                access_expires_at: datetime) -> QboConnection: ...
 
 
-class NotWired(RuntimeError):
-    """No token store was plugged in: call chalicelib.bootstrap.wire() at start-up."""
-
-
-_store: Callable[[], TokenStore] | None = None
+_plug: Plug[TokenStore] = Plug("token store")
 
 
 def wire(factory: Callable[[], TokenStore]) -> None:
-    global _store
-    _store = factory
+    _plug.wire(factory)
 
 
 def token_store() -> TokenStore:
     """The wired token store (made when first asked for: the API Lambda pays nothing for it at import)."""
-    if _store is None:
-        raise NotWired("no token store is wired: call chalicelib.bootstrap.wire()")
-    return _store()
+    return _plug.get()

@@ -34,7 +34,8 @@ BATCH = {
 }
 
 
-def _n(value: float) -> dict:
+def _n(value: Seconds) -> dict:
+    """A clock reading, span or rate share as DynamoDB's number (never money: the budget counts time)."""
     return {"N": repr(float(value))}
 
 
@@ -44,7 +45,7 @@ def _key(realm_id: str) -> dict:
 
 def from_item(item: dict) -> RealmBudget:
     """The domain's view of the item (missing attributes: a fresh realm)."""
-    def number(name: str, default: float) -> float:
+    def number(name: str, default: Seconds) -> Seconds:  # clock readings, and the rate's share
         return float(item[name]["N"]) if name in item else default
 
     leases = {slot: float(value["N"]) for slot, value in item.get("leases", {}).get("M", {}).items()}

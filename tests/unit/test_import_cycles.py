@@ -1,39 +1,22 @@
 """No module of chalicelib imports, directly or through others, a module that imports it back (lazy imports too)."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
-import chalicelib
-
-ROOT = Path(chalicelib.__file__).parent
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+from tests.unit.import_graph import ROOT, imports_of, module_name
 
 
 def _imports(path: Path, modules: set[str]) -> set[str]:
     """chalicelib modules a file imports anywhere in it (relative imports resolved)."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    name = module_name(path)
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
+    for base, names in imports_of(path.read_text(), name, is_package=path.name == "__init__.py"):
+        found |= {base} | {f"{base}.{n}" for n in names}
     return {m for m in found if m in modules and m != name}
 
 
 def _graph() -> dict[str, set[str]]:
-    files = {_module_name(p): p for p in ROOT.rglob("*.py")}
+    files = {module_name(p): p for p in ROOT.rglob("*.py")}
     return {name: _imports(path, set(files)) for name, path in files.items()}
 
 

@@ -3,11 +3,9 @@ to a layer the table allows, never up. Beside test_import_cycles.py, which forbi
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-import chalicelib
+from tests.unit.import_graph import ROOT, imports_of, module_name
 
-ROOT = Path(chalicelib.__file__).parent
 BASICS = {"config", "observability"}  # runtime configuration and logs/metrics: any layer may use them
 # layer → the layers it may import (its own always). DESIGN §1, with the event handlers, the ops CLI, the ports and
 # their bootstrap placed as the table says.
@@ -33,24 +31,11 @@ def _layer(module: str) -> str:
     return parts[1] if len(parts) > 1 else "chalicelib"
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def _imported(source: str, name: str, *, is_package: bool = False) -> set[str]:
     """chalicelib modules (or names in them) module `name` imports anywhere, relative imports resolved."""
-    package = name if is_package else name.rsplit(".", 1)[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            found |= {f"{base}.{alias.name}" for alias in node.names} if base == "chalicelib" else {base}
+    for base, names in imports_of(source, name, is_package=is_package):
+        found |= {f"{base}.{n}" for n in names} if base == "chalicelib" else {base}
     return {m for m in found if m.startswith("chalicelib.")}
 
 
@@ -63,13 +48,13 @@ def _violations(name: str, targets: set[str]) -> list[str]:
 def _upward_imports() -> list[str]:
     wrong = []
     for path in sorted(ROOT.rglob("*.py")):
-        name = _module_name(path)
+        name = module_name(path)
         wrong += _violations(name, _imported(path.read_text(), name, is_package=path.name == "__init__.py"))
     return wrong
 
 
 def test_every_layer_is_in_the_table():
-    layers = {_layer(_module_name(p)) for p in ROOT.rglob("*.py")} - {"chalicelib"}
+    layers = {_layer(module_name(p)) for p in ROOT.rglob("*.py")} - {"chalicelib"}
     assert layers <= set(ALLOWED), f"add {sorted(layers - set(ALLOWED))} to DESIGN §1's table and to ALLOWED"
 
 
@@ -118,7 +103,7 @@ def test_use_cases_reach_items_only_through_the_store():
     for path in sorted((ROOT / "services").rglob("*.py")):
         found = _item_access(path.read_text())
         if found:
-            offenders[_module_name(path)] = found
+            offenders[module_name(path)] = found
     assert offenders == {}
 
 

@@ -22,7 +22,8 @@ class Sent:
 @pytest.fixture
 def sent(monkeypatch) -> Sent:
     sender = Sent()
-    monkeypatch.setattr(queue, "_sender", sender)
+    monkeypatch.setattr(queue, "_plug", queue.Plug("queue sender"))  # wired for this test only
+    queue.wire(sender)
     return sender
 
 

@@ -248,7 +248,7 @@ def _failing(ctx: PushContext, kind: str, object_id: str, error: Exception) -> N
     at once when a person must act first, as for a drifted document)."""
     now = datetime.now(timezone.utc)
 
-    def pending_for(state) -> float:
+    def pending_for(state) -> Seconds:
         return seconds_since(state.pending_since, now) if state.pending_since else 0
 
     if isinstance(error, DependencyNotSynced):
@@ -301,7 +301,8 @@ def _push_tracked(ctx: PushContext, kind: str, object_id: str) -> str:
         return "waiting"
     except QboValidationError as error:
         if waits_for_order(error.code, entity.sync.attempts):
-            logger.info("sync %s %s waits for other changes: %s %s", kind, object_id, error, getattr(error, "detail", ""))
+            logger.info("sync %s %s waits for other changes: %s %s", kind, object_id, error,
+                        getattr(error, "detail", ""))
             ctx.waits[(kind, object_id)] = "QuickBooks refused it until other changes of ours land there"
             _failing(ctx, kind, object_id, error)
             return "waiting"
