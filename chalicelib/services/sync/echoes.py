@@ -18,7 +18,7 @@ from ...qbo import inbound as docs
 from ...store.inbound import QboMaps, map_id
 from ...store.ledger import Ledger
 from ...store.uow import UnitOfWork
-from .imports import OWN_KINDS
+from .imports import OWN_KINDS, judged_as_own
 from .record import OWN_PREFIX
 
 
@@ -65,9 +65,6 @@ def _candidate(entity: str, doc: dict) -> _Candidate | None:
     if marker is None or "Id" not in doc or docs.is_gone(doc) or docs.is_voided_payment(doc):
         return None
     kind, object_id = marker
-    if kind == "use":
-        if entity != "Payment":
-            return None
-    elif kind not in OWN_KINDS or (kind == "credit" and entity != "CreditMemo"):
+    if not (entity == "Payment" if kind == "use" else judged_as_own(kind, entity)):
         return None
     return _Candidate(entity, str(doc["Id"]), kind, object_id, str(doc.get("SyncToken", "")))

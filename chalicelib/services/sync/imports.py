@@ -163,6 +163,12 @@ OWN_KINDS = {k.name: k.repository for k in sync_kinds.KINDS if k.read_back and k
 # OWN_PREFIX: QBMAP object_type of a document we created (recorded when the push learns its id, or its echo is read)
 
 
+def judged_as_own(kind: str, entity: str) -> bool:
+    """Whether a document of `entity` marked as our `kind` is judged as that object's own document (a credit only
+    by its CreditMemo: an overpayment credit lives on its payment's Payment, judged as the payment)."""
+    return kind in OWN_KINDS and (kind != "credit" or entity == "CreditMemo")
+
+
 def _own_mapping(ctx: ImportContext, entity: str, qbo_id: str) -> tuple[str, str] | None:
     """(kind, id) of our object behind a QBO document, from the mapping written when its echo was first read."""
     known = QboMaps(UnitOfWork(ctx.account_id)).find(map_id(entity, qbo_id))
@@ -196,7 +202,7 @@ def _judge_own(ctx: ImportContext, entity: str, doc: dict, marker: tuple[str, st
     kind, object_id = marker
     if kind == "use" and entity == "Payment":
         return _judge_own_use(ctx, doc, object_id)
-    if kind not in OWN_KINDS or (kind == "credit" and entity != "CreditMemo"):
+    if not judged_as_own(kind, entity):
         return IGNORED  # an overpayment credit's payment (judged as the payment)
     now = utc_now()
 
@@ -436,7 +442,8 @@ def _void_applications(ctx: ImportContext, qbo_id: str) -> str:
             payment = book.payments.get(payment_id)
             if not payment.active:
                 return IGNORED
-            book.load(book.invoices.key(payment.invoice_id), *(book.credits.key(u.credit_id) for u in payment.credit_uses))
+            book.load(book.invoices.key(payment.invoice_id),
+                      *(book.credits.key(u.credit_id) for u in payment.credit_uses))
             invoice = book.invoices.get(payment.invoice_id)
             book.load(*(book.credits.key(c) for c in invoice.adjustment_credit_ids))
             applied = payment.applied
