@@ -302,18 +302,23 @@ def _jobs(account: Account) -> None:
         run_job(running[0], client_factory=build_client, sleep=lambda seconds: None)
 
 
+def _two_way_sale_in_qbo(account, realm) -> tuple[dict, str]:
+    """Two-way switched on (its job run), a 30.00 sale pushed: the sale, and its customer's id in QBO."""
+    account.staff.patch("/settings", {"qbo_credit_sync": True})
+    _jobs(account)
+    sale = _sale(account.owner, account.customers[0], "30.00")
+    _push(account)
+    invoice = _invoice_in_qbo(realm, account.owner.get(f"/invoices/{sale['invoice_id']}").json["number"])
+    return sale, invoice["CustomerRef"]["value"]
+
+
 def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way, realm):
     """Found by the soak: switched on for a company connected after a hard disconnect, before its re-sync, the job
     ended `failed` with `failed: 0` and no errors: a use of a credit imported from the accountant's Payment in the
     old company waited, unseen, for a document only the re-sync makes. The job lists what still waits and why, the
     use says at once that the re-sync reissues its credit, and the re-sync then brings everything in line."""
     owner, staff = one_way.owner, one_way.staff
-    staff.patch("/settings", {"qbo_credit_sync": True})
-    _jobs(one_way)
-    sale = _sale(owner, one_way.customers[0], "30.00")
-    _push(one_way)
-    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
-        "CustomerRef"]["value"]
+    sale, customer_ref = _two_way_sale_in_qbo(one_way, realm)
     unapplied = realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
     _pull(realm)
     [imported] = owner.get("/credits?source=qbo").json["data"]
@@ -353,12 +358,7 @@ def test_a_one_way_re_sync_to_a_new_company_makes_the_old_companys_credits_ours_
     no document in the new company, and the switch's job still ended `done`: nothing had made them ours. A re-sync
     to a new company makes them ours in either mode (DESIGN §5); the switch then pushes their memos and uses."""
     owner, staff = one_way.owner, one_way.staff
-    staff.patch("/settings", {"qbo_credit_sync": True})
-    _jobs(one_way)
-    sale = _sale(owner, one_way.customers[0], "30.00")
-    _push(one_way)
-    customer_ref = _invoice_in_qbo(realm, owner.get(f"/invoices/{sale['invoice_id']}").json["number"])[
-        "CustomerRef"]["value"]
+    sale, customer_ref = _two_way_sale_in_qbo(one_way, realm)
     item = next(i["Id"] for i in _books(realm, "Item") if i["Name"] == "Services")
     realm.user_create("CreditMemo", memo_body(customer_ref, "16.18", item_id=item))
     realm.user_create("Payment", {"CustomerRef": {"value": customer_ref}, "TotalAmt": "25.00", "Line": []})
