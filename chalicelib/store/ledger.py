@@ -88,17 +88,19 @@ class LedgerBook:
         return self.ledger.credits.get(credit_id)
 
     def credits_of(self, credit_ids: Iterable[str]) -> list[Credit]:
-        ids = list(dict.fromkeys(credit_ids))
-        self.ledger.load(*(self.ledger.credits.key(c) for c in ids))
-        return [self.ledger.credits.get(c) for c in ids]
+        return self._many(self.ledger.credits, credit_ids)
 
     def invoice(self, invoice_id: str) -> Invoice:
         return self.ledger.invoices.get(invoice_id)
 
     def invoices_of(self, invoice_ids: Iterable[str]) -> list[Invoice]:
-        ids = list(dict.fromkeys(invoice_ids))
-        self.ledger.load(*(self.ledger.invoices.key(i) for i in ids))
-        return [self.ledger.invoices.get(i) for i in ids]
+        return self._many(self.ledger.invoices, invoice_ids)
+
+    def _many(self, repository, object_ids: Iterable[str]) -> list:
+        """Each object once, in the order asked, after one batch read of those not read yet."""
+        ids = list(dict.fromkeys(object_ids))
+        self.ledger.load(*(repository.key(i) for i in ids))
+        return [repository.get(i) for i in ids]
 
     def payment(self, payment_id: str) -> Payment | None:
         return self.ledger.payments.find(payment_id)
