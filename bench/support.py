@@ -18,7 +18,8 @@ bootstrap.wire()  # the adapters behind the ports, as app.py plugs them in
 
 @contextmanager
 def local_table():
-    """Start DynamoDB Local, point the service at a new table, stop it afterwards."""
+    """Start DynamoDB Local, point the service at a new table, stop it afterwards; yields the server (its
+    `endpoint`, its `process`)."""
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
                         ("AWS_DEFAULT_REGION", "us-east-1"), ("LOCAL_DEV", "1")):
         os.environ.setdefault(name, value)
@@ -31,7 +32,7 @@ def local_table():
         from chalicelib.store.tables import create_table
 
         create_table()
-        yield server.endpoint
+        yield server
     finally:
         server.stop()
 

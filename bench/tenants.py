@@ -1,10 +1,11 @@
 """Fair across accounts: one account's 5,000-credit import must leave the other accounts' changes fast.
 
 200 accounts, each connected through the real consent flow (POST /qbo/connect → consent → /qbo/callback) to its own
-company in one QBO emulator. The sync path is the real one: DynamoDB Local's table stream → `sync_relay` → an SQS
-FIFO queue (moto; message group = account) → `sync_worker`, run by WORKERS loops at once (the worker Lambda's
-reserved concurrency), all in this process as devstack's pump runs them. As in production, the callers of the API
-and QBO are elsewhere: the emulator and the two loads below run in processes of their own.
+company in one QBO emulator. The sync path is the real one: DynamoDB Local's table stream → `sync_relay` (in this
+process) → an SQS FIFO queue (moto's server, devstack/sqs_server.py; message group = account) → `sync_worker`, run
+by WORKERS processes of one receive loop each (the worker Lambda's reserved concurrency: each instance is a process
+of its own, so the import's slice never holds the others' workers' interpreter). As in production, the callers of
+the API and QBO are elsewhere: the emulator and the two loads below run in processes of their own.
 
 - QUIET: 199 accounts each create a credit (POST /credits) every EVERY seconds, at random phases;
 - BULK: the same, while account 0's import script POSTs 5,000 credits one after another.
@@ -13,7 +14,8 @@ Prints the 199's median and p95 in both phases, their ratio, how far the import 
 
 Goal: BULK p95 ≤ 2 s and ≤ 1.5 × QUIET p95.
 Usage: python bench/tenants.py [ACCOUNTS=200] [BULK=5000]; TENANTS_EVERY, TENANTS_QUIET_SECONDS,
-TENANTS_BULK_SECONDS, TENANTS_WORKERS and TENANTS_WORKER_BATCH tune it; the worker reads SYNC_PUSH_SLICE (the push run's slice).
+TENANTS_BULK_SECONDS, TENANTS_WORKERS, TENANTS_WORKER_BATCH and TENANTS_RELAY_POLL tune it, TENANTS_CONTROL=1 runs
+the control (see CONTROL); the worker reads SYNC_PUSH_SLICE (the push run's slice).
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ WORKER_BATCH = int(os.environ.get("TENANTS_WORKER_BATCH", "10"))  # the worker's
 QUIET_SECONDS = float(os.environ.get("TENANTS_QUIET_SECONDS", "60"))
 BULK_SECONDS = float(os.environ.get("TENANTS_BULK_SECONDS", "150"))  # the 199 are measured this long into the import
 WRITERS = 8  # threads of the quiet load's process
+# the control run (TENANTS_CONTROL=1): the bulk account is softly disconnected before its import, so the import loads
+# the API, the table, its stream and the relay as before but pushes nothing: what the machine's shared CPU alone costs
+CONTROL = os.environ.get("TENANTS_CONTROL") == "1"
 POLL = 0.02  # the stream reader's pause when it found nothing
 CLIENT_ID = "bench-tenants"  # one OAuth app, 200 companies (as in production: our app, each customer's company)
 
@@ -101,9 +106,7 @@ def start_emulator_process() -> tuple[subprocess.Popen, str]:
     """The QBO emulator in its own process (QBO is not on our workers' CPU); answers it and its URL."""
     import requests
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "devstack.qbo_emulator", "--port", str(port), "--quiet"],
                                cwd=ROOT, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -254,23 +257,120 @@ def summary(lags: list[float]) -> tuple[float, float]:
 def main(count: int, bulk: int) -> None:
     from bench.support import local_table
 
-    with local_table():
+    with local_table() as database:
         from devstack.pump import SyncPump
 
         emulator, emulator_url = start_emulator_process()
-        # the queue's visibility timeout as deployed (deploy/resources.json): a long run is not delivered twice
-        pump = SyncPump(sweep_every=3600, workers=WORKERS, visibility_timeout=180,
-                        worker_batch_size=WORKER_BATCH).start()
+        queue, sqs_url = start_sqs_process()
+        pump = SyncPump(run=("relay",), sqs_endpoint=sqs_url, poll_interval=RELAY_POLL, **PUMP).start()
+        fleet = Fleet(sqs_url)
+        meters = Meters({"DynamoDB Local": [database.process.pid], "QBO emulator": [emulator.pid],
+                         "SQS server": [queue.pid]})
         try:
-            measure(count, bulk, emulator_url, pump)
+            measure(count, bulk, emulator_url, fleet, meters)
         finally:
+            fleet.stop()
             pump.stop()
+            queue.kill()
             emulator.kill()
 
 
-def measure(count: int, bulk: int, emulator_url: str, pump) -> None:
+# the queue as deployed (deploy/resources.json: visibility timeout 6 × 170 s; here 180 s, which no run reaches), the
+# schedules off (the sweeper would only hint again what is already hinted)
+PUMP = dict(sweep_every=3600, visibility_timeout=180)
+# each worker process polls the queue every WORKERS × 20 ms when it found nothing, so the fleet polls about every
+# 20 ms (Lambda's pollers long-poll; moto's server answers one request at a time, so a long poll would hold the rest)
+WORKER_POLL = WORKERS * 0.02
+# how often the relay reads the table's stream: Lambda's poller reads a shard 4 times a second (devstack's pump polls
+# every 50 ms, which sends an account with a steady stream of changes about five times the hints Lambda would)
+RELAY_POLL = float(os.environ.get("TENANTS_RELAY_POLL", "0.25"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_sqs_process() -> tuple[subprocess.Popen, str]:
+    """moto's SQS as a server of its own, which the relay here and the worker processes share."""
+    import requests
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "devstack.sqs_server", "--port", str(port)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(url, timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the SQS server did not start")
+
+
+class Fleet:
+    """WORKERS worker processes, each one receive loop (batches of WORKER_BATCH) calling app.sync_worker."""
+
+    def __init__(self, sqs_url: str) -> None:
+        self.sqs_url, self.processes = sqs_url, []
+        self.stats: dict = {"received": [], "worker_batches": 0, "messages": 0, "failures": 0, "errors": []}
+
+    def start(self) -> None:
+        task = json.dumps({"sqs_endpoint": self.sqs_url})
+        self.processes = [subprocess.Popen([sys.executable, __file__, "--worker"], cwd=ROOT, text=True,
+                                           env=dict(os.environ, TENANTS_TASK=task), stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE) for _ in range(WORKERS)]
+
+    def stop(self) -> dict:
+        """Stops the loops; answers what went through them (each process prints its pump's stats when told)."""
+        for process in self.processes:
+            if process.poll() is None:
+                answer, _ = process.communicate("", timeout=60)
+                for name, value in json.loads(answer.strip().splitlines()[-1]).items():
+                    self.stats[name] += value
+        self.processes = []
+        return self.stats
+
+
+def run_worker() -> None:
+    """One worker instance: a receive loop until this process's stdin closes, then its pump's stats as JSON."""
+    from devstack.pump import SyncPump
+
+    task = json.loads(os.environ["TENANTS_TASK"])
+    pump = SyncPump(run=("worker",), worker_batch_size=WORKER_BATCH, sqs_endpoint=task["sqs_endpoint"],
+                    poll_interval=WORKER_POLL, **PUMP)
+    pump.start()
+    sys.stdin.read()
+    pump.stop()
+    print(json.dumps({name: getattr(pump.stats, name)
+                      for name in ("received", "worker_batches", "messages", "failures", "errors")}), flush=True)
+
+
+def queued_messages() -> str:
+    """How many messages wait in the sync queue (SQS's approximate count)."""
+    from chalicelib.workers.queue import queue_url, sqs_client
+
+    attributes = sqs_client().get_queue_attributes(QueueUrl=queue_url(), AttributeNames=["ApproximateNumberOfMessages"])
+    return attributes["Attributes"]["ApproximateNumberOfMessages"]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU seconds, from /proc (0 where there is none)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(count: int, bulk: int, emulator_url: str, fleet: Fleet, meters: "Meters") -> None:
     started = time.perf_counter()
     tenants = set_up(emulator_url, count)
+    fleet.start()  # after the set-up: the worker processes inherit its QBO settings
+    meters.roles["workers"] = [process.pid for process in fleet.processes]
     setup_seconds = time.perf_counter() - started
     print(f"setup: {count} companies, and {count} accounts connected through POST /qbo/connect → consent → "
           f"/qbo/callback: {setup_seconds:.1f} s ({1000 * setup_seconds / count:.0f} ms an account, with a customer "
@@ -286,21 +386,39 @@ def measure(count: int, bulk: int, emulator_url: str, pump) -> None:
     bulky, quiet = tenants[0], tenants[1:]
     load = start_load("quiet", {"tenants": [asdict(t) for t in quiet], "seconds": QUIET_SECONDS + BULK_SECONDS})
     reading = ThreadPoolExecutor(1).submit(read_commits, load, watch, bulk_started)
-    phases = [Phase.begin("quiet")]
+    meters.roles["API callers"] = [load.pid]
+    phases = [Phase.begin("quiet", meters)]
     time.sleep(QUIET_SECONDS)
     bulk_started.append(time.perf_counter())
-    phases = [phases[0].end(), Phase.begin("bulk")]
+    phases = [phases[0].end(meters), Phase.begin("bulk", meters)]
+    if CONTROL:
+        soft_disconnect(bulky)
     importing = start_load("import", {"owner": bulky.owner, "customer_id": bulky.customer_id, "count": bulk})
+    meters.roles["API callers"].append(importing.pid)
     committed = reading.result()
-    phases[1] = phases[1].end()
+    phases[1] = phases[1].end(meters)
+    waiting = queued_messages()
     left = pending(bulky)
     drain = time.monotonic() + 60
     while watch.outstanding() and time.monotonic() < drain:
         time.sleep(0.2)
     stop.set()
-    report(watch, committed, count, bulk, bulky, left, emulator_url, pump)
-    report_fleet(phases, pump, bulky)
     importing.kill()
+    stats = fleet.stop()
+    report(watch, committed, count, bulk, bulky, left, emulator_url, stats)
+    report_fleet(phases, stats, bulky)
+    print(f"queue at the end of the import's {BULK_SECONDS:g} s: {waiting} messages waiting")
+
+
+def soft_disconnect(tenant: Tenant) -> None:
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.login_tokens import issue_token
+
+    with Client(app) as client:
+        api_call(client, "post", "/qbo/disconnect", issue_token("bench-staff", tenant.account_id, staff=True),
+                 {"mode": "soft"})
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -314,50 +432,79 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def cpu_pressure() -> float:
+    """Seconds, since boot, in which some runnable task waited for a CPU (Linux's PSI; 0 where there is none)."""
+    try:
+        with open("/proc/pressure/cpu") as pressure:
+            return int(pressure.readline().rpartition("total=")[2]) / 1e6
+    except (OSError, ValueError):
+        return 0.0
+
+
+@dataclass
+class Meters:
+    """The run's processes by role, whose CPU the report splits out (this process: the relay and the stream reader)."""
+
+    roles: dict[str, list[int]]
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {**{role: sum(process_cpu_seconds(pid) for pid in pids) for role, pids in self.roles.items()},
+                "relay and stream reader": time.process_time()}
+
+
 @dataclass
 class Phase:
-    """A phase of the run on the wall clock, with the machine's CPU ticks at its ends."""
+    """A phase of the run on the wall clock, with the machine's CPU ticks and pressure and each role's CPU at its
+    ends; after end(): the machine's busy share, the share of time some task waited for a CPU, each role's cores."""
 
     name: str
     start: float
     ticks: tuple[int, int]
-    own_cpu: float  # this process's CPU seconds at the start
+    pressure: float
+    cpu: dict[str, float]
     stop: float = 0.0
-    busy: float = 0.0  # the machine's CPU busy share over the phase
-    own: float = 0.0  # this process's CPU over the phase, in cores (one Python process: its threads share one GIL)
+    busy: float = 0.0
+    waited: float = 0.0
+    cores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def begin(cls, name: str) -> "Phase":
-        return cls(name, time.time(), cpu_ticks(), time.process_time())
+    def begin(cls, name: str, meters: Meters) -> "Phase":
+        return cls(name, time.time(), cpu_ticks(), cpu_pressure(), meters.cpu_seconds())
 
-    def end(self) -> "Phase":
+    def end(self, meters: Meters) -> "Phase":
         busy, total = cpu_ticks()
         self.stop, self.busy = time.time(), (busy - self.ticks[0]) / max(1, total - self.ticks[1])
-        self.own = (time.process_time() - self.own_cpu) / max(1e-9, self.stop - self.start)
+        seconds = max(1e-9, self.stop - self.start)
+        self.waited = (cpu_pressure() - self.pressure) / seconds
+        self.cores = {role: (used - self.cpu.get(role, 0.0)) / seconds for role, used in meters.cpu_seconds().items()}
         return self
 
 
-def report_fleet(phases: list[Phase], pump, bulky: Tenant) -> None:
+def report_fleet(phases: list[Phase], stats: dict, bulky: Tenant) -> None:
     """Whether the others waited for a worker (the fleet taken by the import) or ran slower once they had one (the
     machine's CPU, shared here by the API, DynamoDB Local, the emulator and the workers)."""
     bulk_group = f"push:{bulky.account_id}"
     for phase in phases:
-        waits = [received - sent for group, sent, received in pump.stats.received
-                 if group.startswith("push:") and group != bulk_group and phase.start <= received < phase.stop]
+        waits = [received - sent for group, sent, received in stats["received"]
+                 if group.startswith("push:") and group != bulk_group and phase.start <= sent < phase.stop]
         wait = summary(waits)
-        print(f"{phase.name}: the others' push hints waited for a worker loop median {1000 * wait[0]:.0f} ms, p95 "
+        cores = ", ".join(f"{role} {used:.2f}" for role, used in phase.cores.items())
+        print(f"{phase.name}: the others' push hints waited for a worker median {1000 * wait[0]:.0f} ms, p95 "
               f"{1000 * wait[1]:.0f} ms ({len(waits)} hints); the machine's CPU {100 * phase.busy:.0f} % busy "
-              f"({os.cpu_count()} cores); this process (relay, worker loops, stream reader) {phase.own:.2f} cores")
+              f"({os.cpu_count()} cores), some task waiting for a CPU {100 * phase.waited:.0f} % of the time; "
+              f"cores used: {cores}")
 
 
 def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, left: int, emulator_url: str,
-           pump) -> None:
+           stats: dict) -> None:
     import requests
 
     quiet, busy = summary(watch.lags.get("quiet", [])), summary(watch.lags.get("bulk", []))
     print(f"load: {count - 1} accounts, a credit each every {EVERY:g} s ({(count - 1) / EVERY:.0f}/s offered, "
-          f"{committed} committed); {WORKERS} worker loops, batches of {WORKER_BATCH}; SYNC_PUSH_SLICE="
-          f"{os.environ.get('SYNC_PUSH_SLICE', '(default)')}")
+          f"{committed} committed); relay reads the stream every {RELAY_POLL:g} s; {WORKERS} worker processes, "
+          f"batches of {WORKER_BATCH}; SYNC_PUSH_SLICE="
+          f"{os.environ.get('SYNC_PUSH_SLICE', '(default)')}"
+          + ("; CONTROL: the bulk account softly disconnected, its import pushes nothing" if CONTROL else ""))
     print(f"the {count - 1}, commit → synced, without the bulk account ({len(watch.lags.get('quiet', []))} credits in "
           f"{QUIET_SECONDS:g} s): median {1000 * quiet[0]:.0f} ms, p95 {1000 * quiet[1]:.0f} ms")
     print(f"the {count - 1}, commit → synced, while one account imports {bulk} credits "
@@ -365,18 +512,20 @@ def report(watch: Watch, committed: int, count: int, bulk: int, bulky: Tenant, l
           f"{1000 * busy[0]:.0f} ms, p95 {1000 * busy[1]:.0f} ms; p95 {busy[1] / max(quiet[1], 1e-9):.2f} x the "
           f"quiet run's (goal: ≤ 2000 ms and ≤ 1.5 x)")
     company = f"{emulator_url}/_control/companies/{bulky.realm_id}"
-    stats = requests.get(f"{company}/stats", timeout=10).json()
+    qbo = requests.get(f"{company}/stats", timeout=10).json()
     memos = len(requests.get(f"{company}/books", timeout=60).json()["objects"].get("CreditMemo", []))
     print(f"bulk account after {BULK_SECONDS:g} s: {memos - 1} of its {bulk} credits in its books, {left} pending; "
-          f"QBO requests {stats.get('requests', 0)}, throttled (429) {stats.get('status_429', 0)}")
-    print(f"pump: {pump.stats.worker_batches} worker batches, {pump.stats.messages} messages, "
-          f"{pump.stats.failures} handed back, errors {len(pump.stats.errors)}; not seen synced after a 60 s drain: "
+          f"QBO requests {qbo.get('requests', 0)}, throttled (429) {qbo.get('status_429', 0)}")
+    print(f"workers: {stats['worker_batches']} batches, {stats['messages']} messages, {stats['failures']} handed "
+          f"back, errors {len(stats['errors'])} {stats['errors'][:3]}; not seen synced after a 60 s drain: "
           f"{watch.outstanding()}")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--quiet"]:
         run_quiet()
+    elif sys.argv[1:2] == ["--worker"]:
+        run_worker()
     elif sys.argv[1:2] == ["--import"]:
         run_import()
     else:

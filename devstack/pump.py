@@ -9,7 +9,9 @@ Three loops call the very handlers `app.py` declares, with the events Lambda wou
   time: moto holds a group back while one of its messages is in flight);
 - the schedules: `sync_sweeper` and `sync_cdc_sweep` every `sweep_every` seconds.
 moto intercepts botocore calls while the pump runs; DynamoDB and its streams pass through to DynamoDB Local, and
-nothing here ever reaches AWS.
+nothing here ever reaches AWS. Given `sqs_endpoint` (a moto server of its own, as `bench/tenants.py` starts), the
+queues live there instead, so pumps in several processes share them: one runs the relay, others a worker loop each,
+as the worker Lambda's instances are processes of their own.
 """
 from __future__ import annotations
 
@@ -53,9 +55,9 @@ class SyncPump:
                  max_receive_count: int = 5, poll_interval: float = 0.05,
                  run: tuple[str, ...] = ("relay", "worker", "schedule"), relay_batch_size: int = RELAY_BATCH_SIZE,
                  relay_window: float = RELAY_BATCHING_WINDOW, worker_batch_size: int = WORKER_BATCH_SIZE,
-                 workers: int = 1) -> None:
+                 workers: int = 1, sqs_endpoint: str | None = None) -> None:
         self.relay, self.worker, self.sweeper, self.cdc_sweeper = relay, worker, sweeper, cdc_sweeper
-        self.workers = workers
+        self.workers, self.sqs_endpoint = workers, sqs_endpoint
         self._sqs_lock = threading.Lock()  # moto's receive and delete are not thread-safe: one at a time, as SQS is
         self.sweep_every, self.visibility_timeout = sweep_every, visibility_timeout
         self.max_receive_count, self.poll_interval, self.run = max_receive_count, poll_interval, run
@@ -80,8 +82,9 @@ class SyncPump:
             self.worker = self.worker or app.sync_worker
             self.sweeper = self.sweeper or app.sync_sweeper
             self.cdc_sweeper = self.cdc_sweeper or app.sync_cdc_sweep
-        self._mock = mock_aws(config={"core": {"passthrough": {"services": ["dynamodb", "dynamodbstreams"]}}})
-        self._mock.start()
+        if not self.sqs_endpoint:
+            self._mock = mock_aws(config={"core": {"passthrough": {"services": ["dynamodb", "dynamodbstreams"]}}})
+            self._mock.start()
         self._create_queues()
         loops = {"relay": [self._stream_loop], "worker": [self._sqs_loop] * self.workers,
                  "schedule": [self._schedule_loop]}
@@ -133,11 +136,12 @@ class SyncPump:
     def _create_queues(self) -> None:
         for name in ("SYNC_QUEUE_URL", "SQS_ENDPOINT", "SYNC_MAX_RECEIVE_COUNT"):
             self._env[name] = os.environ.get(name)
-        os.environ.pop("SQS_ENDPOINT", None)  # moto answers the default endpoint
+        if self.sqs_endpoint:
+            os.environ["SQS_ENDPOINT"] = self.sqs_endpoint
+        else:
+            os.environ.pop("SQS_ENDPOINT", None)  # moto answers the default endpoint
         os.environ["SYNC_MAX_RECEIVE_COUNT"] = str(self.max_receive_count)  # as the template sets it on the worker
-        import boto3
-
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = self._sqs()  # creating a queue that exists with the same attributes answers it (another process's)
         self.dlq_url = sqs.create_queue(QueueName=DLQ_NAME, Attributes={"FifoQueue": "true"})["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=self.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.queue_url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes={
