@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, Iterator, Mapping
@@ -38,6 +39,7 @@ SECRET_VALUES = (  # (shape, what replaces it)
 SECRET_SETTINGS = ("JWT_SECRET", "QBO_CLIENT_SECRET", "QBO_WEBHOOK_VERIFIER", "TOKEN_LOCAL_KEY")
 CORRELATION_HEADER = "x-correlation-id"
 CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_METRICS_LOCK = threading.Lock()  # the worker's message groups count from threads; Powertools' metric set has no lock
 
 
 class _CurrentStdout(logging.StreamHandler):
@@ -132,15 +134,17 @@ def request_keys(request: Any) -> dict[str, str | None]:
 
 def count(name: str, value: int = 1, unit: MetricUnit = MetricUnit.Count) -> None:
     """One data point of a metric (a count, cents or milliseconds: always whole), flushed with the invocation's others (EMF on stdout)."""
-    metrics().add_metric(name=name, unit=unit, value=value)
+    with _METRICS_LOCK:
+        metrics().add_metric(name=name, unit=unit, value=value)
 
 
 def flush_metrics() -> None:
     """Print the invocation's metrics as one EMF line, if it counted any. With metrics disabled Powertools keeps
     them, and prints them anyway once a metric holds 100 values: they are dropped here instead."""
-    if metrics().metric_set:
-        metrics().flush_metrics()
-        metrics().clear_metrics()
+    with _METRICS_LOCK:
+        if metrics().metric_set:
+            metrics().flush_metrics()
+            metrics().clear_metrics()
 
 
 def record_payment(credit_uses: int, credit_cents: int) -> None:

@@ -7,12 +7,15 @@ too, until it lands in the DLQ. Deployed (SYNC_REDELIVERY_BACKOFF=1), a named me
 schedule (30 s doubling, at most 5 minutes) rather than after the queue's visibility timeout, which is six times the
 function's timeout so that no message is redelivered while it is still in work; FIFO order holds because, once one message of a group fails, the later ones of that
 group in the batch are named as well (Powertools' SqsFifoPartialProcessor). Hints of one key in a batch run once:
-the worker reads current state anyway.
+the worker reads current state anyway. The batch's message groups (accounts, realms) run at once, each in a thread
+of its own: a quiet account's hint that shares a batch with another account's push slice does not wait for it.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
@@ -75,14 +78,41 @@ class HintFailed(Exception):
 def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | None = None) -> dict:
     """The worker Lambda's body for a raw SQS event; answers Lambda's partial batch response.
 
-    Powertools' SqsFifoPartialProcessor names the failed messages, and, once one message of a group failed, the later
-    messages of that group too (FIFO order within an account holds; other groups go on). A batch whose messages all
-    fail is answered, not raised: the same messages come back either way, and an answer keeps the log clean. Hints of
-    one key in a batch run once (the worker reads current state anyway)."""
+    Each message group runs in a thread of its own (its I/O waits on DynamoDB and QBO overlap), so one account's long
+    push slice holds only its own group. Within a group, Powertools' SqsFifoPartialProcessor names a failed message
+    and the later ones of its group (FIFO order within an account holds). A batch whose messages all fail is
+    answered, not raised: the same messages come back either way, and an answer keeps the log clean."""
+    handlers = handlers or HANDLERS
+    records = list(event.get("Records") or [])
+    sent = _sent_times(event)
+    groups = _groups(records)
+    if len(groups) <= 1:
+        failed = [_handle_group(group, handlers, sent) for group in groups]
+    else:  # each thread starts from a copy of the invocation's context: its log keys (request id) carry over
+        with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="sync-group") as pool:
+            runs = [pool.submit(contextvars.copy_context().run, _handle_group, group, handlers, sent)
+                    for group in groups]
+            failed = [run.result() for run in runs]
+    named = set().union(*failed)
+    _back_off(event, named)
+    return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records if r.get("messageId") in named]}
+
+
+def _groups(records: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The batch's records by message group, each group in its queue order (a record without one stands alone)."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        group = (record.get("attributes") or {}).get("MessageGroupId") or f"message:{record.get('messageId')}"
+        groups.setdefault(group, []).append(record)
+    return list(groups.values())
+
+
+def _handle_group(records: list[Mapping[str, Any]], handlers: Mapping[str, Handler], sent: tuple[dict, dict]
+                  ) -> set[str]:
+    """One message group's records in order; answers the message ids to hand back. Hints of one key run once."""
     from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
-    handlers = handlers or HANDLERS
-    newest, oldest = _sent_times(event)
+    newest, oldest = sent
     done: dict[tuple[str, str], str | None] = {}  # hint → None (done) or why it failed
 
     def record_handler(record: Any) -> None:
@@ -103,9 +133,9 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
 
     processor = SqsFifoPartialProcessor(skip_group_on_error=True)
     processor.raise_on_entire_batch_failure = False
-    answer = process_partial_response(event=dict(event), record_handler=record_handler, processor=processor)
-    _back_off(event, {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])})
-    return answer
+    answer = process_partial_response(event={"Records": [dict(r) for r in records]}, record_handler=record_handler,
+                                      processor=processor)
+    return {failure["itemIdentifier"] for failure in answer.get("batchItemFailures", [])}
 
 
 def redelivery_delay(receives: int) -> int:

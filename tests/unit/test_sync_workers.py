@@ -3,10 +3,12 @@ back to Lambda for a batch, and the sweeper's timing rules."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timezone
 
 from hypothesis import given, strategies as st
 
+from chalicelib import observability
 from chalicelib.domain.sync import (ConnectionState, MAX_BACKOFF_SECONDS, STALE_PENDING_SECONDS, retry_delay,
                                     retry_due, sweep_due)
 from chalicelib.domain.sync_modes import pushes_now
@@ -103,6 +105,27 @@ def test_worker_keeps_fifo_order_after_a_failure_in_a_group():
     event = {"Records": [_push("a", "m1"), _push("a", "m2")]}
     assert worker.handle_event(event, {PUSH: push}) == {
         "batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]}
+
+
+def test_a_long_push_of_one_account_does_not_hold_the_other_accounts_of_its_batch():
+    """The import's slice and a quiet account's hint share a batch: the quiet one runs while the slice still runs (in
+    queue order, the slice would wait the full 10 s for it and then report it missing)."""
+    quiet_done = threading.Event()
+    seen = {}
+
+    def push(account_id, sent_at=None):
+        keys = observability.logger().thread_safe_get_current_keys()
+        seen[account_id] = (keys.get("request_id"), keys.get("message_id"))
+        if account_id == "importing":
+            if not quiet_done.wait(10):
+                raise Deferred("the quiet account's hint waited behind this slice")
+        else:
+            quiet_done.set()
+
+    event = {"Records": [_push("importing", "m1"), _push("quiet", "m2")]}
+    with observability.invocation(function="sync_worker", request_id="req-7"):
+        assert worker.handle_event(event, {PUSH: push}) == {"batchItemFailures": []}
+    assert seen == {"importing": ("req-7", "m1"), "quiet": ("req-7", "m2")}  # each group's log lines say whose
 
 
 def test_poison_is_reported_so_it_reaches_the_dead_letter_queue_and_blocks_only_its_group():
