@@ -7,15 +7,16 @@ by WORKERS processes of one receive loop each (the worker Lambda's reserved conc
 of its own, so the import's slice never holds the others' workers' interpreter). As in production, the callers of
 the API and QBO are elsewhere: the emulator and the two loads below run in processes of their own.
 
-- QUIET: 199 accounts each create a credit (POST /credits) every EVERY seconds, at random phases;
+- QUIET: 199 accounts each create a credit (POST /credits) every EVERY seconds, at random phases (after SETTLE
+  seconds of the same load, not measured);
 - BULK: the same, while account 0's import script POSTs 5,000 credits one after another.
 A second reader of the table's stream sees each credit leave the pending index with its QBO id: commit → synced.
 Prints the 199's median and p95 in both phases, their ratio, how far the import got, and the setup's time.
 
 Goal: BULK p95 ≤ 2 s and ≤ 1.5 × QUIET p95.
-Usage: python bench/tenants.py [ACCOUNTS=200] [BULK=5000]; TENANTS_EVERY, TENANTS_QUIET_SECONDS,
-TENANTS_BULK_SECONDS, TENANTS_WORKERS, TENANTS_WORKER_BATCH and TENANTS_RELAY_POLL tune it, TENANTS_CONTROL=1 runs
-the control (see CONTROL); the worker reads SYNC_PUSH_SLICE (the push run's slice).
+Usage: python bench/tenants.py [ACCOUNTS=200] [BULK=5000]; TENANTS_EVERY, TENANTS_SETTLE_SECONDS,
+TENANTS_QUIET_SECONDS, TENANTS_BULK_SECONDS, TENANTS_WORKERS, TENANTS_WORKER_BATCH and TENANTS_RELAY_POLL tune it,
+TENANTS_CONTROL=1 runs the control (see CONTROL); the worker reads SYNC_PUSH_SLICE (the push run's slice).
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ for _name, _value in dict(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="loca
 EVERY = float(os.environ.get("TENANTS_EVERY", "20"))  # seconds between two changes of one quiet account (10/s: what 2 shared cores carry here)
 WORKERS = int(os.environ.get("TENANTS_WORKERS", "10"))  # the worker Lambda's reserved concurrency
 WORKER_BATCH = int(os.environ.get("TENANTS_WORKER_BATCH", "10"))  # the worker's event source batch size
+SETTLE_SECONDS = float(os.environ.get("TENANTS_SETTLE_SECONDS", "20"))  # the quiet load runs unmeasured first
 QUIET_SECONDS = float(os.environ.get("TENANTS_QUIET_SECONDS", "60"))
 BULK_SECONDS = float(os.environ.get("TENANTS_BULK_SECONDS", "150"))  # the 199 are measured this long into the import
 WRITERS = 8  # threads of the quiet load's process
@@ -192,15 +194,16 @@ def start_load(mode: str, task: dict) -> subprocess.Popen:
                             stdout=subprocess.PIPE if mode == "quiet" else subprocess.DEVNULL, text=True, cwd=ROOT)
 
 
-def read_commits(process: subprocess.Popen, watch: Watch, bulk_started: list[float]) -> int:
-    """The quiet load's lines "<account> <credit> <commit time>", each put in its phase by its commit time."""
+def read_commits(process: subprocess.Popen, watch: Watch, starts: list[float]) -> int:
+    """The quiet load's lines "<account> <credit> <commit time>", each put in its phase by its commit time: before
+    starts[0] settling (not measured: the worker processes' first pushes of the load), then quiet, then bulk."""
     count = 0
     for line in process.stdout:
         if line.startswith("{"):
             continue  # a warning logged by the API
         account_id, credit_id, at = line.split()
         at = float(at)
-        phase = "quiet" if not bulk_started or at < bulk_started[0] else "bulk"
+        phase = ("settle", "quiet", "bulk")[sum(1 for start in list(starts) if at >= start)]
         watch.committed(account_id, credit_id, at, phase)
         count += 1
     return count
@@ -315,7 +318,8 @@ class Fleet:
 
     def __init__(self, sqs_url: str) -> None:
         self.sqs_url, self.processes = sqs_url, []
-        self.stats: dict = {"received": [], "worker_batches": 0, "messages": 0, "failures": 0, "errors": []}
+        self.stats: dict = {"received": [], "handled": [], "worker_batches": 0, "messages": 0, "failures": 0,
+                            "errors": []}
 
     def start(self) -> None:
         task = json.dumps({"sqs_endpoint": self.sqs_url})
@@ -345,7 +349,8 @@ def run_worker() -> None:
     sys.stdin.read()
     pump.stop()
     print(json.dumps({name: getattr(pump.stats, name)
-                      for name in ("received", "worker_batches", "messages", "failures", "errors")}), flush=True)
+                      for name in ("received", "handled", "worker_batches", "messages", "failures", "errors")}),
+          flush=True)
 
 
 def queued_messages() -> str:
@@ -380,16 +385,19 @@ def measure(count: int, bulk: int, emulator_url: str, fleet: Fleet, meters: "Met
         time.sleep(0.5)
     print(f"warm: every account's customer and first credit synced {time.perf_counter() - started:.1f} s after the "
           f"setup began", flush=True)
-    watch, stop, ready, bulk_started = Watch(), threading.Event(), threading.Event(), []
+    watch, stop, ready, starts = Watch(), threading.Event(), threading.Event(), []
     threading.Thread(target=watcher, args=(watch, stop, ready), daemon=True).start()
     ready.wait(30)
     bulky, quiet = tenants[0], tenants[1:]
-    load = start_load("quiet", {"tenants": [asdict(t) for t in quiet], "seconds": QUIET_SECONDS + BULK_SECONDS})
-    reading = ThreadPoolExecutor(1).submit(read_commits, load, watch, bulk_started)
+    load = start_load("quiet", {"tenants": [asdict(t) for t in quiet],
+                                "seconds": SETTLE_SECONDS + QUIET_SECONDS + BULK_SECONDS})
+    reading = ThreadPoolExecutor(1).submit(read_commits, load, watch, starts)
     meters.roles["API callers"] = [load.pid]
+    time.sleep(SETTLE_SECONDS)
+    starts.append(time.perf_counter())
     phases = [Phase.begin("quiet", meters)]
     time.sleep(QUIET_SECONDS)
-    bulk_started.append(time.perf_counter())
+    starts.append(time.perf_counter())
     phases = [phases[0].end(meters), Phase.begin("bulk", meters)]
     if CONTROL:
         soft_disconnect(bulky)
@@ -488,9 +496,12 @@ def report_fleet(phases: list[Phase], stats: dict, bulky: Tenant) -> None:
         waits = [received - sent for group, sent, received in stats["received"]
                  if group.startswith("push:") and group != bulk_group and phase.start <= sent < phase.stop]
         wait = summary(waits)
+        took = summary([done - received for group, received, done in stats["handled"]
+                        if group.startswith("push:") and group != bulk_group and phase.start <= received < phase.stop])
         cores = ", ".join(f"{role} {used:.2f}" for role, used in phase.cores.items())
         print(f"{phase.name}: the others' push hints waited for a worker median {1000 * wait[0]:.0f} ms, p95 "
-              f"{1000 * wait[1]:.0f} ms ({len(waits)} hints); the machine's CPU {100 * phase.busy:.0f} % busy "
+              f"{1000 * wait[1]:.0f} ms ({len(waits)} hints), and their worker invocations took median "
+              f"{1000 * took[0]:.0f} ms, p95 {1000 * took[1]:.0f} ms; the machine's CPU {100 * phase.busy:.0f} % busy "
               f"({os.cpu_count()} cores), some task waiting for a CPU {100 * phase.waited:.0f} % of the time; "
               f"cores used: {cores}")
 

@@ -43,6 +43,7 @@ class PumpStats:
     sweeps: int = 0
     errors: list[str] = field(default_factory=list)
     received: list[tuple[str, float, float]] = field(default_factory=list)  # (message group, sent, received): epoch s
+    handled: list[tuple[str, float, float]] = field(default_factory=list)  # (message group, received, its batch done)
 
 
 class SyncPump:
@@ -166,6 +167,8 @@ class SyncPump:
             sent = int(attributes.get("SentTimestamp", 1000 * now)) / 1000
             self.stats.received.append((attributes.get("MessageGroupId", ""), sent, now))
         self.deliver(received)
+        done = time.time()
+        self.stats.handled.extend((m.get("Attributes", {}).get("MessageGroupId", ""), now, done) for m in received)
 
     def deliver(self, messages: list[dict]) -> set[str]:
         """One Lambda invocation of the worker for received messages; deletes what it did not name; answers the
