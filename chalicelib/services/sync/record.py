@@ -8,6 +8,7 @@ from ...domain.sync import SyncState
 from ...store.ids import utc_now
 from ...store.inbound import QboMaps, map_id
 from ...store.ledger import Ledger
+from ...store.repository import load_into
 from ...store.uow import run_in_transaction
 
 KINDS = sync_kinds.NAMES
@@ -37,11 +38,14 @@ def record_created(account_id: str, kind: str, object_id: str, change: Callable[
     document before any read of QBO sees it, and a tombstone names no marker, yet that is drift (DESIGN §7)."""
 
     def write(uow) -> None:
-        change(repository(Ledger(uow), kind).get(object_id).sync)
-        if entity and qbo_id:
-            maps = QboMaps(uow)
-            if maps.find(map_id(entity, qbo_id)) is None:
-                maps.new(map_id(entity, qbo_id), object_type=OWN_PREFIX + kind, object_id=object_id,
-                         created_at=utc_now())
+        objects = repository(Ledger(uow), kind)
+        if not (entity and qbo_id):
+            change(objects.get(object_id).sync)
+            return
+        maps, document = QboMaps(uow), map_id(entity, qbo_id)
+        load_into(uow, [objects.key(object_id), maps.key(document)])  # the object and its mapping: one read, not two
+        change(objects.get(object_id).sync)
+        if maps.find(document) is None:
+            maps.new(document, object_type=OWN_PREFIX + kind, object_id=object_id, created_at=utc_now())
 
     run_in_transaction(account_id, write)
