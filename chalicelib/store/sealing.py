@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -70,11 +71,15 @@ def _kms_decrypt(wrapped: bytes, context: tuple[tuple[str, str], ...]) -> bytes:
     return _kms().decrypt(CiphertextBlob=wrapped, EncryptionContext=dict(context))["Plaintext"]
 
 
+_KMS_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _kms():
     import boto3
 
-    return boto3.client("kms", region_name=config.aws_region())
+    with _KMS_LOCK:  # boto3's default session is not thread-safe, and the worker's groups may read tokens at once
+        return boto3.client("kms", region_name=config.aws_region())
 
 
 class LocalKeys:

@@ -19,6 +19,8 @@ def bind() -> None:
     if wanted == _bound:
         return
     with _lock:
+        if wanted == _bound:  # another thread (the worker's message groups) bound it while this one waited
+            return
         shared = None
         for model in ALL_MODELS:
             model.Meta.table_name, model.Meta.host, model.Meta.region = wanted

@@ -3,6 +3,7 @@ here for the workers and tests): sends hints in batches of 10 with their group a
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Iterable
 
@@ -17,11 +18,15 @@ def queue_url() -> str:
     return os.environ["SYNC_QUEUE_URL"]
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _client(endpoint: str | None, region: str):
     import boto3
 
-    return boto3.client("sqs", endpoint_url=endpoint, region_name=region)
+    with _CLIENT_LOCK:  # boto3's default session is not thread-safe, and the worker's groups may send at once
+        return boto3.client("sqs", endpoint_url=endpoint, region_name=region)
 
 
 def sqs_client():
