@@ -18,7 +18,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -176,6 +176,23 @@ def record_qbo_throttled() -> None:
 def tracing_enabled() -> bool:
     """Tracing is off unless POWERTOOLS_TRACE_DISABLED says false (the template sets it; see deploy/)."""
     return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").strip().lower() in ("false", "0", "no")
+
+
+def trace_carrier() -> Callable[[], None]:
+    """Called in the invocation's thread: a function that, in a thread the invocation starts, puts that thread's calls
+    under the invocation's X-Ray (sub)segment (the SDK keeps the current one per thread). Does nothing when tracing
+    is off, or when there is no segment to carry."""
+    if not tracing_enabled():
+        return lambda: None
+    from aws_xray_sdk.core import xray_recorder
+
+    try:
+        entity = xray_recorder.get_trace_entity()
+    except Exception:  # noqa: BLE001 - no segment (outside Lambda, context_missing=RUNTIME_ERROR): nothing to carry
+        entity = None
+    if entity is None:
+        return lambda: None
+    return lambda: xray_recorder.set_trace_entity(entity)
 
 
 def start_tracing(app: Any) -> bool:

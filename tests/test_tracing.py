@@ -67,3 +67,37 @@ def test_switched_on_every_request_sends_its_segment_to_the_xray_daemon():
     assert handler and all(s["trace_id"] == TRACE_ID for s in handler)
     assert handler[0]["annotations"]["ColdStart"] is True
     assert "response" not in json.dumps(handler[0].get("metadata", {}))  # bodies carry account data: not traced
+
+
+WORKER_PROBE = """
+import json
+from aws_lambda_powertools import Tracer
+from aws_xray_sdk.core import xray_recorder
+from chalicelib.workers import worker
+
+seen = {}
+def push(account_id, sent_at=None):
+    seen[account_id] = xray_recorder.get_trace_entity().name
+event = {"Records": [{"messageId": f"m{n}", "body": json.dumps({"kind": "push", "account_id": account}),
+                      "attributes": {"MessageGroupId": f"push:{account}"}} for n, account in enumerate("ab")]}
+with Tracer(service="credits").provider.in_subsegment(name="## sync_worker"):
+    worker.handle_event(event, {"push": push})
+print(json.dumps(seen))
+"""
+
+
+def test_the_workers_group_threads_trace_under_the_invocations_segment():
+    """Each message group runs in a thread of its own; X-Ray keeps the current segment per thread, so without the
+    carried segment their DynamoDB and QBO calls would hang off a new facade segment instead."""
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    try:
+        out = subprocess.run([sys.executable, "-c", WORKER_PROBE], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "LOCAL_DEV": "1", "POWERTOOLS_TRACE_DISABLED": "false",
+                                  "LAMBDA_TASK_ROOT": str(ROOT), "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+                                  "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:%d" % daemon.getsockname()[1],
+                                  "_X_AMZN_TRACE_ID": f"Root={TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1"})
+    finally:
+        daemon.close()
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1]) == {"a": "## sync_worker", "b": "## sync_worker"}

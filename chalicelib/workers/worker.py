@@ -88,9 +88,10 @@ def handle_event(event: Mapping[str, Any], handlers: Mapping[str, Handler] | Non
     groups = _groups(records)
     if len(groups) <= 1:
         failed = [_handle_group(group, handlers, sent) for group in groups]
-    else:  # each thread starts from a copy of the invocation's context: its log keys (request id) carry over
+    else:  # each thread starts from a copy of the invocation's context (its log keys) and its X-Ray segment
+        adopt_trace = observability.trace_carrier()
         with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="sync-group") as pool:
-            runs = [pool.submit(contextvars.copy_context().run, _handle_group, group, handlers, sent)
+            runs = [pool.submit(contextvars.copy_context().run, _in_thread, adopt_trace, group, handlers, sent)
                     for group in groups]
             failed = [run.result() for run in runs]
     named = set().union(*failed)
@@ -105,6 +106,11 @@ def _groups(records: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
         group = (record.get("attributes") or {}).get("MessageGroupId") or f"message:{record.get('messageId')}"
         groups.setdefault(group, []).append(record)
     return list(groups.values())
+
+
+def _in_thread(adopt_trace: Callable[[], None], *group_args: Any) -> set[str]:
+    adopt_trace()
+    return _handle_group(*group_args)
 
 
 def _handle_group(records: list[Mapping[str, Any]], handlers: Mapping[str, Handler], sent: tuple[dict, dict]
