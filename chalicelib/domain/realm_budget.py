@@ -24,6 +24,7 @@ from typing import Mapping
 from .pacing import BATCHES_PER_MINUTE, REQUESTS_PER_MINUTE
 
 Seconds = float  # clock readings (POSIX seconds) and spans (never money)
+RateShare = float  # a share of the realm's rate: 1.0 is full speed, less after a 429 (never money)
 WINDOW = 60.0  # QBO counts requests per sliding minute
 # Intervals a hair longer (1e-5), so the float rounding of clock readings (~1e-7 s) and of the store's exact decimal
 # sums can never fit one more cell into a minute.
@@ -43,7 +44,7 @@ class BudgetLimits:
     margin: Seconds = 0.5  # allowance for the network and for clocks that differ between hosts
     lease: Seconds = 10.0  # a slot lasts this long past the latest request it may carry: renewed once per lease
     slow_for: Seconds = 60.0  # a 429 lowers the realm's rate this long
-    min_factor: float = 0.125  # never slower than this share of the rate
+    min_factor: RateShare = 0.125  # never slower than this share of the rate
 
     def __post_init__(self) -> None:
         if self.requests_per_minute <= self.burst or self.batches_per_minute < 1 or self.in_flight < 1:
@@ -51,12 +52,12 @@ class BudgetLimits:
         if self.block < 1 or min(self.hold, self.margin, self.lease) < 0:
             raise ValueError("blocks take at least one cell; hold, margin and lease are never negative")
 
-    def request_interval(self, factor: float = 1.0) -> Seconds:
+    def request_interval(self, factor: RateShare = 1.0) -> Seconds:
         """Seconds between request cells: the cells starting in any span of 60 s + window + margin stay within the
         per-minute limit, so no sliding minute ever sees more arrivals than it allows."""
         return (WINDOW + self.hold + self.margin) / (self.requests_per_minute - self.burst) / factor * ROUNDING
 
-    def batch_interval(self, factor: float = 1.0) -> Seconds:
+    def batch_interval(self, factor: RateShare = 1.0) -> Seconds:
         """Seconds between batch cells (no burst: a batch carries 30 objects, it always waits its turn)."""
         return (WINDOW + self.hold + self.margin) / self.batches_per_minute / factor * ROUNDING
 
@@ -81,11 +82,11 @@ class RealmBudget:
 
     tat: Seconds = 0.0  # where the request stream's next cell starts (unless the realm idled since)
     batch_tat: Seconds = 0.0
-    factor: float = 1.0  # share of the rate while slowed down after a 429
+    factor: RateShare = 1.0  # while slowed down after a 429
     slow_until: Seconds = 0.0
     leases: Mapping[str, Seconds] = field(default_factory=dict)  # slot → when it lapses
 
-    def factor_at(self, now: Seconds) -> float:
+    def factor_at(self, now: Seconds) -> RateShare:
         return self.factor if now < self.slow_until else 1.0
 
 

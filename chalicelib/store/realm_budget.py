@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import config
-from ..domain.realm_budget import Draw, RealmBudget, Seconds, branch
+from ..domain.realm_budget import Draw, RateShare, RealmBudget, Seconds, branch
 from ..ports.qbo_budget import BudgetConflict, BudgetUnavailable
 from .qbo_connections import realm_pk
 from .tables import TTL_ATTRIBUTE, dynamodb_client
@@ -34,7 +34,7 @@ BATCH = {
 }
 
 
-def _n(value: Seconds) -> dict:
+def _n(value: Seconds | RateShare) -> dict:
     """A clock reading, span or rate share as DynamoDB's number (never money: the budget counts time)."""
     return {"N": repr(float(value))}
 
@@ -45,7 +45,7 @@ def _key(realm_id: str) -> dict:
 
 def from_item(item: dict) -> RealmBudget:
     """The domain's view of the item (missing attributes: a fresh realm)."""
-    def number(name: str, default: Seconds) -> Seconds:  # clock readings, and the rate's share
+    def number(name: str, default: Seconds | RateShare) -> Seconds | RateShare:  # clock readings, the rate's share
         return float(item[name]["N"]) if name in item else default
 
     leases = {slot: float(value["N"]) for slot, value in item.get("leases", {}).get("M", {}).items()}
