@@ -106,20 +106,25 @@ def api_call(client, method: str, path: str, token: str, body: dict | None = Non
 
 def start_emulator_process() -> tuple[subprocess.Popen, str]:
     """The QBO emulator in its own process (QBO is not on our workers' CPU); answers it and its URL."""
+    return start_server("devstack.qbo_emulator", "/.well-known/openid_configuration", "--quiet")
+
+
+def start_server(module: str, probe: str, *options: str) -> tuple[subprocess.Popen, str]:
+    """`python -m module --port N` on a free port, once it answers HTTP at `probe`; answers it and its URL."""
     import requests
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "devstack.qbo_emulator", "--port", str(port), "--quiet"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *options], cwd=ROOT,
+                               stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            requests.get(f"{url}/.well-known/openid_configuration", timeout=1)
+            requests.get(url + probe, timeout=1)
             return process, url
         except requests.ConnectionError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError("the QBO emulator did not start")
+    raise RuntimeError(f"{module} did not start")
 
 
 def set_up(emulator_url: str, count: int) -> list[Tenant]:
@@ -297,20 +302,7 @@ def free_port() -> int:
 
 def start_sqs_process() -> tuple[subprocess.Popen, str]:
     """moto's SQS as a server of its own, which the relay here and the worker processes share."""
-    import requests
-
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "devstack.sqs_server", "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            requests.get(url, timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("the SQS server did not start")
+    return start_server("devstack.sqs_server", "/")
 
 
 class Fleet:

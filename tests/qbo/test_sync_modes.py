@@ -312,6 +312,19 @@ def _two_way_sale_in_qbo(account, realm) -> tuple[dict, str]:
     return sale, invoice["CustomerRef"]["value"]
 
 
+def _credit_sync_off_hard_disconnect_and_connect_a_new_company(account, realm) -> Realm:
+    """Credit sync off, a hard disconnect (its job run), then consent to a new company of the same OAuth client."""
+    assert account.staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
+    assert account.staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
+    _jobs(account)
+    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
+                          timeout=10).json()
+    new = Realm(realm.emulator, other)
+    new.limits(enabled=False)
+    consent.connect(account.owner, realm, other["realm_id"])
+    return new
+
+
 def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way, realm):
     """Found by the soak: switched on for a company connected after a hard disconnect, before its re-sync, the job
     ended `failed` with `failed: 0` and no errors: a use of a credit imported from the accountant's Payment in the
@@ -326,13 +339,7 @@ def test_the_switch_after_a_new_company_says_what_waits_for_the_re_sync(one_way,
     _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["id"], "amount": "20.00"}])
     _push(one_way)
 
-    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
-    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
-    _jobs(one_way)
-    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
-                          timeout=10).json()
-    Realm(realm.emulator, other).limits(enabled=False)
-    consent.connect(owner, realm, other["realm_id"])
+    _credit_sync_off_hard_disconnect_and_connect_a_new_company(one_way, realm)
     assert staff.patch("/settings", {"qbo_credit_sync": True}).status == 200
     _jobs(one_way)
     job = staff.get(f"/qbo/jobs/{one_way.hints[-1]}").json
@@ -368,14 +375,7 @@ def test_a_one_way_re_sync_to_a_new_company_makes_the_old_companys_credits_ours_
     _pay(owner, sale["invoice_id"], "10.00", credits=[{"credit_id": imported["25.00"]["id"], "amount": "20.00"}])
     _push(one_way)
 
-    assert staff.patch("/settings", {"qbo_credit_sync": False}).status == 200
-    assert staff.post("/qbo/disconnect", {"mode": "hard"}).status == 200
-    _jobs(one_way)
-    other = requests.post(f"{realm.emulator.url}/_control/companies", json={"client_id": realm.info["client_id"]},
-                          timeout=10).json()
-    new = Realm(realm.emulator, other)
-    new.limits(enabled=False)
-    consent.connect(owner, realm, other["realm_id"])
+    new = _credit_sync_off_hard_disconnect_and_connect_a_new_company(one_way, realm)
     resync = staff.post("/qbo/resyncs", {})
     assert resync.status == 202, resync.body
     one_way.hints.append(resync.json["id"])
